@@ -1,0 +1,133 @@
+"""Cell values as they come from a workbook -> Python values, or an Italian complaint.
+
+Each parser returns the value or raises CellError with a message that says what to write
+instead; the reader adds the sheet, row and column.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import re
+
+from coopplan.schema import NO_WORDS, YES_WORDS, normalize_header
+
+EMPTY_MARKS = frozenset({"", "...", "…", "-", "–"})
+"""What the slides and the secretary write for 'nothing here'."""
+
+
+class CellError(ValueError):
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+def is_empty(value: object) -> bool:
+    if value is None:
+        return True
+    if isinstance(value, float) and math.isnan(value):
+        return True
+    return isinstance(value, str) and value.strip() in EMPTY_MARKS
+
+
+def show(value: object) -> str:
+    """A cell value quoted for a message."""
+    text = str(value).strip()
+    return f"«{text[:40]}…»" if len(text) > 40 else f"«{text}»"
+
+
+def parse_text(value: object) -> str:
+    if is_empty(value):
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, dt.datetime | dt.date):
+        return value.isoformat()
+    return " ".join(str(value).split()) if "\n" not in str(value) else str(value).strip()
+
+
+def parse_int(value: object) -> int:
+    if isinstance(value, bool):
+        raise CellError(f"{show(value)} non è un numero intero: scrivi ad esempio 2023.")
+    if isinstance(value, int | float) and float(value).is_integer():
+        return int(value)
+    if isinstance(value, str) and value.strip().isdigit():
+        return int(value.strip())
+    raise CellError(f"{show(value)} non è un numero intero: scrivi ad esempio 2023.")
+
+
+_DATE_FORMATS = ("%d/%m/%Y", "%d/%m/%y", "%Y-%m-%d", "%d-%m-%Y", "%d.%m.%Y")
+
+
+def parse_date(value: object) -> dt.date:
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    if isinstance(value, str):
+        for fmt in _DATE_FORMATS:
+            try:
+                return dt.datetime.strptime(value.strip(), fmt).date()
+            except ValueError:
+                continue
+    raise CellError(
+        f"{show(value)} non è una data: scrivi la data nel formato gg/mm/aaaa, ad esempio 01/03/2023."
+    )
+
+
+_MONEY_LIKE = re.compile(r"^\s*€?\s*-?[\d.\s]+(,\d{1,2})?\s*€?\s*$")
+
+
+def parse_money(value: object) -> float:
+    """An amount in euro: a number >= 0; empty or '...' mean 0."""
+    if is_empty(value):
+        return 0.0
+    if isinstance(value, bool):
+        raise CellError(f"{show(value)} non è un importo: scrivi una cifra in euro, ad esempio 5000.")
+    if isinstance(value, int | float):
+        amount = float(value)
+    else:
+        hint = ""
+        if _MONEY_LIKE.match(str(value)):
+            digits = str(value).replace("€", "").replace(".", "").replace(" ", "").replace(",", ".")
+            hint = f" (ad esempio {digits.rstrip('0').rstrip('.') if ',' in str(value) else digits})"
+        raise CellError(
+            f"{show(value)} è un testo, non un importo: scrivi solo la cifra come numero{hint}, "
+            "senza punti né simbolo €; il formato in euro lo applica il file."
+        )
+    if math.isnan(amount) or math.isinf(amount):
+        raise CellError("l'importo non è un numero valido: scrivi una cifra in euro, ad esempio 5000.")
+    if amount < 0:
+        raise CellError(f"l'importo {show(value)} è negativo: gli importi devono essere zero o positivi.")
+    return amount
+
+
+def parse_flag(value: object, source: str) -> bool:
+    """Sì/No: empty means No; a number is an amount written in a yes/no source."""
+    if is_empty(value):
+        return False
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, int | float):
+        raise CellError(
+            f"la fonte «{source}» è di tipo Sì/No, ma la cella contiene l'importo {show(value)}: "
+            "scrivi Sì o No, oppure cambia il tipo della fonte in «Importo» nel foglio Fonti."
+        )
+    word = normalize_header(value)
+    if word in YES_WORDS:
+        return True
+    if word in NO_WORDS:
+        return False
+    raise CellError(f"{show(value)} non è un valore ammesso: scrivi Sì oppure No.")
+
+
+def parse_choice(value: object, allowed: dict[str, str], what: str) -> str:
+    """One of the allowed values, matched ignoring case and spacing; returns the canonical one.
+
+    ``allowed`` maps normalized text -> canonical value.
+    """
+    canonical = allowed.get(normalize_header(value))
+    if canonical is None:
+        listed = ", ".join(dict.fromkeys(allowed.values()))
+        raise CellError(f"{show(value)} non è {what} valido: i valori ammessi sono {listed}.")
+    return canonical

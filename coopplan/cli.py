@@ -1,0 +1,177 @@
+"""Command line: python -m coopplan check | export | template | publish | history | restore.
+
+Exit codes: 0 done (a valid workbook), 1 the workbook has errors, 2 usage error or missing file.
+Messages are in Italian; no traceback ever reaches the user.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import NoReturn
+
+from coopplan import fmt
+from coopplan.jsonplan import plan_to_dict
+from coopplan.reader import LoadResult, load_plan
+from coopplan.validation import summary
+
+EXIT_OK, EXIT_INVALID, EXIT_USAGE = 0, 1, 2
+
+
+class UsageError(Exception):
+    """A mistake in the command line itself (exit code 2)."""
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse that speaks Italian and raises instead of exiting, so main() decides."""
+
+    def error(self, message: str) -> NoReturn:
+        raise UsageError(f"comando non valido ({message}). Usa --help per l'elenco dei comandi.")
+
+
+Command = Callable[[argparse.Namespace], int]
+COMMANDS: dict[str, Command] = {}
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="python -m coopplan", description="Il piano Coop Re-Start da riga di comando.")
+    sub = parser.add_subparsers(dest="command", metavar="COMANDO", parser_class=_Parser)
+    check = sub.add_parser("check", help="controlla una cartella di lavoro .xlsx")
+    check.add_argument("file", help="il file .xlsx da controllare")
+    export = sub.add_parser("export", help="esporta il piano (json, pptx, pdf)")
+    export.add_argument("file", help="il file .xlsx del piano")
+    export.add_argument("--format", choices=_export_formats(), default="json")
+    export.add_argument("-o", "--output", help="file di uscita (per json: predefinito lo schermo)")
+    template = sub.add_parser("template", help="scrive un modello vuoto del file .xlsx")
+    template.add_argument("-o", "--output", required=True, help="il file .xlsx da creare")
+    template.add_argument("--like", help="copia piste e fonti da questo piano .xlsx")
+    _add_store_commands(sub)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    try:
+        args = build_parser().parse_args(argv)
+        if not args.command:
+            raise UsageError("indica un comando: check, export, template… (usa --help).")
+        return COMMANDS[args.command](args)
+    except UsageError as exc:
+        print(f"Errore: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        return EXIT_USAGE
+    except Exception as exc:  # noqa: BLE001 - last resort: words, never a traceback
+        print(f"Errore imprevisto: {type(exc).__name__}. Il file non è stato modificato.", file=sys.stderr)
+        return EXIT_INVALID
+
+
+def command(name: str) -> Callable[[Command], Command]:
+    def register(function: Command) -> Command:
+        COMMANDS[name] = function
+        return function
+
+    return register
+
+
+def load_or_exit(file: str) -> LoadResult:
+    """Load a workbook named on the command line; a missing file is a usage error."""
+    if not Path(file).is_file():
+        raise UsageError(f"il file «{file}» non esiste.")
+    return load_plan(file)
+
+
+def print_problems(result: LoadResult) -> None:
+    for problem in result.problems:
+        print(problem, file=sys.stderr if problem.is_error else sys.stdout)
+
+
+@command("check")
+def check(args: argparse.Namespace) -> int:
+    result = load_or_exit(args.file)
+    if not result.ok or result.plan is None:
+        print(f"{args.file}: NON VALIDO – {summary(result.problems)}.", file=sys.stderr)
+        print_problems(result)
+        return EXIT_INVALID
+    plan = result.plan
+    print(f"{args.file}: valido – {plan.meta.title} ({plan.meta.organization}, {plan.meta.year}).")
+    print(
+        f"{fmt.count(len(plan.tracks), 'pista', 'piste')}, "
+        f"{fmt.count(len(plan.lines), 'filone', 'filoni')}, "
+        f"{fmt.count(len(plan.projects), 'progetto', 'progetti')}, "
+        f"{fmt.count(len(plan.items), 'attività', 'attività')}."
+    )
+    for row in plan.source_totals().itertuples():
+        shown = fmt.money(row.total) if row.kind == "amount" else fmt.count(
+            int(row.total), "progetto", "progetti"
+        )
+        print(f"  {row.source}: {shown}")
+    print_problems(result)
+    return EXIT_OK
+
+
+@command("export")
+def export(args: argparse.Namespace) -> int:
+    result = load_or_exit(args.file)
+    if not result.ok or result.plan is None:
+        print(f"{args.file}: NON VALIDO – {summary(result.problems)}; niente esportato.", file=sys.stderr)
+        print_problems(result)
+        return EXIT_INVALID
+    exporter = EXPORTERS[args.format]
+    return exporter(result, args)
+
+
+def _export_json(result: LoadResult, args: argparse.Namespace) -> int:
+    assert result.plan is not None
+    text = json.dumps(plan_to_dict(result.plan), ensure_ascii=False, indent=2)
+    if args.output:
+        Path(args.output).write_text(text + "\n", encoding="utf-8")
+        print(f"Scritto {args.output}.")
+    else:
+        print(text)
+    return EXIT_OK
+
+
+Exporter = Callable[[LoadResult, argparse.Namespace], int]
+EXPORTERS: dict[str, Exporter] = {"json": _export_json}
+
+
+def _export_formats() -> list[str]:
+    _register_optional_exporters()
+    return sorted(EXPORTERS)
+
+
+def _register_optional_exporters() -> None:
+    """Exporters that live in their own modules register here (pptx, pdf)."""
+    try:
+        from coopplan.export import cli_exporters
+    except ImportError:
+        return
+    EXPORTERS.update(cli_exporters())
+
+
+@command("template")
+def template(args: argparse.Namespace) -> int:
+    from coopplan.writer import template_plan, write_workbook
+
+    like = None
+    if args.like:
+        result = load_or_exit(args.like)
+        if result.plan is None:
+            print_problems(result)
+            return EXIT_INVALID
+        like = result.plan
+    write_workbook(template_plan(like), args.output)
+    print(f"Modello vuoto scritto in {args.output}.")
+    return EXIT_OK
+
+
+def _add_store_commands(sub: argparse._SubParsersAction) -> None:
+    """publish / history / restore live with the versioned store, when it is present."""
+    try:
+        from coopplan.store_cli import add_commands
+    except ImportError:
+        return
+    add_commands(sub, command)

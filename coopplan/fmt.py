@@ -1,0 +1,41 @@
+"""Italian formatting of numbers, money and dates (babel, locale it_IT)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from babel.dates import format_date
+from babel.numbers import format_currency, format_decimal
+
+LOCALE = "it_IT"
+
+
+def money(value: float) -> str:
+    """5000 -> '5.000 €'; cents only when there are some (1234.5 -> '1.234,50 €')."""
+    whole = float(value).is_integer()
+    pattern = "#,##0 ¤" if whole else "#,##0.00 ¤"
+    text = format_currency(value, "EUR", format=pattern, locale=LOCALE, currency_digits=False)
+    return text.replace("\xa0", " ")
+
+
+def number(value: float, decimals: int = 1) -> str:
+    """1234.5 -> '1.234,5'; integers without decimals."""
+    if float(value).is_integer():
+        return format_decimal(int(value), format="#,##0", locale=LOCALE)
+    return format_decimal(value, format="#,##0." + "#" * decimals, locale=LOCALE)
+
+
+def date(value: dt.date | None, style: str = "long") -> str:
+    """2023-03-01 -> '1 marzo 2023' (long) or '01/03/23' (short); '' for None."""
+    if value is None:
+        return ""
+    return format_date(value, format=style, locale=LOCALE)
+
+
+def count(value: int, singular: str, plural: str) -> str:
+    """3, 'progetto', 'progetti' -> '3 progetti'."""
+    return f"{number(value)} {singular if value == 1 else plural}"
+
+
+# Plotly takes the decimal and thousands separators from the layout (in this order).
+PLOTLY_SEPARATORS = ",."

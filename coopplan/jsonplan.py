@@ -1,0 +1,115 @@
+"""Plan <-> JSON-ready dict (the export contract documented in docs/formato-json.md).
+
+The same shape is the source of the shipped workbook (data/source/piano_2023.json), so the
+transcription of the slides is reviewed as text and turned into .xlsx by the writer.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from coopplan.plan import TABLE_COLUMNS, Plan, PlanMeta, make_table
+
+
+def plan_to_dict(plan: Plan) -> dict[str, Any]:
+    totals = plan.source_totals().set_index("source")
+    return {
+        "plan": {
+            "title": plan.meta.title,
+            "organization": plan.meta.organization,
+            "year": plan.meta.year,
+            "version_date": plan.meta.version_date.isoformat() if plan.meta.version_date else None,
+        },
+        "funding_sources": [
+            {
+                "name": s["name"],
+                "kind": s["kind"],
+                "description": s["description"],
+                "total": _number(totals.loc[s["name"], "total"]),
+                "projects": int(totals.loc[s["name"], "projects"]),
+            }
+            for s in plan.sources.to_dict("records")
+        ],
+        "tracks": [
+            {
+                "code": t["code"],
+                "title": t["title"],
+                "alt_title": t["alt_title"],
+                "lines_of_work": [
+                    {"title": line["title"], "description": line["description"]}
+                    for line in plan.lines.loc[plan.lines["track"] == t["code"]].to_dict("records")
+                ],
+            }
+            for t in plan.tracks.to_dict("records")
+        ],
+        "projects": [_project(plan, p) for p in plan.projects.to_dict("records")],
+    }
+
+
+def _project(plan: Plan, project: dict[str, Any]) -> dict[str, Any]:
+    card = plan.project(project["id"])
+    funding = {k: (_number(v) if not isinstance(v, bool) else v) for k, v in card["funding"].items()}
+    return {
+        "id": project["id"],
+        "track": project["track"],
+        "group": project["group"],
+        "title": project["title"],
+        "subtitle": project["subtitle"],
+        "budget_line": project["budget_line"],
+        "status": project["status"],
+        "done": card["done"],
+        "planned": card["planned"],
+        "funding": funding,
+        "notes": project["notes"],
+    }
+
+
+def _number(value: float) -> int | float:
+    """Whole euros as int in JSON (25000, not 25000.0)."""
+    return int(value) if float(value).is_integer() else float(value)
+
+
+def plan_from_dict(data: dict[str, Any]) -> Plan:
+    """Build a Plan from the export shape (extra keys ignored, optional keys default to '')."""
+    meta = data["plan"]
+    version = meta.get("version_date")
+    sources = [
+        {"name": s["name"], "kind": s["kind"], "description": s.get("description", "")}
+        for s in data["funding_sources"]
+    ]
+    kinds = {s["name"]: s["kind"] for s in sources}
+    tracks, lines, projects, items, funding = [], [], [], [], []
+    for track in data["tracks"]:
+        tracks.append({"code": track["code"], "title": track["title"],
+                       "alt_title": track.get("alt_title", "")})
+        for line in track.get("lines_of_work", []):
+            lines.append({"track": track["code"], "title": line["title"],
+                          "description": line.get("description", "")})
+    for p in data["projects"]:
+        projects.append({c: p.get(c, "") or "" for c in TABLE_COLUMNS["projects"]})
+        items += [{"project": p["id"], "kind": "done", "text": t} for t in p.get("done", [])]
+        items += [{"project": p["id"], "kind": "planned", "text": t} for t in p.get("planned", [])]
+        given = p.get("funding", {})
+        for name, kind in kinds.items():
+            value = given.get(name, False if kind == "flag" else 0)
+            funding.append({
+                "project": p["id"], "source": name,
+                "amount": float(value) if kind == "amount" else 0.0,
+                "flag": bool(value) if kind == "flag" else False,
+            })
+    return Plan(
+        meta=PlanMeta(
+            title=meta["title"],
+            organization=meta["organization"],
+            year=int(meta["year"]),
+            version_date=dt.date.fromisoformat(version) if version else None,
+        ),
+        tracks=make_table("tracks", tracks),
+        lines=make_table("lines", lines),
+        sources=make_table("sources", sources),
+        projects=make_table("projects", projects),
+        items=make_table("items", items),
+        funding=make_table("funding", funding),
+    )
+

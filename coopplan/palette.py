@@ -1,0 +1,30 @@
+"""One colour per pista, per funding source and per status: the same on every chart and slide.
+
+Piste and sources come from the workbook, so colours are given by position (the n-th pista gets
+the n-th colour). Both palettes are colour-blind safe (Okabe-Ito; Paul Tol 'vibrant') and dark
+enough to read on white on a projector; they cycle when a plan has more entries than colours.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from coopplan.schema import STATUSES
+
+TRACK_COLORS: tuple[str, ...] = ("#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9")
+SOURCE_COLORS: tuple[str, ...] = ("#EE7733", "#009988", "#33BBEE", "#EE3377", "#CC3311", "#0077BB")
+STATUS_COLORS: dict[str, str] = dict(
+    zip(STATUSES, ("#8C8C8C", "#E69F00", "#0072B2", "#009E73"), strict=True)
+)
+"""Traffic light: grey (to define), amber (to start), blue (running), green (done)."""
+TEXT_COLOR = "#1A1A1A"
+MUTED_COLOR = "#5A5A5A"
+
+
+def colors_for(names: Sequence[str], palette: Sequence[str]) -> dict[str, str]:
+    """name -> colour, by position, cycling through the palette."""
+    return {name: palette[i % len(palette)] for i, name in enumerate(names)}
+
+
+def status_color(status: str) -> str:
+    return STATUS_COLORS.get(status, MUTED_COLOR)

@@ -1,0 +1,231 @@
+"""The Plan: an immutable set of pandas tables, and the queries the views ask of it.
+
+Tables (all DataFrames, one row per thing, in workbook order):
+- ``tracks``:   code, title, alt_title
+- ``lines``:    track, title, description                        (filoni)
+- ``sources``:  name, kind ("amount" | "flag"), description
+- ``projects``: id, track, group, title, subtitle, budget_line, status, notes
+- ``items``:    project, kind ("done" | "planned"), text           (attività)
+- ``funding``:  project, source, amount (float, 0 for none), flag (bool)
+                one row per project x source; a project is *funded by* a source when
+                amount > 0 (amount sources) or flag is True (flag sources).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from dataclasses import dataclass, field, replace
+
+import pandas as pd
+
+from coopplan.schema import STATUSES
+
+TABLE_COLUMNS: dict[str, tuple[str, ...]] = {
+    "tracks": ("code", "title", "alt_title"),
+    "lines": ("track", "title", "description"),
+    "sources": ("name", "kind", "description"),
+    "projects": ("id", "track", "group", "title", "subtitle", "budget_line", "status", "notes"),
+    "items": ("project", "kind", "text"),
+    "funding": ("project", "source", "amount", "flag"),
+}
+
+
+@dataclass(frozen=True)
+class PlanMeta:
+    title: str
+    organization: str
+    year: int
+    version_date: dt.date | None
+
+
+def make_table(name: str, records: list[dict] | None = None) -> pd.DataFrame:
+    """A table of the plan from records (dicts; extra keys dropped), with its canonical dtypes."""
+    columns = list(TABLE_COLUMNS[name])
+    rows = [{c: r.get(c, "") for c in columns} for r in records or []]
+    frame = pd.DataFrame(rows, columns=columns, dtype=object)
+    if name == "funding":
+        frame = frame.astype({"amount": float, "flag": bool})
+    return frame
+
+
+def empty_table(name: str) -> pd.DataFrame:
+    return make_table(name)
+
+
+@dataclass(frozen=True)
+class Plan:
+    meta: PlanMeta
+    tracks: pd.DataFrame = field(default_factory=lambda: empty_table("tracks"))
+    lines: pd.DataFrame = field(default_factory=lambda: empty_table("lines"))
+    sources: pd.DataFrame = field(default_factory=lambda: empty_table("sources"))
+    projects: pd.DataFrame = field(default_factory=lambda: empty_table("projects"))
+    items: pd.DataFrame = field(default_factory=lambda: empty_table("items"))
+    funding: pd.DataFrame = field(default_factory=lambda: empty_table("funding"))
+
+    # Names ------------------------------------------------------------------------------
+
+    @property
+    def source_names(self) -> list[str]:
+        return list(self.sources["name"])
+
+    @property
+    def amount_sources(self) -> list[str]:
+        return list(self.sources.loc[self.sources["kind"] == "amount", "name"])
+
+    @property
+    def flag_sources(self) -> list[str]:
+        return list(self.sources.loc[self.sources["kind"] == "flag", "name"])
+
+    @property
+    def track_codes(self) -> list[str]:
+        return list(self.tracks["code"])
+
+    def track_title(self, code: str) -> str:
+        row = self.tracks.loc[self.tracks["code"] == code]
+        return str(row["title"].iloc[0]) if len(row) else code
+
+    def project(self, project_id: str) -> dict[str, object]:
+        """One project as a card: its fields, its items and its funding by source."""
+        row = self.projects.loc[self.projects["id"] == project_id]
+        if row.empty:
+            raise KeyError(project_id)
+        card: dict[str, object] = row.iloc[0].to_dict()
+        items = self.items.loc[self.items["project"] == project_id]
+        card["done"] = list(items.loc[items["kind"] == "done", "text"])
+        card["planned"] = list(items.loc[items["kind"] == "planned", "text"])
+        card["funding"] = self.funding_of(project_id)
+        card["track_title"] = self.track_title(str(card["track"]))
+        return card
+
+    def funding_of(self, project_id: str) -> dict[str, float | bool]:
+        """Source name -> amount (amount sources) or flag (flag sources), in source order."""
+        rows = self.funding.loc[self.funding["project"] == project_id].set_index("source")
+        kinds = dict(zip(self.sources["name"], self.sources["kind"], strict=True))
+        out: dict[str, float | bool] = {}
+        for name in self.source_names:
+            if name not in rows.index:
+                continue
+            value = rows.loc[name]
+            out[name] = float(value["amount"]) if kinds[name] == "amount" else bool(value["flag"])
+        return out
+
+    # Filters ----------------------------------------------------------------------------
+
+    def funded(self) -> pd.DataFrame:
+        """The funding rows where a source actually pays (amount > 0 or a tick)."""
+        f = self.funding
+        return f.loc[(f["amount"] > 0) | f["flag"]]
+
+    def filter(
+        self,
+        sources: Iterable[str] | None = None,
+        tracks: Iterable[str] | None = None,
+        statuses: Iterable[str] | None = None,
+    ) -> Plan:
+        """A plan restricted to projects matching every given criterion.
+
+        ``sources``: projects funded by at least one of them; the funding and the sources
+        tables keep only the chosen sources, so totals show what those sources pay.
+        ``None`` means no restriction; an empty list matches nothing.
+        """
+        projects = self.projects
+        funding = self.funding
+        sources_table = self.sources
+        if sources is not None:
+            chosen = list(sources)
+            funded = self.funded()
+            paid = set(funded.loc[funded["source"].isin(chosen), "project"])
+            projects = projects.loc[projects["id"].isin(paid)]
+            funding = funding.loc[funding["source"].isin(chosen)]
+            sources_table = sources_table.loc[sources_table["name"].isin(chosen)]
+        if tracks is not None:
+            projects = projects.loc[projects["track"].isin(list(tracks))]
+        if statuses is not None:
+            projects = projects.loc[projects["status"].isin(list(statuses))]
+        ids = set(projects["id"])
+        return replace(
+            self,
+            projects=projects.reset_index(drop=True),
+            sources=sources_table.reset_index(drop=True),
+            items=self.items.loc[self.items["project"].isin(ids)].reset_index(drop=True),
+            funding=funding.loc[funding["project"].isin(ids)].reset_index(drop=True),
+        )
+
+    @property
+    def is_empty(self) -> bool:
+        return self.projects.empty
+
+    # Totals -----------------------------------------------------------------------------
+
+    def source_totals(self) -> pd.DataFrame:
+        """Per source: kind, total amount (amount sources), projects funded (all sources)."""
+        funded = self.funded()
+        rows = []
+        for name, kind in zip(self.sources["name"], self.sources["kind"], strict=True):
+            mine = funded.loc[funded["source"] == name]
+            total = float(mine["amount"].sum()) if kind == "amount" else float(len(mine))
+            rows.append(
+                {"source": name, "kind": kind, "total": total, "projects": int(len(mine))}
+            )
+        return pd.DataFrame(rows, columns=["source", "kind", "total", "projects"])
+
+    def amount_by_track(self) -> pd.DataFrame:
+        """Amounts per track x amount source (all tracks, zeros included), long format."""
+        amounts = self.funding.loc[self.funding["source"].isin(self.amount_sources)]
+        merged = amounts.merge(
+            self.projects[["id", "track"]], left_on="project", right_on="id", how="inner"
+        )
+        grid = pd.MultiIndex.from_product(
+            [self.track_codes, self.amount_sources], names=["track", "source"]
+        )
+        summed = merged.groupby(["track", "source"])["amount"].sum()
+        out = summed.reindex(grid, fill_value=0.0).reset_index()
+        out["track_title"] = out["track"].map(self.track_title)
+        return out
+
+    def flags_by_track(self) -> pd.DataFrame:
+        """Projects ticked per track x flag source (counts), long format."""
+        flags = self.funding.loc[self.funding["source"].isin(self.flag_sources) & self.funding["flag"]]
+        merged = flags.merge(self.projects[["id", "track"]], left_on="project", right_on="id")
+        grid = pd.MultiIndex.from_product(
+            [self.track_codes, self.flag_sources], names=["track", "source"]
+        )
+        counted = merged.groupby(["track", "source"]).size()
+        out = counted.reindex(grid, fill_value=0).rename("projects").reset_index()
+        out["track_title"] = out["track"].map(self.track_title)
+        return out
+
+    def status_counts(self) -> pd.Series:
+        """Projects per status, in the order of STATUSES (unknown statuses last)."""
+        counts = self.projects["status"].value_counts()
+        order = [s for s in STATUSES if s in counts.index] + [
+            s for s in counts.index if s not in STATUSES
+        ]
+        return counts.reindex(order).astype(int)
+
+    def status_matrix(self) -> pd.DataFrame:
+        """One row per project: track, group, title, status, items done/planned, each source.
+
+        Amount sources hold the amount (float), flag sources a bool.
+        """
+        counts = self.items.groupby(["project", "kind"]).size().unstack(fill_value=0)
+        matrix = self.projects[["id", "track", "group", "title", "budget_line", "status"]].copy()
+        matrix["done"] = matrix["id"].map(counts.get("done", pd.Series(dtype=int))).fillna(0)
+        matrix["planned"] = matrix["id"].map(counts.get("planned", pd.Series(dtype=int))).fillna(0)
+        matrix[["done", "planned"]] = matrix[["done", "planned"]].astype(int)
+        wide_amount = self.funding.pivot_table(
+            index="project", columns="source", values="amount", aggfunc="sum"
+        )
+        wide_flag = self.funding.pivot_table(
+            index="project", columns="source", values="flag", aggfunc="max"
+        )
+        for name, kind in zip(self.sources["name"], self.sources["kind"], strict=True):
+            if kind == "amount":
+                col = wide_amount.get(name, pd.Series(dtype=float))
+                matrix[name] = matrix["id"].map(col).fillna(0.0).astype(float)
+            else:
+                col = wide_flag.get(name, pd.Series(dtype=bool))
+                matrix[name] = matrix["id"].map(col).fillna(False).astype(bool)
+        matrix["track_title"] = matrix["track"].map(self.track_title)
+        return matrix.reset_index(drop=True)

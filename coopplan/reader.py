@@ -1,0 +1,473 @@
+"""Workbook -> Plan: safe intake, fast parsing (calamine), and validation of every cell.
+
+All problems are collected, never raised: the caller gets a LoadResult with the plan (when the
+file could be read at all) and every problem found, each with its sheet, row and column.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import BinaryIO
+
+import python_calamine
+
+from coopplan import cells, intake
+from coopplan.plan import Plan, PlanMeta, make_table
+from coopplan.schema import (
+    ATTIVITA,
+    FILONI,
+    FONTI,
+    ITEM_KINDS,
+    META_FIELDS,
+    PIANO,
+    PISTE,
+    PROGETTI,
+    SHEETS,
+    SOURCE_KINDS,
+    STATUSES,
+    Column,
+    Kind,
+    Sheet,
+    normalize_header,
+)
+from coopplan.validation import Problem, error, has_errors, warning
+
+Source = str | os.PathLike[str] | bytes | BinaryIO
+
+HEADER_SEARCH_ROWS = 5  # the header is the first non-empty row among the first few
+
+
+@dataclass(frozen=True)
+class LoadResult:
+    plan: Plan | None  # None when the file could not be read as a plan at all
+    problems: list[Problem] = field(default_factory=list)
+    name: str = ""
+
+    @property
+    def ok(self) -> bool:
+        """True when the plan exists and no problem blocks it (warnings allowed)."""
+        return self.plan is not None and not has_errors(self.problems)
+
+    @property
+    def errors(self) -> list[Problem]:
+        return [p for p in self.problems if p.is_error]
+
+    @property
+    def warnings(self) -> list[Problem]:
+        return [p for p in self.problems if not p.is_error]
+
+
+def load_plan(source: Source, *, name: str | None = None) -> LoadResult:
+    """Read and validate a workbook from a path, bytes or a binary file object."""
+    try:
+        data, shown_name = intake.read_source(source, name=name)
+        intake.check_workbook_bytes(data, shown_name)
+    except intake.IntakeError as exc:
+        return LoadResult(None, [error(exc.message)], name or "")
+    return load_plan_bytes(data, shown_name)
+
+
+def load_plan_bytes(data: bytes, name: str = "") -> LoadResult:
+    """Parse bytes that passed the intake checks."""
+    try:
+        book = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(data))
+        scans = intake.scan_sheets(data)
+    except Exception:  # noqa: BLE001 - any parser failure is the file's fault: say so in words
+        message = (
+            "Il file sembra un .xlsx ma non si riesce a leggerlo: aprilo in Excel o LibreOffice, "
+            "salvalo di nuovo come .xlsx e riprova."
+        )
+        return LoadResult(None, [error(message)], name)
+    return _Reader(book, scans).read(name)
+
+
+class _Reader:
+    """One pass over a parsed workbook, collecting problems as it builds the tables."""
+
+    def __init__(self, book: python_calamine.CalamineWorkbook, scans: dict) -> None:
+        self.book = book
+        self.scans = scans
+        self.problems: list[Problem] = []
+        self.sheet_names = {normalize_header(n): n for n in book.sheet_names}
+
+    # Entry point ---------------------------------------------------------------------------
+
+    def read(self, name: str) -> LoadResult:
+        grids = {sheet.name: self._grid(sheet) for sheet in SHEETS}
+        if any(grid is None for grid in grids.values()):
+            return LoadResult(None, self.problems, name)
+        self.grids: dict[str, _Grid] = grids  # type: ignore[assignment]
+        meta = self._meta(grids[PIANO.name])
+        tracks = self._table(PISTE, grids[PISTE.name])
+        track_codes = self._unique(PISTE, tracks, "code", "il codice della pista")
+        lines = self._table(FILONI, grids[FILONI.name], {"track": _choices(track_codes)})
+        sources = self._table(
+            FONTI, grids[FONTI.name], {"kind": _choices(SOURCE_KINDS, aliases=_SOURCE_ALIASES)}
+        )
+        source_names = self._unique(FONTI, sources, "name", "il nome della fonte")
+        projects, funding = self._projects(grids[PROGETTI.name], track_codes, sources)
+        project_ids = self._unique(PROGETTI, projects, "id", "l'ID del progetto")
+        items = self._table(
+            ATTIVITA,
+            grids[ATTIVITA.name],
+            {"project": _choices(project_ids), "kind": _choices(ITEM_KINDS, aliases=_ITEM_ALIASES)},
+        )
+        self._check_cells()
+        self._warn_empty(tracks, lines, source_names, projects)
+        plan = Plan(
+            meta=meta,
+            tracks=make_table("tracks", tracks),
+            lines=make_table("lines", lines),
+            sources=make_table("sources", sources),
+            projects=make_table("projects", projects),
+            items=make_table("items", items),
+            funding=make_table("funding", funding),
+        )
+        return LoadResult(plan, self.problems, name)
+
+    # Sheets and headers -------------------------------------------------------------------
+
+    def _grid(self, sheet: Sheet) -> _Grid | None:
+        actual = self.sheet_names.get(normalize_header(sheet.name))
+        if actual is None:
+            self.problems.append(
+                error(
+                    f"Manca il foglio «{sheet.name}» ({sheet.help[:-1].lower()}). Aggiungilo "
+                    "copiandolo dal modello vuoto, oppure correggi il nome del foglio.",
+                    sheet.name,
+                )
+            )
+            return None
+        rows = self.book.get_sheet_by_name(actual).to_python(skip_empty_area=False)
+        header_index = next(
+            (i for i, row in enumerate(rows[:HEADER_SEARCH_ROWS]) if any(map(_filled, row))), 0
+        )
+        header = rows[header_index] if rows else []
+        positions = {normalize_header(h): i for i, h in enumerate(header) if _filled(h)}
+        grid = _Grid(actual, rows, header_index, positions)
+        for column in sheet.columns:
+            if column.required and normalize_header(column.header) not in positions:
+                self.problems.append(
+                    error(
+                        f"Nel foglio «{actual}» manca la colonna «{column.header}» "
+                        f"({column.help[:-1].lower()}). Aggiungila nella riga delle intestazioni.",
+                        actual,
+                        header_index + 1,
+                    )
+                )
+                grid.broken = True
+        return grid
+
+    def _table(
+        self, sheet: Sheet, grid: _Grid, choices: dict[str, dict[str, str]] | None = None
+    ) -> list[dict]:
+        """The rows of a sheet as dicts keyed by column key; one problem per bad cell."""
+        if grid.broken:
+            return []
+        choices = choices or {}
+        out = []
+        for excel_row, row in grid.data_rows():
+            record: dict = {"_row": excel_row}
+            for column in sheet.columns:
+                index = grid.positions.get(normalize_header(column.header))
+                value = row[index] if index is not None and index < len(row) else ""
+                record[column.key] = self._cell(
+                    column, value, grid.name, excel_row, index, choices.get(column.key)
+                )
+            out.append(record)
+        return out
+
+    def _cell(
+        self,
+        column: Column,
+        value: object,
+        sheet: str,
+        row: int,
+        index: int | None,
+        allowed: dict[str, str] | None,
+    ) -> object:
+        col = index + 1 if index is not None else None
+        if cells.is_empty(value):
+            if column.required:
+                self.problems.append(
+                    error(
+                        f"La cella «{column.header}» è vuota ma è obbligatoria: "
+                        f"{column.help[0].lower()}{column.help[1:]}",
+                        sheet,
+                        row,
+                        col,
+                    )
+                )
+            return "" if column.kind is not Kind.MONEY else 0.0
+        try:
+            if column.kind is Kind.CHOICE:
+                what = f"un valore di «{column.header}»"
+                return cells.parse_choice(value, allowed or _choices(column.choices), what)
+            return cells.parse_text(value)
+        except cells.CellError as exc:
+            self.problems.append(error(_capital(exc.message), sheet, row, col))
+            return cells.parse_text(value)
+
+    def _unique(self, sheet: Sheet, records: list[dict], key: str, what: str) -> list[str]:
+        """The distinct non-empty values of a key column, flagging every repeat."""
+        seen: dict[str, int] = {}
+        for record in records:
+            value = record[key]
+            if not value:
+                continue
+            if value in seen:
+                column = self._column_index(sheet, key)
+                self.problems.append(
+                    error(
+                        f"{_capital(what)} «{value}» è ripetuto (compare già alla riga "
+                        f"{seen[value]}): ogni valore deve essere unico.",
+                        sheet.name,
+                        record["_row"],
+                        column,
+                    )
+                )
+            else:
+                seen[value] = record["_row"]
+        return list(seen)
+
+    def _column_index(self, sheet: Sheet, key: str) -> int | None:
+        grid = self.grids[sheet.name]
+        header = normalize_header(sheet.column(key).header)
+        if header not in grid.positions:
+            return None
+        return grid.positions[header] + 1
+
+    # Special sheets -----------------------------------------------------------------------
+
+    def _meta(self, grid: _Grid) -> PlanMeta:
+        values: dict[str, tuple[object, int, int]] = {}
+        labels = {normalize_header(label): key for key, label in META_FIELDS.items()}
+        if not grid.broken:
+            field_col = grid.positions[normalize_header(PIANO.column("field").header)]
+            value_col = grid.positions[normalize_header(PIANO.column("value").header)]
+            for excel_row, row in grid.data_rows():
+                label = row[field_col] if field_col < len(row) else ""
+                key = labels.get(normalize_header(label))
+                value = row[value_col] if value_col < len(row) else ""
+                if key is None:
+                    self.problems.append(
+                        warning(
+                            f"Il campo {cells.show(label)} non è tra quelli previsti "
+                            f"({', '.join(META_FIELDS.values())}) e viene ignorato.",
+                            grid.name,
+                            excel_row,
+                            field_col + 1,
+                        )
+                    )
+                    continue
+                values[key] = (value, excel_row, value_col + 1)
+        parsed: dict[str, object] = {}
+        parsers: dict[str, Callable[[object], object]] = {
+            "title": cells.parse_text,
+            "organization": cells.parse_text,
+            "year": cells.parse_int,
+            "version_date": cells.parse_date,
+        }
+        for key, label in META_FIELDS.items():
+            value, row, col = values.get(key, ("", None, None))
+            if cells.is_empty(value):
+                if key != "version_date" and not grid.broken:
+                    self.problems.append(
+                        error(
+                            f"Manca il campo «{label}» del piano: aggiungi una riga con "
+                            f"«{label}» nella colonna Campo e il suo valore accanto.",
+                            grid.name,
+                            row,
+                            col,
+                        )
+                    )
+                parsed[key] = None
+                continue
+            try:
+                parsed[key] = parsers[key](value)
+            except cells.CellError as exc:
+                self.problems.append(error(f"{label}: {exc.message}", grid.name, row, col))
+                parsed[key] = None
+        return PlanMeta(
+            title=str(parsed["title"] or ""),
+            organization=str(parsed["organization"] or ""),
+            year=int(parsed["year"] or 0),  # type: ignore[call-overload]
+            version_date=parsed["version_date"],  # type: ignore[arg-type]
+        )
+
+    def _projects(
+        self, grid: _Grid, track_codes: list[str], sources: list[dict]
+    ) -> tuple[list[dict], list[dict]]:
+        """Projects and, from the source columns, one funding row per project x source."""
+        projects = self._table(
+            PROGETTI,
+            grid,
+            {"track": _choices(track_codes), "status": _choices(STATUSES)},
+        )
+        if grid.broken:
+            return projects, []
+        source_columns = self._source_columns(grid, sources)
+        funding = []
+        for record, (excel_row, row) in zip(projects, grid.data_rows(), strict=True):
+            for source, index in source_columns:
+                value = row[index] if index < len(row) else ""
+                funding.append(
+                    self._funding_cell(record["id"], source, value, grid.name, excel_row, index + 1)
+                )
+        return projects, funding
+
+    def _source_columns(self, grid: _Grid, sources: list[dict]) -> list[tuple[dict, int]]:
+        fixed = {normalize_header(c.header) for c in PROGETTI.columns}
+        found = []
+        for source in sources:
+            if not source["name"]:
+                continue
+            index = grid.positions.get(normalize_header(source["name"]))
+            if index is None:
+                self.problems.append(
+                    error(
+                        f"La fonte «{source['name']}» del foglio Fonti non ha una colonna nel "
+                        "foglio Progetti: aggiungi una colonna con esattamente questo nome.",
+                        grid.name,
+                        grid.header_index + 1,
+                    )
+                )
+                continue
+            found.append((source, index))
+        known = fixed | {normalize_header(s["name"]) for s in sources}
+        header = grid.rows[grid.header_index]
+        for header_text, index in grid.positions.items():
+            if header_text not in known:
+                self.problems.append(
+                    warning(
+                        f"La colonna {cells.show(header[index])} non è una colonna prevista né "
+                        "una fonte del foglio Fonti e viene ignorata: se è una nuova fonte, "
+                        "aggiungila al foglio Fonti.",
+                        grid.name,
+                        grid.header_index + 1,
+                        index + 1,
+                    )
+                )
+        return found
+
+    def _funding_cell(
+        self, project: str, source: dict, value: object, sheet: str, row: int, col: int
+    ) -> dict:
+        amount, flag = 0.0, False
+        try:
+            if source["kind"] == "amount":
+                amount = cells.parse_money(value)
+            elif source["kind"] == "flag":
+                flag = cells.parse_flag(value, source["name"])
+        except cells.CellError as exc:
+            self.problems.append(error(_capital(exc.message), sheet, row, col))
+        return {"project": project, "source": source["name"], "amount": amount, "flag": flag}
+
+    # Whole-workbook checks ----------------------------------------------------------------
+
+    def _check_cells(self) -> None:
+        """Formulas without a saved value and merged cells, in the data sheets."""
+        data_sheets = {normalize_header(s.name) for s in SHEETS}
+        for sheet_name, scan in self.scans.items():
+            if normalize_header(sheet_name) not in data_sheets:
+                continue
+            for ref in scan.formulas_without_value:
+                row, col = _split_ref(ref)
+                self.problems.append(
+                    error(
+                        "La cella contiene una formula senza valore calcolato: apri il file in "
+                        "Excel o LibreOffice, lascia che ricalcoli e salvalo di nuovo (oppure "
+                        "scrivi il valore al posto della formula).",
+                        sheet_name,
+                        row,
+                        col,
+                    )
+                )
+            for merged in scan.merged:
+                row, col = _split_ref(merged.split(":")[0])
+                self.problems.append(
+                    error(
+                        f"Le celle {merged} sono unite: nei fogli dei dati ogni valore va in una "
+                        "cella sola. Seleziona le celle e scegli «Dividi celle».",
+                        sheet_name,
+                        row,
+                        col,
+                    )
+                )
+
+    def _warn_empty(
+        self, tracks: list[dict], lines: list[dict], sources: list[str], projects: list[dict]
+    ) -> None:
+        if not projects and not has_errors(self.problems):
+            self.problems.append(warning("Il foglio Progetti non contiene progetti.", PROGETTI.name))
+        if not sources and not has_errors(self.problems):
+            self.problems.append(warning("Il foglio Fonti non contiene fonti.", FONTI.name))
+        with_lines = {line["track"] for line in lines}
+        for track in tracks:
+            if track["code"] and track["code"] not in with_lines:
+                self.problems.append(
+                    warning(
+                        f"La pista «{track['code']}» non ha filoni nel foglio Filoni.",
+                        PISTE.name,
+                        track["_row"],
+                    )
+                )
+
+
+@dataclass
+class _Grid:
+    """A sheet's cells (list of rows from A1), where its header is, and its columns."""
+
+    name: str
+    rows: list[list]
+    header_index: int
+    positions: dict[str, int]  # normalized header -> 0-based column index
+    broken: bool = False
+
+    def data_rows(self) -> list[tuple[int, list]]:
+        """(Excel row number, cells) for every non-empty row below the header."""
+        start = self.header_index + 1
+        return [
+            (start + offset + 1, row)
+            for offset, row in enumerate(self.rows[start:])
+            if any(map(_filled, row))
+        ]
+
+
+_SOURCE_ALIASES = {"si/no": "flag", "sì / no": "flag", "flag": "flag", "spunta": "flag"}
+_ITEM_ALIASES = {"realizzate": "done", "realizzato": "done", "ipotesi": "planned"}
+
+
+def _choices(
+    values: dict[str, str] | list[str] | tuple[str, ...], aliases: dict[str, str] | None = None
+) -> dict[str, str]:
+    """normalized text -> canonical value.
+
+    A dict maps canonical keys to labels (e.g. {"done": "Realizzata"}): both the key and the
+    label are accepted and the key is returned. A list accepts and returns its values.
+    """
+    if isinstance(values, dict):
+        out = {normalize_header(label): key for key, label in values.items()}
+        out.update({normalize_header(key): key for key in values})
+        out.update({normalize_header(a): key for a, key in (aliases or {}).items()})
+        return out
+    return {normalize_header(v): v for v in values}
+
+
+def _filled(value: object) -> bool:
+    return not (value is None or (isinstance(value, str) and not value.strip()))
+
+
+def _capital(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
+def _split_ref(ref: str) -> tuple[int, int]:
+    from openpyxl.utils.cell import column_index_from_string, coordinate_from_string
+
+    letters, row = coordinate_from_string(ref.replace("$", ""))
+    return row, column_index_from_string(letters)
+

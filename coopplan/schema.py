@@ -1,0 +1,167 @@
+"""The workbook format: sheets, columns, types and allowed values.
+
+This module is the single source of truth for the format. The reader, the validator, the
+template writer and the generated format documentation (docs/formato.md) all read it.
+Funding sources are data, not schema: each row of the sheet "Fonti" adds one column to
+"Progetti" whose header is the source's name.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+
+class Kind(StrEnum):
+    """The type of a column's cells."""
+
+    TEXT = "testo"
+    INT = "numero intero"
+    DATE = "data"
+    MONEY = "importo in euro"
+    FLAG = "Sì/No"
+    CHOICE = "scelta da elenco"
+
+
+@dataclass(frozen=True)
+class Column:
+    key: str  # identifier used in the code and in the DataFrames
+    header: str  # header in the workbook, in Italian
+    kind: Kind
+    required: bool
+    help: str  # one line for the "Leggimi" sheet and the docs
+    width: int = 20
+    choices: tuple[str, ...] = ()  # fixed allowed values (CHOICE)
+    choices_from: str | None = None  # allowed values come from another sheet: "Piste.code"
+
+
+@dataclass(frozen=True)
+class Sheet:
+    name: str
+    help: str
+    columns: tuple[Column, ...]
+
+    def column(self, key: str) -> Column:
+        return next(c for c in self.columns if c.key == key)
+
+
+# Allowed values --------------------------------------------------------------------------
+
+STATUSES: tuple[str, ...] = ("Da definire", "Da avviare", "In corso", "Concluso")
+"""Project statuses in their natural order (also the order of charts and legends)."""
+
+ITEM_KINDS: dict[str, str] = {"done": "Realizzata", "planned": "Ipotesi di lavoro"}
+"""Item kind -> its label in the sheet "Attività" (column "Tipo")."""
+
+SOURCE_KINDS: dict[str, str] = {"amount": "Importo", "flag": "Sì/No"}
+"""Funding source kind -> its label in the sheet "Fonti" (column "Tipo")."""
+
+YES, NO = "Sì", "No"
+YES_WORDS = frozenset({"sì", "si", "s", "x", "true", "vero", "yes", "✓", "✔", "☑"})
+NO_WORDS = frozenset({"no", "n", "false", "falso", "-", "…", "..."})
+
+# Metadata fields of the sheet "Piano" (key -> label in column "Campo").
+META_FIELDS: dict[str, str] = {
+    "title": "Titolo",
+    "organization": "Organizzazione",
+    "year": "Anno",
+    "version_date": "Data versione",
+}
+
+# Sheets ------------------------------------------------------------------------------------
+
+README_SHEET = "Leggimi"
+
+PIANO = Sheet(
+    "Piano",
+    "I dati generali del piano: una riga per campo.",
+    (
+        Column("field", "Campo", Kind.CHOICE, True, "Nome del campo (non modificare).", 22,
+               choices=tuple(META_FIELDS.values())),
+        Column("value", "Valore", Kind.TEXT, True,
+               "Titolo e organizzazione come testo, anno come numero, data versione come data.", 60),
+    ),
+)
+
+PISTE = Sheet(
+    "Piste",
+    "Le piste di lavoro, nell'ordine in cui vanno presentate.",
+    (
+        Column("code", "Codice", Kind.TEXT, True,
+               "Codice breve e univoco della pista (es. P1).", 10),
+        Column("title", "Titolo", Kind.TEXT, True, "Titolo della pista.", 40),
+        Column("alt_title", "Titolo nelle schede progetto", Kind.TEXT, False,
+               "Titolo usato nelle pagine dei progetti, se diverso.", 34),
+    ),
+)
+
+FILONI = Sheet(
+    "Filoni",
+    "I filoni di intervento di ogni pista, con il loro paragrafo descrittivo.",
+    (
+        Column("track", "Pista", Kind.CHOICE, True, "Codice della pista (elenco).", 10,
+               choices_from="Piste.code"),
+        Column("title", "Filone", Kind.TEXT, True, "Titolo del filone.", 36),
+        Column("description", "Descrizione", Kind.TEXT, False, "Paragrafo descrittivo.", 90),
+    ),
+)
+
+FONTI = Sheet(
+    "Fonti",
+    "Le fonti di finanziamento. Ogni fonte diventa una colonna del foglio Progetti con lo "
+    "stesso nome.",
+    (
+        Column("name", "Fonte", Kind.TEXT, True,
+               "Nome della fonte: deve coincidere con l'intestazione della colonna in Progetti.", 30),
+        Column("kind", "Tipo", Kind.CHOICE, True,
+               "Importo (somme in euro) oppure Sì/No (risorsa indicata con una spunta).", 12,
+               choices=tuple(SOURCE_KINDS.values())),
+        Column("description", "Descrizione", Kind.TEXT, False, "Che cosa copre la fonte.", 60),
+    ),
+)
+
+PROGETTI = Sheet(
+    "Progetti",
+    "Un progetto per riga. Dopo le colonne fisse, una colonna per ogni fonte del foglio Fonti: "
+    "un importo in euro per le fonti di tipo Importo, Sì o No per quelle di tipo Sì/No.",
+    (
+        Column("id", "ID", Kind.TEXT, True, "Identificativo univoco del progetto (es. P1-01).", 9),
+        Column("track", "Pista", Kind.CHOICE, True, "Codice della pista (elenco).", 8,
+               choices_from="Piste.code"),
+        Column("group", "Gruppo", Kind.TEXT, True,
+               "Intestazione del progetto nelle slide (es. CULT, CRESCERE).", 20),
+        Column("title", "Progetto", Kind.TEXT, True, "Nome del progetto o dell'iniziativa.", 34),
+        Column("subtitle", "Sottotitolo", Kind.TEXT, False, "Riga descrittiva sotto il nome.", 34),
+        Column("budget_line", "Voce di budget", Kind.TEXT, False,
+               "Voce della tabella BUDGET COMPLESSIVO; vuota se il progetto non ne ha una.", 26),
+        Column("status", "Stato", Kind.CHOICE, True, "Stato del progetto (elenco).", 13,
+               choices=STATUSES),
+        Column("notes", "Note sul budget", Kind.TEXT, False,
+               "Note sul finanziamento (es. a valere su Budget Coop Re-Start).", 34),
+    ),
+)
+
+ATTIVITA = Sheet(
+    "Attività",
+    "Le attività di ogni progetto, una per riga: realizzate oppure ipotesi di lavoro.",
+    (
+        Column("project", "Progetto", Kind.CHOICE, True, "ID del progetto (elenco).", 10,
+               choices_from="Progetti.id"),
+        Column("kind", "Tipo", Kind.CHOICE, True,
+               "Realizzata oppure Ipotesi di lavoro (elenco).", 18,
+               choices=tuple(ITEM_KINDS.values())),
+        Column("text", "Descrizione", Kind.TEXT, True, "Descrizione dell'attività.", 90),
+    ),
+)
+
+SHEETS: tuple[Sheet, ...] = (PIANO, PISTE, FILONI, FONTI, PROGETTI, ATTIVITA)
+"""Data sheets in workbook order (after "Leggimi")."""
+
+SOURCE_COLUMN_WIDTH = 18
+MAX_UPLOAD_MB = 10
+"""Largest workbook accepted, in megabytes (the intake, the uploader and the docs use it)."""
+
+
+def normalize_header(text: object) -> str:
+    """Header as compared: case, spacing and accents on the last letter do not matter."""
+    return " ".join(str(text).replace("\n", " ").split()).casefold()

@@ -1,0 +1,31 @@
+"""Build data/piano_2023.xlsx from its reviewed transcription data/source/piano_2023.json.
+
+Usage: python scripts/build_workbook.py [SOURCE_JSON] [OUTPUT_XLSX]
+The output is reproducible: the same JSON gives the same workbook content.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from coopplan.jsonplan import plan_from_dict  # noqa: E402
+from coopplan.writer import write_workbook  # noqa: E402
+
+DEFAULT_SOURCE = ROOT / "data" / "source" / "piano_2023.json"
+DEFAULT_OUTPUT = ROOT / "data" / "piano_2023.xlsx"
+
+
+def build(source: Path = DEFAULT_SOURCE, output: Path = DEFAULT_OUTPUT) -> Path:
+    plan = plan_from_dict(json.loads(source.read_text(encoding="utf-8")))
+    write_workbook(plan, output)
+    return output
+
+
+if __name__ == "__main__":
+    args = [Path(a) for a in sys.argv[1:3]]
+    print(build(*args))
