@@ -83,22 +83,30 @@ def parse_money(value: object) -> float:
     if is_empty(value):
         return 0.0
     if isinstance(value, bool):
-        raise CellError(f"{show(value)} non è un importo: scrivi una cifra in euro, ad esempio 5000.")
+        raise CellError(
+            f"{show(value)} non è un importo: scrivi una cifra in euro, ad esempio 5000."
+        )
     if isinstance(value, int | float):
         amount = float(value)
     else:
         hint = ""
         if _MONEY_LIKE.match(str(value)):
             digits = str(value).replace("€", "").replace(".", "").replace(" ", "").replace(",", ".")
-            hint = f" (ad esempio {digits.rstrip('0').rstrip('.') if ',' in str(value) else digits})"
+            hint = (
+                f" (ad esempio {digits.rstrip('0').rstrip('.') if ',' in str(value) else digits})"
+            )
         raise CellError(
             f"{show(value)} è un testo, non un importo: scrivi solo la cifra come numero{hint}, "
             "senza punti né simbolo €; il formato in euro lo applica il file."
         )
     if math.isnan(amount) or math.isinf(amount):
-        raise CellError("l'importo non è un numero valido: scrivi una cifra in euro, ad esempio 5000.")
+        raise CellError(
+            "l'importo non è un numero valido: scrivi una cifra in euro, ad esempio 5000."
+        )
     if amount < 0:
-        raise CellError(f"l'importo {show(value)} è negativo: gli importi devono essere zero o positivi.")
+        raise CellError(
+            f"l'importo {show(value)} è negativo: gli importi devono essere zero o positivi."
+        )
     return amount
 
 

@@ -37,7 +37,9 @@ COMMANDS: dict[str, Command] = {}
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = _Parser(prog="python -m coopplan", description="Il piano Coop Re-Start da riga di comando.")
+    parser = _Parser(
+        prog="python -m coopplan", description="Il piano Coop Re-Start da riga di comando."
+    )
     sub = parser.add_subparsers(dest="command", metavar="COMANDO", parser_class=_Parser)
     check = sub.add_parser("check", help="controlla una cartella di lavoro .xlsx")
     check.add_argument("file", help="il file .xlsx da controllare")
@@ -64,7 +66,10 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         return EXIT_USAGE
     except Exception as exc:  # noqa: BLE001 - last resort: words, never a traceback
-        print(f"Errore imprevisto: {type(exc).__name__}. Il file non è stato modificato.", file=sys.stderr)
+        print(
+            f"Errore imprevisto: {type(exc).__name__}. Il file non è stato modificato.",
+            file=sys.stderr,
+        )
         return EXIT_INVALID
 
 
@@ -104,8 +109,10 @@ def check(args: argparse.Namespace) -> int:
         f"{fmt.count(len(plan.items), 'attività', 'attività')}."
     )
     for row in plan.source_totals().itertuples():
-        shown = fmt.money(row.total) if row.kind == "amount" else fmt.count(
-            int(row.total), "progetto", "progetti"
+        shown = (
+            fmt.money(row.total)
+            if row.kind == "amount"
+            else fmt.count(int(row.total), "progetto", "progetti")
         )
         print(f"  {row.source}: {shown}")
     print_problems(result)
@@ -116,7 +123,10 @@ def check(args: argparse.Namespace) -> int:
 def export(args: argparse.Namespace) -> int:
     result = load_or_exit(args.file)
     if not result.ok or result.plan is None:
-        print(f"{args.file}: NON VALIDO – {summary(result.problems)}; niente esportato.", file=sys.stderr)
+        print(
+            f"{args.file}: NON VALIDO – {summary(result.problems)}; niente esportato.",
+            file=sys.stderr,
+        )
         print_problems(result)
         return EXIT_INVALID
     exporter = EXPORTERS[args.format]

@@ -49,7 +49,9 @@ def plan_to_dict(plan: Plan) -> dict[str, Any]:
 
 def _project(plan: Plan, project: dict[str, Any]) -> dict[str, Any]:
     card = plan.project(project["id"])
-    funding = {k: (_number(v) if not isinstance(v, bool) else v) for k, v in card["funding"].items()}
+    funding = {
+        k: (_number(v) if not isinstance(v, bool) else v) for k, v in card["funding"].items()
+    }
     return {
         "id": project["id"],
         "track": project["track"],
@@ -81,11 +83,21 @@ def plan_from_dict(data: dict[str, Any]) -> Plan:
     kinds = {s["name"]: s["kind"] for s in sources}
     tracks, lines, projects, items, funding = [], [], [], [], []
     for track in data["tracks"]:
-        tracks.append({"code": track["code"], "title": track["title"],
-                       "alt_title": track.get("alt_title", "")})
+        tracks.append(
+            {
+                "code": track["code"],
+                "title": track["title"],
+                "alt_title": track.get("alt_title", ""),
+            }
+        )
         for line in track.get("lines_of_work", []):
-            lines.append({"track": track["code"], "title": line["title"],
-                          "description": line.get("description", "")})
+            lines.append(
+                {
+                    "track": track["code"],
+                    "title": line["title"],
+                    "description": line.get("description", ""),
+                }
+            )
     for p in data["projects"]:
         projects.append({c: p.get(c, "") or "" for c in TABLE_COLUMNS["projects"]})
         items += [{"project": p["id"], "kind": "done", "text": t} for t in p.get("done", [])]
@@ -93,11 +105,14 @@ def plan_from_dict(data: dict[str, Any]) -> Plan:
         given = p.get("funding", {})
         for name, kind in kinds.items():
             value = given.get(name, False if kind == "flag" else 0)
-            funding.append({
-                "project": p["id"], "source": name,
-                "amount": float(value) if kind == "amount" else 0.0,
-                "flag": bool(value) if kind == "flag" else False,
-            })
+            funding.append(
+                {
+                    "project": p["id"],
+                    "source": name,
+                    "amount": float(value) if kind == "amount" else 0.0,
+                    "flag": bool(value) if kind == "flag" else False,
+                }
+            )
     return Plan(
         meta=PlanMeta(
             title=meta["title"],
@@ -112,4 +127,3 @@ def plan_from_dict(data: dict[str, Any]) -> Plan:
         items=make_table("items", items),
         funding=make_table("funding", funding),
     )
-

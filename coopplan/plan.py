@@ -165,9 +165,7 @@ class Plan:
         for name, kind in zip(self.sources["name"], self.sources["kind"], strict=True):
             mine = funded.loc[funded["source"] == name]
             total = float(mine["amount"].sum()) if kind == "amount" else float(len(mine))
-            rows.append(
-                {"source": name, "kind": kind, "total": total, "projects": int(len(mine))}
-            )
+            rows.append({"source": name, "kind": kind, "total": total, "projects": int(len(mine))})
         return pd.DataFrame(rows, columns=["source", "kind", "total", "projects"])
 
     def amount_by_track(self) -> pd.DataFrame:
@@ -186,7 +184,9 @@ class Plan:
 
     def flags_by_track(self) -> pd.DataFrame:
         """Projects ticked per track x flag source (counts), long format."""
-        flags = self.funding.loc[self.funding["source"].isin(self.flag_sources) & self.funding["flag"]]
+        flags = self.funding.loc[
+            self.funding["source"].isin(self.flag_sources) & self.funding["flag"]
+        ]
         merged = flags.merge(self.projects[["id", "track"]], left_on="project", right_on="id")
         grid = pd.MultiIndex.from_product(
             [self.track_codes, self.flag_sources], names=["track", "source"]

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import BinaryIO
 
 import python_calamine
+from openpyxl.utils.cell import column_index_from_string, coordinate_from_string
 
 from coopplan import cells, intake
 from coopplan.plan import Plan, PlanMeta, make_table
@@ -92,6 +93,7 @@ class _Reader:
         self.scans = scans
         self.problems: list[Problem] = []
         self.sheet_names = {normalize_header(n): n for n in book.sheet_names}
+        self.merged_cover = {name: _covered(scan.merged) for name, scan in scans.items()}
 
     # Entry point ---------------------------------------------------------------------------
 
@@ -103,17 +105,19 @@ class _Reader:
         meta = self._meta(grids[PIANO.name])
         tracks = self._table(PISTE, grids[PISTE.name])
         track_codes = self._unique(PISTE, tracks, "code", "il codice della pista")
-        lines = self._table(FILONI, grids[FILONI.name], {"track": _choices(track_codes)})
+        track_choices = None if grids[PISTE.name].broken else _choices(track_codes)
+        lines = self._table(FILONI, grids[FILONI.name], {"track": track_choices})
         sources = self._table(
             FONTI, grids[FONTI.name], {"kind": _choices(SOURCE_KINDS, aliases=_SOURCE_ALIASES)}
         )
         source_names = self._unique(FONTI, sources, "name", "il nome della fonte")
-        projects, funding = self._projects(grids[PROGETTI.name], track_codes, sources)
+        projects, funding = self._projects(grids[PROGETTI.name], track_choices, sources)
         project_ids = self._unique(PROGETTI, projects, "id", "l'ID del progetto")
+        project_choices = None if grids[PROGETTI.name].broken else _choices(project_ids)
         items = self._table(
             ATTIVITA,
             grids[ATTIVITA.name],
-            {"project": _choices(project_ids), "kind": _choices(ITEM_KINDS, aliases=_ITEM_ALIASES)},
+            {"project": project_choices, "kind": _choices(ITEM_KINDS, aliases=_ITEM_ALIASES)},
         )
         self._check_cells()
         self._warn_empty(tracks, lines, source_names, projects)
@@ -135,8 +139,8 @@ class _Reader:
         if actual is None:
             self.problems.append(
                 error(
-                    f"Manca il foglio «{sheet.name}» ({sheet.help[:-1].lower()}). Aggiungilo "
-                    "copiandolo dal modello vuoto, oppure correggi il nome del foglio.",
+                    f"Manca il foglio «{sheet.name}»: aggiungilo copiandolo dal modello vuoto "
+                    "(pagina «Aggiorna il piano»), oppure correggi il nome del foglio.",
                     sheet.name,
                 )
             )
@@ -152,8 +156,8 @@ class _Reader:
             if column.required and normalize_header(column.header) not in positions:
                 self.problems.append(
                     error(
-                        f"Nel foglio «{actual}» manca la colonna «{column.header}» "
-                        f"({column.help[:-1].lower()}). Aggiungila nella riga delle intestazioni.",
+                        f"Nel foglio «{actual}» manca la colonna «{column.header}»: aggiungila "
+                        f"nella riga delle intestazioni (riga {header_index + 1}).",
                         actual,
                         header_index + 1,
                     )
@@ -191,7 +195,7 @@ class _Reader:
     ) -> object:
         col = index + 1 if index is not None else None
         if cells.is_empty(value):
-            if column.required:
+            if column.required and (row, col) not in self.merged_cover.get(sheet, ()):
                 self.problems.append(
                     error(
                         f"La cella «{column.header}» è vuota ma è obbligatoria: "
@@ -202,6 +206,8 @@ class _Reader:
                     )
                 )
             return "" if column.kind is not Kind.MONEY else 0.0
+        if column.choices_from and allowed is None:
+            return cells.parse_text(value)  # the sheet it refers to is broken: said already
         try:
             if column.kind is Kind.CHOICE:
                 what = f"un valore di «{column.header}»"
@@ -299,13 +305,13 @@ class _Reader:
         )
 
     def _projects(
-        self, grid: _Grid, track_codes: list[str], sources: list[dict]
+        self, grid: _Grid, track_choices: dict[str, str] | None, sources: list[dict]
     ) -> tuple[list[dict], list[dict]]:
         """Projects and, from the source columns, one funding row per project x source."""
         projects = self._table(
             PROGETTI,
             grid,
-            {"track": _choices(track_codes), "status": _choices(STATUSES)},
+            {"track": track_choices, "status": _choices(STATUSES)},
         )
         if grid.broken:
             return projects, []
@@ -402,7 +408,9 @@ class _Reader:
         self, tracks: list[dict], lines: list[dict], sources: list[str], projects: list[dict]
     ) -> None:
         if not projects and not has_errors(self.problems):
-            self.problems.append(warning("Il foglio Progetti non contiene progetti.", PROGETTI.name))
+            self.problems.append(
+                warning("Il foglio Progetti non contiene progetti.", PROGETTI.name)
+            )
         if not sources and not has_errors(self.problems):
             self.problems.append(warning("Il foglio Fonti non contiene fonti.", FONTI.name))
         with_lines = {line["track"] for line in lines}
@@ -457,6 +465,17 @@ def _choices(
     return {normalize_header(v): v for v in values}
 
 
+def _covered(ranges: tuple[str, ...]) -> set[tuple[int, int | None]]:
+    """(row, column) of the cells hidden under a merge (all but the top-left one)."""
+    hidden: set[tuple[int, int | None]] = set()
+    for merged in ranges:
+        first, _, last = merged.partition(":")
+        (top, left), (bottom, right) = _split_ref(first), _split_ref(last or first)
+        hidden |= {(r, c) for r in range(top, bottom + 1) for c in range(left, right + 1)}
+        hidden.discard((top, left))
+    return hidden
+
+
 def _filled(value: object) -> bool:
     return not (value is None or (isinstance(value, str) and not value.strip()))
 
@@ -466,8 +485,5 @@ def _capital(text: str) -> str:
 
 
 def _split_ref(ref: str) -> tuple[int, int]:
-    from openpyxl.utils.cell import column_index_from_string, coordinate_from_string
-
     letters, row = coordinate_from_string(ref.replace("$", ""))
     return row, column_index_from_string(letters)
-

@@ -23,13 +23,17 @@ class Problem:
 
     @property
     def cell(self) -> str:
-        """'Progetti!F7', 'Progetti!F' (whole column), 'Progetti' (whole sheet) or ''."""
+        """'Progetti!F7', 'Progetti!1:1' (a row), 'Progetti!F:F' (a column), 'Progetti' or ''."""
         if not self.sheet:
             return ""
-        ref = get_column_letter(self.column) if self.column else ""
+        letter = get_column_letter(self.column) if self.column else ""
+        if self.row and letter:
+            return f"{self.sheet}!{letter}{self.row}"
         if self.row:
-            ref += str(self.row)
-        return f"{self.sheet}!{ref}" if ref else self.sheet
+            return f"{self.sheet}!{self.row}:{self.row}"  # a whole row, as Excel writes it
+        if letter:
+            return f"{self.sheet}!{letter}:{letter}"
+        return self.sheet
 
     @property
     def is_error(self) -> bool:
@@ -40,7 +44,9 @@ class Problem:
         return f"{self.severity.value.upper()} {where}{self.message}"
 
 
-def error(message: str, sheet: str = "", row: int | None = None, column: int | None = None) -> Problem:
+def error(
+    message: str, sheet: str = "", row: int | None = None, column: int | None = None
+) -> Problem:
     return Problem(Severity.ERROR, message, sheet, row, column)
 
 

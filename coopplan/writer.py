@@ -58,9 +58,7 @@ def write_workbook(plan: Plan, target: Target) -> None:
     _meta_sheet(book.create_sheet(PIANO.name), plan.meta)
     _rows_sheet(book.create_sheet(PISTE.name), PISTE, _records(plan.tracks))
     _rows_sheet(book.create_sheet(FILONI.name), FILONI, _records(plan.lines))
-    sources = [
-        {**s, "kind": SOURCE_KINDS[s["kind"]]} for s in _records(plan.sources)
-    ]
+    sources = [{**s, "kind": SOURCE_KINDS[s["kind"]]} for s in _records(plan.sources)]
     _rows_sheet(book.create_sheet(FONTI.name), FONTI, sources)
     _projects_sheet(book.create_sheet(PROGETTI.name), plan)
     items = [{**i, "kind": ITEM_KINDS[i["kind"]]} for i in _records(plan.items)]
@@ -93,14 +91,23 @@ def _readme(ws: Worksheet, plan: Plan) -> None:
     lines: list[tuple[str, bool]] = [
         (f"Come compilare questo file{' – ' + plan.meta.title if plan.meta.title else ''}", True),
         ("", False),
-        ("Questo file contiene il piano di lavoro. Modificalo in Excel o LibreOffice e caricalo "
-         "nella pagina «Aggiorna il piano» della dashboard: prima della pubblicazione viene "
-         "controllato e ti viene mostrato che cosa cambia.", False),
-        ("Regole generali: non rinominare i fogli né le intestazioni delle colonne; una riga per "
-         "elemento; non unire celle; scrivi valori, non formule; usa gli elenchi a discesa dove "
-         "ci sono. Le righe vuote vengono ignorate.", False),
-        ("Per aggiungere una fonte di finanziamento: aggiungi una riga nel foglio Fonti e una "
-         "colonna con lo stesso nome nel foglio Progetti.", False),
+        (
+            "Questo file contiene il piano di lavoro. Modificalo in Excel o LibreOffice e caricalo "
+            "nella pagina «Aggiorna il piano» della dashboard: prima della pubblicazione viene "
+            "controllato e ti viene mostrato che cosa cambia.",
+            False,
+        ),
+        (
+            "Regole generali: non rinominare i fogli né le intestazioni delle colonne; una riga per "
+            "elemento; non unire celle; scrivi valori, non formule; usa gli elenchi a discesa dove "
+            "ci sono. Le righe vuote vengono ignorate.",
+            False,
+        ),
+        (
+            "Per aggiungere una fonte di finanziamento: aggiungi una riga nel foglio Fonti e una "
+            "colonna con lo stesso nome nel foglio Progetti.",
+            False,
+        ),
         ("", False),
     ]
     for sheet in SHEETS:
@@ -108,8 +115,12 @@ def _readme(ws: Worksheet, plan: Plan) -> None:
         for column in sheet.columns:
             need = "obbligatoria" if column.required else "facoltativa"
             allowed = f" Valori: {', '.join(column.choices)}." if column.choices else ""
-            lines.append((f"  • {column.header} ({column.kind.value}, {need}): "
-                          f"{column.help}{allowed}", False))
+            lines.append(
+                (
+                    f"  • {column.header} ({column.kind.value}, {need}): {column.help}{allowed}",
+                    False,
+                )
+            )
         lines.append(("", False))
     for number, (text, bold) in enumerate(lines, start=1):
         cell = ws.cell(row=number, column=1, value=text)
@@ -149,7 +160,8 @@ def _projects_sheet(ws: Worksheet, plan: Plan) -> None:
     fixed = PROGETTI.columns
     sources = _records(plan.sources)
     _header(
-        ws, [(c.header, c.width) for c in fixed] + [(s["name"], SOURCE_COLUMN_WIDTH) for s in sources]
+        ws,
+        [(c.header, c.width) for c in fixed] + [(s["name"], SOURCE_COLUMN_WIDTH) for s in sources],
     )
     funding = plan.funding.set_index(["project", "source"])
     for r, project in enumerate(_records(plan.projects), start=2):
