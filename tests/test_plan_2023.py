@@ -166,3 +166,10 @@ def test_shipped_file_is_not_touched_by_loading(tmp_path: Path) -> None:
     before = SHIPPED.read_bytes()
     load_plan(SHIPPED)
     assert SHIPPED.read_bytes() == before
+
+
+def test_format_doc_is_generated_from_the_schema() -> None:
+    """docs/formato.md must be rebuilt (scripts/build_workbook.py --docs) when the schema changes."""
+    from coopplan.formatdoc import format_markdown
+
+    assert (ROOT / "docs" / "formato.md").read_text(encoding="utf-8") == format_markdown()

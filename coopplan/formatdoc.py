@@ -1,0 +1,60 @@
+"""docs/formato.md, written from coopplan.schema (the single definition of the workbook format)."""
+
+from __future__ import annotations
+
+from coopplan.schema import (
+    MAX_UPLOAD_MB,
+    META_FIELDS,
+    README_SHEET,
+    SHEETS,
+    Sheet,
+)
+
+
+def format_markdown() -> str:
+    parts = [
+        "# Formato della cartella di lavoro del piano",
+        "",
+        "Questo documento è generato da `coopplan/schema.py` con "
+        "`python scripts/build_workbook.py --docs`: non modificarlo a mano.",
+        "",
+        f"Il file è un .xlsx (massimo {MAX_UPLOAD_MB} MB, senza macro). Il primo foglio, "
+        f"«{README_SHEET}», spiega come compilarlo; seguono i fogli dei dati qui sotto. "
+        "Le intestazioni stanno nella prima riga; l'ordine delle colonne è libero e maiuscole o "
+        "spazi nelle intestazioni non contano. Le righe vuote vengono ignorate.",
+        "",
+        "Ogni fonte di finanziamento elencata nel foglio «Fonti» aggiunge al foglio «Progetti» "
+        "una colonna con lo stesso nome: un importo in euro per le fonti di tipo «Importo», "
+        "Sì o No per quelle di tipo «Sì/No».",
+        "",
+        f"Campi del foglio «Piano»: {', '.join(META_FIELDS.values())}.",
+        "",
+    ]
+    for sheet in SHEETS:
+        parts += _sheet_section(sheet)
+    return "\n".join(parts)
+
+
+def _sheet_section(sheet: Sheet) -> list[str]:
+    rows = [
+        f"## Foglio «{sheet.name}»",
+        "",
+        sheet.help,
+        "",
+        "| Colonna | Tipo | Obbligatoria | Valori ammessi | Descrizione |",
+        "|---|---|---|---|---|",
+    ]
+    for column in sheet.columns:
+        if column.choices:
+            allowed = ", ".join(column.choices)
+        elif column.choices_from:
+            other, _, _key = column.choices_from.partition(".")
+            allowed = f"un valore del foglio «{other}»"
+        else:
+            allowed = ""
+        need = "sì" if column.required else "no"
+        rows.append(
+            f"| {column.header} | {column.kind.value} | {need} | {allowed} | {column.help} |"
+        )
+    rows.append("")
+    return rows
