@@ -1,0 +1,433 @@
+"""What changes between two plans, in words a board member reads, and two years side by side.
+
+``diff_plans(old, new)`` is used for the preview before publishing, for comparing any two
+versions in the history, and by the command line. Projects are matched by their ID, piste by their
+code, funding sources by their name, filoni by title within their pista (a filone whose title
+changed while its paragraph or its place stayed is reported as renamed).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, fields
+
+import pandas as pd
+
+from coopplan import fmt
+from coopplan.plan import Plan
+from coopplan.schema import META_FIELDS, NO, PROGETTI, YES
+
+MINUS = "\u2212"  # the typographic minus sign of "−2.500 €"
+
+
+def signed_money(value: float) -> str:
+    """2500 -> '+2.500 €', -2500 -> '−2.500 €', 0 -> '0 €'."""
+    if value == 0:
+        return fmt.money(0)
+    return ("+" if value > 0 else MINUS) + fmt.money(abs(value))
+
+
+def signed_count(value: int, singular: str, plural: str) -> str:
+    """1 -> '+1 progetto', -2 -> '−2 progetti'."""
+    sign = "+" if value > 0 else MINUS if value < 0 else ""
+    return sign + fmt.count(abs(value), singular, plural)
+
+
+@dataclass(frozen=True)
+class ProjectRef:
+    id: str
+    title: str
+    track: str
+
+    @property
+    def label(self) -> str:
+        return f"{self.title} ({self.id})" if self.title else self.id
+
+
+@dataclass(frozen=True)
+class Change:
+    """One field that changed: its name as in the workbook, before and after (as text)."""
+
+    field: str
+    old: str
+    new: str
+
+
+@dataclass(frozen=True)
+class ProjectChange:
+    project: ProjectRef
+    changes: tuple[Change, ...]
+
+    @property
+    def field_names(self) -> list[str]:
+        return [c.field for c in self.changes]
+
+
+@dataclass(frozen=True)
+class StatusChange:
+    project: ProjectRef
+    old: str
+    new: str
+
+
+@dataclass(frozen=True)
+class Delta:
+    """A total that changed: per source (``where`` empty) or per pista and source."""
+
+    source: str
+    kind: str  # "amount": euro; "flag": projects ticked
+    old: float
+    new: float
+    where: str = ""  # the pista, for differences per pista
+
+    @property
+    def difference(self) -> float:
+        return self.new - self.old
+
+    def shown(self, value: float) -> str:
+        if self.kind == "amount":
+            return fmt.money(value)
+        return fmt.count(int(value), "progetto", "progetti")
+
+    @property
+    def shown_difference(self) -> str:
+        if self.kind == "amount":
+            return signed_money(self.difference)
+        return signed_count(int(self.difference), "progetto", "progetti")
+
+
+@dataclass(frozen=True)
+class Rename:
+    where: str  # the pista of a filone; the code of a pista
+    old: str
+    new: str
+
+
+@dataclass(frozen=True)
+class PlanDiff:
+    meta: tuple[Change, ...] = ()
+    added: tuple[ProjectRef, ...] = ()
+    removed: tuple[ProjectRef, ...] = ()
+    changed: tuple[ProjectChange, ...] = ()
+    statuses: tuple[StatusChange, ...] = ()
+    by_source: tuple[Delta, ...] = ()
+    by_track: tuple[Delta, ...] = ()
+    tracks_renamed: tuple[Rename, ...] = ()
+    tracks_added: tuple[str, ...] = ()
+    tracks_removed: tuple[str, ...] = ()
+    lines_renamed: tuple[Rename, ...] = ()
+    lines_added: tuple[str, ...] = ()
+    lines_removed: tuple[str, ...] = ()
+    lines_described: tuple[str, ...] = ()  # filoni whose paragraph changed
+    sources_added: tuple[str, ...] = ()
+    sources_removed: tuple[str, ...] = ()
+
+    @property
+    def unchanged(self) -> bool:
+        return not any(getattr(self, f.name) for f in fields(self))
+
+    def sentences(self) -> list[str]:
+        """The changes as short Italian sentences (command line, summaries)."""
+        if self.unchanged:
+            return [NOTHING_CHANGES]
+        out: list[str] = []
+        out += [f"{c.field} del piano: da «{c.old}» a «{c.new}»." for c in self.meta]
+        out += [
+            f"Pista {r.where} rinominata: da «{r.old}» a «{r.new}»." for r in self.tracks_renamed
+        ]
+        out += [f"Nuova pista: {t}." for t in self.tracks_added]
+        out += [f"Pista tolta: {t}." for t in self.tracks_removed]
+        out += [
+            f"Filone rinominato ({r.where}): da «{r.old}» a «{r.new}»." for r in self.lines_renamed
+        ]
+        out += [f"Nuovo filone: {t}." for t in self.lines_added]
+        out += [f"Filone tolto: {t}." for t in self.lines_removed]
+        out += [f"Descrizione modificata del filone {t}." for t in self.lines_described]
+        out += [f"Nuova fonte di finanziamento: {s}." for s in self.sources_added]
+        out += [f"Fonte di finanziamento tolta: {s}." for s in self.sources_removed]
+        out += [f"Progetto aggiunto: {p.label}." for p in self.added]
+        out += [f"Progetto tolto: {p.label}." for p in self.removed]
+        out += [
+            f"Progetto modificato: {c.project.label} – {', '.join(c.field_names)}."
+            for c in self.changed
+            if c.field_names != [STATUS_FIELD]  # a status-only change has its own sentence
+        ]
+        out += [f"Stato di {s.project.label}: da «{s.old}» a «{s.new}»." for s in self.statuses]
+        out += [
+            f"{d.source}: {d.shown_difference} (da {d.shown(d.old)} a {d.shown(d.new)})."
+            for d in self.by_source
+        ]
+        out += [
+            f"{d.where} – {d.source}: {d.shown_difference} "
+            f"(da {d.shown(d.old)} a {d.shown(d.new)})."
+            for d in self.by_track
+        ]
+        return out
+
+
+NOTHING_CHANGES = "Nessuna modifica: il contenuto è identico al piano di confronto."
+
+
+def diff_plans(old: Plan, new: Plan) -> PlanDiff:
+    """Everything that differs from ``old`` to ``new``."""
+    tracks_renamed, tracks_added, tracks_removed = _tracks(old, new)
+    lines_renamed, lines_added, lines_removed, lines_described = _lines(old, new)
+    added, removed, changed, statuses = _projects(old, new)
+    old_sources, new_sources = old.source_names, new.source_names
+    return PlanDiff(
+        meta=_meta(old, new),
+        added=added,
+        removed=removed,
+        changed=changed,
+        statuses=statuses,
+        by_source=_by_source(old, new),
+        by_track=_by_track(old, new),
+        tracks_renamed=tracks_renamed,
+        tracks_added=tracks_added,
+        tracks_removed=tracks_removed,
+        lines_renamed=lines_renamed,
+        lines_added=lines_added,
+        lines_removed=lines_removed,
+        lines_described=lines_described,
+        sources_added=tuple(s for s in new_sources if s not in old_sources),
+        sources_removed=tuple(s for s in old_sources if s not in new_sources),
+    )
+
+
+# Parts -------------------------------------------------------------------------------------
+
+
+def _meta(old: Plan, new: Plan) -> tuple[Change, ...]:
+    out = []
+    for key, label in META_FIELDS.items():
+        before, after = getattr(old.meta, key), getattr(new.meta, key)
+        if before != after:
+            out.append(Change(label, _meta_text(before), _meta_text(after)))
+    return tuple(out)
+
+
+def _meta_text(value: object) -> str:
+    if value is None or value == "":
+        return "(vuoto)"
+    if hasattr(value, "isoformat"):
+        return fmt.date(value)  # type: ignore[arg-type]
+    return str(value)
+
+
+def _tracks(old: Plan, new: Plan) -> tuple[tuple[Rename, ...], tuple[str, ...], tuple[str, ...]]:
+    before = dict(zip(old.tracks["code"], old.tracks["title"], strict=True))
+    after = dict(zip(new.tracks["code"], new.tracks["title"], strict=True))
+    renamed = tuple(
+        Rename(code, before[code], title)
+        for code, title in after.items()
+        if code in before and before[code] != title
+    )
+    added = tuple(f"{code} – {title}" for code, title in after.items() if code not in before)
+    removed = tuple(f"{code} – {title}" for code, title in before.items() if code not in after)
+    return renamed, added, removed
+
+
+def _lines(
+    old: Plan, new: Plan
+) -> tuple[tuple[Rename, ...], tuple[str, ...], tuple[str, ...], tuple[str, ...]]:
+    renamed: list[Rename] = []
+    added: list[str] = []
+    removed: list[str] = []
+    described: list[str] = []
+    codes = list(dict.fromkeys(list(old.track_codes) + list(new.track_codes)))
+    for code in codes:
+        before = _lines_of(old, code)
+        after = _lines_of(new, code)
+        where = new.track_title(code) if code in new.track_codes else old.track_title(code)
+        for title in before.keys() & after.keys():
+            if before[title][1] != after[title][1]:
+                described.append(f"«{title}» ({where})")
+        gone = [t for t in before if t not in after]
+        new_titles = [t for t in after if t not in before]
+        for old_title, new_title in _pair_renames(gone, new_titles, before, after):
+            renamed.append(Rename(where, old_title, new_title))
+            gone.remove(old_title)
+            new_titles.remove(new_title)
+        added += [f"«{t}» ({where})" for t in new_titles]
+        removed += [f"«{t}» ({where})" for t in gone]
+    return tuple(renamed), tuple(added), tuple(removed), tuple(described)
+
+
+def _lines_of(plan: Plan, code: str) -> dict[str, tuple[int, str]]:
+    """Filone title -> (position within its pista, paragraph)."""
+    rows = plan.lines.loc[plan.lines["track"] == code]
+    return {
+        str(r["title"]): (i, str(r["description"])) for i, r in enumerate(rows.to_dict("records"))
+    }
+
+
+def _pair_renames(
+    gone: list[str],
+    new_titles: list[str],
+    before: dict[str, tuple[int, str]],
+    after: dict[str, tuple[int, str]],
+) -> list[tuple[str, str]]:
+    """Old and new titles of the same filone: same paragraph first, then same place."""
+    pairs: list[tuple[str, str]] = []
+    free_old, free_new = list(gone), list(new_titles)
+    for same in (
+        lambda a, b: before[a][1] == after[b][1] and before[a][1] != "",
+        lambda a, b: before[a][0] == after[b][0],
+    ):
+        for old_title in list(free_old):
+            match = next((n for n in free_new if same(old_title, n)), None)
+            if match is not None:
+                pairs.append((old_title, match))
+                free_old.remove(old_title)
+                free_new.remove(match)
+    return pairs
+
+
+PROJECT_FIELDS = tuple(c for c in PROGETTI.columns if c.key != "id")
+STATUS_FIELD = PROGETTI.column("status").header
+ITEM_FIELDS = {"done": "Attività realizzate", "planned": "Ipotesi di lavoro"}
+
+
+def _projects(
+    old: Plan, new: Plan
+) -> tuple[
+    tuple[ProjectRef, ...],
+    tuple[ProjectRef, ...],
+    tuple[ProjectChange, ...],
+    tuple[StatusChange, ...],
+]:
+    before = {str(p["id"]): p for p in old.projects.to_dict("records")}
+    after = {str(p["id"]): p for p in new.projects.to_dict("records")}
+    added = tuple(_ref(p) for pid, p in after.items() if pid not in before)
+    removed = tuple(_ref(p) for pid, p in before.items() if pid not in after)
+    changed: list[ProjectChange] = []
+    statuses: list[StatusChange] = []
+    for pid, project in after.items():
+        if pid not in before:
+            continue
+        changes = _project_changes(old, new, before[pid], project)
+        if changes:
+            changed.append(ProjectChange(_ref(project), changes))
+        if before[pid]["status"] != project["status"]:
+            statuses.append(StatusChange(_ref(project), before[pid]["status"], project["status"]))
+    return added, removed, tuple(changed), tuple(statuses)
+
+
+def _ref(project: dict) -> ProjectRef:
+    return ProjectRef(str(project["id"]), str(project["title"]), str(project["track"]))
+
+
+def _project_changes(old: Plan, new: Plan, before: dict, after: dict) -> tuple[Change, ...]:
+    out = [
+        Change(c.header, _text(before[c.key]), _text(after[c.key]))
+        for c in PROJECT_FIELDS
+        if _text(before[c.key]) != _text(after[c.key])
+    ]
+    old_funding = old.funding_of(str(before["id"]))
+    new_funding = new.funding_of(str(after["id"]))
+    for source in dict.fromkeys(list(old_funding) + list(new_funding)):
+        a, b = old_funding.get(source), new_funding.get(source)
+        if _funding_text(a) != _funding_text(b):
+            out.append(Change(source, _funding_text(a), _funding_text(b)))
+    old_card, new_card = old.project(str(before["id"])), new.project(str(after["id"]))
+    for kind, label in ITEM_FIELDS.items():
+        a, b = list(old_card[kind]), list(new_card[kind])  # type: ignore[call-overload]
+        if a == b:
+            continue
+        gone, came = [t for t in a if t not in b], [t for t in b if t not in a]
+        if not gone and not came:
+            out.append(Change(label, "stesse voci", "in un altro ordine"))
+        else:
+            out.append(Change(label, "; ".join(gone) or "—", "; ".join(came) or "—"))
+    return tuple(out)
+
+
+def _text(value: object) -> str:
+    if value is None or (isinstance(value, float) and value != value):
+        return ""
+    return str(value).strip()
+
+
+def _funding_text(value: float | bool | None) -> str:
+    if value is None:
+        return "(nessuna colonna)"
+    if isinstance(value, bool):
+        return YES if value else NO
+    return fmt.money(value)
+
+
+def _by_source(old: Plan, new: Plan) -> tuple[Delta, ...]:
+    before = _totals(old)
+    after = _totals(new)
+    out = []
+    for source in dict.fromkeys(list(before) + list(after)):
+        kind = (after.get(source) or before.get(source))[0]  # type: ignore[index]
+        a = before.get(source, (kind, 0.0))[1]
+        b = after.get(source, (kind, 0.0))[1]
+        if a != b:
+            out.append(Delta(source, kind, a, b))
+    return tuple(out)
+
+
+def _totals(plan: Plan) -> dict[str, tuple[str, float]]:
+    return {str(r.source): (str(r.kind), float(r.total)) for r in plan.source_totals().itertuples()}
+
+
+def _by_track(old: Plan, new: Plan) -> tuple[Delta, ...]:
+    before = _track_amounts(old)
+    after = _track_amounts(new)
+    titles = {
+        **dict(zip(old.tracks["code"], old.tracks["title"], strict=True)),
+        **dict(zip(new.tracks["code"], new.tracks["title"], strict=True)),
+    }
+    out = []
+    for key in dict.fromkeys(list(before) + list(after)):
+        a, b = before.get(key, 0.0), after.get(key, 0.0)
+        if a != b:
+            code, source = key
+            out.append(Delta(source, "amount", a, b, f"{code} {titles.get(code, '')}".strip()))
+    return tuple(out)
+
+
+def _track_amounts(plan: Plan) -> dict[tuple[str, str], float]:
+    frame = plan.amount_by_track()
+    return {(str(r.track), str(r.source)): float(r.amount) for r in frame.itertuples(index=False)}
+
+
+# Years side by side ------------------------------------------------------------------------
+
+
+def compare_years(plans: Sequence[Plan]) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Totals per source and per pista of several plans (one column per year, oldest first).
+
+    Per source: columns "Fonte", "Tipo" ("Importo" | "Sì/No"), one per year (euro, or projects
+    ticked for yes/no sources). Per pista: "Pista", one column per year (euro, all amount sources).
+    With exactly two years a last column "Variazione" holds the difference (newest − oldest).
+    Piste are matched by code, sources by name; something missing in a year counts as 0.
+    """
+    ordered = sorted(plans, key=lambda p: p.meta.year)
+    years = [str(p.meta.year) for p in ordered]
+    source_rows: dict[str, dict[str, object]] = {}
+    track_rows: dict[str, dict[str, object]] = {}
+    for plan, year in zip(ordered, years, strict=True):
+        for row in plan.source_totals().itertuples():
+            entry = source_rows.setdefault(
+                str(row.source), {"Fonte": row.source, "Tipo": _kind_label(str(row.kind))}
+            )
+            entry[year] = float(row.total)
+        amounts = plan.amount_by_track().groupby("track", sort=False)["amount"].sum()
+        for code in plan.track_codes:
+            entry = track_rows.setdefault(code, {})
+            entry["Pista"] = f"{code} – {plan.track_title(code)}"
+            entry[year] = float(amounts.get(code, 0.0))
+    by_source = pd.DataFrame(list(source_rows.values()), columns=["Fonte", "Tipo", *years])
+    by_track = pd.DataFrame(list(track_rows.values()), columns=["Pista", *years])
+    for frame in (by_source, by_track):
+        frame[years] = frame[years].fillna(0.0).astype(float)
+        if len(years) == 2:
+            frame["Variazione"] = frame[years[1]] - frame[years[0]]
+    return by_source, by_track
+
+
+def _kind_label(kind: str) -> str:
+    return "Importo" if kind == "amount" else "Sì/No"
