@@ -31,7 +31,9 @@ import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from coopplan import fmt
 from coopplan.plan import Plan
 from coopplan.reader import load_plan
 from coopplan.validation import Problem, summary
@@ -42,6 +44,8 @@ DEFAULT_ROOT = PROJECT_DIR / "store"
 SHIPPED_WORKBOOK = PROJECT_DIR / "data" / "piano_2023.xlsx"
 SEED_EDITOR = "Piano fornito"
 SEED_NOTE = "Versione iniziale, dal file data/piano_2023.xlsx fornito con l'applicazione."
+
+DISPLAY_TIMEZONE = "Europe/Rome"  # times are stored in UTC and shown in Italian time
 
 MANIFEST = "manifest.jsonl"
 LOCK = "manifest.lock"
@@ -87,6 +91,32 @@ class Version:
     projects: int = 0
     totals: tuple[SourceTotal, ...] = field(default_factory=tuple)
     restored_from: int | None = None
+
+    @property
+    def local_time(self) -> dt.datetime:
+        """The publication time in Italy (where the plan is edited), for display."""
+        try:
+            return self.time.astimezone(ZoneInfo(DISPLAY_TIMEZONE))
+        except ZoneInfoNotFoundError:
+            return self.time.astimezone()
+
+    @property
+    def when(self) -> str:
+        """'25 nov 2026, 15:02' in Italian."""
+        local = self.local_time
+        return f"{fmt.date(local.date(), 'medium')}, {local:%H:%M}"
+
+    def totals_text(self) -> str:
+        """'Risorse Coop Re-Start 25.000 €, …, Risorse interne 15 progetti'."""
+        return ", ".join(
+            f"{t.source} "
+            + (
+                fmt.money(t.total)
+                if t.kind == "amount"
+                else fmt.count(int(t.total), "progetto", "progetti")
+            )
+            for t in self.totals
+        )
 
     def to_json(self) -> str:
         record = {
@@ -238,10 +268,13 @@ class Store:
 
     # Writing ----------------------------------------------------------------------------
 
-    def publish(self, data: bytes, editor: str, note: str = "") -> Version:
-        """Validate a workbook and add it as the new version of its plan year."""
+    def publish(self, data: bytes, editor: str, note: str = "", *, name: str = "") -> Version:
+        """Validate a workbook and add it as the new version of its plan year.
+
+        ``name`` is the file's name as the user knows it, for the messages.
+        """
         editor = _clean_editor(editor)
-        result = load_plan(data, name="caricato.xlsx")
+        result = load_plan(data, name=name)
         if not result.ok or result.plan is None:
             raise StoreError(
                 f"Il file non è stato pubblicato: {summary(result.problems)}.", result.problems

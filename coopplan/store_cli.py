@@ -1,0 +1,140 @@
+"""Command line of the versioned store: publish, history, restore, get.
+
+    python -m coopplan publish FILE --editor NAME [--note TEXT]
+    python -m coopplan history [--year YEAR]
+    python -m coopplan restore VERSION [--editor NAME] [--note TEXT]
+    python -m coopplan get VERSION -o FILE
+
+The store is the one of the dashboard (COOPPLAN_STORE, default store/), or --store DIR.
+Whoever runs these commands can already write the store folder, so no editor secret is asked.
+"""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+from coopplan.diff import diff_plans
+from coopplan.store import Store, StoreError, Version
+
+EXIT_OK, EXIT_INVALID, EXIT_USAGE = 0, 1, 2
+
+Command = Callable[[argparse.Namespace], int]
+
+
+def add_commands(sub: argparse._SubParsersAction, command: Callable[[str], Callable]) -> None:
+    """Register the store's subcommands on the main parser (see coopplan.cli)."""
+    publish_parser = sub.add_parser("publish", help="pubblica un .xlsx come nuova versione")
+    publish_parser.add_argument("file", help="il file .xlsx da pubblicare")
+    publish_parser.add_argument("--editor", required=True, help="nome di chi pubblica")
+    publish_parser.add_argument("--note", default="", help="nota facoltativa sulla versione")
+    history_parser = sub.add_parser("history", help="elenca le versioni pubblicate")
+    history_parser.add_argument("--year", type=int, help="solo il piano di quest'anno")
+    restore_parser = sub.add_parser("restore", help="ripristina una versione precedente")
+    restore_parser.add_argument("version", type=int, help="numero della versione da ripristinare")
+    restore_parser.add_argument("--editor", help="nome di chi ripristina (predefinito: l'utente)")
+    restore_parser.add_argument("--note", default="", help="nota facoltativa")
+    get_parser = sub.add_parser("get", help="salva il .xlsx di una versione")
+    get_parser.add_argument("version", type=int, help="numero della versione")
+    get_parser.add_argument("-o", "--output", required=True, help="il file .xlsx da scrivere")
+    for parser in (publish_parser, history_parser, restore_parser, get_parser):
+        parser.add_argument("--store", help="cartella dell'archivio (predefinita: COOPPLAN_STORE)")
+    command("publish")(_guard(publish))
+    command("history")(_guard(history))
+    command("restore")(_guard(restore))
+    command("get")(_guard(get))
+
+
+def _guard(function: Command) -> Command:
+    """Store refusals become an Italian message and exit code 1."""
+
+    def run(args: argparse.Namespace) -> int:
+        try:
+            return function(args)
+        except StoreError as exc:
+            print(f"Errore: {exc.message}", file=sys.stderr)
+            for problem in exc.problems:
+                print(problem, file=sys.stderr if problem.is_error else sys.stdout)
+            return EXIT_INVALID
+
+    run.__name__ = function.__name__
+    return run
+
+
+def _store(args: argparse.Namespace) -> Store:
+    return Store(Path(args.store)) if args.store else Store.default()
+
+
+def publish(args: argparse.Namespace) -> int:
+    path = Path(args.file)
+    if not path.is_file():
+        print(f"Errore: il file «{args.file}» non esiste.", file=sys.stderr)
+        return EXIT_USAGE
+    store = _store(args)
+    data = path.read_bytes()
+    version = store.publish(data, args.editor, args.note, name=path.name)
+    print(f"Pubblicata la versione {version.number} ({describe(version)}).")
+    _print_changes(store, version)
+    return EXIT_OK
+
+
+def history(args: argparse.Namespace) -> int:
+    store = _store(args)
+    versions = store.versions(args.year)
+    if not versions:
+        print("Nessuna versione nell'archivio.")
+        return EXIT_OK
+    in_force = {store.current(year).number for year in store.years()}
+    for version in versions:
+        mark = "  ← in vigore" if version.number in in_force else ""
+        print(f"{version.number:>4}  {describe(version)}{mark}")
+        if version.note:
+            print(f"      {version.note}")
+    return EXIT_OK
+
+
+def restore(args: argparse.Namespace) -> int:
+    store = _store(args)
+    editor = args.editor or _user()
+    version = store.restore(args.version, editor, args.note)
+    print(
+        f"Ripristinata la versione {args.version}: ora è in vigore come versione "
+        f"{version.number} ({describe(version)})."
+    )
+    return EXIT_OK
+
+
+def get(args: argparse.Namespace) -> int:
+    store = _store(args)
+    Path(args.output).write_bytes(store.read(args.version))
+    print(f"Versione {args.version} salvata in {args.output}.")
+    return EXIT_OK
+
+
+def describe(version: Version) -> str:
+    """'piano 2023, 25/11/26 15:02, Maria Rossi – Risorse Coop Re-Start 25.000 €, …'."""
+    restored = (
+        f", ripristino della versione {version.restored_from}" if version.restored_from else ""
+    )
+    return f"piano {version.year}, {version.when}, {version.editor}{restored} – {version.totals_text()}"
+
+
+def _print_changes(store: Store, version: Version) -> None:
+    earlier = [v for v in store.versions(version.year) if v.number < version.number]
+    if not earlier:
+        print(f"È il primo piano per l'anno {version.year}.")
+        return
+    diff = diff_plans(store.load(earlier[-1]), store.load(version))
+    print(f"Che cosa cambia rispetto alla versione {earlier[-1].number}:")
+    for sentence in diff.sentences():
+        print(f"  • {sentence}")
+
+
+def _user() -> str:
+    try:
+        return getpass.getuser()
+    except Exception:  # noqa: BLE001 - no user name available: say where it came from
+        return "riga di comando"
