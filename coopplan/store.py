@@ -276,9 +276,12 @@ class Store:
         editor = _clean_editor(editor)
         result = load_plan(data, name=name)
         if not result.ok or result.plan is None:
-            raise StoreError(
-                f"Il file non è stato pubblicato: {summary(result.problems)}.", result.problems
-            )
+            errors = result.errors
+            if result.plan is None and len(errors) == 1 and not errors[0].sheet:
+                reason = errors[0].message  # not a workbook at all: its one clear sentence
+            else:
+                reason = f"{summary(result.problems)}."
+            raise StoreError(f"Il file non è stato pubblicato. {reason}", result.problems)
         plan = result.plan
         self.versions()  # seed the shipped plan first, so it stays version 1
         sha = self._write_object(data)
