@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from coopplan.plan import TABLE_COLUMNS, Plan, PlanMeta, make_table
+from coopplan.plan import TABLE_COLUMNS, Plan, PlanMeta
 
 
 def plan_to_dict(plan: Plan) -> dict[str, Any]:
@@ -113,17 +113,17 @@ def plan_from_dict(data: dict[str, Any]) -> Plan:
                     "flag": bool(value) if kind == "flag" else False,
                 }
             )
-    return Plan(
-        meta=PlanMeta(
+    return Plan.from_records(
+        PlanMeta(
             title=meta["title"],
             organization=meta["organization"],
             year=int(meta["year"]),
             version_date=dt.date.fromisoformat(version) if version else None,
         ),
-        tracks=make_table("tracks", tracks),
-        lines=make_table("lines", lines),
-        sources=make_table("sources", sources),
-        projects=make_table("projects", projects),
-        items=make_table("items", items),
-        funding=make_table("funding", funding),
+        tracks=tracks,
+        lines=lines,
+        sources=sources,
+        projects=projects,
+        items=items,
+        funding=funding,
     )

@@ -63,6 +63,13 @@ class Plan:
     items: pd.DataFrame = field(default_factory=lambda: empty_table("items"))
     funding: pd.DataFrame = field(default_factory=lambda: empty_table("funding"))
 
+    @classmethod
+    def from_records(cls, meta: PlanMeta, **tables: list[dict]) -> Plan:
+        """A plan from lists of dicts, one list per table name of TABLE_COLUMNS."""
+        return cls(
+            meta=meta, **{name: make_table(name, tables.get(name)) for name in TABLE_COLUMNS}
+        )
+
     # Names ------------------------------------------------------------------------------
 
     @property

@@ -16,7 +16,7 @@ import python_calamine
 from openpyxl.utils.cell import column_index_from_string, coordinate_from_string
 
 from coopplan import cells, intake
-from coopplan.plan import Plan, PlanMeta, make_table
+from coopplan.plan import Plan, PlanMeta
 from coopplan.schema import (
     ATTIVITA,
     FILONI,
@@ -121,14 +121,14 @@ class _Reader:
         )
         self._check_cells()
         self._warn_empty(tracks, lines, source_names, projects)
-        plan = Plan(
-            meta=meta,
-            tracks=make_table("tracks", tracks),
-            lines=make_table("lines", lines),
-            sources=make_table("sources", sources),
-            projects=make_table("projects", projects),
-            items=make_table("items", items),
-            funding=make_table("funding", funding),
+        plan = Plan.from_records(
+            meta,
+            tracks=tracks,
+            lines=lines,
+            sources=sources,
+            projects=projects,
+            items=items,
+            funding=funding,
         )
         return LoadResult(plan, self.problems, name)
 
