@@ -1,0 +1,66 @@
+"""Exports of the plan for assemblies: the deck as PowerPoint, the handout as PDF.
+
+``cli_exporters()`` plugs them into ``python -m coopplan export FILE --format pptx|pdf``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+from coopplan import fmt
+from coopplan.export.handout import handout_pdf
+from coopplan.export.pdf import PdfError
+from coopplan.export.pptx import deck_to_pptx
+from coopplan.plan import Plan
+from coopplan.reader import LoadResult
+from coopplan.slides import build_deck
+
+EXIT_OK, EXIT_FAILED = 0, 2
+
+__all__ = ["PdfError", "cli_exporters", "deck_pptx", "handout_pdf"]
+
+
+def deck_pptx(plan: Plan, filter_label: str = "") -> bytes:
+    """The presentation of ``plan`` as .pptx bytes (the same slides as the browser)."""
+    return deck_to_pptx(build_deck(plan, filter_label))
+
+
+def cli_exporters() -> dict[str, Callable[[LoadResult, argparse.Namespace], int]]:
+    return {"pptx": _export_pptx, "pdf": _export_pdf}
+
+
+def _output(result: LoadResult, args: argparse.Namespace, suffix: str) -> Path:
+    if args.output:
+        return Path(args.output)
+    return Path(Path(args.file).stem + suffix)
+
+
+def _export_pptx(result: LoadResult, args: argparse.Namespace) -> int:
+    assert result.plan is not None
+    started = time.perf_counter()
+    deck = build_deck(result.plan)
+    data = deck_to_pptx(deck)
+    target = _output(result, args, ".pptx")
+    target.write_bytes(data)
+    seconds = fmt.number(round(time.perf_counter() - started, 2), 2)
+    print(f"Scritto {target}: {fmt.count(len(deck), 'slide', 'slide')} in {seconds} s.")
+    return EXIT_OK
+
+
+def _export_pdf(result: LoadResult, args: argparse.Namespace) -> int:
+    assert result.plan is not None
+    started = time.perf_counter()
+    try:
+        data = handout_pdf(result.plan)
+    except PdfError as exc:
+        print(f"Errore: {exc}", file=sys.stderr)
+        return EXIT_FAILED
+    target = _output(result, args, ".pdf")
+    target.write_bytes(data)
+    seconds = fmt.number(round(time.perf_counter() - started, 1), 1)
+    print(f"Scritto {target}: la dispensa del piano in {seconds} s.")
+    return EXIT_OK

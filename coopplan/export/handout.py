@@ -1,0 +1,306 @@
+"""The printable handout: one A4 landscape page per pista, then the budget table.
+
+Drawn with python-pptx on A4-sized pages (so every box is placed where it fits, as in the
+deck) and turned into PDF by LibreOffice (coopplan.export.pdf). A pista whose projects do not
+fit on one page continues on the next ("(segue)").
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from pptx.enum.text import PP_ALIGN
+from pptx.slide import Slide as PptxSlide
+
+from coopplan import fmt
+from coopplan import slides as s
+from coopplan.export import pptx as px_
+from coopplan.export.pdf import office_to_pdf
+from coopplan.palette import MUTED_COLOR, TEXT_COLOR, status_color
+from coopplan.plan import Plan
+
+PAGE_W, PAGE_H = 1123, 794  # A4 landscape in px at 96 dpi (297 x 210 mm)
+MARGIN = 44
+WIDTH = PAGE_W - 2 * MARGIN
+TEXT_PX, LINE = 12.5, 16  # about 9.5 pt
+TITLE_PX, TITLE_LINE = 24, 30
+PAD_X, PAD_Y = 6, 4
+GAP = 14
+FOOTER_Y = PAGE_H - 34
+BOTTOM = FOOTER_Y - 10
+BULLET = "• "
+PROJECT_WIDTHS = (0.19, 0.09, 0.28, 0.28, 0.16)
+PROJECT_HEADERS = ("Progetto", "Stato", "Attività realizzate", "Ipotesi di lavoro", "Budget")
+
+
+@dataclass(frozen=True)
+class Cell:
+    lines: tuple[str, ...]  # one paragraph each
+    bold: bool = False
+    mark: str = ""  # colour of a dot before the first line
+    right: bool = False
+
+
+Row = tuple[Cell, ...]
+
+
+# Measuring ---------------------------------------------------------------------------------
+
+
+def text_lines(text: str, width: float, bold: bool = False) -> int:
+    return max(1, s.line_count(text, width, TEXT_PX, bold=bold))
+
+
+def cell_height(cell: Cell, width: float) -> float:
+    inner = width - 2 * PAD_X
+    return sum(text_lines(line, inner, cell.bold) for line in cell.lines or ("",)) * LINE
+
+
+def row_height(row: Row, widths: Sequence[float]) -> float:
+    return max(cell_height(c, WIDTH * w) for c, w in zip(row, widths, strict=True)) + 2 * PAD_Y
+
+
+def lines_block_height(pairs: Sequence[tuple[str, str]], width: float) -> float:
+    """Titles (bold) each followed by a paragraph, laid out in two columns."""
+    col_w = (width - GAP) / 2
+    heights = [
+        (text_lines(t, col_w, True) + (text_lines(d, col_w) if d else 0)) * LINE + 6
+        for t, d in pairs
+    ]
+    left, right = heights[0::2], heights[1::2]
+    return max(sum(left), sum(right), 0.0)
+
+
+# Building ----------------------------------------------------------------------------------
+
+
+def handout_pptx(plan: Plan, filter_label: str = "") -> bytes:
+    """The handout as a .pptx of A4 landscape pages."""
+    facts = s.facts(plan)
+    prs = px_.new_presentation(PAGE_W, PAGE_H)
+    pages: list[tuple[str, object]] = []
+    for code in plan.track_codes:
+        if filter_label and not facts.projects_of(code):
+            continue
+        pages += [("track", part) for part in track_pages(facts, code)]
+    pages.append(("budget", budget_rows(facts)))
+    header = " · ".join(x for x in (plan.meta.title, plan.meta.organization, filter_label) if x)
+    for number, (kind, content) in enumerate(pages, 1):
+        page = prs.slides.add_slide(prs.slide_layouts[6])
+        if kind == "track":
+            draw_track_page(page, content)  # type: ignore[arg-type]
+        else:
+            draw_budget_page(page, content, facts)  # type: ignore[arg-type]
+        draw_page_footer(page, header, number, len(pages))
+    return px_.save(prs)
+
+
+def handout_pdf(plan: Plan, filter_label: str = "") -> bytes:
+    return office_to_pdf(handout_pptx(plan, filter_label))
+
+
+@dataclass(frozen=True)
+class TrackPage:
+    title: str
+    summary: str
+    color: str
+    filoni: tuple[tuple[str, str], ...]  # empty on continued pages
+    rows: tuple[Row, ...]
+
+
+def track_pages(facts: s.Facts, code: str) -> list[TrackPage]:
+    plan = facts.plan
+    position = plan.track_codes.index(code) + 1
+    title = f"Pista {position} · {facts.track_titles[code]}"
+    cards = facts.projects_of(code)
+    summary = " · ".join([fmt.count(len(cards), "progetto", "progetti"), *facts.track_budget(code)])
+    lines = plan.lines.loc[plan.lines["track"] == code]
+    filoni = tuple(zip(lines["title"], lines["description"], strict=True))
+    rows = [project_row(card) for card in cards]
+    pages: list[TrackPage] = []
+    while True:
+        top = track_body_top(filoni if not pages else ())
+        budget = BOTTOM - top - row_height(header_row(PROJECT_HEADERS), PROJECT_WIDTHS)
+        taken: list[Row] = []
+        used = 0.0
+        for row in rows:
+            need = row_height(row, PROJECT_WIDTHS)
+            if taken and used + need > budget:
+                break
+            taken.append(row)
+            used += need
+        pages.append(
+            TrackPage(
+                title=title if not pages else title + s.CONTINUED,
+                summary=summary,
+                color=facts.track_colors[code],
+                filoni=filoni if not pages else (),
+                rows=tuple(taken),
+            )
+        )
+        rows = rows[len(taken) :]
+        if not rows:
+            return pages
+
+
+def track_body_top(filoni: Sequence[tuple[str, str]]) -> float:
+    top = MARGIN + TITLE_LINE + LINE + GAP
+    if filoni:
+        top += LINE + lines_block_height(filoni, WIDTH) + GAP
+    return top
+
+
+def header_row(headers: Sequence[str], right: Sequence[bool] = ()) -> Row:
+    right = tuple(right) or (False,) * len(headers)
+    return tuple(Cell((h,), bold=True, right=r) for h, r in zip(headers, right, strict=True))
+
+
+def project_row(card: dict[str, object]) -> Row:
+    status = str(card["status"])
+    name = [s.project_heading(card)]
+    if card["subtitle"]:
+        name.append(str(card["subtitle"]))
+    budget = s.funding_words(card["funding"]) or [s.NONE_TEXT]
+    if card["notes"]:
+        budget.append(str(card["notes"]))
+    done = tuple(BULLET + t for t in card["done"]) or (s.NONE_TEXT,)  # type: ignore[attr-defined]
+    planned = tuple(BULLET + t for t in card["planned"]) or (s.NONE_TEXT,)  # type: ignore[attr-defined]
+    return (
+        Cell(tuple(name), bold=False),
+        Cell((status,), mark=status_color(status)),
+        Cell(done),
+        Cell(planned),
+        Cell(tuple(budget)),
+    )
+
+
+def budget_rows(facts: s.Facts) -> tuple[tuple[str, ...], tuple[Row, ...], tuple[float, ...]]:
+    """The budget table: one row per project, one column per source, a total row."""
+    sources = list(facts.totals)
+    headers = ("Progetto", "Voce di budget", "Pista", *sources)
+    rows: list[Row] = []
+    for card in facts.cards.values():
+        cells = [Cell((str(card["title"]),)), Cell((str(card["budget_line"]) or s.NONE_TEXT,))]
+        cells.append(Cell((str(card["track"]),)))
+        for name in sources:
+            value = card["funding"].get(name)  # type: ignore[attr-defined]
+            if facts.totals[name][0] == "amount":
+                cells.append(Cell((fmt.money(value or 0.0) if value else s.NONE_TEXT,), right=True))
+            else:
+                cells.append(Cell(("Sì" if value else s.NONE_TEXT,), right=True))
+        rows.append(tuple(cells))
+    total = [Cell(("Totale",), bold=True), Cell(("",)), Cell(("",))]
+    for name in sources:
+        kind, value, count = facts.totals[name]
+        text = fmt.money(value) if kind == "amount" else fmt.count(count, "progetto", "progetti")
+        total.append(Cell((text,), bold=True, right=True))
+    rows.append(tuple(total))
+    n = len(sources)
+    fixed = (0.3, 0.22, 0.07) if n else (0.5, 0.35, 0.15)
+    rest = (1 - sum(fixed)) / n if n else 0.0
+    return headers, tuple(rows), (*fixed, *([rest] * n))
+
+
+# Drawing -----------------------------------------------------------------------------------
+
+
+def draw_track_page(page: PptxSlide, content: TrackPage) -> None:
+    px_.add_rect(page, 0, 0, PAGE_W, 8, content.color)
+    y = float(MARGIN)
+    box = px_.add_text(page, MARGIN, y, WIDTH, TITLE_LINE)
+    px_.write(box.text_frame.paragraphs[0], content.title, TITLE_PX, bold=True, line=TITLE_LINE)
+    y += TITLE_LINE
+    box = px_.add_text(page, MARGIN, y, WIDTH, LINE)
+    px_.write(box.text_frame.paragraphs[0], content.summary, TEXT_PX, color=MUTED_COLOR, line=LINE)
+    y += LINE + GAP
+    if content.filoni:
+        box = px_.add_text(page, MARGIN, y, WIDTH, LINE)
+        px_.write(
+            box.text_frame.paragraphs[0], "I filoni di intervento", TEXT_PX, bold=True, line=LINE
+        )
+        y += LINE
+        draw_filoni(page, content.filoni, y)
+        y += lines_block_height(content.filoni, WIDTH) + GAP
+    rows = (header_row(PROJECT_HEADERS), *content.rows)
+    draw_grid(page, rows, PROJECT_WIDTHS, y)
+
+
+def draw_filoni(page: PptxSlide, filoni: Sequence[tuple[str, str]], top: float) -> None:
+    col_w = (WIDTH - GAP) / 2
+    for column in (0, 1):
+        y = top
+        for title, description in filoni[column::2]:
+            height = (
+                text_lines(title, col_w, True)
+                + (text_lines(description, col_w) if description else 0)
+            ) * LINE
+            box = px_.add_text(page, MARGIN + column * (col_w + GAP), y, col_w, height)
+            frame = box.text_frame
+            px_.write(frame.paragraphs[0], title, TEXT_PX, bold=True, line=LINE)
+            if description:
+                px_.write(frame.add_paragraph(), description, TEXT_PX, line=LINE)
+            y += height + 6
+
+
+def draw_budget_page(
+    page: PptxSlide,
+    content: tuple[tuple[str, ...], tuple[Row, ...], tuple[float, ...]],
+    facts: s.Facts,
+) -> None:
+    headers, rows, widths = content
+    px_.add_rect(page, 0, 0, PAGE_W, 8, TEXT_COLOR)
+    box = px_.add_text(page, MARGIN, MARGIN, WIDTH, TITLE_LINE)
+    px_.write(
+        box.text_frame.paragraphs[0], "Budget complessivo", TITLE_PX, bold=True, line=TITLE_LINE
+    )
+    summary = " · ".join(s.source_total_line(n, *facts.totals[n]) for n in facts.totals)
+    box = px_.add_text(page, MARGIN, MARGIN + TITLE_LINE, WIDTH, LINE * 2)
+    px_.write(box.text_frame.paragraphs[0], summary, TEXT_PX, color=MUTED_COLOR, line=LINE)
+    right = (False, False, False, *([True] * (len(headers) - 3)))
+    draw_grid(
+        page, (header_row(headers, right), *rows), widths, MARGIN + TITLE_LINE + 2 * LINE + GAP
+    )
+
+
+def draw_grid(page: PptxSlide, rows: Sequence[Row], widths: Sequence[float], y: float) -> None:
+    heights = [row_height(r, widths) for r in rows]
+    frame = page.shapes.add_table(
+        len(rows), len(widths), px_.px(MARGIN), px_.px(y), px_.px(WIDTH), px_.px(sum(heights))
+    )
+    grid = frame.table
+    grid.first_row = True
+    grid.horz_banding = False
+    for j, fraction in enumerate(widths):
+        grid.columns[j].width = px_.px(WIDTH * fraction)
+    for i, height in enumerate(heights):
+        grid.rows[i].height = px_.px(height)
+    for i, row in enumerate(rows):
+        fill = px_.HEADER_FILL if i == 0 else (px_.STRIPE_FILL if i % 2 == 0 else px_.WHITE)
+        for j, cell in enumerate(row):
+            write_cell(grid.cell(i, j), cell, fill)
+
+
+def write_cell(target: object, cell: Cell, fill: str) -> None:
+    target.fill.solid()  # type: ignore[attr-defined]
+    target.fill.fore_color.rgb = px_.rgb(fill)  # type: ignore[attr-defined]
+    target.margin_left = target.margin_right = px_.px(PAD_X)  # type: ignore[attr-defined]
+    target.margin_top = target.margin_bottom = px_.px(PAD_Y)  # type: ignore[attr-defined]
+    frame = target.text_frame  # type: ignore[attr-defined]
+    frame.word_wrap = True
+    for i, line in enumerate(cell.lines or ("",)):
+        paragraph = frame.paragraphs[0] if i == 0 else frame.add_paragraph()
+        if cell.right:
+            paragraph.alignment = PP_ALIGN.RIGHT
+        if cell.mark and i == 0:
+            px_.write(paragraph, px_.DOT + " ", TEXT_PX, color=cell.mark, line=LINE)
+        px_.write(paragraph, line, TEXT_PX, bold=cell.bold, line=LINE)
+
+
+def draw_page_footer(page: PptxSlide, header: str, number: int, total: int) -> None:
+    box = px_.add_text(page, MARGIN, FOOTER_Y, WIDTH - 160, LINE)
+    px_.write(box.text_frame.paragraphs[0], header, 12, color=MUTED_COLOR, line=LINE)
+    box = px_.add_text(page, PAGE_W - MARGIN - 150, FOOTER_Y, 150, LINE)
+    paragraph = box.text_frame.paragraphs[0]
+    paragraph.alignment = PP_ALIGN.RIGHT
+    px_.write(paragraph, f"Pagina {number} di {total}", 12, color=MUTED_COLOR, line=LINE)

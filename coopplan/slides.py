@@ -1,0 +1,738 @@
+"""The presentation deck as data: the same slides for the browser, PowerPoint and the handout.
+
+``build_deck(plan)`` turns a Plan into a list of frozen Slides. Renderers (the Streamlit page,
+coopplan.export.pptx) only draw what is here; they never read the plan again.
+
+Every slide is laid out on a 1280 x 720 canvas (16:9; 1 unit = 1 px at 1280 x 720, 1/96 inch in
+PowerPoint) with body text at 28 px (21 pt). The text budget below is what fits under the title
+band at that size; a slide whose text exceeds it is split into continued slides ("(segue)"),
+never drawn in smaller type. Text is measured with per-letter widths of Arial (Liberation Sans
+in LibreOffice), the widest of the fonts used, plus a safety margin; the browser's font is
+narrower, so what fits in PowerPoint fits on screen too.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+
+from coopplan import fmt
+from coopplan.palette import (
+    SOURCE_COLORS,
+    TEXT_COLOR,
+    TRACK_COLORS,
+    colors_for,
+    status_color,
+)
+from coopplan.plan import Plan
+
+# Canvas and text budget (px of the 1280 x 720 canvas) -------------------------------------------
+
+CANVAS_W, CANVAS_H = 1280, 720
+MARGIN_X = 56
+CONTENT_W = CANVAS_W - 2 * MARGIN_X
+TITLE_PX, BODY_PX, FOOTER_PX = 44, 28, 18
+BODY_LINE = 35  # 28 px text at line height 1.25
+TITLE_LINE = 52  # 44 px text at line height 1.18
+TITLE_Y = 24  # top of the title
+SUBTITLE_GAP = 4  # between the title and the subtitle
+BODY_GAP = 20  # between the subtitle and the body
+BODY_BOTTOM = 648  # the footer band (slide number; the buttons in the browser) starts here
+GUTTER = 32  # between columns, and between the text and the chart
+HALF_W = (CONTENT_W - GUTTER) / 2  # the text beside a chart, and the chart
+BULLET_INDENT = 32  # the bullet and its indent
+ITEM_GAP = 4  # extra space after each bullet
+BLOCK_GAP = 18  # between two blocks
+CELL_PAD_X, CELL_PAD_Y = 10, 4  # table cell padding
+MATRIX_WIDTHS = (0.47, 0.09, 0.16, 0.16, 0.12)  # Progetto, Pista, Stato, Realizzate, Ipotesi
+WIDTH_SAFETY = 1.06  # measured widths are at most ~6% under Arial's on the shipped plan's text
+
+NONE_TEXT = "—"
+CONTINUED = " (segue)"
+
+
+# The deck ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Column:
+    """A labelled list of bullet lines inside a block (e.g. "Attività realizzate")."""
+
+    label: str
+    lines: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Block:
+    """A heading with an optional detail line and one or two columns of bullets."""
+
+    heading: str = ""
+    detail: str = ""  # a short line under the heading (status, budget)
+    detail_color: str = ""
+    columns: tuple[Column, ...] = ()
+    show_labels: bool = True  # column labels shown (only the first block of a run shows them)
+    bullets: bool = True
+
+
+@dataclass(frozen=True)
+class Series:
+    name: str
+    values: tuple[float, ...]
+    color: str
+
+
+@dataclass(frozen=True)
+class ChartSpec:
+    """A bar chart: one bar per category; one series (bars coloured by category) or several."""
+
+    title: str
+    categories: tuple[str, ...]
+    series: tuple[Series, ...]
+    money: bool  # values are euros (else counts of projects)
+    point_colors: tuple[str, ...] = ()  # one colour per category (single-series charts)
+
+    @property
+    def values(self) -> dict[str, tuple[float, ...]]:
+        """Series name -> values."""
+        return {s.name: s.values for s in self.series}
+
+
+@dataclass(frozen=True)
+class TableSpec:
+    """A table; ``widths`` are fractions of the content width; ``marks`` colour one column."""
+
+    headers: tuple[str, ...]
+    rows: tuple[tuple[str, ...], ...]
+    widths: tuple[float, ...]
+    mark_column: int = -1  # cells of this column get the colour in ``marks`` (same row)
+    marks: tuple[str, ...] = ()
+    numeric: tuple[bool, ...] = ()  # right-aligned columns
+
+
+@dataclass(frozen=True)
+class Slide:
+    kind: str  # "title" | "overview" | "status" | "track" | "source" | "matrix" | "closing"
+    title: str
+    subtitle: str = ""
+    blocks: tuple[Block, ...] = ()
+    chart: ChartSpec | None = None
+    table: TableSpec | None = None
+    notes: str = ""
+    accent: str = TEXT_COLOR
+    continued: bool = False
+    footer: str = ""  # the active filter, if any
+
+
+# Text measurement --------------------------------------------------------------------------
+
+
+def _em(ch: str) -> float:
+    """Width of a character in em, for Arial (an upper bound of the typical letter)."""
+    if ch == " ":
+        return 0.278
+    if ch.isupper():
+        return 0.70
+    if ch.isdigit():
+        return 0.556
+    if ch.isalpha():
+        return 0.5
+    return 0.4
+
+
+def text_width(text: str, px: float = BODY_PX, bold: bool = False) -> float:
+    """Estimated width in px of ``text`` set at ``px`` (Arial, bold 8% wider)."""
+    return sum(_em(c) for c in text) * px * (1.08 if bold else 1.0) * WIDTH_SAFETY
+
+
+def line_count(text: str, width: float, px: float = BODY_PX, bold: bool = False) -> int:
+    """Lines taken by ``text`` wrapped at word boundaries in ``width`` px (0 for no text)."""
+    lines, current = 0, 0.0
+    space = text_width(" ", px, bold)
+    for word in text.split():
+        w = text_width(word, px, bold)
+        if lines and current + space + w <= width:
+            current += space + w
+            continue
+        lines += 1
+        while w > width:  # a word longer than the line is broken
+            lines += 1
+            w -= width
+        current = w
+    return lines
+
+
+def title_height(title: str) -> float:
+    return max(1, line_count(title, CONTENT_W, TITLE_PX, bold=True)) * TITLE_LINE
+
+
+def body_top(title: str, subtitle: str) -> float:
+    """Where the body starts, below the title and the subtitle."""
+    sub = line_count(subtitle, CONTENT_W) * BODY_LINE
+    return TITLE_Y + title_height(title) + SUBTITLE_GAP + sub + BODY_GAP
+
+
+def body_budget(title: str, subtitle: str) -> float:
+    """Body height in px available under this title and subtitle."""
+    return BODY_BOTTOM - body_top(title, subtitle)
+
+
+def column_width(block: Block, width: float) -> float:
+    n = max(1, len(block.columns))
+    return (width - GUTTER * (n - 1)) / n
+
+
+def item_height(text: str, width: float) -> float:
+    """A bullet (or plain line) ``width`` px wide, its gap included."""
+    return max(1, line_count(text, width)) * BODY_LINE + ITEM_GAP
+
+
+def block_head_height(block: Block, width: float) -> float:
+    return (
+        line_count(block.heading, width, bold=True) + line_count(block.detail, width)
+    ) * BODY_LINE
+
+
+def column_height(block: Block, column: Column, width: float) -> float:
+    text_w = column_width(block, width) - (BULLET_INDENT if block.bullets else 0)
+    label = BODY_LINE if (column.label and block.show_labels) else 0
+    return label + sum(item_height(line, text_w) for line in column.lines)
+
+
+def block_height(block: Block, width: float = CONTENT_W) -> float:
+    """Height in px of a block laid out ``width`` px wide."""
+    tallest = max((column_height(block, c, width) for c in block.columns), default=0.0)
+    return block_head_height(block, width) + tallest
+
+
+def blocks_height(blocks: Sequence[Block], width: float = CONTENT_W) -> float:
+    if not blocks:
+        return 0.0
+    return sum(block_height(b, width) for b in blocks) + BLOCK_GAP * (len(blocks) - 1)
+
+
+def cell_lines(text: str, width: float, bold: bool = False) -> int:
+    return max(1, line_count(text, width - 2 * CELL_PAD_X, bold=bold))
+
+
+def table_row_height(row: Sequence[str], widths: Sequence[float], bold: bool = False) -> float:
+    """Height of a table row in px: its tallest cell plus padding (widths: fractions)."""
+    tallest = max(
+        cell_lines(cell, CONTENT_W * w, bold) for cell, w in zip(row, widths, strict=True)
+    )
+    return tallest * BODY_LINE + 2 * CELL_PAD_Y
+
+
+def table_height(table: TableSpec) -> float:
+    return table_row_height(table.headers, table.widths, bold=True) + sum(
+        table_row_height(r, table.widths) for r in table.rows
+    )
+
+
+# Splitting ---------------------------------------------------------------------------------
+
+
+def split_block(block: Block, budget: float, width: float) -> tuple[Block, Block | None]:
+    """The part of ``block`` that fits in ``budget`` px, and the rest (or None).
+
+    Columns are cut item by item, each column independently; the rest keeps the heading,
+    marked "(segue)". At least one item is always taken, so splitting always progresses.
+    """
+    if block_height(block, width) <= budget:
+        return block, None
+    text_w = column_width(block, width) - (BULLET_INDENT if block.bullets else 0)
+    counts = []
+    for column in block.columns:
+        used = block_head_height(block, width)
+        used += BODY_LINE if (column.label and block.show_labels) else 0
+        count = 0
+        for line in column.lines:
+            used += item_height(line, text_w)
+            if used > budget:
+                break
+            count += 1
+        counts.append(count)
+    if not any(counts):  # nothing fits: take one item anyway so the split progresses
+        counts[next(i for i, c in enumerate(block.columns) if c.lines)] = 1
+    pairs = list(zip(block.columns, counts, strict=True))
+    taken = tuple(Column(c.label, c.lines[:n]) for c, n in pairs)
+    rest = tuple(Column(c.label, c.lines[n:]) for c, n in pairs)
+    if not any(c.lines for c in rest):
+        return replace(block, columns=taken), None
+    first = replace(block, columns=taken)
+    second = replace(block, heading=_continued(block.heading), columns=rest, show_labels=True)
+    return first, second
+
+
+def paginate(
+    blocks: Sequence[Block], budget: float, width: float = CONTENT_W
+) -> list[tuple[Block, ...]]:
+    """Blocks packed into pages at most ``budget`` px tall; a block too long is split.
+
+    Within a page, column labels are shown only by the first block that has them (like the
+    header of a table), so a run of projects shows "Attività realizzate" once per slide.
+    """
+    pages: list[list[Block]] = []
+    page: list[Block] = []
+    queue = list(blocks)
+    while queue:
+        block = _with_labels(queue.pop(0), page)
+        used = blocks_height(page, width)
+        gap = BLOCK_GAP if page else 0.0
+        if used + gap + block_height(block, width) <= budget:
+            page.append(block)
+            continue
+        room = budget - used - gap
+        if page and room < _min_useful(block, width):
+            pages.append(page)
+            page = []
+            queue.insert(0, block)
+            continue
+        first, rest = split_block(block, room if page else budget, width)
+        page.append(first)
+        pages.append(page)
+        page = []
+        if rest is not None:
+            queue.insert(0, rest)
+    if page:
+        pages.append(page)
+    return [tuple(p) for p in pages]
+
+
+def paginate_table(table: TableSpec, budget: float, balanced: bool = False) -> list[TableSpec]:
+    """A table cut into pages of whole rows, the header repeated on every page.
+
+    ``balanced``: as many pages as needed, with rows spread evenly (no page of one row).
+    """
+    pages = _table_pages(table, budget)
+    if balanced and len(pages) > 1:
+        target = budget * (len(pages) - 1) / len(pages)
+        while len(candidate := _table_pages(table, target)) > len(pages):
+            target += BODY_LINE / 4
+        pages = candidate
+    return pages
+
+
+def _table_pages(table: TableSpec, budget: float) -> list[TableSpec]:
+    header = table_row_height(table.headers, table.widths, bold=True)
+    pages: list[TableSpec] = []
+    rows: list[int] = []
+    used = header
+    for i, row in enumerate(table.rows):
+        need = table_row_height(row, table.widths)
+        if rows and used + need > budget:
+            pages.append(_table_part(table, rows))
+            rows, used = [], header
+        rows.append(i)
+        used += need
+    if rows or not pages:
+        pages.append(_table_part(table, rows))
+    return pages
+
+
+def _table_part(table: TableSpec, indexes: list[int]) -> TableSpec:
+    return replace(
+        table,
+        rows=tuple(table.rows[i] for i in indexes),
+        marks=tuple(table.marks[i] for i in indexes) if table.marks else (),
+    )
+
+
+def _with_labels(block: Block, page: Sequence[Block]) -> Block:
+    """Hide column labels repeated from the block above on the same page."""
+    labels = tuple(c.label for c in block.columns)
+    shown_above = any(tuple(c.label for c in b.columns) == labels for b in page)
+    return replace(block, show_labels=not shown_above)
+
+
+def _min_useful(block: Block, width: float) -> float:
+    """Do not start a block at the bottom of a page with less than its head and one item."""
+    head = replace(block, columns=tuple(Column(c.label, c.lines[:1]) for c in block.columns))
+    return block_height(head, width)
+
+
+def _continued(title: str) -> str:
+    if not title:
+        return title
+    return title if title.endswith(CONTINUED) else title + CONTINUED
+
+
+# Building the deck -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Facts:
+    """What the slides (and the handout) say about a plan, computed once per deck."""
+
+    plan: Plan
+    cards: dict[str, dict[str, object]]  # project id -> Plan.project() card
+    track_titles: dict[str, str]
+    track_colors: dict[str, str]
+    source_colors: dict[str, str]
+    amounts: dict[tuple[str, str], float]  # (track, amount source) -> euros
+    flags: dict[tuple[str, str], int]  # (track, flag source) -> projects ticked
+    totals: dict[str, tuple[str, float, int]]  # source -> (kind, total, projects funded)
+
+    def projects_of(self, code: str) -> list[dict[str, object]]:
+        return [c for c in self.cards.values() if c["track"] == code]
+
+    def track_budget(self, code: str) -> tuple[str, ...]:
+        """One line per source: the pista's euros, or its projects for a flag source."""
+        lines = []
+        for name, (kind, _, _) in self.totals.items():
+            if kind == "amount":
+                lines.append(f"{name}: {fmt.money(self.amounts.get((code, name), 0.0))}")
+            else:
+                n = self.flags.get((code, name), 0)
+                lines.append(f"{name}: {fmt.count(n, 'progetto', 'progetti')}")
+        return tuple(lines)
+
+    def track_value(self, code: str, source: str) -> float:
+        kind = self.totals[source][0]
+        if kind == "amount":
+            return self.amounts.get((code, source), 0.0)
+        return float(self.flags.get((code, source), 0))
+
+
+def facts(plan: Plan) -> Facts:
+    amounts = plan.amount_by_track()
+    flags = plan.flags_by_track()
+    return Facts(
+        plan=plan,
+        cards={pid: plan.project(pid) for pid in plan.projects["id"]},
+        track_titles={c: plan.track_title(c) for c in plan.track_codes},
+        track_colors=colors_for(plan.track_codes, TRACK_COLORS),
+        source_colors=colors_for(plan.source_names, SOURCE_COLORS),
+        amounts={
+            (t, s): float(v)
+            for t, s, v in zip(amounts["track"], amounts["source"], amounts["amount"], strict=True)
+        },
+        flags={
+            (t, s): int(v)
+            for t, s, v in zip(flags["track"], flags["source"], flags["projects"], strict=True)
+        },
+        totals={
+            r.source: (str(r.kind), float(r.total), int(r.projects))
+            for r in plan.source_totals().itertuples()
+        },
+    )
+
+
+def build_deck(plan: Plan, filter_label: str = "") -> list[Slide]:
+    """The slides presenting ``plan`` (already filtered by the caller; ``filter_label`` says how).
+
+    Title; the plan at a glance; projects per stato; one slide per pista (continued when its
+    text does not fit); one per funding source; the status matrix; closing.
+    """
+    f = facts(plan)
+    slides: list[Slide] = [title_slide(plan, filter_label)]
+    slides += overview_slides(f)
+    slides += status_slides(plan)
+    for code in plan.track_codes:
+        if filter_label and not f.projects_of(code):
+            continue  # a filtered deck leaves out the piste with no project for that source
+        slides += track_slides(f, code)
+    for name in plan.source_names:
+        slides += source_slides(f, name)
+    slides += matrix_slides(plan)
+    slides.append(closing_slide(plan))
+    return [replace(s, footer=filter_label) for s in slides]
+
+
+def title_slide(plan: Plan, filter_label: str) -> Slide:
+    meta = plan.meta
+    lines = []
+    if meta.version_date:
+        lines.append(f"Versione del {fmt.date(meta.version_date)}")
+    if filter_label:
+        lines.append(filter_label)
+    return Slide(
+        kind="title",
+        title=meta.title,
+        subtitle=meta.organization,
+        blocks=(Block(columns=(Column("", tuple(lines)),), bullets=False),) if lines else (),
+        notes=counts_sentence(plan) + ".",
+    )
+
+
+def overview_slides(f: Facts) -> list[Slide]:
+    """The plan at a glance: counts, and each source's total (flag sources in projects)."""
+    plan = f.plan
+    lines = tuple(source_total_line(name, *f.totals[name]) for name in f.totals)
+    blocks = (
+        Block(heading=counts_sentence(plan)),
+        Block(columns=(Column("Le fonti di finanziamento", lines or ("Nessuna fonte",)),)),
+    )
+    names = tuple(n for n, (kind, _, _) in f.totals.items() if kind == "amount")
+    chart = None
+    if names:
+        chart = ChartSpec(
+            title="Importi per fonte",
+            categories=names,
+            series=(Series("Importo", tuple(f.totals[n][1] for n in names), TEXT_COLOR),),
+            money=True,
+            point_colors=tuple(f.source_colors[n] for n in names),
+        )
+    notes = [counts_sentence(plan) + ".", *lines]
+    notes += [
+        f"{r['name']}: {r['description']}"
+        for r in plan.sources.to_dict("records")
+        if r["description"]
+    ]
+    return _text_slides(
+        kind="overview",
+        title="Il piano in sintesi",
+        subtitle=plan.meta.title,
+        blocks=blocks,
+        chart=chart,
+        notes="\n".join(notes),
+    )
+
+
+def status_slides(plan: Plan) -> list[Slide]:
+    """Projects per stato: a chart and one line per stato."""
+    counts = plan.status_counts()
+    lines = tuple(
+        f"{status}: {fmt.count(int(n), 'progetto', 'progetti')}" for status, n in counts.items()
+    )
+    chart = None
+    if len(counts):
+        chart = ChartSpec(
+            title="Progetti per stato",
+            categories=tuple(counts.index),
+            series=(Series("Progetti", tuple(float(n) for n in counts), TEXT_COLOR),),
+            money=False,
+            point_colors=tuple(status_color(s) for s in counts.index),
+        )
+    notes = [
+        f"{status}: "
+        + "; ".join(plan.projects.loc[plan.projects["status"] == status, "title"])
+        + "."
+        for status in counts.index
+    ]
+    return _text_slides(
+        kind="status",
+        title="I progetti per stato",
+        subtitle=fmt.count(len(plan.projects), "progetto", "progetti"),
+        blocks=(Block(columns=(Column("", lines or ("Nessun progetto",)),)),),
+        chart=chart,
+        notes="\n".join(notes),
+    )
+
+
+def track_slides(f: Facts, code: str) -> list[Slide]:
+    """One pista: its filoni and budget, then its projects (continued slides when needed)."""
+    plan = f.plan
+    position = plan.track_codes.index(code) + 1
+    lines = plan.lines.loc[plan.lines["track"] == code]
+    cards = f.projects_of(code)
+    intro = Block(
+        columns=(
+            Column("I filoni di intervento", tuple(lines["title"]) or (NONE_TEXT,)),
+            Column("Budget", f.track_budget(code) or (NONE_TEXT,)),
+        )
+    )
+    blocks = [intro] + [project_block(card) for card in cards]
+    if not cards:
+        blocks.append(Block(heading="Nessun progetto", bullets=False))
+    subtitle = (
+        f"Pista {position} di {len(plan.track_codes)} · "
+        f"{fmt.count(len(cards), 'progetto', 'progetti')}"
+    )
+    notes = [f"{t}: {d}" for t, d in zip(lines["title"], lines["description"], strict=True) if d]
+    notes += [project_notes(card) for card in cards]
+    return _text_slides(
+        kind="track",
+        title=f.track_titles[code],
+        subtitle=subtitle,
+        blocks=tuple(blocks),
+        notes="\n".join(notes),
+        accent=f.track_colors[code],
+    )
+
+
+def source_slides(f: Facts, name: str) -> list[Slide]:
+    """One funding source: its total, its amount (or projects) per pista, its projects."""
+    plan = f.plan
+    kind, total, count = f.totals[name]
+    row = plan.sources.loc[plan.sources["name"] == name].iloc[0]
+    project_lines = []
+    for card in f.cards.values():
+        value = card["funding"].get(name)  # type: ignore[attr-defined]
+        if kind == "amount" and value:
+            project_lines.append(f"{card['title']}: {fmt.money(value)}")
+        elif kind == "flag" and value is True:
+            project_lines.append(str(card["title"]))
+    codes = plan.track_codes
+    chart = ChartSpec(
+        title="Importo per pista" if kind == "amount" else "Progetti per pista",
+        categories=tuple(f.track_titles[c] for c in codes),
+        series=(Series(name, tuple(f.track_value(c, name) for c in codes), f.source_colors[name]),),
+        money=kind == "amount",
+        point_colors=tuple(f.track_colors[c] for c in codes),
+    )
+    blocks = (
+        Block(heading=source_total_line(name, kind, total, count)),
+        Block(columns=(Column("Progetti", tuple(project_lines) or ("Nessun progetto",)),)),
+    )
+    notes = [str(row["description"])] if row["description"] else []
+    notes += [f"{f.track_titles[c]}: {value_text(kind, f.track_value(c, name))}" for c in codes]
+    return _text_slides(
+        kind="source",
+        title=name,
+        subtitle="Fonte di finanziamento · "
+        + ("importi in euro" if kind == "amount" else "risorsa indicata con Sì"),
+        blocks=blocks,
+        chart=chart if codes else None,
+        notes="\n".join(notes),
+        accent=f.source_colors[name],
+    )
+
+
+def matrix_slides(plan: Plan) -> list[Slide]:
+    """The status matrix: every project with its pista, stato and activities done / planned."""
+    matrix = plan.status_matrix()
+    table = TableSpec(
+        headers=("Progetto", "Pista", "Stato", "Realizzate", "Ipotesi"),
+        rows=tuple(
+            (str(r.title), str(r.track), str(r.status), fmt.number(r.done), fmt.number(r.planned))
+            for r in matrix.itertuples()
+        ),
+        widths=MATRIX_WIDTHS,
+        mark_column=2,
+        marks=tuple(status_color(str(s)) for s in matrix["status"]),
+        numeric=(False, False, False, True, True),
+    )
+    title = "La matrice degli stati"
+    subtitle = "Attività realizzate e ipotesi di lavoro di ogni progetto"
+    parts = paginate_table(table, body_budget(title, subtitle), balanced=True)
+    notes = "\n".join(
+        f"{r.title} ({r.track_title}): {r.status}; "
+        f"{fmt.count(r.done, 'attività realizzata', 'attività realizzate')}, "
+        f"{fmt.count(r.planned, 'ipotesi di lavoro', 'ipotesi di lavoro')}."
+        for r in matrix.itertuples()
+    )
+    return [
+        Slide(
+            kind="matrix",
+            title=title if i == 0 else title + CONTINUED,
+            subtitle=subtitle,
+            table=part,
+            notes=notes,
+            continued=i > 0,
+        )
+        for i, part in enumerate(parts)
+    ]
+
+
+def closing_slide(plan: Plan) -> Slide:
+    meta = plan.meta
+    lines = [meta.title]
+    if meta.version_date:
+        lines.append(f"Dati aggiornati al {fmt.date(meta.version_date)}")
+    return Slide(
+        kind="closing",
+        title="Grazie",
+        subtitle=meta.organization,
+        blocks=(Block(columns=(Column("", tuple(lines)),), bullets=False),),
+        notes=counts_sentence(plan) + ".",
+    )
+
+
+# Helpers (also used by the handout) ----------------------------------------------------------
+
+
+def _text_slides(
+    *,
+    kind: str,
+    title: str,
+    subtitle: str,
+    blocks: tuple[Block, ...],
+    chart: ChartSpec | None = None,
+    notes: str = "",
+    accent: str = TEXT_COLOR,
+) -> list[Slide]:
+    """Blocks paginated under one title; the chart (half the width) stays on the first slide."""
+    budget = body_budget(title, subtitle)
+    if chart is None:
+        pages = paginate(blocks, budget, CONTENT_W)
+    else:
+        first = paginate(blocks, budget, HALF_W)
+        rest = [b for page in first[1:] for b in page]
+        pages = [first[0], *paginate(rest, budget, CONTENT_W)] if rest else first[:1]
+    return [
+        Slide(
+            kind=kind,
+            title=title if i == 0 else title + CONTINUED,
+            subtitle=subtitle,
+            blocks=page,
+            chart=chart if i == 0 else None,
+            notes=notes,
+            accent=accent,
+            continued=i > 0,
+        )
+        for i, page in enumerate(pages or [()])
+    ]
+
+
+def project_heading(card: dict[str, object]) -> str:
+    """'CULT · La Cooperazione scende in Piazza'; the title alone when the group repeats it."""
+    group, title = str(card["group"]).strip(), str(card["title"]).strip()
+    return title if not group or group.casefold() == title.casefold() else f"{group} · {title}"
+
+
+def project_block(card: dict[str, object]) -> Block:
+    status = str(card["status"])
+    return Block(
+        heading=project_heading(card),
+        detail=" · ".join([status, *funding_words(card["funding"])]),
+        detail_color=status_color(status),
+        columns=(
+            Column("Attività realizzate", tuple(card["done"]) or (NONE_TEXT,)),  # type: ignore[arg-type]
+            Column("Ipotesi di lavoro", tuple(card["planned"]) or (NONE_TEXT,)),  # type: ignore[arg-type]
+        ),
+    )
+
+
+def project_notes(card: dict[str, object]) -> str:
+    parts = [str(card["title"])]
+    if card["subtitle"]:
+        parts.append(str(card["subtitle"]))
+    if card["budget_line"]:
+        parts.append(f"voce di budget {card['budget_line']}")
+    funding = funding_words(card["funding"])
+    parts.append("finanziamento: " + (", ".join(funding) if funding else "nessuna fonte indicata"))
+    if card["notes"]:
+        parts.append(str(card["notes"]))
+    return " – ".join(parts) + "."
+
+
+def funding_words(funding: object) -> list[str]:
+    """{'A': 5000.0, 'B': 0.0, 'C': True} -> ['A 5.000 €', 'C']."""
+    words = []
+    for name, value in dict(funding).items():  # type: ignore[call-overload]
+        if isinstance(value, bool):
+            if value:
+                words.append(str(name))
+        elif value > 0:
+            words.append(f"{name} {fmt.money(value)}")
+    return words
+
+
+def source_total_line(name: str, kind: str, total: float, projects: int) -> str:
+    counted = fmt.count(int(projects), "progetto", "progetti")
+    if kind == "amount":
+        return f"{name}: {fmt.money(total)} in {counted}"
+    return f"{name}: {counted}"
+
+
+def value_text(kind: str, value: float) -> str:
+    return fmt.money(value) if kind == "amount" else fmt.count(int(value), "progetto", "progetti")
+
+
+def counts_sentence(plan: Plan) -> str:
+    return (
+        f"{fmt.count(len(plan.tracks), 'pista', 'piste')}, "
+        f"{fmt.count(len(plan.lines), 'filone', 'filoni')}, "
+        f"{fmt.count(len(plan.projects), 'progetto', 'progetti')}, "
+        f"{fmt.count(len(plan.items), 'attività', 'attività')}"
+    )
