@@ -193,7 +193,8 @@ def upload_section(store: Store, gate: Gate) -> None:
     )
     uploaded = st.file_uploader(
         "File del piano (.xlsx)",
-        type=["xlsx"],
+        # No ``type=``: a .xls, .ods or .csv must reach the core and get its clear sentence
+        # instead of the uploader's own English refusal.
         max_upload_size=MAX_UPLOAD_MB,
         key=f"agg_upload_{st.session_state.get(NONCE, 0)}",
     )
@@ -231,10 +232,23 @@ def publish_form(store: Store, gate: Gate, data: bytes, name: str, *, blocked: b
     disabled = blocked or not gate.configured
     with st.form("agg_publish", clear_on_submit=True, enter_to_submit=False):
         editor = st.text_input(
-            "Il tuo nome", value=st.session_state.get("agg_editor", ""), disabled=disabled
+            "Il tuo nome",
+            value=st.session_state.get("agg_editor", ""),
+            disabled=disabled,
+            key="agg_publish_editor",
         )
-        note = st.text_area("Nota (facoltativa)", placeholder="Es. Consiglio del 14 marzo")
-        secret = st.text_input("Password di pubblicazione", type="password", disabled=disabled)
+        note = st.text_area(
+            "Nota (facoltativa)",
+            placeholder="Es. Consiglio del 14 marzo",
+            disabled=disabled,
+            key="agg_publish_note",
+        )
+        secret = st.text_input(
+            "Password di pubblicazione",
+            type="password",
+            disabled=disabled,
+            key="agg_publish_secret",
+        )
         pressed = st.form_submit_button("Pubblica", type="primary", disabled=disabled)
     if not pressed or disabled:
         return
@@ -326,9 +340,17 @@ def restore_form(store: Store, gate: Gate, chosen: Version, in_force: int) -> No
             st.info("Questa è già la versione in vigore.")
         with st.form(f"agg_restore_{chosen.number}", clear_on_submit=True, enter_to_submit=False):
             editor = st.text_input(
-                "Il tuo nome", value=st.session_state.get("agg_editor", ""), disabled=disabled
+                "Il tuo nome",
+                value=st.session_state.get("agg_editor", ""),
+                disabled=disabled,
+                key="agg_restore_editor",
             )
-            secret = st.text_input("Password di pubblicazione", type="password", disabled=disabled)
+            secret = st.text_input(
+                "Password di pubblicazione",
+                type="password",
+                disabled=disabled,
+                key="agg_restore_secret",
+            )
             pressed = st.form_submit_button("Ripristina", disabled=disabled)
         if not pressed or disabled:
             return

@@ -1,0 +1,263 @@
+"""The page «Aggiorna il piano» with AppTest: bad files, problems, preview, publish, access, history.
+
+The uploader is driven with ``at.file_uploader[0].set_value((name, bytes, mime))`` (streamlit
+1.67's testing API has it). The store is a temporary folder (COOPPLAN_STORE) hashed file by file
+before and after each refused upload.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import time
+from pathlib import Path
+
+import pytest
+from badfiles import CORPUS, build
+from conftest import column_of, edited_workbook
+from streamlit.testing.v1 import AppTest
+from variants import COOP, as_bytes, project_with_amount, shipped, with_amount
+
+from coopplan.access import SECRET_ENV, Gate, Policy
+from coopplan.store import STORE_ENV, Store
+
+ROOT = Path(__file__).resolve().parents[1]
+PAGE = str(ROOT / "pages" / "aggiorna.py")
+SECRET = "pubblica-2023"
+XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+@pytest.fixture
+def store(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Store:
+    monkeypatch.setenv(STORE_ENV, str(tmp_path / "store"))
+    monkeypatch.delenv(SECRET_ENV, raising=False)
+    return Store.default()
+
+
+@pytest.fixture(scope="module")
+def bad_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("badfiles")
+
+
+def page(secret: str | None = SECRET) -> AppTest:
+    at = AppTest.from_file(PAGE, default_timeout=60)
+    if secret:
+        at.secrets["editor_secret"] = secret
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def snapshot(folder: Path) -> dict[str, str]:
+    return {
+        str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file()
+    }
+
+
+def upload(at: AppTest, name: str, data: bytes, mime: str = XLSX_MIME) -> AppTest:
+    at.file_uploader[0].set_value((name, data, mime))
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def button(at: AppTest, label: str):  # noqa: ANN201
+    found = [b for b in at.button if b.label == label]
+    return found[0] if found else None
+
+
+def publish_is_off(at: AppTest) -> bool:
+    publish = button(at, "Pubblica")
+    return publish is None or publish.disabled
+
+
+def texts(elements) -> str:  # noqa: ANN001
+    return "\n".join(str(e.value) for e in elements)
+
+
+def tables_text(at: AppTest) -> str:
+    return "\n".join(t.value.to_string() for t in at.table)
+
+
+def fill_and_publish(at: AppTest, editor: str, secret: str, note: str = "") -> AppTest:
+    at.text_input(key="agg_publish_editor").input(editor)
+    at.text_input(key="agg_publish_secret").input(secret)
+    if note:
+        at.text_area(key="agg_publish_note").input(note)
+    button(at, "Pubblica").click()
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def modified_workbook(raise_by: float = 2500) -> bytes:
+    plan = shipped()
+    project = project_with_amount(plan, COOP)
+    return as_bytes(with_amount(plan, project, COOP, plan.funding_of(project)[COOP] + raise_by))
+
+
+# Bad files ---------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("name", CORPUS)
+def test_every_bad_file_gets_its_message_and_changes_nothing(
+    name: str, store: Store, bad_dir: Path
+) -> None:
+    at = page()
+    before = snapshot(store.root)
+    bad = build(name, bad_dir)
+    upload(at, bad.filename, bad.data)
+    errors = texts(at.error)
+    assert bad.fragment in errors, errors
+    assert "Traceback" not in errors
+    assert publish_is_off(at)
+    assert snapshot(store.root) == before
+
+
+def test_problems_are_listed_all_at_once_with_a_summary(store: Store) -> None:
+    def three_errors_two_warnings(book) -> None:  # noqa: ANN001
+        sheet = book["Progetti"]
+        sheet.cell(row=3, column=column_of(sheet, COOP)).value = -100
+        sheet.cell(row=4, column=column_of(sheet, "Stato")).value = "Sospeso"
+        sheet.cell(row=5, column=column_of(sheet, "Progetto")).value = None
+        sheet.cell(row=1, column=sheet.max_column + 1).value = "Colonna in più"
+        meta = book["Piano"]
+        meta.cell(row=meta.max_row + 1, column=1).value = "Responsabile"
+        meta.cell(row=meta.max_row, column=2).value = "Maria"
+
+    at = page()
+    before = snapshot(store.root)
+    upload(at, "piano_sbagliato.xlsx", edited_workbook(three_errors_two_warnings))
+    assert "3 errori impediscono la pubblicazione, 2 avvisi." in texts(at.error)
+    frame = at.dataframe[0].value  # the problems come before the history
+    assert list(frame.columns) == ["Gravità", "Foglio", "Cella", "Problema"]
+    assert len(frame) == 5
+    assert sorted(frame["Gravità"]) == ["Avviso", "Avviso", "Errore", "Errore", "Errore"]
+    cells = set(zip(frame["Foglio"], frame["Cella"], strict=True))
+    assert {("Progetti", "I3"), ("Progetti", "G4"), ("Progetti", "D5")} <= cells
+    assert publish_is_off(at)
+    assert snapshot(store.root) == before
+
+
+def test_warnings_alone_do_not_block(store: Store) -> None:
+    def extra_column(book) -> None:  # noqa: ANN001
+        sheet = book["Progetti"]
+        sheet.cell(row=1, column=sheet.max_column + 1).value = "Colonna in più"
+        sheet.cell(row=3, column=column_of(sheet, COOP)).value = 6000
+
+    at = upload(page(), "piano.xlsx", edited_workbook(extra_column))
+    assert "1 avviso: il file si può pubblicare." in texts(at.warning)
+    assert not publish_is_off(at)
+
+
+# Preview and publish -----------------------------------------------------------------------
+
+
+def test_the_same_file_says_nothing_changes(store: Store) -> None:
+    at = upload(page(), "piano_2023.xlsx", (ROOT / "data" / "piano_2023.xlsx").read_bytes())
+    assert "Nessuna modifica: il file è uguale al piano in vigore." in texts(at.info)
+    assert publish_is_off(at)
+
+
+def test_preview_then_publish_with_the_secret(store: Store) -> None:
+    at = upload(page(), "piano_marzo.xlsx", modified_workbook(2500))
+    shown = tables_text(at)
+    assert "+2.500 €" in shown and "27.500 €" in shown and COOP in shown
+    assert store.current().number == 1  # the preview publishes nothing
+    fill_and_publish(at, "Maria Rossi", SECRET, note="Consiglio di marzo")
+    assert "Pubblicata la versione 2 del piano 2023" in texts(at.success)
+    current = store.current()
+    assert (current.number, current.editor, current.note) == (
+        2,
+        "Maria Rossi",
+        "Consiglio di marzo",
+    )
+    assert {t.source: t.total for t in current.totals}[COOP] == 27500.0
+    assert SECRET not in texts(at.markdown) + texts(at.success) + texts(at.caption)
+    assert at.file_uploader[0].value is None  # a fresh uploader for the next file
+
+
+def test_without_a_secret_publishing_is_off_and_the_page_says_how(store: Store) -> None:
+    at = upload(page(secret=None), "piano.xlsx", modified_workbook())
+    assert "+2.500 €" in tables_text(at)  # validating and previewing still work
+    assert "COOPPLAN_EDITOR_SECRET" in texts(at.info)
+    assert publish_is_off(at)
+
+
+def test_a_wrong_secret_publishes_nothing(store: Store) -> None:
+    at = upload(page(), "piano.xlsx", modified_workbook())
+    before = snapshot(store.root)
+    fill_and_publish(at, "Maria Rossi", "indovina")
+    assert "non è corretta" in texts(at.error)
+    assert store.current().number == 1
+    assert {k: v for k, v in snapshot(store.root).items() if not k.startswith("access")} == before
+
+
+def test_after_the_lockout_even_the_right_secret_is_refused(store: Store) -> None:
+    at = upload(page(), "piano.xlsx", modified_workbook())
+
+    class Clock:
+        now = time.time()
+
+        def __call__(self) -> float:
+            return self.now
+
+    clock = Clock()
+    policy = Policy()
+    for _ in range(policy.max_failures):  # another session guesses wrong, patiently
+        verdict = Gate(store.root, SECRET, policy, clock).check("sbagliata")
+        clock.now += verdict.wait
+    assert verdict.outcome == "locked"
+    fill_and_publish(at, "Maria Rossi", SECRET)
+    assert "bloccata" in texts(at.error)
+    assert store.current().number == 1
+
+
+def test_a_plan_for_a_new_year_is_announced(store: Store) -> None:
+    plan = shipped()
+    from dataclasses import replace
+
+    later = replace(plan, meta=replace(plan.meta, year=2024))
+    at = upload(page(), "piano_2024.xlsx", as_bytes(later))
+    assert "anno nuovo (2024)" in texts(at.info)
+    fill_and_publish(at, "Maria Rossi", SECRET)
+    assert store.years() == [2023, 2024]
+    at.run()
+    assert [s.label for s in at.selectbox][0] == "Piano"  # the history offers the two plans
+
+
+# Downloads and history ----------------------------------------------------------------------
+
+
+def test_downloads_are_offered(store: Store) -> None:
+    at = page()
+    labels = [b.proto.label for b in at.get("download_button")]
+    assert "Scarica il piano in vigore (2023)" in labels
+    assert "Scarica il modello vuoto" in labels
+    assert "Scarica la versione 1" in labels
+
+
+def test_history_compare_view_and_restore(store: Store) -> None:
+    store.publish(modified_workbook(2500), "Maria Rossi", "Consiglio di marzo")
+    at = page()
+    [history] = at.dataframe
+    assert list(history.value["Versione"]) == [2, 1]
+    assert list(history.value["Stato"])[0] == "in vigore"
+    assert "−2.500 €" not in tables_text(at) and "+2.500 €" in tables_text(at)  # 1 → 2
+
+    version = next(s for s in at.selectbox if s.label == "Versione")
+    version.set_value(1)
+    at.run()
+    button(at, "Visualizza nella dashboard").click()
+    at.run()
+    assert at.session_state["coopplan_view_version"] == 1
+
+    at.text_input(key="agg_restore_editor").input("Luca Bianchi")
+    at.text_input(key="agg_restore_secret").input(SECRET)
+    button(at, "Ripristina").click()
+    at.run()
+    assert "Ripristinata la versione 1: ora è in vigore come versione 3." in texts(at.success)
+    current = store.current()
+    assert (current.number, current.restored_from, current.editor) == (3, 1, "Luca Bianchi")
+    assert store.read(current) == store.read(1)
