@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
+from functools import lru_cache
 
 from coopplan import fmt
 from coopplan.palette import (
@@ -45,6 +46,7 @@ ITEM_GAP = 4  # extra space after each bullet
 BLOCK_GAP = 18  # between two blocks
 CELL_PAD_X, CELL_PAD_Y = 10, 4  # table cell padding
 MATRIX_WIDTHS = (0.47, 0.09, 0.16, 0.16, 0.12)  # Progetto, Pista, Stato, Realizzate, Ipotesi
+MAX_CHART_BARS = 10  # more categories than this: no chart on the slide (the text lists them)
 WIDTH_SAFETY = 1.06  # measured widths are at most ~6% under Arial's on the shipped plan's text
 
 NONE_TEXT = "—"
@@ -139,11 +141,13 @@ def _em(ch: str) -> float:
     return 0.4
 
 
+@lru_cache(maxsize=65536)
 def text_width(text: str, px: float = BODY_PX, bold: bool = False) -> float:
     """Estimated width in px of ``text`` set at ``px`` (Arial, bold 8% wider)."""
     return sum(_em(c) for c in text) * px * (1.08 if bold else 1.0) * WIDTH_SAFETY
 
 
+@lru_cache(maxsize=65536)
 def line_count(text: str, width: float, px: float = BODY_PX, bold: bool = False) -> int:
     """Lines taken by ``text`` wrapped at word boundaries in ``width`` px (0 for no text)."""
     lines, current = 0, 0.0
@@ -393,15 +397,17 @@ class Facts:
         return float(self.flags.get((code, source), 0))
 
 
-def facts(plan: Plan) -> Facts:
+def facts(plan: Plan, all_sources: Sequence[str] | None = None) -> Facts:
+    """``all_sources``: the unfiltered plan's sources, so a source keeps its colour when the
+    plan shown is filtered (as coopplan.charts.source_colors does on the dashboard)."""
     amounts = plan.amount_by_track()
     flags = plan.flags_by_track()
     return Facts(
         plan=plan,
-        cards={pid: plan.project(pid) for pid in plan.projects["id"]},
+        cards=project_cards(plan),
         track_titles={c: plan.track_title(c) for c in plan.track_codes},
         track_colors=colors_for(plan.track_codes, TRACK_COLORS),
-        source_colors=colors_for(plan.source_names, SOURCE_COLORS),
+        source_colors=colors_for(list(all_sources or plan.source_names), SOURCE_COLORS),
         amounts={
             (t, s): float(v)
             for t, s, v in zip(amounts["track"], amounts["source"], amounts["amount"], strict=True)
@@ -417,13 +423,47 @@ def facts(plan: Plan) -> Facts:
     )
 
 
-def build_deck(plan: Plan, filter_label: str = "") -> list[Slide]:
+def project_cards(plan: Plan) -> dict[str, dict[str, object]]:
+    """Every project as Plan.project(id) returns it, computed in one pass over the tables."""
+    items: dict[str, dict[str, list[str]]] = {}
+    for pid, kind, text in zip(
+        plan.items["project"], plan.items["kind"], plan.items["text"], strict=True
+    ):
+        items.setdefault(pid, {"done": [], "planned": []}).setdefault(kind, []).append(text)
+    kinds = dict(zip(plan.sources["name"], plan.sources["kind"], strict=True))
+    given: dict[str, dict[str, float | bool]] = {}
+    funding = plan.funding
+    for pid, source, amount, flag in zip(
+        funding["project"], funding["source"], funding["amount"], funding["flag"], strict=True
+    ):
+        if source in kinds:
+            value = float(amount) if kinds[source] == "amount" else bool(flag)
+            given.setdefault(pid, {})[source] = value
+    titles = {c: plan.track_title(c) for c in plan.track_codes}
+    cards: dict[str, dict[str, object]] = {}
+    for row in plan.projects.to_dict("records"):
+        pid = row["id"]
+        card: dict[str, object] = dict(row)
+        mine = items.get(pid, {})
+        card["done"] = list(mine.get("done", []))
+        card["planned"] = list(mine.get("planned", []))
+        paid = given.get(pid, {})
+        card["funding"] = {n: paid[n] for n in plan.source_names if n in paid}
+        card["track_title"] = titles.get(str(row["track"]), str(row["track"]))
+        cards[pid] = card
+    return cards
+
+
+def build_deck(
+    plan: Plan, filter_label: str = "", all_sources: Sequence[str] | None = None
+) -> list[Slide]:
     """The slides presenting ``plan`` (already filtered by the caller; ``filter_label`` says how).
 
     Title; the plan at a glance; projects per stato; one slide per pista (continued when its
     text does not fit); one per funding source; the status matrix; closing.
+    ``all_sources``: see facts().
     """
-    f = facts(plan)
+    f = facts(plan, all_sources)
     slides: list[Slide] = [title_slide(plan, filter_label)]
     slides += overview_slides(f)
     slides += status_slides(plan)
@@ -464,7 +504,7 @@ def overview_slides(f: Facts) -> list[Slide]:
     )
     names = tuple(n for n, (kind, _, _) in f.totals.items() if kind == "amount")
     chart = None
-    if names:
+    if 0 < len(names) <= MAX_CHART_BARS:
         chart = ChartSpec(
             title="Importi per fonte",
             categories=names,
@@ -582,7 +622,7 @@ def source_slides(f: Facts, name: str) -> list[Slide]:
         subtitle="Fonte di finanziamento · "
         + ("importi in euro" if kind == "amount" else "risorsa indicata con Sì"),
         blocks=blocks,
-        chart=chart if codes else None,
+        chart=chart if 0 < len(codes) <= MAX_CHART_BARS else None,
         notes="\n".join(notes),
         accent=f.source_colors[name],
     )

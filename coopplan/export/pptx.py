@@ -131,11 +131,11 @@ def draw_footer(page: PptxSlide, slide: s.Slide, number: int, total: int) -> Non
     y = s.CANVAS_H - 44
     if slide.footer:
         box = add_text(page, s.MARGIN_X, y, s.CONTENT_W - 160, 28)
-        write(box.text_frame.paragraphs[0], slide.footer, s.FOOTER_PX, color=MUTED_COLOR)
+        write(box.text_frame.paragraphs[0], slide.footer, s.FOOTER_PX, color=MUTED_COLOR, line=28)
     box = add_text(page, s.CANVAS_W - s.MARGIN_X - 150, y, 150, 28)
     paragraph = box.text_frame.paragraphs[0]
     paragraph.alignment = PP_ALIGN.RIGHT
-    write(paragraph, f"{number} / {total}", s.FOOTER_PX, color=MUTED_COLOR)
+    write(paragraph, f"{number} / {total}", s.FOOTER_PX, color=MUTED_COLOR, line=28)
 
 
 def draw_blocks(

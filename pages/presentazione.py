@@ -1,0 +1,187 @@
+"""Presentazione: the deck of the plan in force, one slide at a time, for the projector.
+
+The slide number is in the URL (?slide=3) so a reload or a bookmark opens the same slide; the
+active filters of the dashboard (kept in the URL by ui.filters) choose what the deck shows.
+Sidebar and toolbar are hidden on this page only (the CSS is an element of this page).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import html
+from collections import OrderedDict
+from collections.abc import Callable
+
+import pandas as pd
+import streamlit as st
+
+from coopplan import Plan
+from coopplan.export import deck_pptx, handout_pdf
+from coopplan.export.pdf import pdf_available
+from coopplan.export.pptx import MIME as PPTX_MIME
+from coopplan.plan import TABLE_COLUMNS
+from coopplan.slides import Slide, build_deck
+from coopplan.slides_html import css, slide_html
+from ui.data import current_plan
+from ui.filters import current_filters
+
+SLIDE_PARAM = "slide"
+NAV_PX = 72  # the footer band of the 1280 x 720 canvas, where the buttons go
+
+PAGE_CSS = f"""
+<style>
+{css()}
+header[data-testid="stHeader"], [data-testid="stToolbar"], [data-testid="stSidebar"],
+[data-testid="stSidebarCollapsedControl"], [data-testid="stExpandSidebarButton"],
+[data-testid="stDecoration"], [data-testid="stStatusWidget"] {{ display: none !important; }}
+[data-testid="stAppViewContainer"], [data-testid="stMain"] {{ background: #FFFFFF; }}
+[data-testid="stMain"] {{ overflow: hidden !important; }}
+[data-testid="stMainBlockContainer"] {{ padding: 0 !important; max-width: none !important; }}
+[data-testid="stMainBlockContainer"] [data-testid="stVerticalBlock"] {{ gap: 0 !important; }}
+.st-key-cp_nav {{ height: calc(var(--u) * {NAV_PX}); width: calc(var(--u) * 1280);
+  margin: 0 auto; padding: 0 calc(var(--u) * 56); align-items: center !important;
+  gap: calc(var(--u) * 16) !important; flex-wrap: nowrap !important; }}
+.st-key-cp_nav button {{ min-height: calc(var(--u) * 48); padding: 0 calc(var(--u) * 18);
+  font-size: calc(var(--u) * 22); }}
+.st-key-cp_nav button p, .st-key-cp_nav a p {{ font-size: calc(var(--u) * 22); }}
+.st-key-cp_nav .cp-number {{ font-size: calc(var(--u) * 24); font-weight: 700; color: #1A1A1A;
+  white-space: nowrap; margin: 0 calc(var(--u) * 8); }}
+.st-key-cp_nav .cp-filter {{ font-size: calc(var(--u) * 18); color: #4A4A4A; white-space: nowrap;
+  overflow: hidden; text-overflow: ellipsis; }}
+.st-key-cp_keys {{ display: none !important; }}
+</style>
+"""
+
+_FILES: OrderedDict[tuple[str, str, str], bytes] = OrderedDict()
+_FILES_KEPT = 8
+
+
+def plan_fingerprint(plan: Plan) -> str:
+    """A digest of the plan's content: the key of the cached deck and files."""
+    digest = hashlib.sha256(repr(plan.meta).encode())
+    for name in TABLE_COLUMNS:
+        table = getattr(plan, name)
+        digest.update(pd.util.hash_pandas_object(table, index=False).to_numpy().tobytes())
+        digest.update(repr(list(table.columns)).encode())
+    return digest.hexdigest()
+
+
+@st.cache_data(max_entries=16, show_spinner=False)
+def cached_deck(
+    fingerprint: str, _plan: Plan, label: str, all_sources: tuple[str, ...]
+) -> list[Slide]:
+    return build_deck(_plan, label, all_sources)
+
+
+def cached_file(kind: str, fingerprint: str, label: str, make: Callable[[], bytes]) -> bytes:
+    """Files built on click (the download runs outside the script), kept per plan version."""
+    key = (kind, fingerprint, label)
+    if key not in _FILES:
+        _FILES[key] = make()
+        while len(_FILES) > _FILES_KEPT:
+            _FILES.popitem(last=False)
+    return _FILES[key]
+
+
+def current_number(total: int) -> int:
+    """The slide in the URL, kept between 1 and ``total`` (and written back when corrected)."""
+    raw = st.query_params.get(SLIDE_PARAM, "1")
+    try:
+        number = int(raw)
+    except ValueError:
+        number = 1
+    number = min(max(number, 1), total)
+    if raw != str(number):
+        st.query_params[SLIDE_PARAM] = str(number)
+    return number
+
+
+def go_to(number: int) -> None:
+    st.query_params[SLIDE_PARAM] = str(number)
+
+
+plan = current_plan()
+filters = current_filters()
+view = filters.apply(plan)
+label = filters.describe(plan)
+fingerprint = plan_fingerprint(view)
+deck = cached_deck(fingerprint, view, label, tuple(plan.source_names))
+total = len(deck)
+number = current_number(total)
+
+st.html(PAGE_CSS)
+st.html(slide_html(deck[number - 1], number))
+
+stem = "presentazione-piano"
+with st.container(key="cp_nav", horizontal=True, wrap=False, vertical_alignment="center"):
+    st.button(
+        "Precedente",
+        icon=":material/arrow_back:",
+        on_click=go_to,
+        args=(number - 1,),
+        disabled=number <= 1,
+        shortcut="Left",
+        key="cp_prev",
+    )
+    st.markdown(
+        f'<span class="cp-number" data-testid="cp-number">{number} / {total}</span>',
+        unsafe_allow_html=True,
+        width="content",
+    )
+    st.button(
+        "Successiva",
+        icon=":material/arrow_forward:",
+        on_click=go_to,
+        args=(number + 1,),
+        disabled=number >= total,
+        shortcut="Right",
+        key="cp_next",
+    )
+    st.space("stretch")
+    if label:
+        st.markdown(
+            f'<span class="cp-filter">{html.escape(label)}</span>',
+            unsafe_allow_html=True,
+            width="content",
+        )
+    st.download_button(
+        "PowerPoint",
+        lambda: cached_file("pptx", fingerprint, label, lambda: deck_pptx(view, label)),
+        file_name=f"{stem}.pptx",
+        mime=PPTX_MIME,
+        icon=":material/download:",
+        on_click="ignore",
+        key="cp_pptx",
+        help="Scarica le slide come file PowerPoint, con grafici modificabili.",
+    )
+    st.download_button(
+        "PDF",
+        lambda: cached_file("pdf", fingerprint, label, lambda: handout_pdf(view, label)),
+        file_name="dispensa-piano.pdf",
+        mime="application/pdf",
+        icon=":material/download:",
+        on_click="ignore",
+        key="cp_pdf",
+        disabled=not pdf_available(),
+        help="Scarica la dispensa: una pagina per pista e la tabella del budget."
+        if pdf_available()
+        else "Per il PDF serve LibreOffice (pacchetto libreoffice-impress), non installato qui.",
+    )
+    st.page_link("pages/panoramica.py", label="Esci", icon=":material/close:")
+
+# Presenter remotes send PageDown / PageUp: two hidden buttons take those keys too.
+with st.container(key="cp_keys"):
+    st.button(
+        "Successiva",
+        on_click=go_to,
+        args=(min(number + 1, total),),
+        shortcut="PageDown",
+        key="cp_next_remote",
+    )
+    st.button(
+        "Precedente",
+        on_click=go_to,
+        args=(max(number - 1, 1),),
+        shortcut="PageUp",
+        key="cp_prev_remote",
+    )

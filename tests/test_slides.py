@@ -1,0 +1,280 @@
+"""The deck as data: which slides, what they say, and that each one fits its text budget."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from conftest import SHIPPED
+
+from coopplan import load_plan
+from coopplan.plan import Plan
+from coopplan.sample import generate_plan
+from coopplan.slides import (
+    CONTENT_W,
+    CONTINUED,
+    HALF_W,
+    MAX_CHART_BARS,
+    Block,
+    Column,
+    Slide,
+    blocks_height,
+    body_budget,
+    build_deck,
+    line_count,
+    paginate,
+    project_cards,
+    table_height,
+    text_width,
+)
+from coopplan.slides_html import slide_html
+
+SHIPPED_SLIDES = 24  # 1 title, 2 at a glance, 14 piste (4 + continued), 4 sources, 2 matrix, 1 end
+GENERATED_SLIDES = 48
+
+
+@pytest.fixture(scope="module")
+def plan() -> Plan:
+    result = load_plan(SHIPPED)
+    assert result.ok
+    return result.plan
+
+
+@pytest.fixture(scope="module")
+def deck(plan: Plan) -> list[Slide]:
+    return build_deck(plan)
+
+
+@pytest.fixture(scope="module")
+def generated() -> Plan:
+    """5 piste, 4 funding sources (3 amount, 1 yes/no), 40 projects."""
+    return generate_plan(n_tracks=5, n_projects=40, extra_sources=1)
+
+
+def first_slides(deck: list[Slide], kind: str) -> list[Slide]:
+    return [s for s in deck if s.kind == kind and not s.continued]
+
+
+def all_text(slide: Slide) -> str:
+    parts = [slide.title, slide.subtitle]
+    for block in slide.blocks:
+        parts += [block.heading, block.detail]
+        for column in block.columns:
+            parts += [column.label, *column.lines]
+    if slide.table:
+        parts += list(slide.table.headers) + [c for row in slide.table.rows for c in row]
+    return "\n".join(parts)
+
+
+# Structure ---------------------------------------------------------------------------------
+
+
+def test_shipped_deck_structure(plan: Plan, deck: list[Slide]) -> None:
+    assert len(deck) == SHIPPED_SLIDES
+    assert deck[0].kind == "title" and deck[0].title == plan.meta.title
+    assert deck[-1].kind == "closing"
+    assert [s.kind for s in deck[1:3]] == ["overview", "status"]
+    assert [s.title for s in first_slides(deck, "track")] == [
+        plan.track_title(c) for c in plan.track_codes
+    ]
+    assert [s.title for s in first_slides(deck, "source")] == plan.source_names
+    assert len(first_slides(deck, "matrix")) == 1
+
+
+def test_generated_plan_with_five_piste_and_four_sources(generated: Plan) -> None:
+    deck = build_deck(generated)
+    assert len(deck) == GENERATED_SLIDES
+    assert [s.title for s in first_slides(deck, "track")] == [
+        generated.track_title(c) for c in generated.track_codes
+    ]
+    assert len(generated.track_codes) == 5
+    assert [s.title for s in first_slides(deck, "source")] == generated.source_names
+    assert len(generated.source_names) == 4
+    text = "\n".join(all_text(s) for s in deck)
+    assert "2023" not in text and "Coop Re-Start" not in text  # nothing of the 2023 plan
+    for title in generated.projects["title"]:
+        assert title in text
+
+
+def test_continued_slides_are_marked_and_keep_their_section(deck: list[Slide]) -> None:
+    for before, slide in zip(deck, deck[1:], strict=False):
+        if slide.continued:
+            assert slide.title.endswith(CONTINUED)
+            assert before.kind == slide.kind
+            assert before.title.removesuffix(CONTINUED) == slide.title.removesuffix(CONTINUED)
+
+
+def test_every_project_and_activity_is_on_its_pista_slides(plan: Plan, deck: list[Slide]) -> None:
+    for code in plan.track_codes:
+        title = plan.track_title(code)
+        text = "\n".join(
+            all_text(s) for s in deck if s.kind == "track" and s.title.startswith(title)
+        )
+        projects = plan.projects.loc[plan.projects["track"] == code]
+        for project in projects.itertuples():
+            assert project.title in text
+            for item in plan.items.loc[plan.items["project"] == project.id, "text"]:
+                assert item in text
+
+
+# Text budget and splitting -------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("which", ["shipped", "generated"])
+def test_every_slide_fits_its_text_budget(which: str, deck: list[Slide], generated: Plan) -> None:
+    slides = deck if which == "shipped" else build_deck(generated)
+    for slide in slides:
+        budget = body_budget(slide.title, slide.subtitle)
+        if slide.table is not None:
+            assert table_height(slide.table) <= budget, slide.title
+        else:
+            width = HALF_W if slide.chart else CONTENT_W
+            assert blocks_height(slide.blocks, width) <= budget, slide.title
+
+
+def test_a_long_pista_splits_into_continued_slides_with_every_item_once() -> None:
+    items = tuple(
+        f"Attività numero {i}: una descrizione abbastanza lunga da andare a capo" for i in range(30)
+    )
+    block = Block(
+        heading="GRUPPO · Un progetto con molte attività",
+        detail="In corso",
+        columns=(Column("Attività realizzate", items), Column("Ipotesi di lavoro", items[:3])),
+    )
+    budget = body_budget("Titolo", "Sottotitolo")
+    pages = paginate([block], budget)
+    assert len(pages) > 2
+    for page in pages:
+        assert blocks_height(page) <= budget
+    headings = [b.heading for page in pages for b in page]
+    assert headings[0] == block.heading
+    assert all(h == block.heading + CONTINUED for h in headings[1:])
+    done = [line for page in pages for b in page for line in b.columns[0].lines]
+    planned = [line for page in pages for b in page for line in b.columns[1].lines]
+    assert done == list(items) and planned == list(items[:3])
+
+
+def test_a_single_huge_item_still_progresses() -> None:
+    huge = "parola " * 400
+    block = Block(heading="Enorme", columns=(Column("", (huge, "dopo")),))
+    pages = paginate([block], body_budget("T", "S"))
+    lines = [line for page in pages for b in page for c in b.columns for line in c.lines]
+    assert lines == [huge, "dopo"]
+
+
+def test_measured_widths_are_not_below_arial() -> None:
+    """The text budget measures with Arial-like widths: never narrower than Liberation Sans."""
+    fonts = Path("/usr/share/fonts/truetype/liberation")
+    if not (fonts / "LiberationSans-Regular.ttf").exists():
+        pytest.skip("Liberation Sans not installed")
+    from PIL import ImageFont
+
+    plan = load_plan(SHIPPED).plan
+    texts = list(plan.items["text"]) + list(plan.projects["title"]) + list(plan.lines["title"])
+    for name, bold in (("LiberationSans-Regular.ttf", False), ("LiberationSans-Bold.ttf", True)):
+        font = ImageFont.truetype(str(fonts / name), 28)
+        for text in texts:
+            assert text_width(text, 28, bold) >= font.getlength(text), text
+
+
+def test_line_count_wraps_words() -> None:
+    assert line_count("", 500) == 0
+    assert line_count("breve", 500) == 1
+    assert line_count("parola " * 60, 500) > line_count("parola " * 30, 500) > 1
+
+
+# What the slides say -------------------------------------------------------------------------
+
+
+def test_money_in_italian_format_and_flags_counted_not_summed(deck: list[Slide]) -> None:
+    overview = all_text(deck[1])
+    assert "Risorse Coop Re-Start: 25.000 € in 4 progetti" in overview
+    assert "Oneri di funzionamento: 41.000 € in 1 progetto" in overview
+    assert "Risorse interne: 15 progetti" in overview
+    assert not re.search(r"Risorse interne: [\d.,]+ €", overview)
+    first_track = first_slides(deck, "track")[0]
+    assert "Risorse Coop Re-Start: 20.000 €" in all_text(first_track)
+    assert not re.search(r"\d,\d{3}", "\n".join(all_text(s) for s in deck))  # no 25,000
+
+
+def test_chart_values_equal_the_plan_totals(plan: Plan, deck: list[Slide]) -> None:
+    totals = plan.source_totals().set_index("source")
+    overview = deck[1].chart
+    assert overview is not None and overview.money
+    assert list(overview.categories) == plan.amount_sources  # flag sources are not money
+    assert list(overview.series[0].values) == [totals.loc[n, "total"] for n in plan.amount_sources]
+    status = deck[2].chart
+    assert status is not None
+    assert dict(zip(status.categories, status.series[0].values, strict=True)) == {
+        k: float(v) for k, v in plan.status_counts().items()
+    }
+    by_track = plan.amount_by_track()
+    flags = plan.flags_by_track()
+    for slide in first_slides(deck, "source"):
+        chart = slide.chart
+        assert chart is not None
+        values = dict(zip(chart.categories, chart.series[0].values, strict=True))
+        if slide.title in plan.amount_sources:
+            mine = by_track.loc[by_track["source"] == slide.title]
+            expected = dict(zip(mine["track_title"], mine["amount"], strict=True))
+        else:
+            mine = flags.loc[flags["source"] == slide.title]
+            expected = dict(zip(mine["track_title"], mine["projects"].astype(float), strict=True))
+        assert values == expected
+        assert sum(values.values()) == totals.loc[slide.title, "total"]
+
+
+def test_notes_carry_what_does_not_fit(plan: Plan, deck: list[Slide]) -> None:
+    first_track = first_slides(deck, "track")[0]
+    descriptions = plan.lines.loc[plan.lines["track"] == plan.track_codes[0], "description"]
+    for description in descriptions:
+        assert description in first_track.notes
+    assert "Fondosviluppo" in first_track.notes  # a project's budget note
+
+
+def test_filtered_deck_names_the_filter_and_skips_empty_piste(plan: Plan) -> None:
+    view = plan.filter(sources=["Oneri di funzionamento"])
+    deck = build_deck(view, "Fonte: Oneri di funzionamento", plan.source_names)
+    assert "Fonte: Oneri di funzionamento" in all_text(deck[0])
+    assert all(s.footer == "Fonte: Oneri di funzionamento" for s in deck)
+    tracks = first_slides(deck, "track")
+    assert [s.title for s in tracks] == ["Competere nella società del rischio"]
+    assert [s.title for s in first_slides(deck, "source")] == ["Oneri di funzionamento"]
+    full = build_deck(plan)
+    colour = next(s.accent for s in full if s.title == "Oneri di funzionamento")
+    assert next(s.accent for s in deck if s.title == "Oneri di funzionamento") == colour
+
+
+def test_a_plan_with_no_projects_still_makes_a_deck(plan: Plan) -> None:
+    deck = build_deck(plan.filter(sources=[]), "Nessuna fonte")
+    assert deck[0].kind == "title" and deck[-1].kind == "closing"
+    assert any("Nessun progetto" in all_text(s) for s in deck)
+
+
+def test_many_piste_drop_the_chart_rather_than_crowd_it() -> None:
+    many = generate_plan(n_tracks=MAX_CHART_BARS + 2, n_projects=30, extra_sources=0)
+    for slide in build_deck(many):
+        assert slide.chart is None or len(slide.chart.categories) <= MAX_CHART_BARS
+
+
+def test_project_cards_match_plan_project(plan: Plan, generated: Plan) -> None:
+    for p in (plan, generated):
+        cards = project_cards(p)
+        assert list(cards) == list(p.projects["id"])
+        for pid, card in cards.items():
+            assert card == p.project(pid)
+
+
+# HTML of a slide ---------------------------------------------------------------------------
+
+
+def test_slide_html_escapes_text_and_shows_values(deck: list[Slide]) -> None:
+    html = slide_html(deck[1], 2)
+    assert "25.000 €" in html and "Importi per fonte" in html
+    hostile = Slide(
+        kind="track", title="<script>alert(1)</script>", blocks=(Block(heading="a & b"),)
+    )
+    out = slide_html(hostile)
+    assert "<script>" not in out and "&lt;script&gt;" in out and "a &amp; b" in out
+    assert "http" not in "".join(slide_html(s) for s in deck)  # nothing to fetch
