@@ -1,0 +1,28 @@
+"""coopplan dashboard: page setup, the plan, the sidebar filters and the navigation."""
+
+from pathlib import Path
+
+import streamlit as st
+
+from ui import components, data, filters, nav
+
+st.set_page_config(
+    page_title="Piano di lavoro",
+    page_icon=str(Path(__file__).parent / "ui" / "assets" / "favicon.png"),
+    layout="wide",
+    initial_sidebar_state="auto",
+)
+components.inject_css()
+plan = data.current_plan()
+
+pages = [
+    st.Page("pages/panoramica.py", title="Panoramica", icon=":material/dashboard:", default=True),
+    *nav.track_pages(plan),
+    st.Page("pages/fonti.py", title="Fonti di finanziamento", icon=":material/euro:"),
+    st.Page("pages/matrice.py", title="Matrice di stato", icon=":material/grid_view:"),
+]
+page = st.navigation(pages)
+nav.remember_track(plan, page)
+chosen = filters.sidebar_filters(plan)
+components.sidebar_downloads(chosen.apply(plan))
+page.run()

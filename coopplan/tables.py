@@ -1,0 +1,219 @@
+"""Tables for people: the status matrix as shown on screen, and the downloadable project table.
+
+Column headers are Italian; amounts stay numbers (so that sorting works) and are formatted only
+at display time. Downloads are protected against formula injection: a text cell that starts with
+= + - @ (or a tab / carriage return) is written with a leading apostrophe, so that Excel and
+LibreOffice show it as text instead of running it.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+
+import pandas as pd
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.utils import get_column_letter
+
+from coopplan import fmt
+from coopplan.charts import text_color_on
+from coopplan.palette import status_color
+from coopplan.plan import Plan
+from coopplan.schema import NO, PROGETTI, YES
+
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+EURO_FORMAT = '#,##0 "€"'
+AMOUNT_HEADER = "Importo"
+
+# Headers of the shaped tables (the workbook's own headers where the column is the same).
+HEADERS: dict[str, str] = {c.key: c.header for c in PROGETTI.columns} | {
+    "track_title": "Titolo pista",
+    "done": "Attività realizzate",
+    "planned": "Ipotesi di lavoro",
+}
+MATRIX_COLUMNS = ("track", "title", "status", "done", "planned")
+EXPORT_COLUMNS = (
+    "id",
+    "track",
+    "track_title",
+    "group",
+    "title",
+    "subtitle",
+    "budget_line",
+    "status",
+    "done",
+    "planned",
+)
+
+
+def matrix_table(plan: Plan) -> pd.DataFrame:
+    """One row per project, grouped by pista (workbook order): pista code, project, stato, how
+    many items are done and planned, one column per source (amount as a number, flag as bool),
+    and the project ID last (to find the project of a selected row)."""
+    matrix = plan.status_matrix()
+    table = matrix[[*MATRIX_COLUMNS, *plan.source_names, "id"]]
+    return table.rename(columns=HEADERS).reset_index(drop=True)
+
+
+def money_columns(plan: Plan) -> list[str]:
+    return plan.amount_sources
+
+
+def flag_columns(plan: Plan) -> list[str]:
+    return plan.flag_sources
+
+
+def status_style(status: object) -> str:
+    """CSS for a stato cell: its traffic-light colour with readable text."""
+    color = status_color(str(status))
+    return f"background-color: {color}; color: {text_color_on(color)}; font-weight: 600"
+
+
+TICK = "✓"
+
+
+def money_or_blank(value: float) -> str:
+    """'5.000 €', or nothing for zero (as in the printed budget table: blank = no money)."""
+    return fmt.money(value) if value else ""
+
+
+def tick_or_blank(value: bool) -> str:
+    return TICK if value else ""
+
+
+def styled_matrix(plan: Plan) -> pd.io.formats.style.Styler:
+    """The matrix with money as '5.000 €', yes/no sources as ticks and the stato cells in
+    traffic-light colours. Sorting still works on the numbers and booleans underneath."""
+    table = matrix_table(plan)
+    styler = table.style.format(money_or_blank, subset=money_columns(plan))
+    styler = styler.format(tick_or_blank, subset=flag_columns(plan))
+    styler = styler.set_properties(subset=flag_columns(plan), **{"text-align": "center"})
+    return styler.map(status_style, subset=[HEADERS["status"]])
+
+
+def export_table(plan: Plan) -> pd.DataFrame:
+    """The project table to download: fixed columns, items counts, notes, one column per source
+    (amounts as numbers, yes/no sources as 'Sì' / 'No')."""
+    matrix = plan.status_matrix().set_index("id")
+    projects = plan.projects.set_index("id")
+    table = pd.DataFrame(index=projects.index)
+    for key in EXPORT_COLUMNS:
+        if key == "id":
+            continue
+        source = matrix if key in matrix.columns else projects
+        table[key] = source[key]
+    table["notes"] = projects["notes"]
+    for name in plan.source_names:
+        if name in plan.amount_sources:
+            table[name] = matrix[name].astype(float)
+        else:
+            table[name] = matrix[name].map({True: YES, False: NO})
+    table = table.reset_index()
+    return table.rename(columns=HEADERS)
+
+
+def safe_cell(value: object) -> object:
+    """A text cell that a spreadsheet could read as a formula gets a leading apostrophe."""
+    if isinstance(value, str) and value.startswith(FORMULA_TRIGGERS):
+        return "'" + value
+    return value
+
+
+def _plain_number(value: object) -> object:
+    """Whole floats as ints ('5000', not '5000.0'); others unchanged."""
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return value
+
+
+def csv_bytes(table: pd.DataFrame) -> bytes:
+    """CSV for Italian spreadsheets: ';' separated, decimal comma, UTF-8 with BOM, protected."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n", quoting=csv.QUOTE_MINIMAL)
+    writer.writerow([safe_cell(str(c)) for c in table.columns])
+    for row in table.itertuples(index=False):
+        writer.writerow([_csv_value(v) for v in row])
+    return buffer.getvalue().encode("utf-8-sig")
+
+
+def _csv_value(value: object) -> object:
+    value = _plain_number(value)
+    if isinstance(value, float):
+        return fmt.number(value, decimals=2).replace(".", "")  # '1234,5' (no thousands dots)
+    return safe_cell(value)
+
+
+def xlsx_bytes(table: pd.DataFrame, money: list[str], sheet: str = "Progetti") -> bytes:
+    """The table as an .xlsx: header row, euro format on money columns, text never a formula."""
+    book = Workbook()
+    ws = book.active
+    ws.title = sheet
+    header_fill = PatternFill("solid", fgColor="1F4E79")
+    for c, name in enumerate(table.columns, start=1):
+        cell = ws.cell(row=1, column=c, value=str(name))
+        cell.data_type = "s"
+        cell.font = Font(bold=True, color="FFFFFF")
+        cell.fill = header_fill
+        cell.alignment = Alignment(wrap_text=True, vertical="center")
+        width = max([len(str(name))] + [len(str(v)) for v in table[name].head(200)])
+        ws.column_dimensions[get_column_letter(c)].width = min(max(width + 2, 8), 60)
+    for r, row in enumerate(table.itertuples(index=False), start=2):
+        for c, (name, value) in enumerate(zip(table.columns, row, strict=True), start=1):
+            value = _plain_number(value)
+            cell = ws.cell(row=r, column=c, value=value)
+            if isinstance(value, str):
+                cell.data_type = "s"  # a text starting with '=' stays text, never a formula
+            if name in money:
+                cell.number_format = EURO_FORMAT
+    ws.freeze_panes = "A2"
+    ws.auto_filter.ref = ws.dimensions
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+def track_source_table(plan: Plan) -> pd.DataFrame:
+    """Piste x sources, as text: euros for amount sources, 'n progetti' for yes/no sources,
+    with a closing 'Totale' row. Index: pista titles."""
+    amounts = plan.amount_by_track()
+    flags = plan.flags_by_track()
+    table = pd.DataFrame(index=plan.track_codes)
+    for name in plan.source_names:
+        if name in plan.amount_sources:
+            values = amounts.loc[amounts["source"] == name].set_index("track")["amount"]
+            table[name] = [fmt.money(values.get(code, 0.0)) for code in plan.track_codes]
+        else:
+            counts = flags.loc[flags["source"] == name].set_index("track")["projects"]
+            table[name] = [
+                fmt.count(int(counts.get(code, 0)), "progetto", "progetti")
+                for code in plan.track_codes
+            ]
+    table.index = [plan.track_title(code) for code in plan.track_codes]
+    totals = plan.source_totals().set_index("source")
+    table.loc["Totale"] = [
+        fmt.money(totals.loc[name, "total"])
+        if name in plan.amount_sources
+        else fmt.count(int(totals.loc[name, "projects"]), "progetto", "progetti")
+        for name in plan.source_names
+    ]
+    table.index.name = "Pista"
+    return table
+
+
+def source_projects(plan: Plan, source: str) -> pd.DataFrame:
+    """The projects a source pays for: project, pista, stato, amount (amount sources), ID."""
+    funded = plan.funded()
+    rows = funded.loc[funded["source"] == source].set_index("project")
+    projects = plan.projects.loc[plan.projects["id"].isin(rows.index)]
+    table = pd.DataFrame(
+        {
+            HEADERS["title"]: projects["title"].to_numpy(),
+            HEADERS["track"]: projects["track"].map(plan.track_title).to_numpy(),
+            HEADERS["status"]: projects["status"].to_numpy(),
+        }
+    )
+    if source in plan.amount_sources:
+        table[AMOUNT_HEADER] = rows.loc[projects["id"], "amount"].to_numpy(dtype=float)
+    table[HEADERS["id"]] = projects["id"].to_numpy()
+    return table

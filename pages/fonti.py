@@ -1,0 +1,41 @@
+"""Fonti di finanziamento: totals per source, per pista x source, and what each source pays."""
+
+import streamlit as st
+
+from coopplan import charts, tables
+from ui import components as ui
+from ui.boot import through_app
+from ui.data import current_plan
+from ui.filters import current_filters, filter_caption, no_match_message
+
+through_app()  # first, before anything is drawn (see ui/boot.py)
+plan = current_plan()
+filters = current_filters()
+view = filters.apply(plan)
+
+st.title("Fonti di finanziamento")
+st.markdown(
+    "Gli importi in euro si sommano; le fonti indicate con una spunta (Sì/No) si contano in "
+    "progetti."
+)
+filter_caption(filters, plan, view)
+if view.is_empty:
+    no_match_message(filters, plan)
+    st.stop()
+
+ui.source_kpis(view)
+
+if charts.has_amounts(view):
+    st.subheader("Totale per fonte")
+    ui.chart(charts.source_totals(view, plan.source_names), key="totali_fonte")
+    st.subheader("Per pista e per fonte")
+    ui.chart(charts.budget_by_track(view, plan.source_names), key="pista_fonte")
+ui.totals_table(tables.track_source_table(view))
+
+st.subheader("I progetti di ogni fonte")
+st.caption("Seleziona una riga per aprire la scheda del progetto.")
+for tab, source in zip(st.tabs(view.source_names), view.source_names, strict=True):
+    with tab:
+        chosen = ui.source_projects(view, source)
+        if chosen:
+            ui.project_card(view, chosen)

@@ -1,0 +1,39 @@
+"""Panoramica: the plan at a glance — totals per source, projects per stato, budget per pista,
+and a map of the plan from which a project's card opens."""
+
+import streamlit as st
+
+from coopplan import charts
+from ui import components as ui
+from ui.boot import through_app
+from ui.data import current_plan
+from ui.filters import current_filters, filter_caption, no_match_message
+
+through_app()  # first, before anything is drawn (see ui/boot.py)
+plan = current_plan()
+filters = current_filters()
+view = filters.apply(plan)
+
+ui.plan_header(plan)
+filter_caption(filters, plan, view)
+if view.is_empty:
+    no_match_message(filters, plan)
+    st.stop()
+
+# Numbers first: they show while the chart library is still loading.
+ui.source_kpis(view)
+ui.status_strip(view)
+
+st.subheader("Budget per pista e per fonte")
+if charts.has_amounts(view):
+    ui.chart(charts.budget_by_track(view, plan.source_names), key="budget_pista")
+else:
+    st.info("I progetti mostrati non hanno importi in euro.", icon=":material/info:")
+ui.flag_sources_note(view)
+
+st.subheader("La mappa del piano")
+st.caption("Ogni riquadro è un progetto, raggruppato per pista: toccane uno per aprire la scheda.")
+ui.plan_map(view, picker_key="progetto_panoramica")
+chosen = ui.project_picker(view, key="progetto_panoramica")
+if chosen:
+    ui.project_card(view, chosen)

@@ -1,0 +1,350 @@
+"""The dashboard pages with AppTest, on the shipped workbook and on a generated 5-piste plan.
+
+Plotly charts reach AppTest as UnknownElement: ``json.loads(el.proto.spec)`` is the figure.
+The KPI cards are HTML (so that long values wrap instead of being cut): they are read back
+from their ``data-kpi`` attribute.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import re
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from coopplan import fmt, load_plan
+from coopplan.plan import Plan
+from coopplan.sample import generate_plan
+from coopplan.writer import write_workbook
+from ui import data as ui_data
+from ui.nav import track_url
+
+ROOT = Path(__file__).resolve().parents[1]
+APP = str(ROOT / "app.py")
+SHIPPED = ROOT / "data" / "piano_2023.xlsx"
+FIXED_PAGES = ("pages/panoramica.py", "pages/fonti.py", "pages/matrice.py")
+ONERI = "Oneri di funzionamento"
+KPI = re.compile(
+    r'data-kpi="(?P<label>[^"]+)".*?class="cp-kpi-value">(?P<value>.*?)</div>', re.DOTALL
+)
+
+
+# Fixtures and helpers ------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def shipped_plan() -> Plan:
+    return load_plan(SHIPPED).plan
+
+
+@pytest.fixture(scope="module")
+def generated(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Plan]:
+    """A workbook with 5 piste and a 4th funding source, and the plan it holds."""
+    plan = generate_plan(n_tracks=5, n_projects=40, extra_sources=1, seed=3)
+    path = tmp_path_factory.mktemp("generated") / "piano_generato.xlsx"
+    write_workbook(plan, path)
+    loaded = load_plan(path)
+    assert loaded.ok, loaded.problems
+    return path, loaded.plan
+
+
+@pytest.fixture(params=["shipped", "generated"])
+def workbook(request: pytest.FixtureRequest, generated, shipped_plan, monkeypatch) -> Plan:  # noqa: ANN001
+    """Point the dashboard at one workbook (COOPPLAN_WORKBOOK) and return its plan."""
+    if request.param == "shipped":
+        monkeypatch.delenv(ui_data.WORKBOOK_ENV, raising=False)
+        return shipped_plan
+    path, plan = generated
+    monkeypatch.setenv(ui_data.WORKBOOK_ENV, str(path))
+    return plan
+
+
+def start(query: dict[str, str | list[str]] | None = None) -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.query_params.update(query or {})
+    at.run()
+    assert_clean(at)
+    return at
+
+
+def assert_clean(at: AppTest) -> None:
+    assert not at.exception, [e.value for e in at.exception]
+    assert not at.error, [e.value for e in at.error]
+
+
+def go(at: AppTest, page: str) -> AppTest:
+    at.switch_page(page).run()
+    assert_clean(at)
+    return at
+
+
+def go_track(at: AppTest, code: str) -> AppTest:
+    """Open a generated pista page. Every pista page is the same script under its own URL path,
+    and AppTest.switch_page finds pages by file, so the page is chosen by its registered hash."""
+    url = track_url(code)
+    hashes = [h for h, info in at._registered_pages.items() if info.get("url_pathname") == url]
+    assert hashes, f"no page for pista {code} ({url})"
+    at._page_hash = hashes[0]
+    at.run()
+    assert_clean(at)
+    return at
+
+
+def kpis(at: AppTest) -> dict[str, str]:
+    cards = {}
+    for block in at.markdown:
+        for match in KPI.finditer(block.value):
+            value = re.sub(r"<[^>]+>", "", match["value"])
+            cards[html.unescape(match["label"])] = html.unescape(" ".join(value.split()))
+    return cards
+
+
+def figures(at: AppTest) -> list[dict]:
+    return [json.loads(el.proto.spec) for el in at.get("plotly_chart")]
+
+
+def bar_totals(figure: dict) -> dict[str, float]:
+    """Sum of the bar segments per category label (line breaks removed)."""
+    totals: dict[str, float] = {}
+    for trace in figure["data"]:
+        if trace.get("type") != "bar":
+            continue
+        for label, value in zip(trace["y"], trace["x"], strict=True):
+            key = label.replace("<br>", " ")
+            totals[key] = totals.get(key, 0.0) + value
+    return totals
+
+
+def all_text(at: AppTest) -> str:
+    parts = [m.value for m in at.markdown] + [c.value for c in at.caption]
+    parts += (
+        [t.value for t in at.title] + [h.value for h in at.header] + [s.value for s in at.subheader]
+    )
+    return "\n".join(parts)
+
+
+# Every page, both workbooks --------------------------------------------------------------------
+
+
+def test_every_page_runs_and_the_navigation_has_one_page_per_pista(workbook: Plan) -> None:
+    at = start()
+    registered = {info.get("url_pathname") for info in at._registered_pages.values()}
+    assert {track_url(code) for code in workbook.track_codes} <= registered
+    assert len(workbook.track_codes) in (4, 5)
+    for page in FIXED_PAGES:
+        go(at, page)
+        assert at.title, page
+    for code in workbook.track_codes:
+        go_track(at, code)
+        assert at.title[0].value == workbook.track_title(code)
+
+
+def test_overview_shows_plan_identity_and_totals_from_the_workbook(workbook: Plan) -> None:
+    at = start()
+    assert at.title[0].value == workbook.meta.title
+    text = all_text(at)
+    assert workbook.meta.organization in text
+    assert str(workbook.meta.year) in text
+    assert fmt.date(workbook.meta.version_date) in text
+    cards = kpis(at)
+    for row in workbook.source_totals().itertuples():
+        if row.kind == "amount":
+            assert cards[row.source] == fmt.money(row.total)
+        else:  # a yes/no source is counted in projects, never summed as money
+            assert cards[row.source] == fmt.count(row.projects, "progetto", "progetti")
+    assert cards["Progetti"] == fmt.number(len(workbook.projects))
+
+
+def test_overview_budget_chart_totals_equal_the_plan(workbook: Plan) -> None:
+    at = start()
+    budget = figures(at)[0]
+    expected = workbook.amount_by_track().groupby("track_title", sort=False)["amount"].sum()
+    assert bar_totals(budget) == pytest.approx(expected.to_dict())
+    assert budget["layout"]["separators"] == fmt.PLOTLY_SEPARATORS
+    assert budget["layout"]["xaxis"]["ticksuffix"] == " €"
+    names = [t["name"] for t in budget["data"] if t["type"] == "bar"]
+    assert names == workbook.amount_sources
+
+
+def test_matrix_has_one_row_per_project(workbook: Plan) -> None:
+    at = go(start(), "pages/matrice.py")
+    table = at.dataframe[0].value
+    assert len(table) == len(workbook.projects)
+    assert list(table["ID"]) == list(workbook.projects["id"])
+    for name in workbook.source_names:
+        assert name in table.columns
+
+
+def test_shipped_overview_numbers() -> None:
+    """The acceptance numbers of the issue, read off the first page."""
+    cards = kpis(start())
+    assert cards["Risorse Coop Re-Start"] == "25.000 €"
+    assert cards[ONERI] == "41.000 €"
+    assert cards["Risorse interne"] == "15 progetti"
+    assert cards["Progetti"] == "18"
+
+
+# Filters ----------------------------------------------------------------------------------------
+
+
+def test_source_filter_changes_the_totals(shipped_plan: Plan) -> None:
+    at = start()
+    at.multiselect(key="fonte").set_value([ONERI]).run()
+    assert_clean(at)
+    cards = kpis(at)
+    assert cards == {ONERI: "41.000 €", "Progetti": "1"}
+    assert bar_totals(figures(at)[0]) == {
+        "Che ruolo vogliamo giocare": 0,
+        "Competere nella società del rischio": 41000,
+        "Curare le risorse umane": 0,
+        "Tessere connessioni": 0,
+    }
+    assert "Filtro attivo" in all_text(at)  # (the URL itself is checked in the browser test)
+
+
+def test_a_bookmarked_filter_url_restores_the_filter_on_every_page() -> None:
+    at = start({"fonte": ONERI})
+    assert kpis(at)[ONERI] == "41.000 €"
+    go(at, "pages/matrice.py")
+    assert list(at.dataframe[0].value["Progetto"]) == ["Ufficio Credito&Finanza"]
+    go(at, "pages/fonti.py")
+    assert kpis(at) == {ONERI: "41.000 €", "Progetti": "1"}
+    assert at.multiselect(key="fonte").value == [ONERI]
+
+
+def test_filters_restrict_every_page_of_the_generated_plan(generated, monkeypatch) -> None:  # noqa: ANN001
+    path, plan = generated
+    monkeypatch.setenv(ui_data.WORKBOOK_ENV, str(path))
+    extra = plan.source_names[-1]
+    view = plan.filter(sources=[extra], statuses=["In corso"])
+    at = start({"fonte": extra, "stato": "In corso"})
+    assert kpis(at)["Progetti"] == fmt.number(len(view.projects))
+    go(at, "pages/matrice.py")
+    table = at.dataframe[0].value
+    assert list(table["ID"]) == list(view.projects["id"])
+    assert set(table["Stato"]) == {"In corso"}
+
+
+def test_a_filter_that_matches_nothing_shows_a_message_not_an_empty_chart() -> None:
+    at = start({"fonte": ONERI, "stato": "Da avviare"})
+    assert not at.get("plotly_chart")
+    assert any("Nessun progetto corrisponde" in i.value for i in at.info)
+    for page in FIXED_PAGES[1:]:
+        go(at, page)
+        assert not at.get("plotly_chart") and not at.dataframe
+        assert any("Nessun progetto corrisponde" in i.value for i in at.info)
+
+
+def test_pista_filter_excluding_a_pista_page_says_so(shipped_plan: Plan) -> None:
+    at = start({"pista": shipped_plan.track_title("P1")})  # the URL holds what the widget shows
+    go_track(at, "P2")
+    assert any("esclusa dal filtro" in i.value for i in at.info)
+
+
+# Pages in detail ------------------------------------------------------------------------------
+
+
+def test_pista_page_shows_filoni_then_projects_as_cards(shipped_plan: Plan) -> None:
+    at = go_track(start(), "P3")
+    text = all_text(at)
+    for line in shipped_plan.lines.loc[shipped_plan.lines["track"] == "P3"].itertuples():
+        assert line.title in text and line.description in text
+    assert "I progetti — Curare le persone" in text  # the title the project slides use
+    for project in shipped_plan.projects.loc[shipped_plan.projects["track"] == "P3"].itertuples():
+        card = shipped_plan.project(project.id)
+        assert card["title"] in text
+        for item in card["done"] + card["planned"]:
+            assert item in text
+
+
+def test_choosing_a_project_opens_its_full_card(shipped_plan: Plan) -> None:
+    at = start()
+    at.selectbox(key="progetto_panoramica").select("P2-01").run()
+    assert_clean(at)
+    text = all_text(at)
+    card = shipped_plan.project("P2-01")
+    for item in card["done"] + card["planned"]:
+        assert item in text
+    assert "Oneri di funzionamento: **41.000 €**" in text
+    assert card["notes"] in text
+    assert "In corso" in text
+
+
+def test_overview_map_has_every_project_with_its_id(workbook: Plan) -> None:
+    treemap = figures(start())[1]["data"][0]
+    assert treemap["type"] == "treemap"
+    project_ids = [row[0] for row in treemap["customdata"] if row[0]]
+    assert project_ids == list(workbook.projects["id"])
+
+
+def test_sources_page_lists_each_source_projects(shipped_plan: Plan) -> None:
+    at = go(start(), "pages/fonti.py")
+    tables = [d.value for d in at.dataframe]
+    assert len(tables) == len(shipped_plan.source_names)
+    by_source = dict(zip(shipped_plan.source_names, tables, strict=True))
+    assert list(by_source[ONERI]["Progetto"]) == ["Ufficio Credito&Finanza"]
+    assert list(by_source[ONERI]["Importo"]) == [41000.0]
+    assert len(by_source["Risorse interne"]) == 15
+    assert "Importo" not in by_source["Risorse interne"].columns
+    totals = at.table[0].value
+    assert totals.loc["Totale", "Risorse Coop Re-Start"] == "25.000 €"
+    assert totals.loc["Totale", "Risorse interne"] == "15 progetti"
+
+
+def test_downloads_are_offered_in_the_sidebar() -> None:
+    at = start()
+    labels = [b.proto.label for b in at.sidebar.get("download_button")]
+    assert labels == ["Excel (.xlsx)", "CSV (.csv)"]
+
+
+# Loading -------------------------------------------------------------------------------------
+
+
+def test_the_workbook_is_parsed_once_per_version(tmp_path: Path, monkeypatch) -> None:  # noqa: ANN001
+    calls: list[str] = []
+    real = ui_data.load_plan
+
+    def counting(source, *, name=None):  # noqa: ANN001, ANN202
+        calls.append(name)
+        return real(source, name=name)
+
+    path = tmp_path / "piano.xlsx"
+    path.write_bytes(SHIPPED.read_bytes())
+    monkeypatch.setenv(ui_data.WORKBOOK_ENV, str(path))
+    monkeypatch.setattr(ui_data, "load_plan", counting)
+    ui_data._parse.clear()
+    at = start()
+    at.run()
+    go(at, "pages/fonti.py")
+    go(at, "pages/matrice.py")
+    assert len(calls) == 1
+    plan = generate_plan(n_tracks=5, n_projects=12, seed=1)
+    write_workbook(plan, path)  # a new version of the file
+    go(at, "pages/panoramica.py")
+    assert len(calls) == 2
+    assert kpis(at)["Progetti"] == "12"
+
+
+@pytest.mark.parametrize(
+    ("content", "expected"),
+    [
+        (None, "non si trova"),
+        (b"questo non e' un file excel", "non si può mostrare"),
+    ],
+)
+def test_an_unreadable_workbook_gives_an_italian_error_not_a_traceback(
+    tmp_path: Path,
+    monkeypatch,
+    content: bytes | None,
+    expected: str,  # noqa: ANN001
+) -> None:
+    path = tmp_path / "piano.xlsx"
+    if content is not None:
+        path.write_bytes(content)
+    monkeypatch.setenv(ui_data.WORKBOOK_ENV, str(path))
+    at = AppTest.from_file(APP, default_timeout=60).run()
+    assert not at.exception
+    assert len(at.error) == 1 and expected in at.error[0].value

@@ -1,0 +1,353 @@
+"""Pieces the pages share: plan header, KPI cards, stato strip, project card, downloads, charts."""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Sequence
+
+import plotly.graph_objects as go
+import streamlit as st
+
+from coopplan import Plan, charts, fmt, tables
+from coopplan.charts import PLOTLY_CONFIG, text_color_on
+from coopplan.palette import status_color
+from coopplan.schema import STATUSES
+
+
+def plan_header(plan: Plan, title: str | None = None) -> None:
+    """Page title, then organisation · year · version date of the plan."""
+    st.title(title or plan.meta.title)
+    parts = [plan.meta.organization, f"Anno {plan.meta.year}" if plan.meta.year else ""]
+    if plan.meta.version_date:
+        parts.append(f"Versione del {fmt.date(plan.meta.version_date)}")
+    st.markdown(" · ".join(p for p in parts if p))
+
+
+def source_value(kind: str, total: float, projects: int) -> str:
+    """A source's KPI: money for amount sources, a count of projects for yes/no sources."""
+    if kind == "amount":
+        return fmt.money(total)
+    return fmt.count(projects, "progetto", "progetti")
+
+
+def source_kpis(plan: Plan) -> None:
+    """One card per funding source, then the number of projects."""
+    cards = [
+        (
+            row.source,
+            source_value(row.kind, row.total, row.projects),
+            fmt.count(int(row.projects), "progetto finanziato", "progetti finanziati")
+            if row.kind == "amount"
+            else "risorsa indicata con una spunta, senza importo",
+        )
+        for row in plan.source_totals().itertuples(index=False)
+    ]
+    tracks = plan.projects["track"].nunique()
+    cards.append(
+        ("Progetti", fmt.number(len(plan.projects)), "in " + fmt.count(tracks, "pista", "piste"))
+    )
+    kpi_row(cards)
+
+
+def kpi_row(cards: Sequence[tuple[str, str, str]]) -> None:
+    """Cards (label, value, small print) in a grid that wraps on narrow screens, never cutting
+    a value short. The value's unit ('€', 'progetti') is drawn smaller than its number."""
+    html_cards = "".join(
+        f'<div class="cp-kpi" data-kpi="{html.escape(label)}">'
+        f'<div class="cp-kpi-label">{html.escape(label)}</div>'
+        f'<div class="cp-kpi-value">{_value_html(value)}</div>'
+        f'<div class="cp-kpi-note">{html.escape(note)}</div></div>'
+        for label, value, note in cards
+    )
+    st.markdown(f'<div class="cp-kpis">{html_cards}</div>', unsafe_allow_html=True)
+
+
+def _value_html(value: str) -> str:
+    number, _, unit = value.partition(" ")
+    unit_html = f' <span class="cp-kpi-unit">{html.escape(unit)}</span>' if unit else ""
+    return html.escape(number) + unit_html
+
+
+def status_strip(plan: Plan) -> None:
+    """Projects per stato as coloured chips in traffic-light colours (stati with 0 included)."""
+    counts = plan.status_counts()
+    statuses = list(STATUSES) + [s for s in counts.index if s not in STATUSES]
+    chips = []
+    for status in statuses:
+        color = status_color(status)
+        n = int(counts.get(status, 0))
+        chips.append(
+            f'<span class="cp-chip" style="background:{color};color:{text_color_on(color)}">'
+            f"{html.escape(status)}: <b>{fmt.number(n)}</b></span>"
+        )
+    st.markdown(
+        '<div class="cp-chips" aria-label="Progetti per stato">' + "".join(chips) + "</div>",
+        unsafe_allow_html=True,
+    )
+
+
+def status_badge(status: str) -> str:
+    color = status_color(status)
+    return (
+        f'<span class="cp-chip" style="background:{color};color:{text_color_on(color)}">'
+        f"{html.escape(status)}</span>"
+    )
+
+
+def chart(fig: go.Figure, *, key: str | None = None, on_select: str = "ignore", **kwargs):  # noqa: ANN201
+    """Draw a plotly figure with the dashboard's settings (no toolbar, Italian separators)."""
+    return st.plotly_chart(
+        fig, config=PLOTLY_CONFIG, theme=None, key=key, on_select=on_select, **kwargs
+    )
+
+
+def project_card(plan: Plan, project_id: str) -> None:
+    """The full card of a project: title, stato, pista, done and planned side by side,
+    budget by source and notes."""
+    card = plan.project(project_id)
+    with st.container(border=True):
+        st.markdown(
+            f"### {html.escape(str(card['title']))}\n"
+            f"{status_badge(str(card['status']))} "
+            f'<span class="cp-muted">{html.escape(str(card["track_title"]))} · '
+            f"{html.escape(str(card['group']))} · {html.escape(project_id)}</span>",
+            unsafe_allow_html=True,
+        )
+        if card["subtitle"]:
+            st.markdown(f"*{card['subtitle']}*")
+        done, planned, budget = st.columns([1.15, 1.15, 1], gap="medium")
+        with done:
+            st.markdown("**:material/task_alt: Attività realizzate**")
+            st.markdown(_bullets(card["done"], "Nessuna attività realizzata indicata."))
+        with planned:
+            st.markdown("**:material/lightbulb: Ipotesi di lavoro**")
+            st.markdown(_bullets(card["planned"], "Nessuna ipotesi di lavoro indicata."))
+        with budget:
+            st.markdown("**:material/euro: Budget**")
+            st.markdown(_funding_lines(plan, card))
+            if card["notes"]:
+                st.markdown(f"*{card['notes']}*")
+
+
+def _bullets(lines: list[str], empty: str) -> str:
+    if not lines:
+        return f"*{empty}*"
+    return "\n".join(f"- {line}" for line in lines)
+
+
+def _funding_lines(plan: Plan, card: dict) -> str:
+    kinds = dict(zip(plan.sources["name"], plan.sources["kind"], strict=True))
+    lines = []
+    for name, value in card["funding"].items():
+        if kinds.get(name) == "amount":
+            if value:
+                lines.append(f"- {name}: **{fmt.money(float(value))}**")
+        elif value:
+            lines.append(f"- {name}: **Sì**")
+    budget_line = card.get("budget_line")
+    if budget_line:
+        lines.append(f"- Voce di budget: {budget_line}")
+    return "\n".join(lines) if lines else "*Nessuna fonte di finanziamento indicata.*"
+
+
+def sidebar_downloads(view: Plan, stem: str = "progetti") -> None:
+    """Download the filtered project table as .xlsx and .csv (built only when clicked)."""
+    with st.sidebar:
+        st.markdown("#### :material/download: Scarica i progetti")
+        st.caption("La tabella dei progetti mostrati, con i filtri scelti.")
+        st.download_button(
+            "Excel (.xlsx)",
+            lambda: tables.xlsx_bytes(tables.export_table(view), tables.money_columns(view)),
+            file_name=f"{stem}.xlsx",
+            mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            icon=":material/table_view:",
+            on_click="ignore",
+            width="stretch",
+            disabled=view.is_empty,
+        )
+        st.download_button(
+            "CSV (.csv)",
+            lambda: tables.csv_bytes(tables.export_table(view)),
+            file_name=f"{stem}.csv",
+            mime="text/csv",
+            icon=":material/description:",
+            on_click="ignore",
+            width="stretch",
+            disabled=view.is_empty,
+        )
+
+
+def project_picker(
+    plan: Plan, key: str, label: str = "Apri la scheda di un progetto"
+) -> str | None:
+    """A selectbox over the projects (title and ID); returns the chosen ID or None."""
+    ids = list(plan.projects["id"])
+    if st.session_state.get(key) not in ids:
+        st.session_state[key] = None  # a project hidden by the filters is no longer chosen
+    titles = dict(zip(plan.projects["id"], plan.projects["title"], strict=True))
+    return st.selectbox(
+        label,
+        ids,
+        format_func=lambda pid: f"{titles[pid]} ({pid})",
+        key=key,
+        placeholder="Scegli un progetto…",
+    )
+
+
+def plan_map(plan: Plan, picker_key: str) -> None:
+    """The treemap of the plan. A click on a project chooses it in the picker ``picker_key``;
+    the map is then drawn afresh (a new key), so plotly's zoom into the clicked tile is undone
+    and the chosen tile shows highlighted."""
+    counter = "_mappa_disegni"
+    key = f"mappa_{st.session_state.setdefault(counter, 0)}"
+
+    def on_click() -> None:
+        chosen = clicked_project(st.session_state.get(key), plan)
+        if chosen:
+            st.session_state[picker_key] = chosen
+            st.session_state[counter] += 1
+
+    chart(
+        charts.plan_map(plan, selected=st.session_state.get(picker_key)),
+        key=key,
+        on_select=on_click,
+        selection_mode="points",
+    )
+
+
+def flag_sources_note(plan: Plan) -> None:
+    """Yes/no sources are not money: say how many projects they cover, under the money chart."""
+    totals = plan.source_totals()
+    flags = totals.loc[totals["kind"] == "flag"]
+    if flags.empty:
+        return
+    st.caption(
+        " · ".join(
+            f"{row.source}: indicata per {fmt.count(int(row.projects), 'progetto', 'progetti')}"
+            for row in flags.itertuples()
+        )
+        + " (risorse senza importo in euro, non comprese nel grafico)."
+    )
+
+
+def clicked_project(event: object, plan: Plan) -> str | None:
+    """The project ID of a click on the plan map, if the click was on a project tile."""
+    try:
+        points = event.selection.points  # type: ignore[attr-defined]
+    except AttributeError:
+        return None
+    ids = set(plan.projects["id"])
+    for point in points or []:
+        for candidate in (point.get("id"), (point.get("customdata") or [None])[0]):
+            if candidate in ids:
+                return str(candidate)
+    return None
+
+
+def source_projects(plan: Plan, source: str) -> str | None:
+    """The projects a source pays for, as a selectable table; returns the selected ID."""
+    table = tables.source_projects(plan, source)
+    styler = table.style.map(tables.status_style, subset=[tables.HEADERS["status"]])
+    if tables.AMOUNT_HEADER in table.columns:
+        styler = styler.format(fmt.money, subset=[tables.AMOUNT_HEADER])
+    shown = [c for c in table.columns if c != tables.HEADERS["id"]]
+    event = st.dataframe(
+        styler,
+        hide_index=True,
+        column_order=shown,
+        column_config={
+            tables.HEADERS["title"]: st.column_config.TextColumn(width=280),
+            tables.HEADERS["status"]: st.column_config.TextColumn(width=110),
+        },
+        on_select="rerun",
+        selection_mode="single-row",
+        key=f"fonte_{source}",
+        height=_table_height(len(table)),
+    )
+    return _selected_id(event, table)
+
+
+def matrix(plan: Plan) -> str | None:
+    """The status matrix as a sortable, selectable table; returns the selected project's ID."""
+    table = tables.matrix_table(plan)
+    legend = "; ".join(f"{code} = {plan.track_title(code)}" for code in plan.track_codes)
+    config = {
+        name: st.column_config.Column(help="Fonte indicata con una spunta (Sì/No)")
+        for name in tables.flag_columns(plan)
+    }
+    config |= {
+        tables.HEADERS["track"]: st.column_config.TextColumn(width=56, help=legend),
+        tables.HEADERS["title"]: st.column_config.TextColumn(width=240),
+        tables.HEADERS["status"]: st.column_config.TextColumn(width=104),
+        tables.HEADERS["done"]: st.column_config.NumberColumn(
+            "Realizzate", format="%d", width=92, help="Attività realizzate"
+        ),
+        tables.HEADERS["planned"]: st.column_config.NumberColumn(
+            "Ipotesi", format="%d", width=74, help="Ipotesi di lavoro"
+        ),
+    }
+    event = st.dataframe(
+        tables.styled_matrix(plan),
+        hide_index=True,
+        column_order=[c for c in table.columns if c != tables.HEADERS["id"]],
+        column_config=config,
+        on_select="rerun",
+        selection_mode="single-row",
+        key="matrice",
+        height=_table_height(len(table)),
+    )
+    return _selected_id(event, table)
+
+
+def totals_table(table) -> None:  # noqa: ANN001 - a DataFrame of texts with a "Totale" row
+    """A small static table of totals: numbers right-aligned, the closing total row in bold."""
+
+    def bold_total(row):  # noqa: ANN001, ANN202
+        weight = "font-weight: 700" if row.name == "Totale" else ""
+        return [weight] * len(row)
+
+    st.table(table.style.set_properties(**{"text-align": "right"}).apply(bold_total, axis=1))
+
+
+def _table_height(rows: int) -> int | str:
+    return "content" if rows <= 40 else 720
+
+
+def _selected_id(event: object, table) -> str | None:  # noqa: ANN001 - a DataFrame
+    try:
+        rows = event.selection.rows  # type: ignore[attr-defined]
+    except AttributeError:
+        return None
+    if not rows or rows[0] >= len(table):
+        return None
+    return str(table.iloc[rows[0]][tables.HEADERS["id"]])
+
+
+CSS = """
+<style>
+.cp-chips { display: flex; flex-wrap: wrap; gap: .5rem; margin: .25rem 0 .75rem 0; }
+.cp-chip { display: inline-block; padding: .2rem .7rem; border-radius: 1rem;
+           font-size: 1rem; line-height: 1.6; white-space: nowrap; }
+.cp-muted { color: #4A4A4A; font-size: 1rem; }
+.cp-kpis { display: grid; gap: .75rem; margin: .5rem 0 .75rem 0;
+           grid-template-columns: repeat(auto-fit, minmax(10.5rem, 1fr)); }
+.cp-kpi { border: 1px solid #C9D3DF; border-radius: .5rem; padding: .6rem .9rem .55rem .9rem;
+          background: #FFFFFF; min-width: 0; }
+.cp-kpi-label { font-size: 1rem; color: #333333; line-height: 1.3; overflow-wrap: anywhere; }
+.cp-kpi-value { font-size: 2.2rem; font-weight: 600; line-height: 1.2; color: #1A1A1A;
+                margin: .15rem 0; overflow-wrap: anywhere; }
+.cp-kpi-unit { font-size: 1.3rem; font-weight: 600; }
+.cp-kpi-note { font-size: .9rem; color: #4A4A4A; line-height: 1.3; }
+/* More room for tables and charts on a 1280 px projector than Streamlit's wide margins. */
+@media (min-width: 1024px) {
+  [data-testid="stMainBlockContainer"] { padding-left: 2.5rem; padding-right: 2.5rem; }
+}
+/* Long pista titles wrap in the navigation instead of being cut with an ellipsis. */
+[data-testid="stSidebarNavLink"] span { white-space: normal !important;
+                                        overflow: visible !important; text-overflow: clip !important; }
+</style>
+"""
+
+
+def inject_css() -> None:
+    st.html(CSS)

@@ -1,0 +1,58 @@
+"""Where the dashboard gets its plan: ONE function, current_plan(), cached by content."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from pathlib import Path
+
+import streamlit as st
+
+from coopplan import LoadResult, Plan, fmt, load_plan
+
+ROOT = Path(__file__).resolve().parents[1]
+DEFAULT_WORKBOOK = ROOT / "data" / "piano_2023.xlsx"
+WORKBOOK_ENV = "COOPPLAN_WORKBOOK"  # tests and demos point the dashboard at another workbook
+MAX_PROBLEMS_SHOWN = 8
+
+
+def current_plan() -> Plan:
+    """The plan in force. Parsed once per version of the file (cache keyed by its sha256).
+
+    When the plan cannot be read, the page shows why in Italian and stops there.
+    """
+    path = Path(os.environ.get(WORKBOOK_ENV) or DEFAULT_WORKBOOK)
+    try:
+        data = path.read_bytes()
+    except OSError:
+        st.error(
+            f"Il file del piano «{path.name}» non si trova o non si può leggere "
+            f"(cercato in {path}). Controlla che il file esista e riavvia la dashboard.",
+            icon=":material/error:",
+        )
+        st.stop()
+    result = _parse(hashlib.sha256(data).hexdigest(), data, path.name)
+    return plan_or_stop(result)
+
+
+@st.cache_data(max_entries=8, show_spinner="Lettura del piano…")
+def _parse(digest: str, _data: bytes, name: str) -> LoadResult:
+    """Parse a workbook; ``digest`` (its sha256) is the cache key, the bytes are not hashed."""
+    return load_plan(_data, name=name)
+
+
+def plan_or_stop(result: LoadResult) -> Plan:
+    """The plan of a load result, or an Italian error listing what is wrong, then stop."""
+    if result.ok and result.plan is not None:
+        return result.plan
+    lines = [f"- {p}" for p in result.errors[:MAX_PROBLEMS_SHOWN]]
+    if len(result.errors) > MAX_PROBLEMS_SHOWN:
+        lines.append(f"- … e altri {len(result.errors) - MAX_PROBLEMS_SHOWN}.")
+    st.error(
+        f"Il piano «{result.name}» non si può mostrare: contiene "
+        f"{fmt.count(len(result.errors), 'errore', 'errori')}. Correggi il file e ricaricalo.\n\n"
+        + "\n".join(lines),
+        icon=":material/error:",
+    )
+    st.stop()
+    raise AssertionError("unreachable")  # st.stop() raises

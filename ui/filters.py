@@ -1,0 +1,111 @@
+"""The sidebar filters: funding source, pista, stato. Kept in the URL so a view can be shared.
+
+Each filter is a multiselect bound to a query parameter (``?fonte=…&pista=…&stato=…``): the URL
+always shows the current filter, a bookmarked URL restores it, and because the widgets live in
+the entry script (app.py) they are the same on every page. Nothing chosen = no restriction.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import streamlit as st
+
+from coopplan import Plan, fmt
+from coopplan.schema import STATUSES
+
+SOURCE_KEY, TRACK_KEY, STATUS_KEY = "fonte", "pista", "stato"  # also the URL parameter names
+SOURCE_LABEL = "Fonte di finanziamento"
+
+
+@dataclass(frozen=True)
+class Filters:
+    sources: tuple[str, ...] = ()
+    tracks: tuple[str, ...] = ()
+    statuses: tuple[str, ...] = ()
+
+    @property
+    def active(self) -> bool:
+        return bool(self.sources or self.tracks or self.statuses)
+
+    def apply(self, plan: Plan) -> Plan:
+        """Plan.filter with 'nothing chosen' meaning 'everything'."""
+        return plan.filter(
+            sources=self.sources or None,
+            tracks=self.tracks or None,
+            statuses=self.statuses or None,
+        )
+
+    def describe(self, plan: Plan) -> str:
+        """'Fonte: Oneri di funzionamento · Stato: In corso' for the caption above the content."""
+        parts = []
+        if self.sources:
+            parts.append("Fonte: " + ", ".join(self.sources))
+        if self.tracks:
+            parts.append("Pista: " + ", ".join(plan.track_title(t) for t in self.tracks))
+        if self.statuses:
+            parts.append("Stato: " + ", ".join(self.statuses))
+        return " · ".join(parts)
+
+
+def sidebar_filters(plan: Plan) -> Filters:
+    """Draw the filters in the sidebar and return the current choice."""
+    statuses = [s for s in STATUSES if s in set(plan.projects["status"])]
+    with st.sidebar:
+        st.markdown("#### :material/filter_alt: Filtri")
+        sources = st.multiselect(
+            SOURCE_LABEL,
+            plan.source_names,
+            key=SOURCE_KEY,
+            bind="query-params",
+            placeholder="Tutte le fonti",
+            help="Mostra solo i progetti pagati da almeno una delle fonti scelte; i totali "
+            "comprendono solo quelle fonti.",
+        )
+        tracks = st.multiselect(
+            "Pista",
+            plan.track_codes,
+            format_func=plan.track_title,
+            key=TRACK_KEY,
+            bind="query-params",
+            placeholder="Tutte le piste",
+        )
+        chosen_statuses = st.multiselect(
+            "Stato",
+            statuses,
+            key=STATUS_KEY,
+            bind="query-params",
+            placeholder="Tutti gli stati",
+        )
+    return Filters(tuple(sources), tuple(tracks), tuple(chosen_statuses))
+
+
+def current_filters() -> Filters:
+    """The filters as last drawn by the entry script (for pages, after sidebar_filters ran)."""
+    state = st.session_state
+    return Filters(
+        tuple(state.get(SOURCE_KEY) or ()),
+        tuple(state.get(TRACK_KEY) or ()),
+        tuple(state.get(STATUS_KEY) or ()),
+    )
+
+
+def no_match_message(filters: Filters, plan: Plan) -> None:
+    """The clear message shown instead of an empty chart or table."""
+    st.info(
+        "Nessun progetto corrisponde ai filtri scelti"
+        + (f" ({filters.describe(plan)})" if filters.active else "")
+        + ". Togli qualche filtro nella barra laterale per vedere di nuovo i progetti.",
+        icon=":material/filter_alt_off:",
+    )
+
+
+def filter_caption(filters: Filters, plan: Plan, shown: Plan) -> None:
+    """One line saying the view is filtered, and how many projects it shows."""
+    if not filters.active:
+        return
+    total = len(plan.projects)
+    st.caption(
+        f":material/filter_alt: Filtro attivo — {filters.describe(plan)}: "
+        f"{fmt.number(len(shown.projects))} di {fmt.count(total, 'progetto', 'progetti')}."
+    )
