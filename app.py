@@ -4,7 +4,7 @@ from pathlib import Path
 
 import streamlit as st
 
-from ui import components, data, filters, nav
+from ui import components, data, filters, nav, versions
 
 st.set_page_config(
     page_title="Piano di lavoro",
@@ -13,6 +13,7 @@ st.set_page_config(
     initial_sidebar_state="auto",
 )
 components.inject_css()
+versions.plan_selector()
 plan = data.current_plan()
 
 pages = [
@@ -20,8 +21,10 @@ pages = [
     *nav.track_pages(plan),
     st.Page("pages/fonti.py", title="Fonti di finanziamento", icon=":material/euro:"),
     st.Page("pages/matrice.py", title="Matrice di stato", icon=":material/grid_view:"),
+    st.Page("pages/aggiorna.py", title="Aggiorna il piano", icon=":material/upload_file:"),
 ]
 page = st.navigation(pages)
+versions.version_banner()
 nav.remember_track(plan, page)
 chosen = filters.sidebar_filters(plan)
 components.sidebar_downloads(chosen.apply(plan))
