@@ -20,31 +20,26 @@ from coopplan.schema import MAX_UPLOAD_MB
 from coopplan.store import Store, StoreError, Version
 from coopplan.validation import summary
 from coopplan.writer import template_plan, workbook_bytes
+from ui import versions as versions_ui
+from ui.boot import through_app
 
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 FLASH = "agg_flash"  # a success message shown once, after the rerun that follows a publish
 NONCE = "agg_upload_nonce"  # bumped after a publish, so the uploader starts empty again
 CHECKED = "agg_checked"  # (sha256 of the upload, its LoadResult): checked once per file
-VIEW_KEY = "coopplan_view_version"  # a version shown read-only in the dashboard (see ui/data)
 
 
 # Data (cached by content) ----------------------------------------------------------------
 
 
-@st.cache_data(max_entries=16, show_spinner=False)
-def plan_of(root: str, sha256: str, number: int) -> Plan:
-    """The plan of a stored version; the hash makes the cache key a content key."""
-    return Store(root).load(number)
-
-
 @st.cache_data(max_entries=4, show_spinner=False)
 def template_for(root: str, sha256: str, number: int) -> bytes:
     """An empty workbook with the piste and sources of a version, its dropdowns and Leggimi."""
-    return workbook_bytes(template_plan(plan_of(root, sha256, number)))
+    return workbook_bytes(template_plan(Store(root).load(number)))
 
 
 def plan_of_version(store: Store, version: Version) -> Plan:
-    return plan_of(str(store.root), version.sha256, version.number)
+    return versions_ui.version_plan(store, version)  # shared with the dashboard's cache
 
 
 def check_upload(data: bytes, name: str) -> LoadResult:
@@ -309,11 +304,15 @@ def history_section(store: Store, gate: Gate, versions: list[Version]) -> None:
         )
     ]
     view, download = st.columns(2)
-    if view.button("Visualizza nella dashboard", icon=":material/visibility:", key="agg_view"):
-        st.session_state[VIEW_KEY] = chosen.number
+    if view.button(
+        "Visualizza nella dashboard",
+        icon=":material/visibility:",
+        key="agg_view",
+        on_click=lambda: st.session_state.update({versions_ui.VIEW_KEY: chosen.number}),
+    ):
         st.success(
-            f"La dashboard ora mostra la versione {chosen.number} in sola lettura, in questa "
-            "sessione: torna al piano in vigore dal riquadro in cima alle pagine."
+            f"In questa sessione la dashboard mostra la versione {chosen.number} in sola lettura: "
+            "aprila dal menu; il riquadro in cima alle pagine riporta al piano in vigore."
         )
     download.download_button(
         f"Scarica la versione {chosen.number}",
@@ -402,6 +401,7 @@ def compare_section(store: Store, mine: list[Version]) -> None:
 
 
 def main() -> None:
+    through_app()  # first, before anything is drawn (see ui/boot.py)
     st.title("Aggiorna il piano")
     flash = st.session_state.pop(FLASH, None)
     if flash:

@@ -8,6 +8,7 @@ from ui import components as ui
 from ui.boot import through_app
 from ui.data import current_plan
 from ui.filters import current_filters, filter_caption, no_match_message
+from ui.versions import year_comparison
 
 through_app()  # first, before anything is drawn (see ui/boot.py)
 plan = current_plan()
@@ -37,3 +38,5 @@ ui.plan_map(view, picker_key="progetto_panoramica")
 chosen = ui.project_picker(view, key="progetto_panoramica")
 if chosen:
     ui.project_card(view, chosen)
+
+year_comparison()  # two plan years side by side, when the store holds more than one

@@ -15,6 +15,15 @@ SHIPPED = ROOT / "data" / "piano_2023.xlsx"
 Edit = Callable[[openpyxl.Workbook], None]
 
 
+@pytest.fixture(autouse=True)
+def _private_store(
+    tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Every test gets its own empty version store (COOPPLAN_STORE), never the project's store/:
+    the dashboard reads the plan in force from it. A test may point it elsewhere itself."""
+    monkeypatch.setenv("COOPPLAN_STORE", str(tmp_path_factory.mktemp("store")))
+
+
 @pytest.fixture(scope="session")
 def shipped_bytes() -> bytes:
     return SHIPPED.read_bytes()

@@ -20,7 +20,13 @@ def current_plan() -> Plan:
     """The plan in force. Parsed once per version of the file (cache keyed by its sha256).
 
     When the plan cannot be read, the page shows why in Italian and stops there.
+    Without COOPPLAN_WORKBOOK, the plan comes from the versioned store (ui/versions.py): the
+    version in force of the chosen year, or a version viewed read-only.
     """
+    if not os.environ.get(WORKBOOK_ENV):
+        from ui import versions  # imported here: ui.versions uses this module's cache
+
+        return versions.store_plan()
     path = Path(os.environ.get(WORKBOOK_ENV) or DEFAULT_WORKBOOK)
     try:
         data = path.read_bytes()
