@@ -110,9 +110,11 @@ def version_banner() -> None:
             f"Il piano in vigore è la versione {in_force.number}.",
             icon=":material/history:",
         )
-        if st.button("Torna al piano in vigore", key="coopplan_leave_view"):
-            st.session_state.pop(VIEW_KEY, None)
-            st.rerun()
+        st.button(
+            "Torna al piano in vigore",
+            key="coopplan_leave_view",
+            on_click=lambda: st.session_state.pop(VIEW_KEY, None),
+        )
 
 
 def year_comparison() -> None:

@@ -1,0 +1,105 @@
+"""The dashboard on the versioned store (AppTest on app.py): the plan in force, a new version seen
+by open sessions on their next interaction, the plan selector, the read-only view, two years."""
+
+from __future__ import annotations
+
+import html
+import re
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+from variants import COOP, as_bytes, project_with_amount, shipped, with_amount, with_year
+
+from coopplan.store import Store
+from ui.versions import VIEW_KEY
+
+APP = str(Path(__file__).resolve().parents[1] / "app.py")
+
+
+@pytest.fixture
+def store(monkeypatch: pytest.MonkeyPatch) -> Store:
+    monkeypatch.delenv("COOPPLAN_WORKBOOK", raising=False)
+    return Store.default()  # the private store of tests/conftest.py
+
+
+def session() -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def coop_total(at: AppTest) -> str:
+    """The overview's KPI card of the source COOP, as text ('25.000 €')."""
+    label = re.escape(html.escape(COOP))
+    card = re.compile(rf'data-kpi="{label}".*?cp-kpi-value">(.*?)</div>', re.S)
+    for block in at.markdown:
+        found = card.search(block.value)
+        if found:
+            return " ".join(html.unescape(re.sub(r"<[^>]+>", "", found[1])).split())
+    raise AssertionError(f"no KPI card for {COOP}")
+
+
+def raised(by: float, year: int | None = None) -> bytes:
+    plan = shipped()
+    project = project_with_amount(plan, COOP)
+    plan = with_amount(plan, project, COOP, plan.funding_of(project)[COOP] + by)
+    return as_bytes(with_year(plan, year) if year else plan)
+
+
+def test_open_sessions_show_a_new_version_on_their_next_interaction(store: Store) -> None:
+    first, second = session(), session()
+    assert coop_total(first) == coop_total(second) == "25.000 €"
+    store.publish(raised(2500), "Maria Rossi")
+    first.run()
+    second.run()
+    assert coop_total(first) == coop_total(second) == "27.500 €"
+    assert not [s for s in first.sidebar.selectbox if s.label == "Piano"]  # one year: no selector
+
+
+def test_an_older_version_is_shown_read_only_with_a_way_back(store: Store) -> None:
+    store.publish(raised(2500), "Maria Rossi")
+    at = session()
+    at.session_state[VIEW_KEY] = 1
+    at.run()
+    banner = " ".join(w.value for w in at.warning)
+    assert "Sola lettura" in banner and "versione 1" in banner and "versione 2" in banner
+    assert coop_total(at) == "25.000 €"
+    next(b for b in at.button if b.label == "Torna al piano in vigore").click()
+    at.run()
+    assert coop_total(at) == "27.500 €"
+    assert not any("Sola lettura" in w.value for w in at.warning)
+
+
+def test_two_years_get_a_selector_and_a_comparison(store: Store) -> None:
+    store.publish(raised(10000, year=2024), "Maria Rossi")
+    at = session()
+    assert coop_total(at) == "35.000 €"  # the latest year by default
+    [selector] = [s for s in at.sidebar.selectbox if s.label == "Piano"]
+    assert selector.options == ["Piano 2024", "Piano 2023"]
+    assert "Confronto tra anni" in [h.value for h in at.subheader]
+    shown = "\n".join(t.value.to_string() for t in at.table)
+    assert "25.000 €" in shown and "35.000 €" in shown and "+10.000 €" in shown
+    selector.set_value(2023)
+    at.run()
+    assert coop_total(at) == "25.000 €"
+    store.publish(raised(20000, year=2025), "Maria Rossi")
+    at.run()  # a session that chose 2023 stays on 2023 when a new year appears
+    assert coop_total(at) == "25.000 €"
+    assert coop_total(session()) == "45.000 €"  # a new session starts on the newest year
+
+
+def test_the_update_page_runs_inside_the_app_and_opens_an_old_version(store: Store) -> None:
+    store.publish(raised(2500), "Maria Rossi")
+    at = session()
+    at.switch_page("pages/aggiorna.py").run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert [t.value for t in at.title] == ["Aggiorna il piano"]
+    at.selectbox(key="agg_chosen_2023").set_value(1)
+    at.run()
+    next(b for b in at.button if b.label == "Visualizza nella dashboard").click()
+    at.run()
+    assert any("Sola lettura" in w.value for w in at.warning)  # the banner, at once
+    at.switch_page("pages/panoramica.py").run()
+    assert coop_total(at) == "25.000 €"
