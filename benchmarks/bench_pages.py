@@ -1,0 +1,191 @@
+"""Page runs under Streamlit's AppTest: each page on a big plan, and reruns after a filter change
+against the same rerun of a trivial page (a multiselect and st.write)."""
+
+from __future__ import annotations
+
+import contextlib
+import itertools
+import os
+import statistics
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+from common import ROOT, SHIPPED, Row, Settings, limit_row, ratio_row
+
+APP = ROOT / "app.py"
+PAGE_LIMIT_S = 1.0  # each page's run on the 10,000-project plan
+RERUN_LIMIT = 1.5  # page rerun / trivial rerun
+TIMEOUT_S = 120.0
+WORKBOOK_ENV = "COOPPLAN_WORKBOOK"
+STORE_ENV = "COOPPLAN_STORE"
+TRACK_KEY, STATUS_KEY = "pista", "stato"  # the sidebar filters' keys (ui/filters.py)
+SKIP_PAGES = {"aggiorna.py"}  # the upload page: no plan views, measured by its own tests
+
+TRIVIAL_APP = """
+import streamlit as st
+
+with st.sidebar:
+    tracks = st.multiselect("Pista", {tracks!r}, key="pista")
+    statuses = st.multiselect("Stato", {statuses!r}, key="stato")
+st.write("Scelti:", tracks, statuses)
+"""
+
+
+@contextlib.contextmanager
+def plan_env(workbook: Path, store: Path | None = None) -> Iterator[None]:
+    """Point the dashboard at ``workbook`` (and an empty store seeded from it, if the dashboard
+    reads a store) for the duration of the block."""
+    saved = {k: os.environ.get(k) for k in (WORKBOOK_ENV, STORE_ENV)}
+    os.environ[WORKBOOK_ENV] = str(workbook)
+    if store is not None:
+        os.environ[STORE_ENV] = str(store)
+    try:
+        yield
+    finally:
+        for key, value in saved.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
+
+
+def page_files() -> list[str]:
+    """The pages of the dashboard, as paths relative to app.py (the default page first)."""
+    pages = sorted(p.name for p in (ROOT / "pages").glob("*.py") if p.name not in SKIP_PAGES)
+    pages.sort(key=lambda name: name != "panoramica.py")
+    return [f"pages/{name}" for name in pages]
+
+
+def new_app():  # noqa: ANN201 - an AppTest
+    from streamlit.testing.v1 import AppTest
+
+    return AppTest.from_file(str(APP), default_timeout=TIMEOUT_S)
+
+
+def checked(at, what: str):  # noqa: ANN001, ANN201
+    """The AppTest, after making sure its last run raised nothing."""
+    if at.exception:
+        raise RuntimeError(f"{what}: {at.exception[0].message}")
+    return at
+
+
+def timed_run(at) -> float:  # noqa: ANN001
+    start = time.perf_counter()
+    at.run()
+    return time.perf_counter() - start
+
+
+def open_page(page: str) -> tuple[object, float]:
+    """A new session showing ``page``, and the time of the run that drew it (a switch to the page
+    after the first run, or that first run for the default page)."""
+    at = new_app()
+    first = timed_run(at)
+    checked(at, "pagina iniziale")
+    if page == page_files()[0]:
+        return at, first
+    at.switch_page(page)
+    elapsed = timed_run(at)
+    checked(at, page)
+    return at, elapsed
+
+
+def scale_pages(settings: Settings, plans: dict[int, Path]) -> list[Row]:
+    """Each page's AppTest run on the generated plans (the parse cached, as on a server)."""
+    rows = []
+    for size, path in sorted(plans.items()):
+        with plan_env(path):
+            for page in page_files():
+                open_page(page)  # warm-up: parses the plan once, fills caches
+                times = [open_page(page)[1] for _ in range(settings.reps)]
+                name = f"pagina {Path(page).stem}, {size:,} progetti".replace(",", ".")
+                value = statistics.median(times)
+                if size == max(plans):
+                    rows.append(limit_row("Scala", name, value, PAGE_LIMIT_S, note="AppTest"))
+                else:
+                    rows.append(Row("Scala", name, value, target="(info)", note="AppTest"))
+    return rows
+
+
+def filter_values(plan_path: Path) -> tuple[list[str], list[str]]:
+    from coopplan.reader import load_plan
+
+    plan = load_plan(plan_path).plan
+    assert plan is not None
+    statuses = list(dict.fromkeys(plan.projects["status"]))
+    return plan.track_codes, statuses
+
+
+def filter_choices(tracks: list[str], statuses: list[str]) -> Iterator[tuple[list, list]]:
+    """Distinct (pista, stato) selections, never the same twice: every rerun is a new filter."""
+    track_sets = [list(c) for n in (1, 2) for c in itertools.combinations(tracks, n)]
+    status_sets = [[]] + [[s] for s in statuses]
+    for statuses_chosen in status_sets:
+        for tracks_chosen in track_sets:
+            yield tracks_chosen, statuses_chosen
+
+
+def set_filters(at, tracks: list, statuses: list) -> None:  # noqa: ANN001
+    """Change the sidebar filters as a click would. Through the session state: under AppTest,
+    sidebar widgets drawn by an st.navigation entry script vanish from the element tree after
+    the first rerun (Streamlit 1.67), so they cannot be clicked a second time."""
+    at.session_state[TRACK_KEY] = tracks
+    at.session_state[STATUS_KEY] = statuses
+
+
+def reruns(settings: Settings, folder: Path) -> list[Row]:
+    """Each page's rerun after a sidebar filter change, against the trivial page's same rerun.
+
+    Two cases: a filter never seen before (nothing cached for it), and a filter seen before
+    (going back to a previous choice), the one the target is about."""
+    from streamlit.testing.v1 import AppTest
+
+    tracks, statuses = filter_values(SHIPPED)
+    trivial_path = folder / "trivial_app.py"
+    trivial_path.write_text(TRIVIAL_APP.format(tracks=tracks, statuses=statuses))
+    rows = []
+    with plan_env(SHIPPED):
+        for page in page_files():
+            at, _ = open_page(page)
+            trivial = AppTest.from_file(str(trivial_path), default_timeout=TIMEOUT_S)
+            trivial.run()
+            fresh = filter_choices(tracks, statuses)
+            new_times, new_base, seen_times, seen_base = [], [], [], []
+            seen = [next(fresh), next(fresh)]
+            for index in range(settings.reps + 1):  # the first round is the warm-up
+                choice = next(fresh)
+                for app, out, base in ((at, new_times, False), (trivial, new_base, True)):
+                    set_filters(app, *choice)
+                    elapsed = timed_run(app)
+                    checked(app, f"{page} dopo un filtro nuovo" if not base else "pagina banale")
+                    if index:
+                        out.append(elapsed)
+                for turn in range(2):  # back and forth between two filters already seen
+                    for app, out in ((at, seen_times), (trivial, seen_base)):
+                        set_filters(app, *seen[turn])
+                        elapsed = timed_run(app)
+                        checked(app, page)
+                        if index:
+                            out.append(elapsed)
+            name = Path(page).stem
+            rows.append(
+                ratio_row(
+                    "Rerun",
+                    f"{name}: filtro già usato vs pagina banale",
+                    statistics.median(seen_times),
+                    statistics.median(seen_base),
+                    RERUN_LIMIT,
+                    note="AppTest",
+                )
+            )
+            rows.append(
+                ratio_row(
+                    "Rerun",
+                    f"{name}: filtro nuovo vs pagina banale",
+                    statistics.median(new_times),
+                    statistics.median(new_base),
+                    RERUN_LIMIT,
+                    note="AppTest",
+                )
+            )
+    return rows
