@@ -27,7 +27,10 @@ from coopplan.schema import STATUSES
 FONT_FAMILY = "Source Sans, Source Sans Pro, DejaVu Sans, Arial, sans-serif"
 FONT_SIZE = 17
 SMALL_FONT_SIZE = 15
-LABEL_WIDTH = 24  # characters per line of a category label before it wraps
+LABEL_WIDTH = 24  # characters per line of a tile label before it wraps
+TITLE_WIDTH = 44  # characters per line of a title written above a bar
+BAR_WIDTH = 0.42  # bar thickness, in rows (a row is one pista or source)
+ROW_HEIGHT = 84  # pixels per bar row, title included
 PLOTLY_CONFIG: dict[str, object] = {
     "displayModeBar": False,  # no toolbar clutter in front of the board
     "scrollZoom": False,
@@ -79,7 +82,7 @@ def _style(fig: go.Figure, height: int, *, legend: bool = True) -> go.Figure:
     fig.update_layout(
         template="plotly_white",
         separators=fmt.PLOTLY_SEPARATORS,
-        height=height,
+        height=height or None,
         font={"family": FONT_FAMILY, "size": FONT_SIZE, "color": TEXT_COLOR},
         hoverlabel={"font": {"family": FONT_FAMILY, "size": FONT_SIZE}},
         margin={"l": 8, "r": 8, "t": 40 if legend else 8, "b": 8},
@@ -101,11 +104,11 @@ def _style(fig: go.Figure, height: int, *, legend: bool = True) -> go.Figure:
 
 
 def _money_axis(fig: go.Figure, top: float) -> None:
-    """A euro x axis with Italian thousands separators and room for the end-of-bar labels."""
+    """A euro x axis with Italian thousands separators."""
     fig.update_xaxes(
         tickformat=",.0f",
         ticksuffix=" €",
-        range=[0, top * 1.3 if top > 0 else 1],
+        range=[0, top * 1.02 if top > 0 else 1],
         gridcolor="#DDDDDD",
         zeroline=False,
         fixedrange=True,
@@ -115,104 +118,112 @@ def _money_axis(fig: go.Figure, top: float) -> None:
     )
 
 
-def _category_axis(fig: go.Figure) -> None:
+def _rows_with_titles(fig: go.Figure, titles: Sequence[str], values: Sequence[str]) -> None:
+    """Bars as rows, each with its title and value written above it (left-aligned).
+
+    Titles above the bars instead of beside them leave the whole width to the bars: the chart
+    reads the same on a projector and on a phone, and no label is squeezed or cut.
+    """
     fig.update_yaxes(
-        autorange="reversed", fixedrange=True, automargin=True, ticks="", ticklabelstandoff=6
+        autorange="reversed", fixedrange=True, showticklabels=False, ticks="", showgrid=False
     )
+    for index, (title, value) in enumerate(zip(titles, values, strict=True)):
+        fig.add_annotation(
+            x=0,
+            xref="paper",
+            xanchor="left",
+            y=index - BAR_WIDTH / 2,
+            yref="y",
+            yanchor="bottom",
+            yshift=2,
+            text=f"<b>{wrap_label(title, TITLE_WIDTH)}</b> · {value}"
+            if value
+            else f"<b>{wrap_label(title, TITLE_WIDTH)}</b>",
+            showarrow=False,
+            align="left",
+            font={"size": FONT_SIZE, "color": TEXT_COLOR},
+        )
+    lines = max((wrap_label(t, TITLE_WIDTH).count("<br>") for t in titles), default=0)
+    fig.update_layout(
+        height=ROW_HEIGHT * max(len(titles), 1) + 20 * lines * len(titles) + 110,
+        margin={"l": 4, "r": 12, "t": 48, "b": 8},
+    )
+
+
+def _bar_rows(titles: Sequence[str]) -> list[int]:
+    return list(range(len(titles)))
 
 
 # Charts -------------------------------------------------------------------------------------
 
 
 def budget_by_track(plan: Plan, all_sources: Sequence[str] | None = None) -> go.Figure:
-    """Horizontal stacked bars: one bar per pista, one segment per amount source (amount in the
-    hover text), the pista's total written at the end of its bar. Piste with no money keep
-    their row, with '0 €'."""
+    """One bar per pista (its title and total written above it), one segment per amount source
+    (the amount in the hover text). Piste with no money keep their row, with '0 €'."""
     data = plan.amount_by_track()
     colors = source_colors(plan, all_sources)
-    labels = {code: wrap_label(plan.track_title(code)) for code in plan.track_codes}
+    titles = [plan.track_title(code) for code in plan.track_codes]
+    rows = dict(zip(plan.track_codes, _bar_rows(titles), strict=True))
     fig = go.Figure()
     for source in plan.amount_sources:
-        rows = data.loc[data["source"] == source]
+        mine = data.loc[data["source"] == source]
         fig.add_bar(
             name=source,
             orientation="h",
-            y=[labels[c] for c in rows["track"]],
-            x=rows["amount"].tolist(),
+            y=[rows[c] for c in mine["track"]],
+            x=mine["amount"].tolist(),
+            width=BAR_WIDTH,
             marker={"color": colors[source]},
             customdata=[
                 [plan.track_title(c), fmt.money(a)]
-                for c, a in zip(rows["track"], rows["amount"], strict=True)
+                for c, a in zip(mine["track"], mine["amount"], strict=True)
             ],
             hovertemplate=(
                 "<b>%{customdata[0]}</b><br>" + source + ": %{customdata[1]}<extra></extra>"
             ),
         )
     totals = data.groupby("track", sort=False)["amount"].sum().reindex(plan.track_codes)
-    fig.add_scatter(
-        name="Totale",
-        y=[labels[c] for c in totals.index],
-        x=totals.tolist(),
-        mode="text",
-        text=["\u2002" + fmt.money(t) for t in totals],  # an en space keeps it off the bar
-        textposition="middle right",
-        textfont={"size": FONT_SIZE, "color": TEXT_COLOR},
-        hoverinfo="skip",
-        showlegend=False,
-        cliponaxis=False,
-    )
-    fig.update_layout(barmode="stack", bargap=0.35, legend_traceorder="normal")
+    fig.update_layout(barmode="stack", legend_traceorder="normal")
+    _style(fig, 0)
     _money_axis(fig, float(totals.max()) if len(totals) else 0.0)
-    _category_axis(fig)
-    height = (
-        120
-        + 78 * max(len(plan.track_codes), 1)
-        + 14 * max(label.count("<br>") for label in labels.values())
-        if labels
-        else 200
-    )
-    return _style(fig, height)
+    _rows_with_titles(fig, titles, [fmt.money(t) for t in totals])
+    return fig
 
 
 def source_totals(plan: Plan, all_sources: Sequence[str] | None = None) -> go.Figure:
-    """One horizontal bar per amount source with its total in euros."""
+    """One bar per amount source, its name and total in euros written above it."""
     totals = plan.source_totals()
     totals = totals.loc[totals["kind"] == "amount"]
     colors = source_colors(plan, all_sources)
+    names = list(totals["source"])
     fig = go.Figure(
         go.Bar(
             orientation="h",
-            y=[wrap_label(s) for s in totals["source"]],
+            y=_bar_rows(names),
             x=totals["total"].tolist(),
-            marker={"color": [colors[s] for s in totals["source"]]},
-            text=[fmt.money(t) for t in totals["total"]],
-            textposition="outside",
-            cliponaxis=False,
-            textfont={"size": FONT_SIZE, "color": TEXT_COLOR},
+            width=BAR_WIDTH,
+            marker={"color": [colors[s] for s in names]},
             customdata=[
                 [s, fmt.money(t), fmt.count(int(n), "progetto", "progetti")]
-                for s, t, n in zip(
-                    totals["source"], totals["total"], totals["projects"], strict=True
-                )
+                for s, t, n in zip(names, totals["total"], totals["projects"], strict=True)
             ],
             hovertemplate=(
                 "<b>%{customdata[0]}</b><br>%{customdata[1]} · %{customdata[2]}<extra></extra>"
             ),
         )
     )
-    fig.update_layout(bargap=0.35)
+    _style(fig, 0, legend=False)
     _money_axis(fig, float(totals["total"].max()) if len(totals) else 0.0)
-    _category_axis(fig)
-    return _style(fig, 90 + 80 * max(len(totals), 1), legend=False)
+    _rows_with_titles(fig, names, [fmt.money(t) for t in totals["total"]])
+    return fig
 
 
 def status_by_track(plan: Plan) -> go.Figure:
     """Projects per pista, stacked by stato in traffic-light colours."""
     counts = plan.projects.groupby(["track", "status"]).size()
-    labels = [wrap_label(plan.track_title(code)) for code in plan.track_codes]
-    statuses = [s for s in STATUSES if s in set(plan.projects["status"])] + sorted(
-        set(plan.projects["status"]) - set(STATUSES)
-    )
+    titles = [plan.track_title(code) for code in plan.track_codes]
+    present = set(plan.projects["status"])
+    statuses = [s for s in STATUSES if s in present] + sorted(present - set(STATUSES))
     fig = go.Figure()
     for status in statuses:
         values = [int(counts.get((code, status), 0)) for code in plan.track_codes]
@@ -220,35 +231,37 @@ def status_by_track(plan: Plan) -> go.Figure:
         fig.add_bar(
             name=status,
             orientation="h",
-            y=labels,
+            y=_bar_rows(titles),
             x=values,
+            width=BAR_WIDTH,
             marker={"color": color},
             text=[fmt.number(v) if v else "" for v in values],
             textposition="inside",
             insidetextanchor="middle",
             textfont={"color": text_color_on(color), "size": SMALL_FONT_SIZE},
-            customdata=[[plan.track_title(code)] for code in plan.track_codes],
+            customdata=[[title] for title in titles],
             hovertemplate="<b>%{customdata[0]}</b><br>" + status + ": %{x}<extra></extra>",
         )
     fig.update_layout(
         barmode="stack",
-        bargap=0.35,
         legend_traceorder="normal",
         uniformtext={"minsize": 13, "mode": "hide"},
     )
+    _style(fig, 0)
     fig.update_xaxes(
-        title={"text": "Progetti", "font": {"size": SMALL_FONT_SIZE}},
         tickformat=",d",
         gridcolor="#DDDDDD",
         fixedrange=True,
         tickfont={"size": SMALL_FONT_SIZE},
     )
-    _category_axis(fig)
-    return _style(fig, 120 + 70 * max(len(labels), 1))
+    per_track = plan.projects.groupby("track").size().reindex(plan.track_codes, fill_value=0)
+    _rows_with_titles(fig, titles, [fmt.count(int(n), "progetto", "progetti") for n in per_track])
+    return fig
 
 
 def plan_map(plan: Plan, selected: str | None = None) -> go.Figure:
-    """Treemap pista -> project, one tile per project (equal sizes, so every project shows).
+    """Treemap pista -> project: one band per pista, its projects side by side as on the slides
+    (equal tiles, so every project shows).
 
     Each project tile carries its ID in ``customdata[0]``, so a click can open its card; the
     ``selected`` project's tile gets a thick dark border.
@@ -291,14 +304,15 @@ def plan_map(plan: Plan, selected: str | None = None) -> go.Figure:
             textfont={"size": SMALL_FONT_SIZE, "color": [text_color_on(c) for c in tile_colors]},
             texttemplate="%{label}",
             hovertemplate="<b>%{label}</b><br>%{customdata[1]}<br>%{customdata[2]}<extra></extra>",
-            tiling={"pad": 2},
+            tiling={"packing": "dice-slice", "pad": 2},
             pathbar={"visible": False},
             maxdepth=2,
             sort=False,
         )
     )
     fig.update_layout(uniformtext={"minsize": 12, "mode": "hide"})
-    return _style(fig, 520, legend=False)
+    height = min(max(70 * len(plan.track_codes) + 14 * len(plan.projects), 360), 760)
+    return _style(fig, height, legend=False)
 
 
 def _project_budgets(plan: Plan) -> dict[str, str]:

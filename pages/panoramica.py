@@ -32,9 +32,12 @@ else:
     st.info("I progetti mostrati non hanno importi in euro.", icon=":material/info:")
 ui.flag_sources_note(view)
 
-st.subheader("La mappa del piano")
-st.caption("Ogni riquadro è un progetto, raggruppato per pista: toccane uno per aprire la scheda.")
-ui.plan_map(view, picker_key="progetto_panoramica")
+with st.container(key="mappa-piano"):  # hidden on phones (too small to read): the list stays
+    st.subheader("La mappa del piano")
+    st.caption(
+        "Ogni riquadro è un progetto, nella riga della sua pista: clic per aprire la scheda."
+    )
+    ui.plan_map(view, picker_key="progetto_panoramica")
 chosen = ui.project_picker(view, key="progetto_panoramica")
 if chosen:
     ui.project_card(view, chosen)

@@ -107,14 +107,13 @@ def figures(at: AppTest) -> list[dict]:
 
 
 def bar_totals(figure: dict) -> dict[str, float]:
-    """Sum of the bar segments per category label (line breaks removed)."""
+    """Sum of the bar segments per bar title (the first item of each bar's customdata)."""
     totals: dict[str, float] = {}
     for trace in figure["data"]:
         if trace.get("type") != "bar":
             continue
-        for label, value in zip(trace["y"], trace["x"], strict=True):
-            key = label.replace("<br>", " ")
-            totals[key] = totals.get(key, 0.0) + value
+        for data, value in zip(trace["customdata"], trace["x"], strict=True):
+            totals[data[0]] = totals.get(data[0], 0.0) + value
     return totals
 
 

@@ -330,7 +330,7 @@ CSS = """
            font-size: 1rem; line-height: 1.6; white-space: nowrap; }
 .cp-muted { color: #4A4A4A; font-size: 1rem; }
 .cp-kpis { display: grid; gap: .75rem; margin: .5rem 0 .75rem 0;
-           grid-template-columns: repeat(auto-fit, minmax(10.5rem, 1fr)); }
+           grid-template-columns: repeat(auto-fit, minmax(9.5rem, 1fr)); }
 .cp-kpi { border: 1px solid #C9D3DF; border-radius: .5rem; padding: .6rem .9rem .55rem .9rem;
           background: #FFFFFF; min-width: 0; }
 .cp-kpi-label { font-size: 1rem; color: #333333; line-height: 1.3; overflow-wrap: anywhere; }
@@ -341,6 +341,11 @@ CSS = """
 /* More room for tables and charts on a 1280 px projector than Streamlit's wide margins. */
 @media (min-width: 1024px) {
   [data-testid="stMainBlockContainer"] { padding-left: 2.5rem; padding-right: 2.5rem; }
+}
+/* On a phone the plan map's tiles are too small to read: the project list below replaces it. */
+@media (max-width: 640px) {
+  .st-key-mappa-piano { display: none; }
+  .cp-kpi-value { font-size: 1.8rem; }
 }
 /* Long pista titles wrap in the navigation instead of being cut with an ellipsis. */
 [data-testid="stSidebarNavLink"] span { white-space: normal !important;
