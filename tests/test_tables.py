@@ -1,0 +1,116 @@
+"""coopplan.tables: the status matrix, and the downloads protected against formula injection."""
+
+from __future__ import annotations
+
+import csv
+import dataclasses
+import io
+from pathlib import Path
+
+import openpyxl
+import pytest
+
+from coopplan import load_plan, tables
+from coopplan.plan import Plan
+from coopplan.sample import generate_plan
+
+SHIPPED = Path(__file__).resolve().parents[1] / "data" / "piano_2023.xlsx"
+
+
+@pytest.fixture(scope="module")
+def plan() -> Plan:
+    return load_plan(SHIPPED).plan
+
+
+def hostile(plan: Plan) -> Plan:
+    """The plan with texts that a spreadsheet would run as formulas."""
+    projects = plan.projects.copy()
+    projects.loc[0, "title"] = '=HYPERLINK("http://example.invalid","clic")'
+    projects.loc[1, "title"] = "+1+2"
+    projects.loc[2, "notes"] = "-2+3"
+    projects.loc[3, "notes"] = "@SUM(A1:A2)"
+    projects.loc[4, "group"] = "\t=1+1"
+    projects.loc[5, "subtitle"] = "\r=1+1"
+    return dataclasses.replace(plan, projects=projects)
+
+
+def read_csv(data: bytes) -> list[list[str]]:
+    assert data.startswith(b"\xef\xbb\xbf")  # BOM: Excel reads the accents right
+    return list(csv.reader(io.StringIO(data.decode("utf-8-sig")), delimiter=";"))
+
+
+def test_matrix_one_row_per_project_grouped_by_pista(plan: Plan) -> None:
+    table = tables.matrix_table(plan)
+    assert len(table) == len(plan.projects) == 18
+    assert list(table["ID"]) == list(plan.projects["id"])
+    assert list(table["Pista"]) == sorted(table["Pista"], key=plan.track_codes.index)
+    assert table.loc[table["ID"] == "P2-01", "Oneri di funzionamento"].item() == 41000.0
+    assert table["Risorse interne"].dtype == bool
+    assert table.loc[
+        table["ID"] == "P1-03", ["Attività realizzate", "Ipotesi di lavoro"]
+    ].values.tolist() == [[1, 2]]
+
+
+def test_matrix_display_formats_money_and_ticks_but_keeps_numbers(plan: Plan) -> None:
+    styler = tables.styled_matrix(plan)
+    html = styler.to_html()
+    assert "41.000 €" in html and "15.000 €" in html and tables.TICK in html
+    assert ">0 €<" not in html  # zero is left blank, as in the printed budget table
+    assert styler.data["Oneri di funzionamento"].dtype == float  # sorting sees numbers
+
+
+def test_csv_download_has_every_project_and_sources(plan: Plan) -> None:
+    rows = read_csv(tables.csv_bytes(tables.export_table(plan)))
+    header, body = rows[0], rows[1:]
+    assert len(body) == len(plan.projects)
+    assert header[:3] == ["ID", "Pista", "Titolo pista"]
+    assert header[-3:] == plan.source_names
+    row = dict(zip(header, next(r for r in body if r[0] == "P2-01"), strict=True))
+    assert row["Oneri di funzionamento"] == "41000"
+    assert row["Risorse interne"] == "Sì"
+
+
+def test_csv_download_neutralises_formulas(plan: Plan) -> None:
+    rows = read_csv(tables.csv_bytes(tables.export_table(hostile(plan))))
+    cells = [cell for row in rows for cell in row]
+    for dangerous in ("=HYPERLINK", "+1+2", "-2+3", "@SUM", "\t=1+1", "\r=1+1"):
+        assert not any(cell.startswith(dangerous) for cell in cells), dangerous
+        assert any(cell == "'" + dangerous or cell.startswith("'" + dangerous) for cell in cells)
+    assert tables.safe_cell("P1-01") == "P1-01"
+    assert tables.safe_cell(-5.0) == -5.0  # numbers stay numbers
+
+
+def test_xlsx_download_keeps_formula_text_as_text(plan: Plan, tmp_path: Path) -> None:
+    table = tables.export_table(hostile(plan))
+    path = tmp_path / "progetti.xlsx"
+    path.write_bytes(tables.xlsx_bytes(table, tables.money_columns(plan)))
+    sheet = openpyxl.load_workbook(path).active
+    values = [cell for row in sheet.iter_rows() for cell in row]
+    assert not [c.coordinate for c in values if c.data_type == "f"]
+    titles = [c.value for c in values if isinstance(c.value, str)]
+    assert '=HYPERLINK("http://example.invalid","clic")' in titles
+    header = [c.value for c in sheet[1]]
+    oneri = header.index("Oneri di funzionamento") + 1
+    cell = next(r[oneri - 1] for r in sheet.iter_rows(min_row=2) if r[0].value == "P2-01")
+    assert cell.value == 41000 and "€" in cell.number_format
+
+
+def test_track_source_table_counts_flags_and_sums_money(plan: Plan) -> None:
+    table = tables.track_source_table(plan)
+    assert list(table.index) == [plan.track_title(c) for c in plan.track_codes] + ["Totale"]
+    assert table.loc["Totale"].tolist() == ["25.000 €", "41.000 €", "15 progetti"]
+    assert table.loc["Curare le risorse umane", "Risorse interne"] == "3 progetti"
+
+
+def test_filtered_downloads_hold_only_the_filtered_projects(plan: Plan) -> None:
+    view = plan.filter(sources=["Oneri di funzionamento"])
+    rows = read_csv(tables.csv_bytes(tables.export_table(view)))
+    assert [r[0] for r in rows[1:]] == ["P2-01"]
+    assert rows[0][-1] == "Oneri di funzionamento"  # totals restricted to the chosen source
+
+
+def test_tables_work_on_a_generated_plan_with_more_sources() -> None:
+    five = generate_plan(n_tracks=5, n_projects=60, extra_sources=2, seed=4)
+    assert len(tables.matrix_table(five)) == 60
+    assert len(tables.export_table(five).columns) == 11 + len(five.source_names)
+    assert len(tables.track_source_table(five)) == 6
