@@ -7,23 +7,19 @@ Sidebar and toolbar are hidden on this page only (the CSS is an element of this 
 
 from __future__ import annotations
 
-import hashlib
 import html
-from collections import OrderedDict
-from collections.abc import Callable
 
-import pandas as pd
 import streamlit as st
 
 from coopplan import Plan
-from coopplan.export import deck_pptx, handout_pdf
+from coopplan.export import cached_file, handout_pdf, plan_fingerprint
 from coopplan.export.pdf import pdf_available
 from coopplan.export.pptx import MIME as PPTX_MIME
-from coopplan.plan import TABLE_COLUMNS
+from coopplan.export.pptx import deck_to_pptx
 from coopplan.slides import Slide, build_deck
 from coopplan.slides_html import css, slide_html
 from ui.data import current_plan
-from ui.filters import current_filters
+from ui.filters import SOURCE_KEY, STATUS_KEY, TRACK_KEY, Filters, current_filters
 
 SLIDE_PARAM = "slide"
 NAV_PX = 72  # the footer band of the 1280 x 720 canvas, where the buttons go
@@ -52,35 +48,12 @@ header[data-testid="stHeader"], [data-testid="stToolbar"], [data-testid="stSideb
 </style>
 """
 
-_FILES: OrderedDict[tuple[str, str, str], bytes] = OrderedDict()
-_FILES_KEPT = 8
-
-
-def plan_fingerprint(plan: Plan) -> str:
-    """A digest of the plan's content: the key of the cached deck and files."""
-    digest = hashlib.sha256(repr(plan.meta).encode())
-    for name in TABLE_COLUMNS:
-        table = getattr(plan, name)
-        digest.update(pd.util.hash_pandas_object(table, index=False).to_numpy().tobytes())
-        digest.update(repr(list(table.columns)).encode())
-    return digest.hexdigest()
-
 
 @st.cache_data(max_entries=16, show_spinner=False)
 def cached_deck(
     fingerprint: str, _plan: Plan, label: str, all_sources: tuple[str, ...]
 ) -> list[Slide]:
     return build_deck(_plan, label, all_sources)
-
-
-def cached_file(kind: str, fingerprint: str, label: str, make: Callable[[], bytes]) -> bytes:
-    """Files built on click (the download runs outside the script), kept per plan version."""
-    key = (kind, fingerprint, label)
-    if key not in _FILES:
-        _FILES[key] = make()
-        while len(_FILES) > _FILES_KEPT:
-            _FILES.popitem(last=False)
-    return _FILES[key]
 
 
 def current_number(total: int) -> int:
@@ -96,12 +69,30 @@ def current_number(total: int) -> int:
     return number
 
 
+def active_filters(plan: Plan) -> Filters:
+    """The dashboard's filters; read from the URL when the entry script has not drawn them.
+
+    On a server that has not yet run app.py, Streamlit serves a page of pages/ directly
+    (its pages-directory mode), so a bookmarked /presentazione?fonte=…&slide=3 still gets
+    its filter from the URL here.
+    """
+    if SOURCE_KEY in st.session_state:
+        return current_filters()
+    params = st.query_params
+    statuses = set(plan.projects["status"])
+    return Filters(
+        tuple(s for s in params.get_all(SOURCE_KEY) if s in plan.source_names),
+        tuple(t for t in params.get_all(TRACK_KEY) if t in plan.track_codes),
+        tuple(s for s in params.get_all(STATUS_KEY) if s in statuses),
+    )
+
+
 def go_to(number: int) -> None:
     st.query_params[SLIDE_PARAM] = str(number)
 
 
 plan = current_plan()
-filters = current_filters()
+filters = active_filters(plan)
 view = filters.apply(plan)
 label = filters.describe(plan)
 fingerprint = plan_fingerprint(view)
@@ -146,7 +137,9 @@ with st.container(key="cp_nav", horizontal=True, wrap=False, vertical_alignment=
         )
     st.download_button(
         "PowerPoint",
-        lambda: cached_file("pptx", fingerprint, label, lambda: deck_pptx(view, label)),
+        lambda: cached_file(
+            ("pptx", fingerprint, label, *plan.source_names), lambda: deck_to_pptx(deck)
+        ),
         file_name=f"{stem}.pptx",
         mime=PPTX_MIME,
         icon=":material/download:",
@@ -156,7 +149,7 @@ with st.container(key="cp_nav", horizontal=True, wrap=False, vertical_alignment=
     )
     st.download_button(
         "PDF",
-        lambda: cached_file("pdf", fingerprint, label, lambda: handout_pdf(view, label)),
+        lambda: cached_file(("pdf", fingerprint, label), lambda: handout_pdf(view, label)),
         file_name="dispensa-piano.pdf",
         mime="application/pdf",
         icon=":material/download:",

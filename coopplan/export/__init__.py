@@ -6,27 +6,67 @@
 from __future__ import annotations
 
 import argparse
+import hashlib
 import sys
+import threading
 import time
+from collections import OrderedDict
 from collections.abc import Callable
 from pathlib import Path
+
+import pandas as pd
 
 from coopplan import fmt
 from coopplan.export.handout import handout_pdf
 from coopplan.export.pdf import PdfError
 from coopplan.export.pptx import deck_to_pptx
-from coopplan.plan import Plan
+from coopplan.plan import TABLE_COLUMNS, Plan
 from coopplan.reader import LoadResult
 from coopplan.slides import build_deck
 
 EXIT_OK, EXIT_FAILED = 0, 2
 
-__all__ = ["PdfError", "cli_exporters", "deck_pptx", "handout_pdf"]
+__all__ = [
+    "PdfError",
+    "cached_file",
+    "cli_exporters",
+    "deck_pptx",
+    "handout_pdf",
+    "plan_fingerprint",
+]
+
+FILES_KEPT = 8
+_files: OrderedDict[tuple[str, ...], bytes] = OrderedDict()
+_files_lock = threading.Lock()
 
 
 def deck_pptx(plan: Plan, filter_label: str = "") -> bytes:
     """The presentation of ``plan`` as .pptx bytes (the same slides as the browser)."""
     return deck_to_pptx(build_deck(plan, filter_label))
+
+
+def plan_fingerprint(plan: Plan) -> str:
+    """A digest of the plan's content (meta and every table): a cache key per plan version."""
+    digest = hashlib.sha256(repr(plan.meta).encode())
+    for name in TABLE_COLUMNS:
+        table = getattr(plan, name)
+        digest.update(repr(list(table.columns)).encode())
+        digest.update(pd.util.hash_pandas_object(table, index=False).to_numpy().tobytes())
+    return digest.hexdigest()
+
+
+def cached_file(key: tuple[str, ...], make: Callable[[], bytes]) -> bytes:
+    """``make()`` once per key (e.g. kind, plan fingerprint, filter); the last few are kept."""
+    with _files_lock:
+        if key in _files:
+            _files.move_to_end(key)
+            return _files[key]
+    data = make()
+    with _files_lock:
+        _files[key] = data
+        while len(_files) > FILES_KEPT:
+            _files.popitem(last=False)
+    return data
 
 
 def cli_exporters() -> dict[str, Callable[[LoadResult, argparse.Namespace], int]]:
