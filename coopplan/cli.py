@@ -154,11 +154,9 @@ def _export_formats() -> list[str]:
 
 
 def _register_optional_exporters() -> None:
-    """Exporters that live in their own modules register here (pptx, pdf)."""
-    try:
-        from coopplan.export import cli_exporters
-    except ImportError:
-        return
+    """Exporters that live in their own package register here (pptx, pdf)."""
+    from coopplan.export import cli_exporters  # imported late: python-pptx is slow to import
+
     EXPORTERS.update(cli_exporters())
 
 
@@ -179,9 +177,7 @@ def template(args: argparse.Namespace) -> int:
 
 
 def _add_store_commands(sub: argparse._SubParsersAction) -> None:
-    """publish / history / restore live with the versioned store, when it is present."""
-    try:
-        from coopplan.store_cli import add_commands
-    except ImportError:
-        return
+    """publish / history / restore live with the versioned store."""
+    from coopplan.store_cli import add_commands
+
     add_commands(sub, command)
