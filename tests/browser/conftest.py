@@ -1,0 +1,159 @@
+"""The dashboard as a user runs it: ``streamlit run app.py`` on 127.0.0.1, a free port, a private
+version store; and headless Debian Chromium driven by Playwright (never ``playwright install``).
+
+One server per test session. Chromium is started per module (two sync Playwright instances
+cannot be alive at once, and other browser modules start their own).
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import urlparse
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+ARTIFACTS = ROOT / "artifacts" / "browser"
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+LOCAL_HOSTS = {"127.0.0.1", "localhost", "[::1]", "::1"}
+TIMEOUT_MS = 45_000
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def wait_healthy(url: str, process: subprocess.Popen, seconds: float = 60) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"streamlit exited with code {process.returncode}")
+        try:
+            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
+                if response.read().strip() == b"ok":
+                    return
+        except OSError:
+            time.sleep(0.2)
+    raise RuntimeError("streamlit did not answer on /_stcore/health in time")
+
+
+def start_streamlit(script: Path, env: dict[str, str], log: Path) -> tuple[str, subprocess.Popen]:
+    """``streamlit run`` as the README says, on 127.0.0.1 and a free port."""
+    port = free_port()
+    command = [
+        sys.executable, "-m", "streamlit", "run", str(script),
+        "--server.port", str(port), "--server.address", "127.0.0.1",
+    ]  # fmt: skip
+    handle = log.open("wb")
+    process = subprocess.Popen(  # noqa: S603 - our own command line
+        command, cwd=script.parent, env=env, stdout=handle, stderr=subprocess.STDOUT
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        wait_healthy(url, process)
+    except RuntimeError:
+        process.kill()
+        raise
+    return url, process
+
+
+def stop(process: subprocess.Popen) -> None:
+    process.terminate()
+    try:
+        process.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        process.kill()
+
+
+@pytest.fixture(scope="session")
+def artifacts() -> Path:
+    """Screenshots and logs of the browser tests (git-ignored)."""
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    return ARTIFACTS
+
+
+@pytest.fixture(scope="session")
+def dashboard_url(tmp_path_factory: pytest.TempPathFactory, artifacts: Path) -> Iterator[str]:
+    """The dashboard on the shipped plan, with an empty private store (it seeds itself)."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("COOPPLAN_")}
+    env["COOPPLAN_STORE"] = str(tmp_path_factory.mktemp("browser_store"))
+    url, process = start_streamlit(ROOT / "app.py", env, artifacts / "streamlit.log")
+    yield url
+    stop(process)
+
+
+@pytest.fixture(scope="module")
+def chromium():  # noqa: ANN201 - a playwright Browser
+    if not CHROMIUM.exists():
+        message = f"{CHROMIUM} non trovato: installarlo con bash scripts/install.sh --dev"
+        if os.environ.get("CI") == "true":
+            pytest.fail(message)
+        pytest.skip(message)
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@dataclass
+class Visitor:
+    """A fresh browser context (no cache, no cookies) that records every request it makes."""
+
+    context: object
+    page: object
+    requests: list[str] = field(default_factory=list)
+
+    @property
+    def outside(self) -> list[str]:
+        """Requests that left the machine (anything but 127.0.0.1 / localhost, data:, blob:)."""
+        out = []
+        for url in self.requests:
+            parsed = urlparse(url)
+            if parsed.scheme in ("data", "blob", "about"):
+                continue
+            if parsed.hostname not in {h.strip("[]") for h in LOCAL_HOSTS}:
+                out.append(url)
+        return out
+
+
+@pytest.fixture(scope="module")
+def visitor(chromium) -> Callable[..., Visitor]:  # noqa: ANN001
+    """visitor(width, height) -> a new recording context and page; closed at module end."""
+    opened: list[Visitor] = []
+
+    def make(width: int = 1280, height: int = 720) -> Visitor:
+        context = chromium.new_context(
+            viewport={"width": width, "height": height}, locale="it-IT", timezone_id="Europe/Rome"
+        )
+        page = context.new_page()
+        page.set_default_timeout(TIMEOUT_MS)
+        made = Visitor(context, page)
+        context.on("request", lambda request: made.requests.append(request.url))
+        opened.append(made)
+        return made
+
+    yield make
+    for made in opened:
+        made.context.close()
