@@ -10,6 +10,7 @@ import re
 import shutil
 import subprocess
 import sys
+from dataclasses import replace
 from pathlib import Path
 from xml.etree import ElementTree
 
@@ -19,12 +20,12 @@ from pptx import Presentation
 from pptx.enum.chart import XL_CHART_TYPE
 from pptx.util import Emu
 
-from coopplan import load_plan
-from coopplan.export import handout_pdf
+from coopplan import load_plan, slides
+from coopplan.export import handout, handout_pdf
 from coopplan.export import pdf as pdf_module
 from coopplan.export.pdf import PdfError, office_to_pdf
 from coopplan.export.pptx import deck_to_pptx
-from coopplan.plan import Plan
+from coopplan.plan import Plan, make_table
 from coopplan.sample import generate_plan
 from coopplan.slides import Slide, build_deck
 
@@ -248,12 +249,57 @@ def test_handout_one_page_per_pista_plus_budget(plan: Plan) -> None:
     text = subprocess.run(["pdftotext", str(target), "-"], capture_output=True, text=True).stdout
     assert "Budget complessivo" in text and "25.000 €" in text and "41.000 €" in text
     assert "Identità cooperativa" in text and "società del rischio" in text
-    for words in pdf_words(target):
+    pages = Presentation(io.BytesIO(handout.handout_pptx(plan))).slides
+    for number, (words, page) in enumerate(zip(pdf_words(target), pages, strict=True), 1):
+        boxes = shape_boxes(page)
         for x0, y0, x1, y1, word in words:
             assert 0 <= x0 and x1 <= 842.5 and 0 <= y0 and y1 <= 595.5, word
+            slack = max(2.0, GLYPH_SLACK * (y1 - y0))
+            assert any(
+                x0 >= left - slack
+                and x1 <= right + slack
+                and y0 >= top - slack
+                and y1 <= bottom + slack
+                for left, top, right, bottom in boxes
+            ), f"page {number}: «{word}» outside every box"
     subprocess.run(
         ["pdftoppm", "-r", "50", "-png", str(target), str(ARTIFACTS / "dispensa")], check=True
     )
+
+
+def long_plan() -> Plan:
+    """A generated plan whose first project has 60 activities (taller than a page)."""
+    plan = generate_plan(n_tracks=3, n_projects=90, extra_sources=1)
+    first = plan.projects["id"].iloc[0]
+    extra = [
+        {
+            "project": first,
+            "kind": "done",
+            "text": f"Attività aggiunta numero {i}, descritta in una riga",
+        }
+        for i in range(60)
+    ]
+    return replace(plan, items=make_table("items", plan.items.to_dict("records") + extra))
+
+
+def test_handout_continues_long_piste_and_budget_on_more_pages() -> None:
+    plan = long_plan()
+    facts = slides.facts(plan)
+    code = plan.track_codes[0]
+    pages = handout.track_pages(facts, code)
+    assert len(pages) > 1 and pages[1].title.endswith("(segue)") and not pages[1].filoni
+    header = handout.row_height(handout.header_row(handout.PROJECT_HEADERS), handout.PROJECT_WIDTHS)
+    for page in pages:
+        top = handout.track_body_top(page.filoni)
+        used = sum(handout.row_height(r, handout.PROJECT_WIDTHS) for r in page.rows)
+        assert top + header + used <= handout.BOTTOM, page.title
+    done = [line for page in pages for row in page.rows for line in row[2].lines]
+    first = facts.projects_of(code)[0]
+    expected = ["• " + t for t in first["done"]]
+    assert done[: len(expected)] == expected  # every activity once, in order, across the split
+    budget = handout.budget_pages(facts)
+    assert len(budget) > 1 and budget[1][3]  # continued
+    assert sum(len(p[1]) for p in budget) == len(plan.projects) + 1  # + the total row
 
 
 def test_missing_libreoffice_is_said_in_italian(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -8,7 +8,7 @@ fit on one page continues on the next ("(segue)").
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from pptx.enum.text import PP_ALIGN
 from pptx.slide import Slide as PptxSlide
@@ -84,7 +84,7 @@ def handout_pptx(plan: Plan, filter_label: str = "") -> bytes:
         if filter_label and not facts.projects_of(code):
             continue
         pages += [("track", part) for part in track_pages(facts, code)]
-    pages.append(("budget", budget_rows(facts)))
+    pages += [("budget", part) for part in budget_pages(facts)]
     header = " · ".join(x for x in (plan.meta.title, plan.meta.organization, filter_label) if x)
     for number, (kind, content) in enumerate(pages, 1):
         page = prs.slides.add_slide(prs.slide_layouts[6])
@@ -110,6 +110,7 @@ class TrackPage:
 
 
 def track_pages(facts: s.Facts, code: str) -> list[TrackPage]:
+    """The pista's page, and continued pages while its projects do not fit."""
     plan = facts.plan
     position = plan.track_codes.index(code) + 1
     title = f"Pista {position} · {facts.track_titles[code]}"
@@ -117,31 +118,67 @@ def track_pages(facts: s.Facts, code: str) -> list[TrackPage]:
     summary = " · ".join([fmt.count(len(cards), "progetto", "progetti"), *facts.track_budget(code)])
     lines = plan.lines.loc[plan.lines["track"] == code]
     filoni = tuple(zip(lines["title"], lines["description"], strict=True))
-    rows = [project_row(card) for card in cards]
+    header = row_height(header_row(PROJECT_HEADERS), PROJECT_WIDTHS)
+    full_page = BOTTOM - track_body_top(()) - header
+    rows = [
+        part for card in cards for part in split_row(project_row(card), PROJECT_WIDTHS, full_page)
+    ]
     pages: list[TrackPage] = []
     while True:
-        top = track_body_top(filoni if not pages else ())
-        budget = BOTTOM - top - row_height(header_row(PROJECT_HEADERS), PROJECT_WIDTHS)
-        taken: list[Row] = []
-        used = 0.0
-        for row in rows:
-            need = row_height(row, PROJECT_WIDTHS)
-            if taken and used + need > budget:
-                break
-            taken.append(row)
-            used += need
+        first = not pages
+        budget = BOTTOM - track_body_top(filoni if first else ()) - header
+        taken = pack_rows(rows, PROJECT_WIDTHS, budget, at_least_one=not first)
         pages.append(
             TrackPage(
-                title=title if not pages else title + s.CONTINUED,
+                title=title if first else title + s.CONTINUED,
                 summary=summary,
                 color=facts.track_colors[code],
-                filoni=filoni if not pages else (),
+                filoni=filoni if first else (),
                 rows=tuple(taken),
             )
         )
         rows = rows[len(taken) :]
         if not rows:
             return pages
+
+
+def pack_rows(
+    rows: Sequence[Row], widths: Sequence[float], budget: float, at_least_one: bool
+) -> list[Row]:
+    """The first rows that fit in ``budget`` px (one at least when ``at_least_one``)."""
+    taken: list[Row] = []
+    used = 0.0
+    for row in rows:
+        used += row_height(row, widths)
+        if used > budget and (taken or not at_least_one):
+            break
+        taken.append(row)
+    return taken
+
+
+def split_row(row: Row, widths: Sequence[float], limit: float) -> list[Row]:
+    """A row taller than ``limit`` px as several rows, cutting its cells paragraph by paragraph;
+    the name of the project is repeated with "(segue)"."""
+    if row_height(row, widths) <= limit:
+        return [row]
+    first: list[Cell] = []
+    rest: list[Cell] = []
+    for cell, width in zip(row, widths, strict=True):
+        take = len(cell.lines)
+        while (
+            take > 1
+            and cell_height(replace(cell, lines=cell.lines[:take]), WIDTH * width) + 2 * PAD_Y
+            > limit
+        ):
+            take -= 1
+        first.append(replace(cell, lines=cell.lines[:take]))
+        rest.append(replace(cell, lines=cell.lines[take:]))
+    if not any(c.lines for c in rest):
+        return [row]  # one paragraph taller than a page: nothing left to cut
+    name = first[0].lines[0] + s.CONTINUED if first[0].lines else s.CONTINUED.strip()
+    rest[0] = replace(rest[0], lines=(name,))
+    rest[1] = first[1]  # the stato again
+    return [tuple(first), *split_row(tuple(rest), widths, limit)]
 
 
 def track_body_top(filoni: Sequence[tuple[str, str]]) -> float:
@@ -173,6 +210,27 @@ def project_row(card: dict[str, object]) -> Row:
         Cell(planned),
         Cell(tuple(budget)),
     )
+
+
+BudgetPage = tuple[tuple[str, ...], tuple[Row, ...], tuple[float, ...], bool]  # ..., continued
+
+
+def budget_pages(facts: s.Facts) -> list[BudgetPage]:
+    """The budget table over as many pages as it needs, the header on each."""
+    headers, rows, widths = budget_rows(facts)
+    right = (False, False, False, *([True] * (len(headers) - 3)))
+    budget = BOTTOM - budget_body_top() - row_height(header_row(headers, right), widths)
+    pages: list[BudgetPage] = []
+    left = list(rows)
+    while left:
+        taken = pack_rows(left, widths, budget, at_least_one=True)
+        pages.append((headers, tuple(taken), widths, bool(pages)))
+        left = left[len(taken) :]
+    return pages
+
+
+def budget_body_top() -> float:
+    return MARGIN + TITLE_LINE + 2 * LINE + GAP
 
 
 def budget_rows(facts: s.Facts) -> tuple[tuple[str, ...], tuple[Row, ...], tuple[float, ...]]:
@@ -243,24 +301,17 @@ def draw_filoni(page: PptxSlide, filoni: Sequence[tuple[str, str]], top: float) 
             y += height + 6
 
 
-def draw_budget_page(
-    page: PptxSlide,
-    content: tuple[tuple[str, ...], tuple[Row, ...], tuple[float, ...]],
-    facts: s.Facts,
-) -> None:
-    headers, rows, widths = content
+def draw_budget_page(page: PptxSlide, content: BudgetPage, facts: s.Facts) -> None:
+    headers, rows, widths, continued = content
     px_.add_rect(page, 0, 0, PAGE_W, 8, TEXT_COLOR)
     box = px_.add_text(page, MARGIN, MARGIN, WIDTH, TITLE_LINE)
-    px_.write(
-        box.text_frame.paragraphs[0], "Budget complessivo", TITLE_PX, bold=True, line=TITLE_LINE
-    )
+    title = "Budget complessivo" + (s.CONTINUED if continued else "")
+    px_.write(box.text_frame.paragraphs[0], title, TITLE_PX, bold=True, line=TITLE_LINE)
     summary = " · ".join(s.source_total_line(n, *facts.totals[n]) for n in facts.totals)
     box = px_.add_text(page, MARGIN, MARGIN + TITLE_LINE, WIDTH, LINE * 2)
     px_.write(box.text_frame.paragraphs[0], summary, TEXT_PX, color=MUTED_COLOR, line=LINE)
     right = (False, False, False, *([True] * (len(headers) - 3)))
-    draw_grid(
-        page, (header_row(headers, right), *rows), widths, MARGIN + TITLE_LINE + 2 * LINE + GAP
-    )
+    draw_grid(page, (header_row(headers, right), *rows), widths, budget_body_top())
 
 
 def draw_grid(page: PptxSlide, rows: Sequence[Row], widths: Sequence[float], y: float) -> None:
@@ -282,8 +333,7 @@ def draw_grid(page: PptxSlide, rows: Sequence[Row], widths: Sequence[float], y: 
 
 
 def write_cell(target: object, cell: Cell, fill: str) -> None:
-    target.fill.solid()  # type: ignore[attr-defined]
-    target.fill.fore_color.rgb = px_.rgb(fill)  # type: ignore[attr-defined]
+    px_.fill_solid(target, fill)
     target.margin_left = target.margin_right = px_.px(PAD_X)  # type: ignore[attr-defined]
     target.margin_top = target.margin_bottom = px_.px(PAD_Y)  # type: ignore[attr-defined]
     frame = target.text_frame  # type: ignore[attr-defined]

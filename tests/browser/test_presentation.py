@@ -2,8 +2,8 @@
 scroll, body text of at least 28 px at 1280x720, nothing fetched from outside, ?slide=N opens
 slide N, keys and buttons move, the filter in the URL reaches the deck, the downloads work.
 
-Starts ``streamlit run app.py`` on 127.0.0.1 and a free port. Screenshots of every slide go to
-artifacts/presentation/.
+Uses the dashboard server and Chromium of tests/browser/conftest.py (``streamlit run app.py`` on
+127.0.0.1 with a private store). Screenshots of every slide go to artifacts/presentation/.
 """
 
 from __future__ import annotations
@@ -11,13 +11,7 @@ from __future__ import annotations
 import io
 import os
 import re
-import signal
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
-from collections.abc import Iterator
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -26,103 +20,15 @@ pytestmark = pytest.mark.browser
 
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "artifacts" / "presentation"
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-TIMEOUT_MS = 30_000
 VIEWPORTS = [(1920, 1080), (1280, 720)]
 MIN_BODY_PX = 28
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-@pytest.fixture(scope="module")
-def server() -> Iterator[str]:
-    port = _free_port()
-    url = f"http://127.0.0.1:{port}"
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    env.pop("COOPPLAN_WORKBOOK", None)
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "streamlit",
-            "run",
-            str(ROOT / "app.py"),
-            "--server.port",
-            str(port),
-            "--server.address",
-            "127.0.0.1",
-            "--server.headless",
-            "true",
-            "--browser.gatherUsageStats",
-            "false",
-        ],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        start_new_session=True,
-    )
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            if process.poll() is not None:
-                raise RuntimeError(f"streamlit exited with code {process.returncode}")
-            try:
-                with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
-                    if response.read().strip() == b"ok":
-                        break
-            except OSError:
-                if time.monotonic() > deadline:
-                    raise
-                time.sleep(0.3)
-        yield url
-    finally:
-        os.killpg(process.pid, signal.SIGTERM)
-        process.wait(timeout=20)
-
-
-@pytest.fixture(scope="module")
-def browser():  # noqa: ANN201
-    if not Path(CHROMIUM).exists():
-        if os.environ.get("CI"):
-            pytest.fail(
-                f"{CHROMIUM} is missing: install Debian's chromium (scripts/install.sh --dev)"
-            )
-        pytest.skip(f"{CHROMIUM} is missing")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
-
-
-def open_page(browser, server: str, width: int, height: int, query: str = ""):  # noqa: ANN001, ANN201
-    """A fresh page that records every request leaving the local server."""
-    context = browser.new_context(
-        viewport={"width": width, "height": height}, accept_downloads=True
-    )
-    page = context.new_page()
-    page.set_default_timeout(TIMEOUT_MS)
-    page.outside = []  # type: ignore[attr-defined]
-    local = (server, server.replace("http", "ws"), "data:", "blob:", "about:")
-    page.on("request", lambda r: None if r.url.startswith(local) else page.outside.append(r.url))
-    page.goto(f"{server}/presentazione{query}")
-    return page
+def open_page(visitor: Callable, url: str, width: int, height: int, query: str = ""):  # noqa: ANN201
+    """A fresh context (the conftest's Visitor records every request) on the page."""
+    made = visitor(width, height)
+    made.page.goto(f"{url}/presentazione{query}")
+    return made
 
 
 def wait_slide(page, number: int, total: int | None = None) -> None:  # noqa: ANN001
@@ -164,9 +70,10 @@ MEASURE = """() => {
 
 
 @pytest.mark.parametrize(("width", "height"), VIEWPORTS, ids=["1920x1080", "1280x720"])
-def test_every_slide_fits_the_screen(browser, server: str, width: int, height: int) -> None:  # noqa: ANN001
+def test_every_slide_fits_the_screen(visitor, dashboard_url: str, width: int, height: int) -> None:  # noqa: ANN001
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    page = open_page(browser, server, width, height, "?slide=1")
+    made = open_page(visitor, dashboard_url, width, height, "?slide=1")
+    page = made.page
     wait_slide(page, 1)
     total = shown_total(page)
     assert total >= 10
@@ -186,12 +93,12 @@ def test_every_slide_fits_the_screen(browser, server: str, width: int, height: i
         assert m["title"] > m["minBody"], where
         page.screenshot(path=str(ARTIFACTS / f"{width}x{height}-{number:02d}.png"))
     assert page.get_by_role("button", name="Successiva").first.is_disabled()
-    assert page.outside == [], page.outside
-    page.context.close()
+    assert made.outside == [], made.outside
 
 
-def test_slide_in_the_url_opens_that_slide_and_keys_move(browser, server: str) -> None:  # noqa: ANN001
-    page = open_page(browser, server, 1280, 720, "?slide=5")
+def test_slide_in_the_url_opens_that_slide_and_keys_move(visitor, dashboard_url: str) -> None:  # noqa: ANN001
+    made = open_page(visitor, dashboard_url, 1280, 720, "?slide=5")
+    page = made.page
     wait_slide(page, 5)
     page.reload()
     wait_slide(page, 5)
@@ -204,28 +111,26 @@ def test_slide_in_the_url_opens_that_slide_and_keys_move(browser, server: str) -
     wait_slide(page, 4)
     assert "slide=4" in page.url
     total = shown_total(page)
-    page.goto(f"{server}/presentazione?slide=999")
+    page.goto(f"{dashboard_url}/presentazione?slide=999")
     wait_slide(page, total, total)
     page.wait_for_function(f"() => location.search.includes('slide={total}')")
-    assert page.outside == [], page.outside
-    page.context.close()
+    assert made.outside == [], made.outside
 
 
-def test_the_funding_source_filter_reaches_the_deck(browser, server: str) -> None:  # noqa: ANN001
-    page = open_page(browser, server, 1280, 720, "?slide=1")
+def test_the_funding_source_filter_reaches_the_deck(visitor, dashboard_url: str) -> None:  # noqa: ANN001
+    page = open_page(visitor, dashboard_url, 1280, 720, "?slide=1").page
     wait_slide(page, 1)
     full = shown_total(page)
-    page.context.close()
-    page = open_page(browser, server, 1280, 720, "?fonte=Oneri+di+funzionamento&slide=1")
+    query = "?fonte=Oneri+di+funzionamento&slide=1"
+    page = open_page(visitor, dashboard_url, 1280, 720, query).page
     page.wait_for_selector("section.cp-slide:has-text('Fonte: Oneri di funzionamento')")
     assert shown_total(page) < full
-    page.context.close()
 
 
-def test_downloads_pptx_and_pdf(browser, server: str) -> None:  # noqa: ANN001
+def test_downloads_pptx_and_pdf(visitor, dashboard_url: str) -> None:  # noqa: ANN001
     from pptx import Presentation
 
-    page = open_page(browser, server, 1280, 720, "?slide=1")
+    page = open_page(visitor, dashboard_url, 1280, 720, "?slide=1").page
     wait_slide(page, 1)
     total = shown_total(page)
     with page.expect_download() as info:
@@ -237,4 +142,3 @@ def test_downloads_pptx_and_pdf(browser, server: str) -> None:  # noqa: ANN001
     with page.expect_download(timeout=60_000) as info:
         page.get_by_role("button", name="PDF").click()
     assert Path(info.value.path()).read_bytes().startswith(b"%PDF")
-    page.context.close()
