@@ -25,10 +25,35 @@ class UsageError(Exception):
     """A mistake in the command line itself (exit code 2)."""
 
 
+_ARGPARSE_WORDS = {
+    "the following arguments are required": "mancano gli argomenti",
+    "unrecognized arguments": "argomenti non riconosciuti",
+    "invalid choice": "scelta non valida",
+    "choose from": "scegli tra",
+    "expected one argument": "serve un valore",
+    "argument ": "argomento ",
+}
+
+
+class _Formatter(argparse.HelpFormatter):
+    def add_usage(self, usage, actions, groups, prefix=None):  # noqa: ANN001, ANN201
+        return super().add_usage(usage, actions, groups, "uso: " if prefix is None else prefix)
+
+
 class _Parser(argparse.ArgumentParser):
     """argparse that speaks Italian and raises instead of exiting, so main() decides."""
 
+    def __init__(self, *args, **kwargs) -> None:  # noqa: ANN002, ANN003
+        kwargs.setdefault("formatter_class", _Formatter)
+        kwargs.setdefault("add_help", False)
+        super().__init__(*args, **kwargs)
+        self._positionals.title = "argomenti"
+        self._optionals.title = "opzioni"
+        self.add_argument("-h", "--help", action="help", help="mostra questo aiuto ed esce")
+
     def error(self, message: str) -> NoReturn:
+        for english, italian in _ARGPARSE_WORDS.items():
+            message = message.replace(english, italian)
         raise UsageError(f"comando non valido ({message}). Usa --help per l'elenco dei comandi.")
 
 
