@@ -72,6 +72,12 @@ def source_colors(plan: Plan, all_sources: Sequence[str] | None = None) -> dict[
     return colors_for(list(all_sources or plan.source_names), SOURCE_COLORS)
 
 
+def shown_tracks(plan: Plan) -> list[str]:
+    """The piste that have projects in this (possibly filtered) plan, in workbook order."""
+    present = set(plan.projects["track"])
+    return [code for code in plan.track_codes if code in present]
+
+
 def has_amounts(plan: Plan) -> bool:
     """True when some amount source pays something in this plan (a money chart makes sense)."""
     funded = plan.funded()
@@ -159,11 +165,14 @@ def _bar_rows(titles: Sequence[str]) -> list[int]:
 
 def budget_by_track(plan: Plan, all_sources: Sequence[str] | None = None) -> go.Figure:
     """One bar per pista (its title and total written above it), one segment per amount source
-    (the amount in the hover text). Piste with no money keep their row, with '0 €'."""
+    (the amount in the hover text). A pista with projects but no money keeps its row, with
+    '0 €'; a pista whose projects are all filtered out has no row."""
+    codes = shown_tracks(plan)
     data = plan.amount_by_track()
+    data = data.loc[data["track"].isin(codes)]
     colors = source_colors(plan, all_sources)
-    titles = [plan.track_title(code) for code in plan.track_codes]
-    rows = dict(zip(plan.track_codes, _bar_rows(titles), strict=True))
+    titles = [plan.track_title(code) for code in codes]
+    rows = dict(zip(codes, _bar_rows(titles), strict=True))
     fig = go.Figure()
     for source in plan.amount_sources:
         mine = data.loc[data["source"] == source]
@@ -182,7 +191,7 @@ def budget_by_track(plan: Plan, all_sources: Sequence[str] | None = None) -> go.
                 "<b>%{customdata[0]}</b><br>" + source + ": %{customdata[1]}<extra></extra>"
             ),
         )
-    totals = data.groupby("track", sort=False)["amount"].sum().reindex(plan.track_codes)
+    totals = data.groupby("track", sort=False)["amount"].sum().reindex(codes)
     fig.update_layout(barmode="stack", legend_traceorder="normal")
     _style(fig, 0)
     _money_axis(fig, float(totals.max()) if len(totals) else 0.0)
@@ -221,12 +230,13 @@ def source_totals(plan: Plan, all_sources: Sequence[str] | None = None) -> go.Fi
 def status_by_track(plan: Plan) -> go.Figure:
     """Projects per pista, stacked by stato in traffic-light colours."""
     counts = plan.projects.groupby(["track", "status"]).size()
-    titles = [plan.track_title(code) for code in plan.track_codes]
+    codes = shown_tracks(plan)
+    titles = [plan.track_title(code) for code in codes]
     present = set(plan.projects["status"])
     statuses = [s for s in STATUSES if s in present] + sorted(present - set(STATUSES))
     fig = go.Figure()
     for status in statuses:
-        values = [int(counts.get((code, status), 0)) for code in plan.track_codes]
+        values = [int(counts.get((code, status), 0)) for code in codes]
         color = status_color(status)
         fig.add_bar(
             name=status,
@@ -254,7 +264,7 @@ def status_by_track(plan: Plan) -> go.Figure:
         fixedrange=True,
         tickfont={"size": SMALL_FONT_SIZE},
     )
-    per_track = plan.projects.groupby("track").size().reindex(plan.track_codes, fill_value=0)
+    per_track = plan.projects.groupby("track").size().reindex(codes, fill_value=0)
     _rows_with_titles(fig, titles, [fmt.count(int(n), "progetto", "progetti") for n in per_track])
     return fig
 

@@ -141,7 +141,8 @@ def _funding_lines(plan: Plan, card: dict) -> str:
     for name, value in card["funding"].items():
         if kinds.get(name) == "amount":
             if value:
-                lines.append(f"- {name}: **{fmt.money(float(value))}**")
+                amount = fmt.money(float(value)).replace(" ", "\u00a0")  # never '5.000 / €'
+                lines.append(f"- {name}: **{amount}**")
         elif value:
             lines.append(f"- {name}: **Sì**")
     budget_line = card.get("budget_line")
@@ -347,6 +348,11 @@ CSS = """
   .st-key-mappa-piano { display: none; }
   .cp-kpi-value { font-size: 1.8rem; }
 }
+/* A chosen filter value shows whole (on two lines if need be), never cut with an ellipsis. */
+[data-testid="stMultiSelect"] [data-tag] { height: auto; min-height: 1.6rem; max-width: 100%;
+                                           white-space: normal; }
+[data-testid="stMultiSelect"] [data-tag] > span[title] { white-space: normal;
+                                                          overflow: visible; line-height: 1.25; }
 /* Long pista titles wrap in the navigation instead of being cut with an ellipsis. */
 [data-testid="stSidebarNavLink"] span { white-space: normal !important;
                                         overflow: visible !important; text-overflow: clip !important; }

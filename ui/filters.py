@@ -58,6 +58,8 @@ def sidebar_filters(plan: Plan) -> Filters:
             plan.source_names,
             key=SOURCE_KEY,
             bind="query-params",
+            select_all=False,  # its "Select all" entry is in English
+            wrap=True,
             placeholder="Tutte le fonti",
             help="Mostra solo i progetti pagati da almeno una delle fonti scelte; i totali "
             "comprendono solo quelle fonti.",
@@ -68,6 +70,8 @@ def sidebar_filters(plan: Plan) -> Filters:
             format_func=plan.track_title,
             key=TRACK_KEY,
             bind="query-params",
+            select_all=False,  # its "Select all" entry is in English
+            wrap=True,
             placeholder="Tutte le piste",
         )
         chosen_statuses = st.multiselect(
@@ -75,6 +79,8 @@ def sidebar_filters(plan: Plan) -> Filters:
             statuses,
             key=STATUS_KEY,
             bind="query-params",
+            select_all=False,  # its "Select all" entry is in English
+            wrap=True,
             placeholder="Tutti gli stati",
         )
     return Filters(tuple(sources), tuple(tracks), tuple(chosen_statuses))
