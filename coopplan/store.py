@@ -43,7 +43,7 @@ PROJECT_DIR = Path(__file__).resolve().parent.parent
 DEFAULT_ROOT = PROJECT_DIR / "store"
 SHIPPED_WORKBOOK = PROJECT_DIR / "data" / "piano_2023.xlsx"
 SEED_EDITOR = "Piano fornito"
-SEED_NOTE = "Versione iniziale, dal file data/piano_2023.xlsx fornito con l'applicazione."
+SEED_NOTE = "Piano iniziale fornito con l'applicazione."
 
 DISPLAY_TIMEZONE = "Europe/Rome"  # times are stored in UTC and shown in Italian time
 

@@ -61,6 +61,19 @@ def editor_gate(store: Store) -> Gate:
 # Display helpers ---------------------------------------------------------------------------
 
 
+def italian_uploader() -> None:
+    """Streamlit writes "Upload" and "10MB per file" in English: say it in Italian instead."""
+    button = '[data-testid="stFileUploaderDropzone"] button [data-testid="stMarkdownContainer"] p'
+    hint = '[data-testid="stFileUploaderDropzoneInstructions"] span'
+    st.markdown(
+        f"<style>{button}, {hint} {{font-size: 0;}}"
+        f'{button}::after {{content: "Scegli il file"; font-size: 1rem;}}'
+        f'{hint}::after {{content: "oppure trascinalo qui (al massimo {MAX_UPLOAD_MB} MB)";'
+        " font-size: 0.875rem;}</style>",
+        unsafe_allow_html=True,
+    )
+
+
 def version_label(version: Version) -> str:
     restored = f" – ripristino della v. {version.restored_from}" if version.restored_from else ""
     return f"Versione {version.number} · {version.when} · {version.editor}{restored}"
@@ -186,6 +199,7 @@ def upload_section(store: Store, gate: Gate) -> None:
         f"Un file .xlsx di al massimo {MAX_UPLOAD_MB} MB. Viene controllato e ti viene mostrato "
         "che cosa cambia: finché non premi «Pubblica» non cambia niente per nessuno."
     )
+    italian_uploader()
     uploaded = st.file_uploader(
         "File del piano (.xlsx)",
         # No ``type=``: a .xls, .ods or .csv must reach the core and get its clear sentence
@@ -281,14 +295,14 @@ def history_section(store: Store, gate: Gate, versions: list[Version]) -> None:
             "Versione": [v.number for v in mine],
             "Pubblicata il": [v.when for v in mine],
             "Da": [v.editor for v in mine],
-            "Nota": [v.note for v in mine],
-            "Totali": [v.totals_text() for v in mine],
             "Stato": [
                 "in vigore"
                 if v.number == in_force
                 else (f"ripristino della v. {v.restored_from}" if v.restored_from else "")
                 for v in mine
             ],
+            "Nota": [v.note for v in mine],
+            "Totali": [v.totals_text() for v in mine],
         }
     ).iloc[::-1]
     st.dataframe(table, hide_index=True, width="stretch")
@@ -300,7 +314,7 @@ def history_section(store: Store, gate: Gate, versions: list[Version]) -> None:
             "Versione",
             numbers,
             format_func=lambda n: version_label(by_number[n]),
-            key=f"agg_chosen_{year}",
+            key=f"agg_chosen_{year}_{len(mine)}",  # a new version resets the choice to it
         )
     ]
     view, download = st.columns(2)
@@ -382,14 +396,14 @@ def compare_section(store: Store, mine: list[Version]) -> None:
         numbers,
         index=len(numbers) - 2,
         format_func=lambda n: version_label(by_number[n]),
-        key=f"agg_compare_old_{mine[0].year}",
+        key=f"agg_compare_old_{mine[0].year}_{len(mine)}",
     )
     new = right.selectbox(
         "Versione di arrivo",
         numbers,
         index=len(numbers) - 1,
         format_func=lambda n: version_label(by_number[n]),
-        key=f"agg_compare_new_{mine[0].year}",
+        key=f"agg_compare_new_{mine[0].year}_{len(mine)}",
     )
     diff = diff_plans(
         plan_of_version(store, by_number[old]), plan_of_version(store, by_number[new])

@@ -96,7 +96,7 @@ def test_the_update_page_runs_inside_the_app_and_opens_an_old_version(store: Sto
     at.switch_page("pages/aggiorna.py").run()
     assert not at.exception, [e.value for e in at.exception]
     assert [t.value for t in at.title] == ["Aggiorna il piano"]
-    at.selectbox(key="agg_chosen_2023").set_value(1)
+    at.selectbox(key="agg_chosen_2023_2").set_value(1)
     at.run()
     next(b for b in at.button if b.label == "Visualizza nella dashboard").click()
     at.run()
