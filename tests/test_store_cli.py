@@ -1,0 +1,68 @@
+"""python -m coopplan publish / history / restore / get on a temporary store."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from variants import COOP, SHIPPED, as_bytes, project_with_amount, shipped, with_amount
+
+from coopplan.cli import main
+from coopplan.store import Store
+
+
+@pytest.fixture
+def store(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Store:
+    monkeypatch.setenv("COOPPLAN_STORE", str(tmp_path / "archivio"))
+    return Store.default()
+
+
+def modified(tmp_path: Path) -> Path:
+    plan = shipped()
+    project = project_with_amount(plan, COOP)
+    path = tmp_path / "piano_marzo.xlsx"
+    path.write_bytes(
+        as_bytes(with_amount(plan, project, COOP, plan.funding_of(project)[COOP] + 2500))
+    )
+    return path
+
+
+def test_publish_prints_the_version_and_what_changed(
+    store: Store, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code = main(["publish", str(modified(tmp_path)), "--editor", "Maria Rossi", "--note", "marzo"])
+    out = capsys.readouterr().out
+    assert code == 0
+    assert "Pubblicata la versione 2" in out and "Maria Rossi" in out
+    assert f"{COOP}: +2.500 € (da 25.000 € a 27.500 €)." in out
+    assert store.current().note == "marzo"
+
+
+def test_publish_refuses_a_bad_file_with_exit_1_and_its_problems(
+    store: Store, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    bad = tmp_path / "piano.xlsx"
+    bad.write_text("Progetto;Stato\n")
+    assert main(["publish", str(bad), "--editor", "Maria Rossi"]) == 1
+    err = capsys.readouterr().err
+    assert "Il file non è stato pubblicato" in err and "Traceback" not in err
+    assert main(["publish", str(tmp_path / "manca.xlsx"), "--editor", "X"]) == 2
+    assert [v.number for v in store.versions()] == [1]
+
+
+def test_history_restore_and_get(
+    store: Store, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    main(["publish", str(modified(tmp_path)), "--editor", "Maria Rossi"])
+    assert main(["restore", "1", "--editor", "Luca Bianchi"]) == 0
+    assert "ora è in vigore come versione 3" in capsys.readouterr().out
+    assert main(["history"]) == 0
+    out = capsys.readouterr().out.splitlines()
+    rows = [line for line in out if line.strip()[:1].isdigit()]
+    assert [r.split()[0] for r in rows] == ["1", "2", "3"]
+    assert "in vigore" in rows[-1] and "ripristino della versione 1" in rows[-1]
+    target = tmp_path / "v1.xlsx"
+    assert main(["get", "1", "-o", str(target)]) == 0
+    assert target.read_bytes() == SHIPPED.read_bytes()
+    assert main(["restore", "42"]) == 1
+    assert "La versione 42 non esiste." in capsys.readouterr().err
