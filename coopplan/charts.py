@@ -8,6 +8,7 @@ enough for a projector. A chart that would have nothing to draw is never built: 
 
 from __future__ import annotations
 
+import math
 import textwrap
 from collections.abc import Sequence
 
@@ -258,13 +259,15 @@ def status_by_track(plan: Plan) -> go.Figure:
         uniformtext={"minsize": 13, "mode": "hide"},
     )
     _style(fig, 0)
+    per_track = plan.projects.groupby("track").size().reindex(codes, fill_value=0)
+    top = int(per_track.max()) if len(per_track) else 1
     fig.update_xaxes(
         tickformat=",d",
+        dtick=max(1, math.ceil(top / 5)),  # whole projects only: no '0 0 1 1' ticks
         gridcolor="#DDDDDD",
         fixedrange=True,
         tickfont={"size": SMALL_FONT_SIZE},
     )
-    per_track = plan.projects.groupby("track").size().reindex(codes, fill_value=0)
     _rows_with_titles(fig, titles, [fmt.count(int(n), "progetto", "progetti") for n in per_track])
     return fig
 

@@ -47,18 +47,17 @@ OVERFLOW_JS = """() => {
 
 
 def settle(page) -> None:  # noqa: ANN001
-    """Wait until the app has finished running and drawing (charts included)."""
-    page.wait_for_selector('[data-testid="stApp"]')
+    """Wait until the script run is over (Streamlit marks it on the app element) and every chart
+    is drawn."""
+    page.wait_for_selector(
+        '[data-testid="stApp"][data-test-script-state="notRunning"]', state="attached"
+    )
     page.wait_for_selector("h1", state="visible")
-    quiet = 0
-    deadline = time.monotonic() + 40
-    while quiet < 2 and time.monotonic() < deadline:
-        running = page.locator('[data-testid="stStatusWidget"]').count()
-        plots = page.locator(".js-plotly-plot").count()
-        drawn = page.locator(".js-plotly-plot .main-svg").count()
-        quiet = quiet + 1 if not running and drawn >= plots else 0
-        time.sleep(0.2)
-    time.sleep(0.2)
+    page.wait_for_function(
+        """() => [...document.querySelectorAll('.js-plotly-plot')]
+                 .every(gd => gd.querySelector('.main-svg'))"""
+    )
+    time.sleep(0.3)  # fonts and the last layout pass
 
 
 def nav_pages(page) -> list[tuple[str, str]]:  # noqa: ANN001
