@@ -165,6 +165,15 @@ def line_count(text: str, width: float, px: float = BODY_PX, bold: bool = False)
     return lines
 
 
+def fit_line(text: str, width: float, px: float = BODY_PX) -> str:
+    """``text`` cut with "…" so that it fits one line ``width`` px wide (footers only)."""
+    if text_width(text, px) <= width:
+        return text
+    while text and text_width(text + "…", px) > width:
+        text = text[:-1]
+    return text.rstrip() + "…"
+
+
 def title_height(title: str) -> float:
     return max(1, line_count(title, CONTENT_W, TITLE_PX, bold=True)) * TITLE_LINE
 
@@ -455,16 +464,21 @@ def project_cards(plan: Plan) -> dict[str, dict[str, object]]:
 
 
 def build_deck(
-    plan: Plan, filter_label: str = "", all_sources: Sequence[str] | None = None
+    plan: Plan,
+    filter_label: str = "",
+    all_sources: Sequence[str] | None = None,
+    note: str = "",
 ) -> list[Slide]:
     """The slides presenting ``plan`` (already filtered by the caller; ``filter_label`` says how).
 
     Title; the plan at a glance; projects per stato; one slide per pista (continued when its
     text does not fit); one per funding source; the status matrix; closing.
-    ``all_sources``: see facts().
+    ``all_sources``: see facts(). ``note``: a line for the title slide and every footer
+    (e.g. an older version shown read-only).
     """
     f = facts(plan, all_sources)
-    slides: list[Slide] = [title_slide(plan, filter_label)]
+    footer = " · ".join(x for x in (filter_label, note) if x)
+    slides: list[Slide] = [title_slide(plan, footer)]
     slides += overview_slides(f)
     slides += status_slides(plan)
     for code in plan.track_codes:
@@ -475,16 +489,16 @@ def build_deck(
         slides += source_slides(f, name)
     slides += matrix_slides(plan)
     slides.append(closing_slide(plan))
-    return [replace(s, footer=filter_label) for s in slides]
+    return [replace(s, footer=footer) for s in slides]
 
 
-def title_slide(plan: Plan, filter_label: str) -> Slide:
+def title_slide(plan: Plan, label: str) -> Slide:
     meta = plan.meta
     lines = []
     if meta.version_date:
         lines.append(f"Versione del {fmt.date(meta.version_date)}")
-    if filter_label:
-        lines.append(filter_label)
+    if label:
+        lines.append(label)
     return Slide(
         kind="title",
         title=meta.title,

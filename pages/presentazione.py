@@ -20,6 +20,7 @@ from coopplan.slides import Slide, build_deck
 from coopplan.slides_html import css, slide_html
 from ui.data import current_plan
 from ui.filters import SOURCE_KEY, STATUS_KEY, TRACK_KEY, Filters, current_filters
+from ui.versions import VIEW_KEY
 
 SLIDE_PARAM = "slide"
 NAV_PX = 72  # the footer band of the 1280 x 720 canvas, where the buttons go
@@ -45,15 +46,17 @@ header[data-testid="stHeader"], [data-testid="stToolbar"], [data-testid="stSideb
 .st-key-cp_nav .cp-filter {{ font-size: calc(var(--u) * 18); color: #4A4A4A; white-space: nowrap;
   overflow: hidden; text-overflow: ellipsis; }}
 .st-key-cp_keys {{ display: none !important; }}
+/* The read-only banner of ui.versions would push the slide off screen: the deck says it instead. */
+[data-testid="stLayoutWrapper"]:has(.st-key-coopplan_leave_view) {{ display: none !important; }}
 </style>
 """
 
 
 @st.cache_data(max_entries=16, show_spinner=False)
 def cached_deck(
-    fingerprint: str, _plan: Plan, label: str, all_sources: tuple[str, ...]
+    fingerprint: str, _plan: Plan, label: str, all_sources: tuple[str, ...], note: str
 ) -> list[Slide]:
-    return build_deck(_plan, label, all_sources)
+    return build_deck(_plan, label, all_sources, note)
 
 
 def current_number(total: int) -> int:
@@ -95,8 +98,10 @@ plan = current_plan()
 filters = active_filters(plan)
 view = filters.apply(plan)
 label = filters.describe(plan)
+viewed = st.session_state.get(VIEW_KEY)
+note = f"Versione {viewed} del piano, in sola lettura" if viewed else ""
 fingerprint = plan_fingerprint(view)
-deck = cached_deck(fingerprint, view, label, tuple(plan.source_names))
+deck = cached_deck(fingerprint, view, label, tuple(plan.source_names), note)
 total = len(deck)
 number = current_number(total)
 
@@ -129,16 +134,16 @@ with st.container(key="cp_nav", horizontal=True, wrap=False, vertical_alignment=
         key="cp_next",
     )
     st.space("stretch")
-    if label:
+    if deck[0].footer:
         st.markdown(
-            f'<span class="cp-filter">{html.escape(label)}</span>',
+            f'<span class="cp-filter">{html.escape(deck[0].footer)}</span>',
             unsafe_allow_html=True,
             width="content",
         )
     st.download_button(
         "PowerPoint",
         lambda: cached_file(
-            ("pptx", fingerprint, label, *plan.source_names), lambda: deck_to_pptx(deck)
+            ("pptx", fingerprint, label, note, *plan.source_names), lambda: deck_to_pptx(deck)
         ),
         file_name=f"{stem}.pptx",
         mime=PPTX_MIME,
@@ -149,7 +154,9 @@ with st.container(key="cp_nav", horizontal=True, wrap=False, vertical_alignment=
     )
     st.download_button(
         "PDF",
-        lambda: cached_file(("pdf", fingerprint, label), lambda: handout_pdf(view, label)),
+        lambda: cached_file(
+            ("pdf", fingerprint, label, note), lambda: handout_pdf(view, label, note)
+        ),
         file_name="dispensa-piano.pdf",
         mime="application/pdf",
         icon=":material/download:",

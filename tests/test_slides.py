@@ -22,6 +22,7 @@ from coopplan.slides import (
     blocks_height,
     body_budget,
     build_deck,
+    fit_line,
     line_count,
     paginate,
     project_cards,
@@ -278,3 +279,17 @@ def test_slide_html_escapes_text_and_shows_values(deck: list[Slide]) -> None:
     out = slide_html(hostile)
     assert "<script>" not in out and "&lt;script&gt;" in out and "a &amp; b" in out
     assert "http" not in "".join(slide_html(s) for s in deck)  # nothing to fetch
+
+
+def test_a_note_is_shown_without_dropping_piste(plan: Plan) -> None:
+    deck = build_deck(plan, note="Versione 3 del piano, in sola lettura")
+    assert "Versione 3 del piano, in sola lettura" in all_text(deck[0])
+    assert all(s.footer == "Versione 3 del piano, in sola lettura" for s in deck)
+    assert len(deck) == SHIPPED_SLIDES
+
+
+def test_footer_text_is_cut_to_one_line() -> None:
+    long = "Fonte: " + ", ".join(f"Fonte di finanziamento numero {i}" for i in range(12))
+    cut = fit_line(long, 600, 18)
+    assert cut.endswith("…") and text_width(cut, 18) <= 600
+    assert fit_line("breve", 600, 18) == "breve"

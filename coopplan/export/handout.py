@@ -75,8 +75,8 @@ def lines_block_height(pairs: Sequence[tuple[str, str]], width: float) -> float:
 # Building ----------------------------------------------------------------------------------
 
 
-def handout_pptx(plan: Plan, filter_label: str = "") -> bytes:
-    """The handout as a .pptx of A4 landscape pages."""
+def handout_pptx(plan: Plan, filter_label: str = "", note: str = "") -> bytes:
+    """The handout as a .pptx of A4 landscape pages (``filter_label``, ``note``: as build_deck)."""
     facts = s.facts(plan)
     prs = px_.new_presentation(PAGE_W, PAGE_H)
     pages: list[tuple[str, object]] = []
@@ -85,7 +85,8 @@ def handout_pptx(plan: Plan, filter_label: str = "") -> bytes:
             continue
         pages += [("track", part) for part in track_pages(facts, code)]
     pages += [("budget", part) for part in budget_pages(facts)]
-    header = " · ".join(x for x in (plan.meta.title, plan.meta.organization, filter_label) if x)
+    parts = (plan.meta.title, plan.meta.organization, filter_label, note)
+    header = " · ".join(x for x in parts if x)
     for number, (kind, content) in enumerate(pages, 1):
         page = prs.slides.add_slide(prs.slide_layouts[6])
         if kind == "track":
@@ -96,8 +97,8 @@ def handout_pptx(plan: Plan, filter_label: str = "") -> bytes:
     return px_.save(prs)
 
 
-def handout_pdf(plan: Plan, filter_label: str = "") -> bytes:
-    return office_to_pdf(handout_pptx(plan, filter_label))
+def handout_pdf(plan: Plan, filter_label: str = "", note: str = "") -> bytes:
+    return office_to_pdf(handout_pptx(plan, filter_label, note))
 
 
 @dataclass(frozen=True)
@@ -349,7 +350,8 @@ def write_cell(target: object, cell: Cell, fill: str) -> None:
 
 def draw_page_footer(page: PptxSlide, header: str, number: int, total: int) -> None:
     box = px_.add_text(page, MARGIN, FOOTER_Y, WIDTH - 160, LINE)
-    px_.write(box.text_frame.paragraphs[0], header, 12, color=MUTED_COLOR, line=LINE)
+    text = s.fit_line(header, WIDTH - 160, 12)
+    px_.write(box.text_frame.paragraphs[0], text, 12, color=MUTED_COLOR, line=LINE)
     box = px_.add_text(page, PAGE_W - MARGIN - 150, FOOTER_Y, 150, LINE)
     paragraph = box.text_frame.paragraphs[0]
     paragraph.alignment = PP_ALIGN.RIGHT

@@ -133,7 +133,8 @@ def draw_footer(page: PptxSlide, slide: s.Slide, number: int, total: int) -> Non
     y = s.CANVAS_H - 44
     if slide.footer:
         box = add_text(page, s.MARGIN_X, y, s.CONTENT_W - 160, 28)
-        write(box.text_frame.paragraphs[0], slide.footer, s.FOOTER_PX, color=MUTED_COLOR, line=28)
+        text = s.fit_line(slide.footer, s.CONTENT_W - 160, s.FOOTER_PX)
+        write(box.text_frame.paragraphs[0], text, s.FOOTER_PX, color=MUTED_COLOR, line=28)
     box = add_text(page, s.CANVAS_W - s.MARGIN_X - 150, y, 150, 28)
     paragraph = box.text_frame.paragraphs[0]
     paragraph.alignment = PP_ALIGN.RIGHT
