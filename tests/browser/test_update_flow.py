@@ -18,12 +18,14 @@ import sys
 import time
 import urllib.request
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 from badfiles import build
 from variants import COOP, as_bytes, project_with_amount, shipped, with_amount
 
+from coopplan import fmt
 from coopplan.store import Store
 
 pytestmark = pytest.mark.browser
@@ -277,3 +279,28 @@ def _choose(page, label: str, option: re.Pattern) -> None:  # noqa: ANN001
                 raise
     wanted.click()
     _settled(page)
+
+
+def test_a_second_year_brings_the_plan_selector_and_the_comparison(
+    server: tuple[str, Store],
+    playwright_browser,
+    artifacts: Path,  # noqa: ANN001
+) -> None:
+    url, store = server
+    plan = shipped()
+    project = project_with_amount(plan, COOP)
+    later = with_amount(plan, project, COOP, plan.funding_of(project)[COOP] + 10000)
+    store.publish(as_bytes(replace(later, meta=replace(later.meta, year=2024))), "Maria Rossi")
+    in_force_2023 = {t.source: t.total for t in store.current(2023).totals}[COOP]
+
+    outside: list[str] = []
+    context, board = _open(playwright_browser, url, outside)
+    assert _coop_kpi(board) == fmt.money(in_force_2023 + 10000)  # the newest year by default
+    board.get_by_role("heading", name="Confronto tra anni").wait_for()
+    comparison = board.locator('[data-testid="stTable"]').all_inner_texts()
+    assert any("+10.000 €" in table for table in comparison), comparison
+    _shot(board, artifacts / "09_due_anni.png")
+    _choose(board, "Piano", re.compile("^Piano 2023$"))
+    assert _coop_kpi(board) == fmt.money(in_force_2023)
+    assert not outside, outside
+    context.close()
