@@ -1,6 +1,6 @@
 """The update flow in a real browser: upload, preview, publish, seen by another session; bad file.
 
-Starts ``streamlit run app.py`` as a user would, on 127.0.0.1 and a free port, with a temporary
+Starts ``streamlit run app.py`` as a user would (conftest.start_streamlit), with a temporary
 store (COOPPLAN_STORE) and an editor secret (COOPPLAN_EDITOR_SECRET). Two browser contexts play
 the secretary (page «Aggiorna il piano») and a board member (the overview). Screenshots go to
 artifacts/update_flow/.
@@ -11,12 +11,6 @@ from __future__ import annotations
 import os
 import re
 import shutil
-import signal
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
 from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
@@ -28,95 +22,32 @@ from variants import COOP, as_bytes, project_with_amount, shipped, with_amount
 from coopplan import fmt
 from coopplan.store import Store
 
+from .conftest import start_streamlit, stop
+
 pytestmark = pytest.mark.browser
 
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "artifacts" / "update_flow"
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 SECRET = "segreteria-prova-2023"
 TIMEOUT_MS = 30_000
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def _wait_healthy(url: str, process: subprocess.Popen, seconds: float = 60) -> None:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"streamlit exited with code {process.returncode}")
-        try:
-            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
-                if response.read().strip() == b"ok":
-                    return
-        except OSError:
-            time.sleep(0.3)
-    raise RuntimeError("streamlit did not become healthy in time")
-
-
-@pytest.fixture(scope="module")
-def playwright_browser():  # noqa: ANN201
-    if not Path(CHROMIUM).exists():
-        if os.environ.get("CI"):
-            pytest.fail(
-                f"{CHROMIUM} is missing: install Debian's chromium (scripts/install.sh --dev)"
-            )
-        pytest.skip(f"{CHROMIUM} is missing")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
-
-
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Store]]:
-    """The dashboard on a free port, with an empty temporary store and an editor secret."""
-    store_dir = tmp_path_factory.mktemp("store")
-    port = _free_port()
-    env = {
-        **os.environ,
-        "COOPPLAN_STORE": str(store_dir),
-        "COOPPLAN_EDITOR_SECRET": SECRET,
-        "PYTHONUNBUFFERED": "1",
-    }
-    env.pop("COOPPLAN_WORKBOOK", None)
-    log = (tmp_path_factory.mktemp("log") / "streamlit.log").open("wb")
-    process = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "app.py",
-         "--server.address", "127.0.0.1", "--server.port", str(port),
-         "--server.headless", "true", "--browser.gatherUsageStats", "false"],
-        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
-    )  # fmt: skip
-    url = f"http://127.0.0.1:{port}"
+    """The dashboard on a free port, with its own empty store and an editor secret (the
+    session-wide server of conftest.py has no secret, and its store must stay unpublished)."""
+    store_dir = tmp_path_factory.mktemp("update_store")
+    env = {k: v for k, v in os.environ.items() if not k.startswith("COOPPLAN_")}
+    env.update({"COOPPLAN_STORE": str(store_dir), "COOPPLAN_EDITOR_SECRET": SECRET})
+    url, process = start_streamlit(ROOT / "app.py", env, tmp_path_factory.mktemp("log") / "st.log")
     try:
-        _wait_healthy(url, process)
         yield url, Store(store_dir)
     finally:
-        os.killpg(process.pid, signal.SIGTERM)
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
-        log.close()
+        stop(process)
 
 
 @pytest.fixture(scope="module")
-def artifacts() -> Path:
+def shots() -> Path:
     shutil.rmtree(ARTIFACTS, ignore_errors=True)
     ARTIFACTS.mkdir(parents=True)
     return ARTIFACTS
@@ -176,8 +107,8 @@ def _go_overview(page) -> None:  # noqa: ANN001
 
 def test_publish_then_seen_by_another_session_and_a_bad_file_changes_nothing(
     server: tuple[str, Store],
-    playwright_browser,
-    artifacts: Path,
+    chromium,
+    shots: Path,
     tmp_path: Path,  # noqa: ANN001
 ) -> None:
     url, store = server
@@ -189,17 +120,17 @@ def test_publish_then_seen_by_another_session_and_a_bad_file_changes_nothing(
         as_bytes(with_amount(plan, project, COOP, plan.funding_of(project)[COOP] + 2500))
     )
 
-    board_context, board = _open(playwright_browser, url, outside)
+    board_context, board = _open(chromium, url, outside)
     assert _coop_kpi(board) == "25.000 €"
-    _shot(board, artifacts / "01_panoramica_prima.png")
+    _shot(board, shots / "01_panoramica_prima.png")
 
-    secretary_context, secretary = _open(playwright_browser, f"{url}/aggiorna", outside)
+    secretary_context, secretary = _open(chromium, f"{url}/aggiorna", outside)
     secretary.get_by_role("heading", name="Aggiorna il piano").wait_for()
     secretary.locator('input[type="file"]').set_input_files(str(modified))
     secretary.get_by_text("Che cosa cambia").wait_for()
     secretary.get_by_text("+2.500 €").first.wait_for()
     _settled(secretary)
-    _shot(secretary, artifacts / "02_anteprima.png")
+    _shot(secretary, shots / "02_anteprima.png")
     assert store.current().number == 1  # the preview changed nothing
 
     secretary.get_by_label("Il tuo nome").first.fill("Maria Rossi")
@@ -208,13 +139,13 @@ def test_publish_then_seen_by_another_session_and_a_bad_file_changes_nothing(
     secretary.get_by_role("button", name="Pubblica").click()
     secretary.get_by_text("Pubblicata la versione 2 del piano 2023").wait_for()
     _settled(secretary)
-    _shot(secretary, artifacts / "03_pubblicato.png")
+    _shot(secretary, shots / "03_pubblicato.png")
     assert store.current().number == 2
     assert SECRET not in secretary.content()
 
     _go_overview(board)
     assert _coop_kpi(board) == "27.500 €"
-    _shot(board, artifacts / "04_panoramica_dopo.png")
+    _shot(board, shots / "04_panoramica_dopo.png")
 
     bad = build("csv", tmp_path)
     bad_path = tmp_path / bad.filename
@@ -225,12 +156,12 @@ def test_publish_then_seen_by_another_session_and_a_bad_file_changes_nothing(
     _settled(secretary)
     assert secretary.get_by_role("button", name="Pubblica").count() == 0
     assert "Traceback" not in secretary.content()
-    _shot(secretary, artifacts / "05_file_sbagliato.png")
+    _shot(secretary, shots / "05_file_sbagliato.png")
 
     _go_overview(board)
     assert _coop_kpi(board) == "27.500 €"
     assert [v.number for v in store.versions()] == [1, 2]
-    _shot(board, artifacts / "06_panoramica_invariata.png")
+    _shot(board, shots / "06_panoramica_invariata.png")
 
     # Back to the previous version: restoring adds version 3 with the content of version 1.
     _choose(secretary, "Versione", re.compile(r"^Versione 1 ·"))
@@ -240,7 +171,7 @@ def test_publish_then_seen_by_another_session_and_a_bad_file_changes_nothing(
     secretary.get_by_role("button", name="Ripristina", exact=True).click()
     secretary.get_by_text("Ripristinata la versione 1: ora è in vigore come versione 3.").wait_for()
     _settled(secretary)
-    _shot(secretary, artifacts / "07_ripristino.png")
+    _shot(secretary, shots / "07_ripristino.png")
     assert (store.current().number, store.current().restored_from) == (3, 1)
     _go_overview(board)
     assert _coop_kpi(board) == "25.000 €"
@@ -252,7 +183,7 @@ def test_publish_then_seen_by_another_session_and_a_bad_file_changes_nothing(
     secretary.get_by_role("link", name="Panoramica").click()
     _settled(secretary)
     assert _coop_kpi(secretary) == "27.500 €"
-    _shot(secretary, artifacts / "08_versione_in_sola_lettura.png")
+    _shot(secretary, shots / "08_versione_in_sola_lettura.png")
     secretary.get_by_role("button", name="Torna al piano in vigore").click()
     _settled(secretary)
     assert _coop_kpi(secretary) == "25.000 €"
@@ -283,8 +214,8 @@ def _choose(page, label: str, option: re.Pattern) -> None:  # noqa: ANN001
 
 def test_a_second_year_brings_the_plan_selector_and_the_comparison(
     server: tuple[str, Store],
-    playwright_browser,
-    artifacts: Path,  # noqa: ANN001
+    chromium,
+    shots: Path,  # noqa: ANN001
 ) -> None:
     url, store = server
     plan = shipped()
@@ -294,12 +225,13 @@ def test_a_second_year_brings_the_plan_selector_and_the_comparison(
     in_force_2023 = {t.source: t.total for t in store.current(2023).totals}[COOP]
 
     outside: list[str] = []
-    context, board = _open(playwright_browser, url, outside)
+    context, board = _open(chromium, url, outside)
     assert _coop_kpi(board) == fmt.money(in_force_2023 + 10000)  # the newest year by default
     board.get_by_role("heading", name="Confronto tra anni").wait_for()
-    comparison = board.locator('[data-testid="stTable"]').all_inner_texts()
-    assert any("+10.000 €" in table for table in comparison), comparison
-    _shot(board, artifacts / "09_due_anni.png")
+    tables = board.locator('[data-testid="stTable"]')
+    tables.filter(has_text="+10.000 €").first.wait_for()  # totals per source and per pista
+    assert tables.filter(has_text="+10.000 €").count() == 2
+    _shot(board, shots / "09_due_anni.png")
     _choose(board, "Piano", re.compile("^Piano 2023$"))
     assert _coop_kpi(board) == fmt.money(in_force_2023)
     assert not outside, outside
