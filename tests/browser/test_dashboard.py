@@ -220,6 +220,28 @@ def test_a_click_on_the_plan_map_opens_the_project_card(
     shoot(page, artifacts, "scheda_progetto_da_mappa")
 
 
+def test_a_row_of_the_status_matrix_opens_the_project_card(
+    dashboard_url: str,
+    visitor,
+    artifacts: Path,  # noqa: ANN001
+) -> None:
+    made = visitor(1280, 900)
+    page = made.page
+    page.goto(dashboard_url + "/matrice")
+    settle(page)
+    grid = page.locator('[data-testid="stDataFrame"]').first
+    box = grid.bounding_box()
+    rows = 18  # the shipped plan; the header is one row high
+    row_height = (box["height"] - 2) / (rows + 1)
+    sixth = box["y"] + row_height * (1 + 5 + 0.5)  # P2-01, Ufficio Credito&Finanza
+    page.mouse.click(box["x"] + 16, sixth)  # its selection box
+    page.get_by_text("Sensibilizzazione sulle opportunità").wait_for()
+    settle(page)
+    assert page.get_by_text("Distacco di personale").count() == 1
+    page.get_by_text("Distacco di personale").scroll_into_view_if_needed()
+    shoot(page, artifacts, "scheda_progetto_da_matrice")
+
+
 def test_kpi_numbers_show_before_the_charts(dashboard_url: str, visitor) -> None:  # noqa: ANN001
     made = visitor(1280, 720)
     page = made.page
