@@ -83,12 +83,14 @@ def tick_or_blank(value: bool) -> str:
 
 
 def styled_matrix(plan: Plan) -> pd.io.formats.style.Styler:
-    """The matrix with money as '5.000 €', yes/no sources as ticks and the stato cells in
-    traffic-light colours. Sorting still works on the numbers and booleans underneath."""
+    """The matrix with money as '5.000 €' (blank for none), yes/no sources as '✓' and the stato
+    cells in traffic-light colours. Amounts stay numbers underneath, so sorting is numeric; the
+    yes/no columns become text (a bool column would be drawn as greyed-out checkboxes)."""
     table = matrix_table(plan)
+    flags = flag_columns(plan)
+    table[flags] = table[flags].map(tick_or_blank)
     styler = table.style.format(money_or_blank, subset=money_columns(plan))
-    styler = styler.format(tick_or_blank, subset=flag_columns(plan))
-    styler = styler.set_properties(subset=flag_columns(plan), **{"text-align": "center"})
+    styler = styler.set_properties(subset=flags, **{"text-align": "center"})
     return styler.map(status_style, subset=[HEADERS["status"]])
 
 

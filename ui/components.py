@@ -273,7 +273,9 @@ def matrix(plan: Plan) -> str | None:
     table = tables.matrix_table(plan)
     legend = "; ".join(f"{code} = {plan.track_title(code)}" for code in plan.track_codes)
     config = {
-        name: st.column_config.Column(help="Fonte indicata con una spunta (Sì/No)")
+        name: st.column_config.Column(
+            help="Fonte indicata con una spunta (Sì/No)", alignment="center"
+        )
         for name in tables.flag_columns(plan)
     }
     config |= {
