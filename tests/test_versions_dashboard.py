@@ -103,3 +103,18 @@ def test_the_update_page_runs_inside_the_app_and_opens_an_old_version(store: Sto
     assert any("Sola lettura" in w.value for w in at.warning)  # the banner, at once
     at.switch_page("pages/panoramica.py").run()
     assert coop_total(at) == "25.000 €"
+
+
+def test_an_unusable_store_still_shows_the_shipped_plan(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.delenv("COOPPLAN_WORKBOOK", raising=False)
+    blocker = tmp_path / "un_file"
+    blocker.write_text("non una cartella")
+    monkeypatch.setenv("COOPPLAN_STORE", str(blocker / "store"))  # cannot be created
+    at = session()
+    assert coop_total(at) == "25.000 €"
+    assert any("non si riesce a usare" in w.value for w in at.warning)
+    at.switch_page("pages/aggiorna.py").run()
+    assert any("non si riesce a leggere" in e.value for e in at.error)
+    assert not at.exception

@@ -332,13 +332,13 @@ CSS = """
 .cp-chip { display: inline-block; padding: .2rem .7rem; border-radius: 1rem;
            font-size: 1rem; line-height: 1.6; white-space: nowrap; }
 .cp-muted { color: #4A4A4A; font-size: 1rem; }
-.cp-kpis { display: grid; gap: .75rem; margin: .5rem 0 .75rem 0;
-           grid-template-columns: repeat(auto-fit, minmax(9.5rem, 1fr)); }
-.cp-kpi { border: 1px solid #C9D3DF; border-radius: .5rem; padding: .6rem .9rem .55rem .9rem;
-          background: #FFFFFF; min-width: 0; }
-.cp-kpi-label { font-size: 1rem; color: #333333; line-height: 1.3; overflow-wrap: anywhere; }
+.cp-kpis { display: flex; flex-wrap: wrap; gap: .75rem; margin: .5rem 0 .75rem 0; }
+/* A card is never narrower than its value (kept on one line): cards wrap to a new row instead. */
+.cp-kpi { flex: 1 1 9rem; min-width: min-content; border: 1px solid #C9D3DF;
+          border-radius: .5rem; padding: .6rem .9rem .55rem .9rem; background: #FFFFFF; }
+.cp-kpi-label { font-size: 1rem; color: #333333; line-height: 1.3; }
 .cp-kpi-value { font-size: 2.2rem; font-weight: 600; line-height: 1.2; color: #1A1A1A;
-                margin: .15rem 0; overflow-wrap: anywhere; }
+                margin: .15rem 0; white-space: nowrap; }
 .cp-kpi-unit { font-size: 1.3rem; font-weight: 600; }
 .cp-kpi-note { font-size: .9rem; color: #4A4A4A; line-height: 1.3; }
 /* More room for tables and charts on a 1280 px projector than Streamlit's wide margins. */

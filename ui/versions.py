@@ -8,6 +8,7 @@ version on its next interaction; the workbook itself is parsed once per content 
 
 from __future__ import annotations
 
+import hashlib
 import os
 
 import pandas as pd
@@ -51,19 +52,33 @@ def shown_version(store: Store) -> Version:
 
 
 def store_plan() -> Plan:
-    """Body of ``ui.data.current_plan()`` when the dashboard runs on the versioned store."""
+    """Body of ``ui.data.current_plan()`` when the dashboard runs on the versioned store.
+
+    If the store cannot be read or created (a read-only install, a wrong COOPPLAN_STORE), the
+    dashboard still shows the shipped plan, with a warning, rather than nothing.
+    """
     store = Store.default()
     try:
         version = shown_version(store)
+        return version_plan(store, version)
     except (OSError, StoreError) as exc:
-        st.error(
-            "L'archivio delle versioni del piano non si riesce a leggere "
-            f"({exc.message if isinstance(exc, StoreError) else type(exc).__name__}, cartella "
-            f"{store.root}). Controlla la cartella indicata da COOPPLAN_STORE e riavvia.",
-            icon=":material/error:",
+        reason = exc.message if isinstance(exc, StoreError) else type(exc).__name__
+        if not data.DEFAULT_WORKBOOK.is_file():
+            st.error(
+                f"L'archivio delle versioni del piano ({store.root}) non si riesce a leggere "
+                f"({reason}). Controlla la cartella indicata da COOPPLAN_STORE e riavvia.",
+                icon=":material/error:",
+            )
+            st.stop()
+        st.warning(
+            f"L'archivio delle versioni ({store.root}) non si riesce a usare ({reason}): "
+            "la dashboard mostra il piano fornito con l'applicazione e la pubblicazione non è "
+            "possibile. Controlla la cartella indicata da COOPPLAN_STORE.",
+            icon=":material/warning:",
         )
-        st.stop()
-    return version_plan(store, version)
+        raw = data.DEFAULT_WORKBOOK.read_bytes()
+        digest = hashlib.sha256(raw).hexdigest()
+        return data.plan_or_stop(data._parse(digest, raw, data.DEFAULT_WORKBOOK.name))
 
 
 def plan_selector() -> None:
