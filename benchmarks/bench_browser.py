@@ -16,7 +16,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from common import ROOT, SHIPPED, Row, Settings, ratio_row
+from common import ROOT, SHIPPED, Row, Settings, dashboard_env, ratio_row, seeded_store
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -102,7 +102,7 @@ class Server:
 
 @contextlib.contextmanager
 def streamlit_server(
-    script: Path, log_dir: Path, env: dict[str, str] | None = None
+    script: Path, log_dir: Path, env: dict[str, str | None] | None = None
 ) -> Iterator[Server]:
     """``streamlit run script`` on a free loopback port, from the project folder (so every app
     gets the same .streamlit/config.toml); stopped (by its pid) on exit."""
@@ -118,7 +118,12 @@ def streamlit_server(
         "--browser.gatherUsageStats", "false",
         "--global.developmentMode", "false",
     ]  # fmt: skip
-    full_env = {**os.environ, **(env or {}), "PYTHONPATH": str(ROOT)}
+    full_env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    for key, value in (env or {}).items():
+        if value is None:
+            full_env.pop(key, None)
+        else:
+            full_env[key] = value
     with log.open("wb") as out:
         process = subprocess.Popen(
             command, cwd=ROOT, env=full_env, stdout=out, stderr=subprocess.STDOUT
@@ -160,19 +165,6 @@ def chromium() -> Iterator[object]:
             yield browser
         finally:
             browser.close()
-
-
-def dashboard_store(folder: Path, workbook: Path = SHIPPED) -> Path:
-    """A fresh store for the dashboard server, seeded with ``workbook`` as version 1."""
-    from coopplan.store import Store
-
-    root = folder / f"store-{time.monotonic_ns()}"
-    Store(root, seed=workbook).versions()
-    return root
-
-
-def dashboard_env(store: Path, workbook: Path = SHIPPED) -> dict[str, str]:
-    return {"COOPPLAN_STORE": str(store), "COOPPLAN_WORKBOOK": str(workbook)}
 
 
 # Measures -----------------------------------------------------------------------------------
@@ -262,7 +254,7 @@ def browser(settings: Settings, folder: Path) -> list[Row]:
     hello.write_text(HELLO_APP)
     minimal = folder / "plotly_app.py"
     minimal.write_text(PLOTLY_APP.format(tracks=titles))
-    store = dashboard_store(folder)
+    store = seeded_store(folder)
     reps = settings.reps
     with (
         streamlit_server(ROOT / "app.py", folder, dashboard_env(store)) as app,

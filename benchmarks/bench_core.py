@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pandas as pd
-from common import SHIPPED, Row, Settings, limit_row, paired_medians, ratio_row
+from common import SHIPPED, Row, Settings, limit_row, paired_medians, ratio_row, thousands
 
 from coopplan.reader import load_plan
 
@@ -49,7 +49,7 @@ def scale_loading(settings: Settings, plans: dict[int, Path]) -> list[Row]:
         ours, bare = paired_medians(
             lambda p=path: checked_load(p), lambda p=path: bare_read(p), settings.reps
         )
-        name = f"load_plan, {size:,} progetti".replace(",", ".")
+        name = f"load_plan, {thousands(size)} progetti"
         if size == SCALE_TARGET_SIZE:
             row = limit_row("Scala", name, ours, SCALE_LIMIT_S)
         else:

@@ -11,16 +11,24 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
-from common import ROOT, SHIPPED, Row, Settings, limit_row, ratio_row
+from common import (
+    ROOT,
+    SHIPPED,
+    Row,
+    Settings,
+    dashboard_env,
+    limit_row,
+    ratio_row,
+    seeded_store,
+    thousands,
+)
 
 APP = ROOT / "app.py"
 PAGE_LIMIT_S = 1.0  # each page's run on the 10,000-project plan
 RERUN_LIMIT = 1.5  # page rerun / trivial rerun
+SCALE_REPS = 5  # a page of 10,000 projects may take seconds: the minimum of repetitions
 TIMEOUT_S = 120.0
-WORKBOOK_ENV = "COOPPLAN_WORKBOOK"
-STORE_ENV = "COOPPLAN_STORE"
 TRACK_KEY, STATUS_KEY = "pista", "stato"  # the sidebar filters' keys (ui/filters.py)
-SKIP_PAGES = {"aggiorna.py"}  # the upload page: no plan views, measured by its own tests
 
 TRIVIAL_APP = """
 import streamlit as st
@@ -33,28 +41,47 @@ st.write("Scelti:", tracks, statuses)
 
 
 @contextlib.contextmanager
-def plan_env(workbook: Path, store: Path | None = None) -> Iterator[None]:
-    """Point the dashboard at ``workbook`` (and an empty store seeded from it, if the dashboard
-    reads a store) for the duration of the block."""
-    saved = {k: os.environ.get(k) for k in (WORKBOOK_ENV, STORE_ENV)}
-    os.environ[WORKBOOK_ENV] = str(workbook)
-    if store is not None:
-        os.environ[STORE_ENV] = str(store)
+def plan_env(store: Path) -> Iterator[None]:
+    """Point the dashboard (run in this process by AppTest) at ``store`` for the block."""
+    changes = dashboard_env(store)
+    saved = {key: os.environ.get(key) for key in changes}
     try:
+        for key, value in changes.items():
+            _set_env(key, value)
         yield
     finally:
         for key, value in saved.items():
-            if value is None:
-                os.environ.pop(key, None)
-            else:
-                os.environ[key] = value
+            _set_env(key, value)
+
+
+def _set_env(key: str, value: str | None) -> None:
+    if value is None:
+        os.environ.pop(key, None)
+    else:
+        os.environ[key] = value
 
 
 def page_files() -> list[str]:
-    """The pages of the dashboard, as paths relative to app.py (the default page first)."""
-    pages = sorted(p.name for p in (ROOT / "pages").glob("*.py") if p.name not in SKIP_PAGES)
-    pages.sort(key=lambda name: name != "panoramica.py")
-    return [f"pages/{name}" for name in pages]
+    """The pages the dashboard registers, as paths relative to app.py (the default page first).
+
+    Found by asking a fresh AppTest session to switch to each file of pages/ (no run needed)."""
+    global _PAGES
+    if _PAGES is None:
+        at = new_app()
+        at.run()
+        found = []
+        for path in sorted((ROOT / "pages").glob("*.py")):
+            try:
+                at.switch_page(f"pages/{path.name}")
+            except ValueError:
+                continue  # a file the navigation does not (yet) register
+            found.append(f"pages/{path.name}")
+        found.sort(key=lambda name: name != "pages/panoramica.py")
+        _PAGES = found
+    return _PAGES
+
+
+_PAGES: list[str] | None = None
 
 
 def new_app():  # noqa: ANN201 - an AppTest
@@ -90,15 +117,15 @@ def open_page(page: str) -> tuple[object, float]:
     return at, elapsed
 
 
-def scale_pages(settings: Settings, plans: dict[int, Path]) -> list[Row]:
+def scale_pages(settings: Settings, plans: dict[int, Path], folder: Path) -> list[Row]:
     """Each page's AppTest run on the generated plans (the parse cached, as on a server)."""
     rows = []
     for size, path in sorted(plans.items()):
-        with plan_env(path):
+        with plan_env(seeded_store(folder, path)):
             for page in page_files():
                 open_page(page)  # warm-up: parses the plan once, fills caches
-                times = [open_page(page)[1] for _ in range(settings.reps)]
-                name = f"pagina {Path(page).stem}, {size:,} progetti".replace(",", ".")
+                times = [open_page(page)[1] for _ in range(min(settings.reps, SCALE_REPS))]
+                name = f"pagina {Path(page).stem}, {thousands(size)} progetti"
                 value = statistics.median(times)
                 if size == max(plans):
                     rows.append(limit_row("Scala", name, value, PAGE_LIMIT_S, note="AppTest"))
@@ -144,7 +171,7 @@ def reruns(settings: Settings, folder: Path) -> list[Row]:
     trivial_path = folder / "trivial_app.py"
     trivial_path.write_text(TRIVIAL_APP.format(tracks=tracks, statuses=statuses))
     rows = []
-    with plan_env(SHIPPED):
+    with plan_env(seeded_store(folder)):
         for page in page_files():
             at, _ = open_page(page)
             trivial = AppTest.from_file(str(trivial_path), default_timeout=TIMEOUT_S)

@@ -41,7 +41,7 @@ class Settings:
                 quick=True,
                 reps=reps or 3,
                 scale_sizes=(1_000,),
-                load_seconds=12.0,
+                load_seconds=24.0,
                 load_sessions=4,
                 rss_sessions=3,
             )
@@ -140,6 +140,20 @@ def write_generated_plan(n_projects: int, folder: Path) -> Path:
     return path
 
 
+def seeded_store(folder: Path, workbook: Path = SHIPPED) -> Path:
+    """A new version store (the dashboard's production path) whose version 1 is ``workbook``."""
+    from coopplan.store import Store
+
+    root = folder / f"store-{workbook.stem}-{time.monotonic_ns()}"
+    Store(root, seed=workbook).versions()
+    return root
+
+
+def dashboard_env(store: Path) -> dict[str, str | None]:
+    """Environment that points the dashboard at ``store`` (None: variable removed)."""
+    return {"COOPPLAN_STORE": str(store), "COOPPLAN_WORKBOOK": None}
+
+
 # Reporting ----------------------------------------------------------------------------------
 
 
@@ -173,6 +187,11 @@ def machine() -> str:
         dt.datetime.now().strftime("%Y-%m-%d %H:%M"),
     ]
     return ", ".join(p for p in parts if p)
+
+
+def thousands(n: int) -> str:
+    """10000 -> '10.000' (Italian grouping)."""
+    return f"{n:,}".replace(",", ".")
 
 
 def show(value: float | None, unit: str) -> str:

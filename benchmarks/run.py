@@ -96,7 +96,9 @@ def _scale(settings: Settings, plans: dict[int, Path], folder: Path) -> list[Row
     import bench_core
     import bench_pages
 
-    return bench_core.scale_loading(settings, plans) + bench_pages.scale_pages(settings, plans)
+    return bench_core.scale_loading(settings, plans) + bench_pages.scale_pages(
+        settings, plans, folder
+    )
 
 
 def _rerun(settings: Settings, plans: dict[int, Path], folder: Path) -> list[Row]:
