@@ -10,16 +10,16 @@ stored, shown or put in a message.
 from __future__ import annotations
 
 import contextlib
-import fcntl
 import hmac
 import json
 import os
-import tempfile
 import time
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
+
+from coopplan.files import atomic_write, locked
 
 SECRET_ENV = "COOPPLAN_EDITOR_SECRET"
 SECRET_KEY = "editor_secret"
@@ -137,7 +137,7 @@ class Gate:
             return Verdict(Outcome.NOT_CONFIGURED)
         if not attempt:
             return Verdict(Outcome.EMPTY)
-        with self._locked():
+        with locked(self.folder / LOCK_FILE):
             state = self._read()
             now = self.clock()
             blocked = self._blocked(state, now)
@@ -183,27 +183,7 @@ class Gate:
         return state if isinstance(state, dict) else {}
 
     def _write(self, state: dict) -> None:
-        fd, temp = tempfile.mkstemp(prefix=".tmp-access-", dir=self.folder)
-        try:
-            with os.fdopen(fd, "w", encoding="utf-8") as handle:
-                json.dump(state, handle)
-                handle.flush()
-                os.fsync(handle.fileno())
-            os.replace(temp, self.folder / STATE_FILE)
-        except BaseException:
-            with contextlib.suppress(FileNotFoundError):
-                os.unlink(temp)
-            raise
-
-    @contextlib.contextmanager
-    def _locked(self) -> Iterator[None]:
-        self.folder.mkdir(parents=True, exist_ok=True)
-        with open(self.folder / LOCK_FILE, "a+b") as handle:
-            fcntl.flock(handle.fileno(), fcntl.LOCK_EX)
-            try:
-                yield
-            finally:
-                fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
+        atomic_write(self.folder / STATE_FILE, json.dumps(state).encode("utf-8"))
 
 
 def _duration(seconds: float) -> str:

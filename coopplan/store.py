@@ -21,19 +21,18 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
-import fcntl
 import hashlib
 import json
 import os
 import sys
-import tempfile
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from coopplan import fmt
+from coopplan.files import TEMP_PREFIX, atomic_write, fsync_dir, locked
 from coopplan.plan import Plan
 from coopplan.reader import load_plan
 from coopplan.validation import Problem, summary
@@ -51,7 +50,6 @@ MANIFEST = "manifest.jsonl"
 LOCK = "manifest.lock"
 OBJECTS = "objects"
 SUFFIX = ".xlsx"
-TEMP_PREFIX = ".tmp-"
 
 # Test hook: COOPPLAN_STORE_PAUSE=<point> makes a publisher announce the point on stdout and sleep
 # there, so a test can kill it with SIGKILL at a known moment of the write.
@@ -318,7 +316,7 @@ class Store:
         result = load_plan(data, name=Path(self.seed).name)
         if not result.ok or result.plan is None:
             return False
-        with self._locked():
+        with locked(self.root / LOCK):
             if self._entries():
                 return True  # another process seeded it meanwhile
             sha = self._write_object(data)
@@ -328,7 +326,7 @@ class Store:
 
     def _append(self, make: Callable[[int], Version]) -> Version:
         """Under the lock: number the new version after the last one and append its line."""
-        with self._locked():
+        with locked(self.root / LOCK):
             self._sweep_temp()
             entries = self._entries()
             number = (entries[-1].number if entries else 0) + 1
@@ -337,27 +335,14 @@ class Store:
         return version
 
     def _write_object(self, data: bytes) -> str:
-        """Write a content file atomically (temp file, fsync, rename, fsync dir); its hash."""
+        """Write a content file atomically (see coopplan.files); its hash."""
         sha = hashlib.sha256(data).hexdigest()
         target = self.object_path(sha)
         folder = target.parent
         folder.mkdir(parents=True, exist_ok=True)
         if target.is_file() and _sha_of(target) == sha:
             return sha  # same bytes published before: content-addressed, nothing to write
-        fd, temp = tempfile.mkstemp(prefix=TEMP_PREFIX, suffix=SUFFIX, dir=folder)
-        try:
-            with os.fdopen(fd, "wb") as handle:
-                handle.write(data)
-                handle.flush()
-                os.fsync(handle.fileno())
-            os.chmod(temp, 0o444)
-            _pause("content-temp")
-            os.replace(temp, target)
-        except BaseException:
-            with contextlib.suppress(FileNotFoundError):
-                os.unlink(temp)
-            raise
-        _fsync_dir(folder)
+        atomic_write(target, data, mode=0o444, before_replace=lambda: _pause("content-temp"))
         _pause("before-manifest")
         return sha
 
@@ -382,7 +367,7 @@ class Store:
         finally:
             os.close(fd)
         if created:
-            _fsync_dir(self.root)
+            fsync_dir(self.root)
 
     def _sweep_temp(self) -> None:
         """Remove temporary files a killed publisher left behind (never a recent one)."""
@@ -391,16 +376,6 @@ class Store:
             with contextlib.suppress(OSError):
                 if temp.stat().st_mtime < limit:
                     temp.unlink()
-
-    @contextlib.contextmanager
-    def _locked(self) -> Iterator[None]:
-        self.root.mkdir(parents=True, exist_ok=True)
-        with open(self.root / LOCK, "a+b") as handle:
-            fcntl.flock(handle.fileno(), fcntl.LOCK_EX)
-            try:
-                yield
-            finally:
-                fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
 
 
 # Helpers -----------------------------------------------------------------------------------
@@ -459,14 +434,6 @@ def _write_all(fd: int, data: bytes) -> None:
     while view:
         written = os.write(fd, view)
         view = view[written:]
-
-
-def _fsync_dir(folder: Path) -> None:
-    fd = os.open(folder, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
 
 
 def _pause(point: str) -> None:
