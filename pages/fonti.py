@@ -4,24 +4,14 @@ import streamlit as st
 
 from coopplan import charts, tables
 from ui import components as ui
-from ui.boot import through_app
-from ui.data import current_plan
-from ui.filters import current_filters, filter_caption, no_match_message
+from ui.page import start
 
-through_app()  # first, before anything is drawn (see ui/boot.py)
-plan = current_plan()
-filters = current_filters()
-view = filters.apply(plan)
-
-st.title("Fonti di finanziamento")
-st.markdown(
+page = start(
+    "Fonti di finanziamento",
     "Gli importi in euro si sommano; le fonti indicate con una spunta (Sì/No) si contano in "
-    "progetti."
+    "progetti.",
 )
-filter_caption(filters, plan, view)
-if view.is_empty:
-    no_match_message(filters, plan)
-    st.stop()
+plan, view = page.plan, page.view
 
 ui.source_kpis(view)
 

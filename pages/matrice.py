@@ -4,24 +4,13 @@ import streamlit as st
 
 from coopplan import charts
 from ui import components as ui
-from ui.boot import through_app
-from ui.data import current_plan
-from ui.filters import current_filters, filter_caption, no_match_message
+from ui.page import start
 
-through_app()  # first, before anything is drawn (see ui/boot.py)
-plan = current_plan()
-filters = current_filters()
-view = filters.apply(plan)
-
-st.title("Matrice di stato")
-st.markdown(
+view = start(
+    "Matrice di stato",
     "Un progetto per riga, raggruppati per pista. Clic su un'intestazione per ordinare, su una "
-    "riga per aprire la scheda; il filtro «Stato» è nella barra laterale."
-)
-filter_caption(filters, plan, view)
-if view.is_empty:
-    no_match_message(filters, plan)
-    st.stop()
+    "riga per aprire la scheda; il filtro «Stato» è nella barra laterale.",
+).view
 
 ui.status_strip(view)
 chosen = ui.matrix(view)

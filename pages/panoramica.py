@@ -5,21 +5,11 @@ import streamlit as st
 
 from coopplan import charts
 from ui import components as ui
-from ui.boot import through_app
-from ui.data import current_plan
-from ui.filters import current_filters, filter_caption, no_match_message
+from ui.page import start
 from ui.versions import year_comparison
 
-through_app()  # first, before anything is drawn (see ui/boot.py)
-plan = current_plan()
-filters = current_filters()
-view = filters.apply(plan)
-
-ui.plan_header(plan)
-filter_caption(filters, plan, view)
-if view.is_empty:
-    no_match_message(filters, plan)
-    st.stop()
+page = start()  # the plan's own header: title, organisation, year, version date
+plan, view = page.plan, page.view
 
 # Numbers first: they show while the chart library is still loading.
 ui.source_kpis(view)

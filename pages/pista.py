@@ -4,16 +4,12 @@ import streamlit as st
 
 from coopplan import charts, fmt
 from ui import components as ui
-from ui.boot import through_app
-from ui.data import current_plan
-from ui.filters import current_filters, filter_caption, no_match_message
 from ui.nav import current_track
+from ui.page import context
 
-through_app()  # first, before anything is drawn (see ui/boot.py)
-plan = current_plan()
+page = context()  # the heading is the pista's own, and the filters apply to its projects only
+plan = page.plan
 code = current_track() or plan.track_codes[0]
-filters = current_filters()
-view = filters.apply(plan)
 position = plan.track_codes.index(code) + 1
 track = plan.tracks.loc[plan.tracks["code"] == code].iloc[0]
 
@@ -35,17 +31,11 @@ for row_start in range(0, len(lines), 2):
 
 heading = str(track["alt_title"] or track["title"])
 st.header(f"I progetti — {heading}" if track["alt_title"] else "I progetti")
-filter_caption(filters, plan, view)
-mine = view.filter(tracks=[code])
-if mine.is_empty:
-    if filters.tracks and code not in filters.tracks:
-        st.info(
-            "Questa pista è esclusa dal filtro «Pista» nella barra laterale.",
-            icon=":material/filter_alt_off:",
-        )
-    else:
-        no_match_message(filters, plan)
-    st.stop()
+mine = page.view.filter(tracks=[code])
+excluded = bool(page.filters.tracks) and code not in page.filters.tracks
+page.require_projects(
+    mine, "Questa pista è esclusa dal filtro «Pista» nella barra laterale." if excluded else None
+)
 
 ui.source_kpis(mine)
 ui.status_strip(mine)

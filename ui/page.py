@@ -1,0 +1,62 @@
+"""How a dashboard page begins: through the app, the plan, the sidebar filters, the heading.
+
+Every page of the plan starts with ``page = start(title, intro)`` (or ``context()`` when it draws
+its own heading) and then uses ``page.plan`` (the whole plan), ``page.filters`` (the sidebar
+choice) and ``page.view`` (the plan as filtered).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import streamlit as st
+
+from coopplan import Plan
+from ui.boot import through_app
+from ui.components import plan_header
+from ui.data import current_plan
+from ui.filters import Filters, current_filters, filter_caption, no_match_message
+
+
+@dataclass(frozen=True)
+class PageContext:
+    plan: Plan  # the plan in force (or the version viewed), unfiltered
+    filters: Filters  # the sidebar filters
+    view: Plan  # the plan with the filters applied
+
+    def require_projects(self, shown: Plan | None = None, empty_note: str | None = None) -> None:
+        """Say that the view is filtered; if ``shown`` (default: the view) has no project, say
+        why (``empty_note``, else which filters leave nothing) and stop the page there."""
+        filter_caption(self.filters, self.plan, self.view)
+        if not (self.view if shown is None else shown).is_empty:
+            return
+        if empty_note:
+            st.info(empty_note, icon=":material/filter_alt_off:")
+        else:
+            no_match_message(self.filters, self.plan)
+        st.stop()
+
+
+def context() -> PageContext:
+    """The plan, the filters and the filtered view, drawing nothing but a plan error.
+
+    Goes through the app first (see ui/boot.py): call it before anything else on the page.
+    """
+    through_app()
+    plan = current_plan()
+    filters = current_filters()
+    return PageContext(plan, filters, filters.apply(plan))
+
+
+def start(title: str | None = None, intro: str = "") -> PageContext:
+    """The usual first line of a page: context(), the title (None: the plan's own header) and
+    the intro, the filter caption; a view without projects says so and stops the page."""
+    page = context()
+    if title is None:
+        plan_header(page.plan)
+    else:
+        st.title(title)
+    if intro:
+        st.markdown(intro)
+    page.require_projects()
+    return page
