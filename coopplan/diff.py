@@ -164,6 +164,60 @@ class PlanDiff:
         ]
         return out
 
+    def tables(self) -> list[tuple[str, pd.DataFrame]]:
+        """The changes as a few small headed tables of texts (the page's preview and history);
+        only the tables that have rows, none when nothing changes."""
+        general = [[f"{c.field} del piano", c.old, c.new] for c in self.meta]
+        general += [[f"Pista {r.where} rinominata", r.old, r.new] for r in self.tracks_renamed]
+        general += [["Nuova pista", "", t] for t in self.tracks_added]
+        general += [["Pista tolta", t, ""] for t in self.tracks_removed]
+        general += [[f"Filone rinominato ({r.where})", r.old, r.new] for r in self.lines_renamed]
+        general += [["Nuovo filone", "", t] for t in self.lines_added]
+        general += [["Filone tolto", t, ""] for t in self.lines_removed]
+        general += [["Descrizione del filone modificata", "", t] for t in self.lines_described]
+        general += [["Nuova fonte", "", s] for s in self.sources_added]
+        general += [["Fonte tolta", s, ""] for s in self.sources_removed]
+        sections = [
+            ("Piano, piste, filoni e fonti", ["Che cosa", "Prima", "Dopo"], general),
+            (
+                "Totali per fonte di finanziamento",
+                ["Fonte", "Prima", "Dopo", "Differenza"],
+                [
+                    [d.source, d.shown(d.old), d.shown(d.new), d.shown_difference]
+                    for d in self.by_source
+                ],
+            ),
+            (
+                "Budget per pista",
+                ["Pista", "Fonte", "Prima", "Dopo", "Differenza"],
+                [
+                    [d.where, d.source, d.shown(d.old), d.shown(d.new), d.shown_difference]
+                    for d in self.by_track
+                ],
+            ),
+            (
+                "Progetti aggiunti e tolti",
+                ["", "Progetto", "Pista"],
+                [["Aggiunto", p.label, p.track] for p in self.added]
+                + [["Tolto", p.label, p.track] for p in self.removed],
+            ),
+            (
+                "Stati cambiati",
+                ["Progetto", "Stato prima", "Stato dopo"],
+                [[s.project.label, s.old, s.new] for s in self.statuses],
+            ),
+            (
+                "Progetti modificati",
+                ["Progetto", "Campo", "Prima", "Dopo"],
+                [[c.project.label, f.field, f.old, f.new] for c in self.changed for f in c.changes],
+            ),
+        ]
+        return [
+            (title, pd.DataFrame(rows, columns=columns))
+            for title, columns, rows in sections
+            if rows
+        ]
+
 
 NOTHING_CHANGES = "Nessuna modifica: il contenuto è identico al piano di confronto."
 

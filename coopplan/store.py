@@ -104,6 +104,22 @@ class Version:
         local = self.local_time
         return f"{fmt.date(local.date(), 'medium')}, {local:%H:%M}"
 
+    @property
+    def restored_text(self) -> str:
+        """'ripristino della v. 2' for a restored version, else ''."""
+        return f"ripristino della v. {self.restored_from}" if self.restored_from else ""
+
+    @property
+    def label(self) -> str:
+        """'Versione 3 · 25 nov 2026, 15:02 · Maria Rossi – ripristino della v. 1'."""
+        restored = f" – {self.restored_text}" if self.restored_from else ""
+        return f"Versione {self.number} · {self.when} · {self.editor}{restored}"
+
+    @property
+    def file_name(self) -> str:
+        """'piano_2023_v3.xlsx': the name a downloaded copy of the version gets."""
+        return f"piano_{self.year}_v{self.number}{SUFFIX}"
+
     def totals_text(self) -> str:
         """'Risorse Coop Re-Start 25.000 €, …, Risorse interne 15 progetti'."""
         return ", ".join(

@@ -21,6 +21,8 @@ from coopplan.charts import text_color_on
 from coopplan.palette import status_color
 from coopplan.plan import Plan
 from coopplan.schema import NO, PROGETTI, YES
+from coopplan.store import Version
+from coopplan.validation import Problem
 
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 EURO_FORMAT = '#,##0 "€"'
@@ -219,3 +221,33 @@ def source_projects(plan: Plan, source: str) -> pd.DataFrame:
         table[AMOUNT_HEADER] = rows.loc[projects["id"], "amount"].to_numpy(dtype=float)
     table[HEADERS["id"]] = projects["id"].to_numpy()
     return table
+
+
+def problems_table(problems: list[Problem]) -> pd.DataFrame:
+    """Every problem of a workbook as a row: Gravità, Foglio, Cella (without the sheet), Problema."""
+    return pd.DataFrame(
+        {
+            "Gravità": [p.severity.value.capitalize() for p in problems],
+            "Foglio": [p.sheet for p in problems],
+            "Cella": [p.cell.split("!", 1)[1] if "!" in p.cell else "" for p in problems],
+            "Problema": [p.message for p in problems],
+        }
+    )
+
+
+def history_table(versions: list[Version], in_force: int) -> pd.DataFrame:
+    """The versions of one plan year, newest first, the one in force (number ``in_force``) and
+    the restores marked in the «Stato» column."""
+    newest_first = versions[::-1]
+    return pd.DataFrame(
+        {
+            "Versione": [v.number for v in newest_first],
+            "Pubblicata il": [v.when for v in newest_first],
+            "Da": [v.editor for v in newest_first],
+            "Stato": [
+                "in vigore" if v.number == in_force else v.restored_text for v in newest_first
+            ],
+            "Nota": [v.note for v in newest_first],
+            "Totali": [v.totals_text() for v in newest_first],
+        }
+    )

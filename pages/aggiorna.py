@@ -1,30 +1,39 @@
 """Pagina «Aggiorna il piano»: carica, controlla, confronta, pubblica; storico delle versioni.
 
 A thin shell over coopplan.store (versions), coopplan.reader (checks), coopplan.diff (what
-changes) and coopplan.access (the editor secret). Nothing is written to the store until the editor
-presses «Pubblica» (or «Ripristina») with the right secret.
+changes) and coopplan.access (the editor secret); its pieces (tables, pickers, forms) are in
+ui/update.py. Nothing is written to the store until the editor presses «Pubblica» (or
+«Ripristina») with the right secret.
 """
 
 from __future__ import annotations
 
 import hashlib
 
-import pandas as pd
 import streamlit as st
 
 from coopplan.access import NOT_CONFIGURED_MESSAGE, Gate, configured_secret
-from coopplan.diff import PlanDiff, diff_plans
+from coopplan.diff import diff_plans
 from coopplan.plan import Plan
 from coopplan.reader import LoadResult, load_plan
 from coopplan.schema import MAX_UPLOAD_MB
-from coopplan.store import Store, StoreError, Version
-from coopplan.validation import summary
+from coopplan.store import Store, Version
+from coopplan.tables import history_table
 from coopplan.writer import template_plan, workbook_bytes
 from ui import versions as versions_ui
 from ui.boot import through_app
+from ui.update import (
+    FLASH,
+    XLSX_MIME,
+    choose_version,
+    download_version,
+    italian_uploader,
+    show_diff,
+    show_problems,
+    signed_form,
+    write_to_store,
+)
 
-XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-FLASH = "agg_flash"  # a success message shown once, after the rerun that follows a publish
 NONCE = "agg_upload_nonce"  # bumped after a publish, so the uploader starts empty again
 CHECKED = "agg_checked"  # (sha256 of the upload, its LoadResult): checked once per file
 
@@ -58,115 +67,12 @@ def editor_gate(store: Store) -> Gate:
     return Gate(store.root, configured_secret(st.secrets))
 
 
-# Display helpers ---------------------------------------------------------------------------
-
-
-def italian_uploader() -> None:
-    """Streamlit writes "Upload" and "10MB per file" in English: say it in Italian instead."""
-    button = '[data-testid="stFileUploaderDropzone"] button [data-testid="stMarkdownContainer"] p'
-    hint = '[data-testid="stFileUploaderDropzoneInstructions"] span'
-    st.markdown(
-        f"<style>{button}, {hint} {{font-size: 0;}}"
-        f'{button}::after {{content: "Scegli il file"; font-size: 1rem;}}'
-        f'{hint}::after {{content: "oppure trascinalo qui (al massimo {MAX_UPLOAD_MB} MB)";'
-        " font-size: 0.875rem;}</style>",
-        unsafe_allow_html=True,
-    )
-
-
-def version_label(version: Version) -> str:
-    restored = f" – ripristino della v. {version.restored_from}" if version.restored_from else ""
-    return f"Versione {version.number} · {version.when} · {version.editor}{restored}"
-
-
-def show_problems(result: LoadResult) -> None:
-    """Every problem at once: a summary line, then a table (severity, sheet, cell, message)."""
-    if result.plan is None and len(result.problems) == 1 and not result.problems[0].sheet:
-        st.error(result.problems[0].message)  # a malformed file: one clear sentence
-        return
-    line = summary(result.problems)
-    if result.errors:
-        st.error(f"{line}.")
-    elif result.warnings:
-        st.warning(f"{line}: il file si può pubblicare.")
-    else:
-        st.success("Il file è valido: nessun problema trovato.")
-    if result.problems:
-        table = pd.DataFrame(
-            {
-                "Gravità": [p.severity.value.capitalize() for p in result.problems],
-                "Foglio": [p.sheet for p in result.problems],
-                "Cella": [
-                    p.cell.split("!", 1)[1] if "!" in p.cell else "" for p in result.problems
-                ],
-                "Problema": [p.message for p in result.problems],
-            }
-        )
-        st.dataframe(table, hide_index=True, width="stretch")
-
-
-def show_diff(diff: PlanDiff, nothing: str) -> None:
-    """The changes as a few small tables; ``nothing`` when the two plans are the same."""
-    if diff.unchanged:
-        st.info(nothing)
-        return
-    general = _general_rows(diff)
-    if general:
-        st.markdown("**Piano, piste, filoni e fonti**")
-        st.table(pd.DataFrame(general, columns=["Che cosa", "Prima", "Dopo"]))
-    if diff.by_source:
-        st.markdown("**Totali per fonte di finanziamento**")
-        rows = [
-            [d.source, d.shown(d.old), d.shown(d.new), d.shown_difference] for d in diff.by_source
-        ]
-        st.table(pd.DataFrame(rows, columns=["Fonte", "Prima", "Dopo", "Differenza"]))
-    if diff.by_track:
-        st.markdown("**Budget per pista**")
-        rows = [
-            [d.where, d.source, d.shown(d.old), d.shown(d.new), d.shown_difference]
-            for d in diff.by_track
-        ]
-        st.table(pd.DataFrame(rows, columns=["Pista", "Fonte", "Prima", "Dopo", "Differenza"]))
-    if diff.added or diff.removed:
-        st.markdown("**Progetti aggiunti e tolti**")
-        rows = [["Aggiunto", p.label, p.track] for p in diff.added]
-        rows += [["Tolto", p.label, p.track] for p in diff.removed]
-        st.table(pd.DataFrame(rows, columns=["", "Progetto", "Pista"]))
-    if diff.statuses:
-        st.markdown("**Stati cambiati**")
-        rows = [[s.project.label, s.old, s.new] for s in diff.statuses]
-        st.table(pd.DataFrame(rows, columns=["Progetto", "Stato prima", "Stato dopo"]))
-    if diff.changed:
-        st.markdown("**Progetti modificati**")
-        rows = [
-            [change.project.label, c.field, c.old, c.new]
-            for change in diff.changed
-            for c in change.changes
-        ]
-        st.table(pd.DataFrame(rows, columns=["Progetto", "Campo", "Prima", "Dopo"]))
-
-
-def _general_rows(diff: PlanDiff) -> list[list[str]]:
-    rows = [[f"{c.field} del piano", c.old, c.new] for c in diff.meta]
-    rows += [[f"Pista {r.where} rinominata", r.old, r.new] for r in diff.tracks_renamed]
-    rows += [["Nuova pista", "", t] for t in diff.tracks_added]
-    rows += [["Pista tolta", t, ""] for t in diff.tracks_removed]
-    rows += [[f"Filone rinominato ({r.where})", r.old, r.new] for r in diff.lines_renamed]
-    rows += [["Nuovo filone", "", t] for t in diff.lines_added]
-    rows += [["Filone tolto", t, ""] for t in diff.lines_removed]
-    rows += [["Descrizione del filone modificata", "", t] for t in diff.lines_described]
-    rows += [["Nuova fonte", "", s] for s in diff.sources_added]
-    rows += [["Fonte tolta", s, ""] for s in diff.sources_removed]
-    return rows
-
-
 # Sections ----------------------------------------------------------------------------------
 
 
 def in_force_section(store: Store, versions: list[Version]) -> None:
     st.subheader("Il piano in vigore")
-    years = sorted({v.year for v in versions}, reverse=True)
-    for year in years:
+    for year in sorted({v.year for v in versions}, reverse=True):
         current = store.current(year)
         st.markdown(
             f"**Piano {year}**: versione {current.number}, pubblicata il {current.when} "
@@ -174,13 +80,8 @@ def in_force_section(store: Store, versions: list[Version]) -> None:
         )
     newest = store.current()
     left, right = st.columns(2)
-    left.download_button(
-        f"Scarica il piano in vigore ({newest.year})",
-        data=store.read(newest),
-        file_name=f"piano_{newest.year}_v{newest.number}.xlsx",
-        mime=XLSX_MIME,
-        icon=":material/download:",
-        key="agg_download_current",
+    download_version(
+        left, f"Scarica il piano in vigore ({newest.year})", store, newest, "agg_download_current"
     )
     right.download_button(
         "Scarica il modello vuoto",
@@ -226,7 +127,7 @@ def upload_section(store: Store, gate: Gate) -> None:
     else:
         current = store.current(plan.meta.year)
         diff = diff_plans(plan_of_version(store, current), plan)
-        st.caption(f"Rispetto al piano {plan.meta.year} in vigore ({version_label(current)}).")
+        st.caption(f"Rispetto al piano {plan.meta.year} in vigore ({current.label}).")
         show_diff(diff, "Nessuna modifica: il file è uguale al piano in vigore.")
         unchanged = diff.unchanged
     publish_form(store, gate, data, uploaded.name, blocked=unchanged)
@@ -239,45 +140,27 @@ def publish_form(store: Store, gate: Gate, data: bytes, name: str, *, blocked: b
     elif blocked:
         st.info("Non c'è niente da pubblicare: il contenuto è lo stesso del piano in vigore.")
     disabled = blocked or not gate.configured
-    with st.form("agg_publish", clear_on_submit=True, enter_to_submit=False):
-        editor = st.text_input(
-            "Il tuo nome",
-            value=st.session_state.get("agg_editor", ""),
-            disabled=disabled,
-            key="agg_publish_editor",
-        )
-        note = st.text_area(
-            "Nota (facoltativa)",
-            placeholder="Es. Consiglio del 14 marzo",
-            disabled=disabled,
-            key="agg_publish_note",
-        )
-        secret = st.text_input(
-            "Password di pubblicazione",
-            type="password",
-            disabled=disabled,
-            key="agg_publish_secret",
-        )
-        pressed = st.form_submit_button("Pubblica", type="primary", disabled=disabled)
-    if not pressed or disabled:
-        return
-    verdict = gate.check(secret)
-    if not verdict.ok:
-        st.error(verdict.message)
-        return
-    try:
-        version = store.publish(data, editor, note, name=name)
-    except StoreError as exc:
-        st.error(exc.message)
-        return
-    st.session_state["agg_editor"] = version.editor
-    st.session_state[NONCE] = st.session_state.get(NONCE, 0) + 1
-    st.session_state[FLASH] = (
-        f"Pubblicata la versione {version.number} del piano {version.year}: da ora tutti "
-        "vedono questa versione."
+    signed = signed_form(
+        "agg_publish", "agg_publish", "Pubblica", disabled=disabled, with_note=True, primary=True
     )
-    st.session_state.pop(CHECKED, None)
-    st.rerun()
+    if signed is None:
+        return
+
+    def publish() -> Version:
+        version = store.publish(data, signed.editor, signed.note, name=name)
+        st.session_state[NONCE] = st.session_state.get(NONCE, 0) + 1  # an empty uploader next
+        st.session_state.pop(CHECKED, None)
+        return version
+
+    write_to_store(
+        gate,
+        signed,
+        publish,
+        lambda version: (
+            f"Pubblicata la versione {version.number} del piano {version.year}: da ora tutti "
+            "vedono questa versione."
+        ),
+    )
 
 
 def history_section(store: Store, gate: Gate, versions: list[Version]) -> None:
@@ -290,33 +173,10 @@ def history_section(store: Store, gate: Gate, versions: list[Version]) -> None:
         )
     mine = [v for v in versions if v.year == year]
     in_force = store.current(year).number
-    table = pd.DataFrame(
-        {
-            "Versione": [v.number for v in mine],
-            "Pubblicata il": [v.when for v in mine],
-            "Da": [v.editor for v in mine],
-            "Stato": [
-                "in vigore"
-                if v.number == in_force
-                else (f"ripristino della v. {v.restored_from}" if v.restored_from else "")
-                for v in mine
-            ],
-            "Nota": [v.note for v in mine],
-            "Totali": [v.totals_text() for v in mine],
-        }
-    ).iloc[::-1]
-    st.dataframe(table, hide_index=True, width="stretch")
+    st.dataframe(history_table(mine, in_force), hide_index=True, width="stretch")
 
-    by_number = {v.number: v for v in mine}
-    numbers = [v.number for v in reversed(mine)]
-    chosen = by_number[
-        st.selectbox(
-            "Versione",
-            numbers,
-            format_func=lambda n: version_label(by_number[n]),
-            key=f"agg_chosen_{year}_{len(mine)}",  # a new version resets the choice to it
-        )
-    ]
+    # A new version resets the choice to it (the key names how many there are).
+    chosen = choose_version(st, "Versione", mine[::-1], 0, f"agg_chosen_{year}_{len(mine)}")
     view, download = st.columns(2)
     if view.button(
         "Visualizza nella dashboard",
@@ -328,13 +188,8 @@ def history_section(store: Store, gate: Gate, versions: list[Version]) -> None:
             f"In questa sessione la dashboard mostra la versione {chosen.number} in sola lettura: "
             "aprila dal menu; il riquadro in cima alle pagine riporta al piano in vigore."
         )
-    download.download_button(
-        f"Scarica la versione {chosen.number}",
-        data=store.read(chosen),
-        file_name=f"piano_{chosen.year}_v{chosen.number}.xlsx",
-        mime=XLSX_MIME,
-        icon=":material/download:",
-        key="agg_download_chosen",
+    download_version(
+        download, f"Scarica la versione {chosen.number}", store, chosen, "agg_download_chosen"
     )
     restore_form(store, gate, chosen, in_force)
     compare_section(store, mine)
@@ -348,67 +203,39 @@ def restore_form(store: Store, gate: Gate, chosen: Version, in_force: int) -> No
         )
         if not gate.configured:
             st.info("Il ripristino è disattivato: manca la password di pubblicazione (vedi sopra).")
-        disabled = not gate.configured or chosen.number == in_force
-        if chosen.number == in_force and gate.configured:
+        elif chosen.number == in_force:
             st.info("Questa è già la versione in vigore.")
-        with st.form(f"agg_restore_{chosen.number}", clear_on_submit=True, enter_to_submit=False):
-            editor = st.text_input(
-                "Il tuo nome",
-                value=st.session_state.get("agg_editor", ""),
-                disabled=disabled,
-                key="agg_restore_editor",
-            )
-            secret = st.text_input(
-                "Password di pubblicazione",
-                type="password",
-                disabled=disabled,
-                key="agg_restore_secret",
-            )
-            pressed = st.form_submit_button("Ripristina", disabled=disabled)
-        if not pressed or disabled:
-            return
-        verdict = gate.check(secret)
-        if not verdict.ok:
-            st.error(verdict.message)
-            return
-        try:
-            version = store.restore(chosen.number, editor)
-        except StoreError as exc:
-            st.error(exc.message)
-            return
-        st.session_state["agg_editor"] = version.editor
-        st.session_state[FLASH] = (
-            f"Ripristinata la versione {chosen.number}: ora è in vigore come versione "
-            f"{version.number}."
+        disabled = not gate.configured or chosen.number == in_force
+        signed = signed_form(
+            f"agg_restore_{chosen.number}", "agg_restore", "Ripristina", disabled=disabled
         )
-        st.rerun()
+        if signed is None:
+            return
+        write_to_store(
+            gate,
+            signed,
+            lambda: store.restore(chosen.number, signed.editor),
+            lambda version: (
+                f"Ripristinata la versione {chosen.number}: ora è in vigore come versione "
+                f"{version.number}."
+            ),
+        )
 
 
 def compare_section(store: Store, mine: list[Version]) -> None:
     if len(mine) < 2:
         return
     st.markdown("#### Confronta due versioni")
-    by_number = {v.number: v for v in mine}
-    numbers = [v.number for v in mine]
     left, right = st.columns(2)
-    old = left.selectbox(
-        "Versione di partenza",
-        numbers,
-        index=len(numbers) - 2,
-        format_func=lambda n: version_label(by_number[n]),
-        key=f"agg_compare_old_{mine[0].year}_{len(mine)}",
+    keys = f"{mine[0].year}_{len(mine)}"
+    old = choose_version(
+        left, "Versione di partenza", mine, len(mine) - 2, f"agg_compare_old_{keys}"
     )
-    new = right.selectbox(
-        "Versione di arrivo",
-        numbers,
-        index=len(numbers) - 1,
-        format_func=lambda n: version_label(by_number[n]),
-        key=f"agg_compare_new_{mine[0].year}_{len(mine)}",
+    new = choose_version(
+        right, "Versione di arrivo", mine, len(mine) - 1, f"agg_compare_new_{keys}"
     )
-    diff = diff_plans(
-        plan_of_version(store, by_number[old]), plan_of_version(store, by_number[new])
-    )
-    show_diff(diff, f"Nessuna differenza tra la versione {old} e la versione {new}.")
+    diff = diff_plans(plan_of_version(store, old), plan_of_version(store, new))
+    show_diff(diff, f"Nessuna differenza tra la versione {old.number} e la versione {new.number}.")
 
 
 # Page --------------------------------------------------------------------------------------

@@ -1,0 +1,163 @@
+"""The pieces of the page «Aggiorna il piano»: problems and changes as tables, version pickers
+and downloads, and the forms that publish or restore with the editor secret.
+
+The sections of the page are in pages/aggiorna.py; the work is done in coopplan (store, diff,
+tables, access).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import streamlit as st
+
+from coopplan.access import Gate
+from coopplan.diff import PlanDiff
+from coopplan.reader import LoadResult
+from coopplan.schema import MAX_UPLOAD_MB
+from coopplan.store import Store, StoreError, Version
+from coopplan.tables import problems_table
+from coopplan.validation import summary
+
+XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+FLASH = "agg_flash"  # a success message shown once, after the rerun that follows a publish
+EDITOR = "agg_editor"  # the name of who last published in this session, offered again
+
+
+def italian_uploader() -> None:
+    """Streamlit writes "Upload" and "10MB per file" in English: say it in Italian instead."""
+    button = '[data-testid="stFileUploaderDropzone"] button [data-testid="stMarkdownContainer"] p'
+    hint = '[data-testid="stFileUploaderDropzoneInstructions"] span'
+    st.markdown(
+        f"<style>{button}, {hint} {{font-size: 0;}}"
+        f'{button}::after {{content: "Scegli il file"; font-size: 1rem;}}'
+        f'{hint}::after {{content: "oppure trascinalo qui (al massimo {MAX_UPLOAD_MB} MB)";'
+        " font-size: 0.875rem;}</style>",
+        unsafe_allow_html=True,
+    )
+
+
+def show_problems(result: LoadResult) -> None:
+    """Every problem at once: a summary line, then a table (severity, sheet, cell, message)."""
+    if result.plan is None and len(result.problems) == 1 and not result.problems[0].sheet:
+        st.error(result.problems[0].message)  # a malformed file: one clear sentence
+        return
+    line = summary(result.problems)
+    if result.errors:
+        st.error(f"{line}.")
+    elif result.warnings:
+        st.warning(f"{line}: il file si può pubblicare.")
+    else:
+        st.success("Il file è valido: nessun problema trovato.")
+    if result.problems:
+        st.dataframe(problems_table(result.problems), hide_index=True, width="stretch")
+
+
+def show_diff(diff: PlanDiff, nothing: str) -> None:
+    """The changes as a few small tables; ``nothing`` when the two plans are the same."""
+    if diff.unchanged:
+        st.info(nothing)
+    for title, table in diff.tables():
+        st.markdown(f"**{title}**")
+        st.table(table)
+
+
+def download_version(
+    where,  # noqa: ANN001 - st or a column
+    label: str,
+    store: Store,
+    version: Version,
+    key: str,
+) -> None:
+    """A button that downloads the workbook of ``version``."""
+    where.download_button(
+        label,
+        data=store.read(version),
+        file_name=version.file_name,
+        mime=XLSX_MIME,
+        icon=":material/download:",
+        key=key,
+    )
+
+
+def choose_version(
+    where,  # noqa: ANN001 - st or a column
+    label: str,
+    versions: list[Version],
+    index: int,
+    key: str,
+) -> Version:
+    """A selectbox over ``versions`` (in the given order), labelled as the history shows them."""
+    by_number = {v.number: v for v in versions}
+    number = where.selectbox(
+        label, list(by_number), index=index, format_func=lambda n: by_number[n].label, key=key
+    )
+    return by_number[number]
+
+
+@dataclass(frozen=True)
+class Signed:
+    """What the editor typed in a publishing form."""
+
+    editor: str
+    note: str
+    secret: str
+
+
+def signed_form(
+    form: str,
+    fields: str,
+    button: str,
+    *,
+    disabled: bool,
+    with_note: bool = False,
+    primary: bool = False,
+) -> Signed | None:
+    """A form asking the editor's name (offered again from the last publish), a note if
+    ``with_note``, and the secret; widget keys start with ``fields``. What was typed once the
+    button is pressed, else None."""
+    with st.form(form, clear_on_submit=True, enter_to_submit=False):
+        editor = st.text_input(
+            "Il tuo nome",
+            value=st.session_state.get(EDITOR, ""),
+            disabled=disabled,
+            key=f"{fields}_editor",
+        )
+        note = ""
+        if with_note:
+            note = st.text_area(
+                "Nota (facoltativa)",
+                placeholder="Es. Consiglio del 14 marzo",
+                disabled=disabled,
+                key=f"{fields}_note",
+            )
+        secret = st.text_input(
+            "Password di pubblicazione",
+            type="password",
+            disabled=disabled,
+            key=f"{fields}_secret",
+        )
+        pressed = st.form_submit_button(
+            button, type="primary" if primary else "secondary", disabled=disabled
+        )
+    return Signed(editor, note, secret) if pressed and not disabled else None
+
+
+def write_to_store(
+    gate: Gate, signed: Signed, write: Callable[[], Version], done: Callable[[Version], str]
+) -> None:
+    """With the right secret, ``write`` a version; then rerun showing ``done(version)`` once.
+    A wrong secret or a refusal of the store is shown as an error and nothing is written."""
+    verdict = gate.check(signed.secret)
+    if not verdict.ok:
+        st.error(verdict.message)
+        return
+    try:
+        version = write()
+    except StoreError as exc:
+        st.error(exc.message)
+        return
+    st.session_state[EDITOR] = version.editor
+    st.session_state[FLASH] = done(version)
+    st.rerun()
