@@ -33,6 +33,7 @@ class Settings:
     load_seconds: float = 60.0
     load_sessions: int = 30
     rss_sessions: int = 20
+    load_browsers: int = 2  # of the load sessions, real Chromium ones (the others: protocol)
 
     @classmethod
     def make(cls, quick: bool, reps: int | None) -> Settings:
@@ -42,8 +43,9 @@ class Settings:
                 reps=reps or 3,
                 scale_sizes=(1_000,),
                 load_seconds=24.0,
-                load_sessions=4,
+                load_sessions=5,
                 rss_sessions=3,
+                load_browsers=1,
             )
         return cls(reps=max(reps or cls.reps, 5))
 
