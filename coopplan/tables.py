@@ -10,6 +10,9 @@ from __future__ import annotations
 
 import csv
 import io
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass
 
 import pandas as pd
 from openpyxl import Workbook
@@ -94,6 +97,96 @@ def styled_matrix(plan: Plan) -> pd.io.formats.style.Styler:
     styler = table.style.format(money_or_blank, subset=money_columns(plan))
     styler = styler.set_properties(subset=flags, **{"text-align": "center"})
     return styler.map(status_style, subset=[HEADERS["status"]])
+
+
+# The status matrix on screen --------------------------------------------------------------
+# Column widths are estimated from the texts, so that the whole matrix fits the grid's width on a
+# 1280x720 projector with the sidebar open (874 px, less the row selection column); on wider
+# screens the grid stretches the columns, on a phone it scrolls inside itself.
+
+MATRIX_FIT_PX = 830
+CHAR_PX = 7  # an average character of the grid's 14 px Source Sans, rounded up
+CELL_PAD_PX = 18  # the cell's padding, both sides
+TITLE_PX = (180, 300)  # the project column: never narrower, no need to be wider
+SHORT_LABEL_CHARS = 13  # a longer source name gets a short header (the full name in the help)
+CONNECTIVES = frozenset(
+    "di del dello della dei degli delle da dal dalla per e ed a al alla in con su tra fra".split()
+)
+
+
+@dataclass(frozen=True)
+class MatrixColumn:
+    name: str  # the column of matrix_table
+    label: str  # its header on screen
+    width: int  # in px
+    help: str  # the header's tooltip: the full name, what the column counts
+
+
+def text_px(text: str) -> int:
+    """The width a cell needs to show ``text`` whole (an estimate on the safe side)."""
+    return len(text) * CHAR_PX + CELL_PAD_PX
+
+
+def short_labels(names: Sequence[str], limit: int = SHORT_LABEL_CHARS) -> dict[str, str]:
+    """A short header for each source name: the name itself if short enough; else without a
+    first word that other sources share ('Risorse interne' -> 'Interne'), then cut before the
+    first connective ('Oneri di funzionamento' -> 'Oneri'). Two sources never read the same."""
+    firsts = Counter(name.split()[0].casefold() for name in names if name.split())
+    labels = {}
+    for name in names:
+        words = name.split()
+        if len(name) > limit and len(words) > 1 and firsts[words[0].casefold()] > 1:
+            words = words[1:]
+        if len(" ".join(words)) > limit:
+            cut = next((i for i, w in enumerate(words) if i and w.casefold() in CONNECTIVES), 0)
+            words = words[:cut] or words
+        label = " ".join(words)
+        labels[name] = label[:1].upper() + label[1:]
+    seen = Counter(labels.values())
+    return {name: label if seen[label] == 1 else name for name, label in labels.items()}
+
+
+def matrix_columns(plan: Plan) -> list[MatrixColumn]:
+    """Header, width and help of each column of the status matrix as shown (the ID is not).
+
+    Sources keep their full name as header when the titles still get the room they need;
+    otherwise long names get a short header (``short_labels``).
+    """
+    table = matrix_table(plan)
+    legend = "; ".join(f"{code} = {plan.track_title(code)}" for code in plan.track_codes)
+    h = HEADERS
+    fixed = [
+        MatrixColumn(h["track"], "Pista", _widest("Pista", table[h["track"]]), legend),
+        MatrixColumn(h["status"], "Stato", _widest("Stato", table[h["status"]]), ""),
+        MatrixColumn(h["done"], "Realizzate", text_px("Realizzate"), h["done"]),
+        MatrixColumn(h["planned"], "Ipotesi", text_px("Ipotesi"), h["planned"]),
+    ]
+    low, high = TITLE_PX
+    needed = min(_widest("Progetto", table[h["title"]]), high)
+    sources = _source_columns(plan, table, {name: name for name in plan.source_names})
+    if MATRIX_FIT_PX - sum(c.width for c in fixed + sources) < needed:
+        sources = _source_columns(plan, table, short_labels(plan.source_names))
+    room = MATRIX_FIT_PX - sum(c.width for c in fixed + sources)
+    title = MatrixColumn(h["title"], "Progetto", max(low, min(needed, room)), "")
+    return [fixed[0], title, *fixed[1:], *sources]
+
+
+def _source_columns(plan: Plan, table: pd.DataFrame, labels: dict[str, str]) -> list[MatrixColumn]:
+    kinds = dict(zip(plan.sources["name"], plan.sources["kind"], strict=True))
+    columns = []
+    for name in plan.source_names:
+        if kinds[name] == "amount":
+            widest = max((money_or_blank(v) for v in table[name]), key=len, default="")
+            what = "importo in euro"
+        else:
+            widest, what = TICK, f"{TICK} = fonte indicata con una spunta (Sì/No)"
+        width = max(text_px(labels[name]), text_px(widest))
+        columns.append(MatrixColumn(name, labels[name], width, f"{name}: {what}."))
+    return columns
+
+
+def _widest(header: str, values: pd.Series) -> int:
+    return max([text_px(header), *(text_px(str(v)) for v in values)])
 
 
 def export_table(plan: Plan) -> pd.DataFrame:

@@ -114,3 +114,26 @@ def test_tables_work_on_a_generated_plan_with_more_sources() -> None:
     assert len(tables.matrix_table(five)) == 60
     assert len(tables.export_table(five).columns) == 11 + len(five.source_names)
     assert len(tables.track_source_table(five)) == 6
+
+
+def test_matrix_columns_fit_a_projector_with_the_sidebar_open(plan: Plan) -> None:
+    columns = tables.matrix_columns(plan)
+    assert sum(c.width for c in columns) <= tables.MATRIX_FIT_PX
+    assert "ID" not in [c.name for c in columns]  # the internal ID is not shown
+    labels = {c.name: c.label for c in columns}
+    assert labels["Oneri di funzionamento"] == "Oneri"
+    assert labels["Risorse Coop Re-Start"] == "Coop Re-Start"
+    assert labels["Risorse interne"] == "Interne"
+    helps = {c.name: c.help for c in columns}
+    assert all(name in helps[name] for name in plan.source_names)  # the full name, on hover
+    money = next(c for c in columns if c.name == "Oneri di funzionamento")
+    assert money.width >= tables.text_px("41.000 €")  # the widest amount shows whole
+    title = next(c for c in columns if c.name == "Progetto")
+    assert title.width == max(c.width for c in columns)  # the titles get the most room
+
+
+def test_short_source_labels_stay_distinct() -> None:
+    names = ["Fondo regionale per le imprese", "Fondo regionale per il lavoro", "Quote"]
+    labels = tables.short_labels(names)
+    assert len(set(labels.values())) == len(names)
+    assert labels["Quote"] == "Quote"

@@ -269,37 +269,47 @@ def source_projects(plan: Plan, source: str) -> str | None:
 
 
 def matrix(plan: Plan) -> str | None:
-    """The status matrix as a sortable, selectable table; returns the selected project's ID."""
+    """The status matrix as a sortable, selectable table; returns the selected project's ID.
+
+    Sized to fit a 1280 px projector with the sidebar open: short headers for long source
+    names (the full name in the header's help and in the legend below), compact number columns.
+    """
     table = tables.matrix_table(plan)
-    legend = "; ".join(f"{code} = {plan.track_title(code)}" for code in plan.track_codes)
-    config = {
-        name: st.column_config.Column(
-            help="Fonte indicata con una spunta (Sì/No)", alignment="center"
-        )
-        for name in tables.flag_columns(plan)
-    }
-    config |= {
-        tables.HEADERS["track"]: st.column_config.TextColumn(width=56, help=legend),
-        tables.HEADERS["title"]: st.column_config.TextColumn(width=240),
-        tables.HEADERS["status"]: st.column_config.TextColumn(width=104),
-        tables.HEADERS["done"]: st.column_config.NumberColumn(
-            "Realizzate", format="%d", width=92, help="Attività realizzate"
-        ),
-        tables.HEADERS["planned"]: st.column_config.NumberColumn(
-            "Ipotesi", format="%d", width=74, help="Ipotesi di lavoro"
-        ),
-    }
+    columns = tables.matrix_columns(plan)
+    flags = set(tables.flag_columns(plan))
+    config = {c.name: _matrix_column(c, centred=c.name in flags) for c in columns}
     event = st.dataframe(
         tables.styled_matrix(plan),
         hide_index=True,
-        column_order=[c for c in table.columns if c != tables.HEADERS["id"]],
+        column_order=[c.name for c in columns],
         column_config=config,
         on_select="rerun",
         selection_mode="single-row",
         key="matrice",
         height=_table_height(len(table)),
     )
+    shortened = [c for c in columns if c.name in plan.source_names and c.label != c.name]
+    if shortened:
+        st.caption(
+            "Fonti: "
+            + " · ".join(f"{c.label} = {c.name}" for c in shortened)
+            + (f". {tables.TICK} = risorsa indicata con una spunta." if flags else ".")
+        )
     return _selected_id(event, table)
+
+
+def _matrix_column(column: tables.MatrixColumn, *, centred: bool):  # noqa: ANN202
+    """The column config of one matrix column; counts of items as whole numbers."""
+    if column.name in (tables.HEADERS["done"], tables.HEADERS["planned"]):
+        return st.column_config.NumberColumn(
+            column.label, format="%d", width=column.width, help=column.help or None
+        )
+    return st.column_config.Column(
+        column.label,
+        width=column.width,
+        help=column.help or None,
+        alignment="center" if centred else None,
+    )
 
 
 def totals_table(table) -> None:  # noqa: ANN001 - a DataFrame of texts with a "Totale" row

@@ -46,6 +46,15 @@ OVERFLOW_JS = """() => {
 }"""
 
 
+# [scrollWidth, clientWidth] of each data grid's scroller, and whether the sidebar is open.
+GRIDS_JS = """() => ({
+  grids: [...document.querySelectorAll('[data-testid="stDataFrame"] .dvn-scroller')]
+         .map(s => [s.scrollWidth, s.clientWidth]),
+  sidebar: (document.querySelector('[data-testid="stSidebar"]')?.getBoundingClientRect().right
+            ?? 0) > 0,
+})"""
+
+
 def settle(page) -> None:  # noqa: ANN001
     """Wait until the script run is over (Streamlit marks it on the app element) and every chart
     is drawn."""
@@ -87,6 +96,15 @@ def check_layout(page, where: str) -> None:  # noqa: ANN001
     assert result["page"][0] <= result["page"][1], f"{where}: page scrolls sideways {result}"
     assert result["main"][0] <= result["main"][1] + 1, f"{where}: content scrolls sideways"
     assert not result["cut"], f"{where}: text cut off: {result['cut']}"
+
+
+def check_matrix_fits(page, where: str) -> None:  # noqa: ANN001
+    """The status matrix shows every column at once: its grid does not scroll sideways."""
+    result = page.evaluate(GRIDS_JS)
+    assert result["sidebar"], f"{where}: the sidebar should be open"
+    assert result["grids"], f"{where}: no data grid"
+    scroll, client = result["grids"][0]
+    assert scroll <= client + 1, f"{where}: the matrix scrolls sideways ({scroll} > {client} px)"
 
 
 def shoot(page, artifacts: Path, name: str) -> None:  # noqa: ANN001
@@ -148,6 +166,8 @@ def test_every_page_at_projector_and_phone_size(
         assert made.page.locator(ERRORS).count() == 0, where
         assert "Traceback" not in made.page.content(), where
         check_layout(made.page, where)
+        if path == "/matrice" and size == "proiettore":
+            check_matrix_fits(made.page, where)  # with the sidebar open, as on the projector
         slug = path.strip("/") or "panoramica"
         shoot(made.page, artifacts, f"{slug}_{width}x{height}")
     assert not made.outside, made.outside
