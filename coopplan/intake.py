@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import os
 import posixpath
-import re
 import struct
 import zipfile
 import zlib
@@ -678,8 +677,9 @@ _SHEET_DATA = {f"{{{ns}}}sheetData" for ns in MAIN_NAMESPACES}
 _MERGE = {f"{{{ns}}}mergeCell" for ns in MAIN_NAMESPACES}
 
 
-_FORMULA_OR_MERGE = re.compile(rb"[<:](?:f|mergeCell)[\s/>]")
-"""A <f> or <mergeCell> start tag, with or without a namespace prefix (``<x:f>``)."""
+_FORMULA_TAGS = (b"<f", b":f")  # <f> or a prefixed <x:f>: the name ends right after
+_MERGE_TAGS = (b"<mergeCell", b":mergeCell")
+_AFTER_NAME = frozenset(b" \t\r\n/>")
 _PATTERN_SPAN = len(b"<mergeCell ")
 SCAN_CHUNK = 1024 * 1024
 
@@ -712,9 +712,19 @@ def _may_have_formulas_or_merges(stream: IO[bytes]) -> bool:
 
 
 def _has_formula_or_merge(window: bytes) -> bool:
-    # Plain substring search first (fast); the regex only where a candidate exists.
-    candidate = b"<f" in window or b":f" in window or b"mergeCell" in window
-    return candidate and _FORMULA_OR_MERGE.search(window) is not None
+    """A <f> or <mergeCell(s)> start tag, with or without a namespace prefix, in ``window``.
+    Plain substring searches (a regex is ~5x slower here: <formula1> of the data validations
+    makes "<f" common)."""
+    if any(tag in window for tag in _MERGE_TAGS):
+        return True
+    for tag in _FORMULA_TAGS:
+        at = window.find(tag)
+        while at != -1:
+            end = at + len(tag)
+            if end < len(window) and window[end] in _AFTER_NAME:
+                return True
+            at = window.find(tag, end)
+    return False
 
 
 def _refuse_dtd(name: str, sysid: str | None, pubid: str | None, *_: object) -> None:
