@@ -425,6 +425,13 @@ def rows(settings: Settings, state: LoadState, rss: list[tuple[int, float]]) -> 
         Row(section, "apertura p50 (tutte le sessioni)", pct(opening, 50), target="(info)"),
         Row(
             section,
+            "pagine servite al secondo",
+            len(state.views) / settings.load_seconds,
+            target="(info)",
+            unit="/s",
+        ),
+        Row(
+            section,
             f"RSS del server con {settings.rss_sessions} sessioni",
             rss_small,
             target=f"<= {RSS_LIMIT_MB:.0f} MB",

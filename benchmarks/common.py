@@ -203,6 +203,8 @@ def show(value: float | None, unit: str) -> str:
         return f"{value * 1000:.0f} ms" if value < 10 else f"{value:.1f} s"
     if unit == "MB":
         return f"{value:.0f} MB"
+    if unit == "/s":
+        return f"{value:.1f}/s"
     return f"{value:g} {unit}".strip()
 
 

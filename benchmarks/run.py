@@ -93,12 +93,16 @@ def _reading(settings: Settings, plans: dict[int, Path], folder: Path) -> list[R
 
 
 def _scale(settings: Settings, plans: dict[int, Path], folder: Path) -> list[Row]:
+    import bench_browser
     import bench_core
     import bench_pages
 
-    return bench_core.scale_loading(settings, plans) + bench_pages.scale_pages(
-        settings, plans, folder
-    )
+    rows = bench_core.scale_loading(settings, plans)
+    rows += bench_pages.scale_pages(settings, plans, folder)
+    biggest = max(plans)
+    if bench_browser.available():
+        rows += bench_browser.big_matrix(settings, plans[biggest], biggest, folder)
+    return rows
 
 
 def _rerun(settings: Settings, plans: dict[int, Path], folder: Path) -> list[Row]:
