@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 from pathlib import Path
 
@@ -168,7 +169,12 @@ def test_measured_widths_are_not_below_arial() -> None:
     """The text budget measures with Arial-like widths: never narrower than Liberation Sans."""
     fonts = Path("/usr/share/fonts/truetype/liberation")
     if not (fonts / "LiberationSans-Regular.ttf").exists():
-        pytest.skip("Liberation Sans not installed")
+        message = (
+            f"Liberation Sans not found in {fonts}: install the Debian package fonts-liberation"
+        )
+        if os.environ.get("CI") == "true":
+            pytest.fail(message)  # under CI a missing font must not pass silently
+        pytest.skip(message)
     from PIL import ImageFont
 
     plan = load_plan(SHIPPED).plan
