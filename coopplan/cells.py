@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 import re
+from dataclasses import dataclass
 
 from coopplan.schema import NO_WORDS, YES_WORDS, normalize_header
 
@@ -129,13 +130,27 @@ def parse_flag(value: object, source: str) -> bool:
     raise CellError(f"{show(value)} non è un valore ammesso: scrivi Sì oppure No.")
 
 
-def parse_choice(value: object, allowed: dict[str, str], what: str) -> str:
-    """One of the allowed values, matched ignoring case and spacing; returns the canonical one.
+MAX_LISTED = 8  # allowed values named in a message; a long list (project ids) is cut
 
-    ``allowed`` maps normalized text -> canonical value.
-    """
-    canonical = allowed.get(normalize_header(value))
+
+@dataclass(frozen=True)
+class Choices:
+    """Allowed values of a column: normalized text -> canonical value, and what a user reads."""
+
+    lookup: dict[str, str]
+    shown: tuple[str, ...]  # the labels as written in the workbook, in order
+
+
+def parse_choice(value: object, allowed: Choices, what: str) -> str:
+    """One of the allowed values, matched ignoring case and spacing; returns the canonical one."""
+    canonical = allowed.lookup.get(normalize_header(value))
     if canonical is None:
-        listed = ", ".join(dict.fromkeys(allowed.values()))
+        listed = ", ".join(allowed.shown[:MAX_LISTED])
+        if len(allowed.shown) > MAX_LISTED:
+            listed += f" … (in tutto {len(allowed.shown)})"
+        if not allowed.shown:
+            raise CellError(
+                f"{show(value)} non è {what} valido: l'elenco dei valori ammessi è vuoto."
+            )
         raise CellError(f"{show(value)} non è {what} valido: i valori ammessi sono {listed}.")
     return canonical

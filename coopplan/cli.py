@@ -7,6 +7,7 @@ Messages are in Italian; no traceback ever reaches the user.
 from __future__ import annotations
 
 import argparse
+import errno
 import json
 import sys
 from collections.abc import Callable
@@ -19,6 +20,7 @@ from coopplan.reader import LoadResult, load_plan
 from coopplan.validation import summary
 
 EXIT_OK, EXIT_INVALID, EXIT_USAGE = 0, 1, 2
+MAX_ECHO = 200  # characters of a wrong command line repeated back to the user
 
 
 class UsageError(Exception):
@@ -31,6 +33,7 @@ _ARGPARSE_WORDS = {
     "invalid choice": "scelta non valida",
     "choose from": "scegli tra",
     "expected one argument": "serve un valore",
+    "invalid int value": "numero non valido",
     "argument ": "argomento ",
 }
 
@@ -54,6 +57,8 @@ class _Parser(argparse.ArgumentParser):
     def error(self, message: str) -> NoReturn:
         for english, italian in _ARGPARSE_WORDS.items():
             message = message.replace(english, italian)
+        if len(message) > MAX_ECHO:
+            message = message[:MAX_ECHO] + "…"
         raise UsageError(f"comando non valido ({message}). Usa --help per l'elenco dei comandi.")
 
 
@@ -90,12 +95,30 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_USAGE
     except KeyboardInterrupt:
         return EXIT_USAGE
+    except OSError as exc:  # writing an output file, or reading one we could not open
+        where = f" «{exc.filename}»" if exc.filename else ""
+        print(f"Errore: impossibile usare il file{where}: {_os_reason(exc)}.", file=sys.stderr)
+        return EXIT_USAGE
     except Exception as exc:  # noqa: BLE001 - last resort: words, never a traceback
         print(
             f"Errore imprevisto: {type(exc).__name__}. Il file non è stato modificato.",
             file=sys.stderr,
         )
         return EXIT_INVALID
+
+
+def _os_reason(exc: OSError) -> str:
+    """An OSError in Italian words (the common cases; the rest by their number)."""
+    reasons = {
+        errno.ENOENT: "la cartella non esiste",
+        errno.EISDIR: "è una cartella, non un file",
+        errno.EACCES: "permesso negato",
+        errno.EPERM: "permesso negato",
+        errno.ENOSPC: "disco pieno",
+        errno.EROFS: "il disco è di sola lettura",
+        errno.ENOTDIR: "una parte del percorso non è una cartella",
+    }
+    return reasons.get(exc.errno or 0, f"errore di sistema {exc.errno}")
 
 
 def command(name: str) -> Callable[[Command], Command]:
@@ -108,7 +131,10 @@ def command(name: str) -> Callable[[Command], Command]:
 
 def load_or_exit(file: str) -> LoadResult:
     """Load a workbook named on the command line; a missing file is a usage error."""
-    if not Path(file).is_file():
+    path = Path(file)
+    if path.is_dir():
+        raise UsageError(f"«{file}» è una cartella: indica un file .xlsx.")
+    if not path.is_file():
         raise UsageError(f"il file «{file}» non esiste.")
     return load_plan(file)
 

@@ -15,13 +15,14 @@ from typing import BinaryIO
 import python_calamine
 from openpyxl.utils.cell import column_index_from_string, coordinate_from_string
 
-from coopplan import cells, intake
+from coopplan import cells, fmt, intake
 from coopplan.plan import Plan, PlanMeta
 from coopplan.schema import (
     ATTIVITA,
     FILONI,
     FONTI,
     ITEM_KINDS,
+    MAX_ROWS_PER_SHEET,
     META_FIELDS,
     PIANO,
     PISTE,
@@ -38,7 +39,8 @@ from coopplan.validation import Problem, error, has_errors, warning
 
 Source = str | os.PathLike[str] | bytes | BinaryIO
 
-HEADER_SEARCH_ROWS = 5  # the header is the first non-empty row among the first few
+HEADER_SEARCH_ROWS = 5
+MAX_PROBLEMS = 1000  # listed in full; beyond it only counted  # the header is the first non-empty row among the first few
 
 
 @dataclass(frozen=True)
@@ -91,7 +93,7 @@ class _Reader:
     def __init__(self, book: python_calamine.CalamineWorkbook, scans: dict) -> None:
         self.book = book
         self.scans = scans
-        self.problems: list[Problem] = []
+        self.problems: list[Problem] = _CappedProblems()
         self.sheet_names = {normalize_header(n): n for n in book.sheet_names}
         self.merged_cover = {name: _covered(scan.merged) for name, scan in scans.items()}
 
@@ -121,6 +123,7 @@ class _Reader:
         )
         self._check_cells()
         self._warn_empty(tracks, lines, source_names, projects)
+        self.problems.close()
         plan = Plan.from_records(
             meta,
             tracks=tracks,
@@ -145,7 +148,19 @@ class _Reader:
                 )
             )
             return None
-        rows = self.book.get_sheet_by_name(actual).to_python(skip_empty_area=False)
+        sheet_data = self.book.get_sheet_by_name(actual)
+        last_row = sheet_data.end[0] + 1 if sheet_data.end else 0  # as Excel numbers it
+        if last_row > MAX_ROWS_PER_SHEET:  # refuse before building Python rows
+            self.problems.append(
+                error(
+                    f"Il foglio «{actual}» arriva alla riga {fmt.number(last_row)}: il "
+                    f"massimo è {fmt.number(MAX_ROWS_PER_SHEET)}. Cancella le righe che non "
+                    "fanno parte del piano (anche quelle vuote ma formattate) e salva di nuovo.",
+                    actual,
+                )
+            )
+            return None
+        rows = sheet_data.to_python(skip_empty_area=False)
         header_index = next(
             (i for i, row in enumerate(rows[:HEADER_SEARCH_ROWS]) if any(map(_filled, row))), 0
         )
@@ -191,7 +206,7 @@ class _Reader:
         sheet: str,
         row: int,
         index: int | None,
-        allowed: dict[str, str] | None,
+        allowed: cells.Choices | None,
     ) -> object:
         col = index + 1 if index is not None else None
         if cells.is_empty(value):
@@ -281,15 +296,14 @@ class _Reader:
             value, row, col = values.get(key, ("", None, None))
             if cells.is_empty(value):
                 if key != "version_date" and not grid.broken:
-                    self.problems.append(
-                        error(
-                            f"Manca il campo «{label}» del piano: aggiungi una riga con "
-                            f"«{label}» nella colonna Campo e il suo valore accanto.",
-                            grid.name,
-                            row,
-                            col,
-                        )
+                    message = (
+                        f"Il campo «{label}» del piano è vuoto: scrivi il suo valore nella "
+                        "colonna Valore."
+                        if key in values
+                        else f"Manca il campo «{label}» del piano: aggiungi una riga con "
+                        f"«{label}» nella colonna Campo e il suo valore accanto."
                     )
+                    self.problems.append(error(message, grid.name, row, col))
                 parsed[key] = None
                 continue
             try:
@@ -305,7 +319,7 @@ class _Reader:
         )
 
     def _projects(
-        self, grid: _Grid, track_choices: dict[str, str] | None, sources: list[dict]
+        self, grid: _Grid, track_choices: cells.Choices | None, sources: list[dict]
     ) -> tuple[list[dict], list[dict]]:
         """Projects and, from the source columns, one funding row per project x source."""
         projects = self._table(
@@ -425,6 +439,36 @@ class _Reader:
                 )
 
 
+class _CappedProblems(list):
+    """A list of problems that keeps the first MAX_PROBLEMS and counts the rest.
+
+    A workbook with a mistake repeated on every row would otherwise produce hundreds of
+    thousands of messages: nobody reads them, and they cost time and memory.
+    """
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.dropped = 0
+
+    def append(self, problem: Problem) -> None:
+        if len(self) < MAX_PROBLEMS:
+            super().append(problem)
+        else:
+            self.dropped += 1
+
+    def close(self) -> None:
+        """Say how many problems were not listed (once, at the end)."""
+        if self.dropped:
+            super().append(
+                error(
+                    f"Ci sono altri {fmt.number(self.dropped)} problemi oltre ai "
+                    f"{fmt.number(MAX_PROBLEMS)} elencati: correggi questi (spesso hanno la "
+                    "stessa causa) e controlla di nuovo il file."
+                )
+            )
+            self.dropped = 0
+
+
 @dataclass
 class _Grid:
     """A sheet's cells (list of rows from A1), where its header is, and its columns."""
@@ -451,18 +495,19 @@ _ITEM_ALIASES = {"realizzate": "done", "realizzato": "done", "ipotesi": "planned
 
 def _choices(
     values: dict[str, str] | list[str] | tuple[str, ...], aliases: dict[str, str] | None = None
-) -> dict[str, str]:
-    """normalized text -> canonical value.
+) -> cells.Choices:
+    """The allowed values of a column.
 
-    A dict maps canonical keys to labels (e.g. {"done": "Realizzata"}): both the key and the
-    label are accepted and the key is returned. A list accepts and returns its values.
+    A dict maps canonical keys to labels (e.g. {"done": "Realizzata"}): the key, the label and
+    the aliases are accepted, the key is stored and the labels are what messages list.
+    A list accepts, stores and lists its values.
     """
     if isinstance(values, dict):
-        out = {normalize_header(label): key for key, label in values.items()}
-        out.update({normalize_header(key): key for key in values})
-        out.update({normalize_header(a): key for a, key in (aliases or {}).items()})
-        return out
-    return {normalize_header(v): v for v in values}
+        lookup = {normalize_header(key): key for key in values}
+        lookup.update({normalize_header(a): key for a, key in (aliases or {}).items()})
+        lookup.update({normalize_header(label): key for key, label in values.items()})
+        return cells.Choices(lookup, tuple(values.values()))
+    return cells.Choices({normalize_header(v): v for v in values}, tuple(values))
 
 
 def _covered(ranges: tuple[str, ...]) -> set[tuple[int, int | None]]:

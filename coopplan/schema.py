@@ -242,6 +242,8 @@ SHEETS: tuple[Sheet, ...] = (PIANO, PISTE, FILONI, FONTI, PROGETTI, ATTIVITA)
 """Data sheets in workbook order (after "Leggimi")."""
 
 SOURCE_COLUMN_WIDTH = 18
+MAX_ROWS_PER_SHEET = 50_000
+"""More rows than this in one sheet is refused before reading them (a plan has hundreds)."""
 MAX_UPLOAD_MB = 10
 """Largest workbook accepted, in megabytes (the intake, the uploader and the docs use it)."""
 

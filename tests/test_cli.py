@@ -79,3 +79,30 @@ def test_template_writes_an_empty_workbook_that_checks(tmp_path: Path) -> None:
     checked = run("check", str(target))
     assert "Traceback" not in checked.stderr
     assert "«Titolo»" in checked.stderr  # the template asks for the plan's title, nothing more
+
+
+@pytest.mark.parametrize(
+    ("args", "said"),
+    [
+        (
+            ("export", str(SHIPPED), "--format", "json", "-o", "/non/esiste/piano.json"),
+            "la cartella non esiste",
+        ),
+        (("export", str(SHIPPED), "--format", "json", "-o", str(ROOT)), "è una cartella"),
+        (("check", str(ROOT)), "è una cartella: indica un file .xlsx"),
+        (("restore", "abc"), "numero non valido"),
+    ],
+)
+def test_file_and_argument_mistakes_are_explained_in_italian(
+    args: tuple[str, ...], said: str
+) -> None:
+    done = run(*args)
+    assert done.returncode == 2
+    assert said in done.stderr
+    assert "Traceback" not in done.stderr and "Error:" not in done.stderr
+
+
+def test_a_flood_of_arguments_is_not_echoed_back() -> None:
+    done = run("check", *[f"file{i}.xlsx" for i in range(3000)])
+    assert done.returncode == 2
+    assert len(done.stderr) < 400

@@ -217,3 +217,64 @@ def test_messages_are_italian_sentences(shipped_bytes: bytes) -> None:
         assert problem.message.endswith(".")
         assert " non " in problem.message or " è " in problem.message  # Italian prose
         assert "Traceback" not in problem.message and "Error" not in problem.message
+
+
+@pytest.mark.parametrize(
+    ("sheet", "cell", "value", "listed"),
+    [
+        ("Attività", "B2", "Fatta", "Realizzata, Ipotesi di lavoro"),
+        ("Fonti", "B2", "Euro", "Importo, Sì/No"),
+    ],
+)
+def test_wrong_kind_lists_the_labels_the_user_can_write(
+    sheet: str, cell: str, value: str, listed: str
+) -> None:
+    problem = only_error(problems_of(lambda b: setattr(b[sheet][cell], "value", value)))
+    assert problem.cell == f"{sheet}!{cell}"
+    assert f"i valori ammessi sono {listed}." in problem.message
+    assert "done" not in problem.message and "amount" not in problem.message
+
+
+def test_a_long_list_of_allowed_values_is_cut_in_the_message() -> None:
+    problem = only_error(problems_of(lambda b: setattr(b["Attività"]["A2"], "value", "P9-99")))
+    assert "P1-01, P1-02" in problem.message
+    assert "(in tutto 18)" in problem.message
+    assert "P4-04" not in problem.message
+
+
+def test_a_mistake_on_every_row_is_listed_up_to_a_cap_and_counted() -> None:
+    from coopplan.reader import MAX_PROBLEMS
+
+    def repeat(book) -> None:  # noqa: ANN001
+        sheet = book["Attività"]
+        for row in range(2, MAX_PROBLEMS + 300):
+            sheet.cell(row=row, column=1).value = "P0-00"
+            sheet.cell(row=row, column=2).value = "Realizzata"
+            sheet.cell(row=row, column=3).value = "Riga ripetuta"
+
+    problems = problems_of(repeat)
+    assert len(problems) == MAX_PROBLEMS + 1
+    assert problems[-1].is_error
+    assert "altri 298 problemi oltre ai 1.000 elencati" in problems[-1].message
+
+
+def test_too_many_rows_are_refused_before_reading_them() -> None:
+    from coopplan.schema import MAX_ROWS_PER_SHEET
+
+    def pad(book) -> None:  # noqa: ANN001
+        book["Filoni"].cell(row=MAX_ROWS_PER_SHEET + 5, column=1).value = "P1"
+
+    problem = only_error(problems_of(pad))
+    assert problem.cell == "Filoni"
+    assert "arriva alla riga 50.005: il massimo è 50.000" in problem.message
+
+
+def test_empty_metadata_value_and_missing_metadata_row_get_their_own_advice() -> None:
+    def blank_title_drop_year(book) -> None:  # noqa: ANN001
+        sheet = book["Piano"]
+        sheet["B2"].value = None  # Titolo, row present, value empty
+        sheet.delete_rows(4)  # Anno, row gone
+
+    problems = {p.cell: p.message for p in problems_of(blank_title_drop_year)}
+    assert "è vuoto: scrivi il suo valore nella colonna Valore" in problems["Piano!B2"]
+    assert "Manca il campo «Anno»" in problems["Piano"]
