@@ -50,6 +50,7 @@ MAX_CHART_BARS = 10  # more categories than this: no chart on the slide (the tex
 WIDTH_SAFETY = 1.06  # measured widths are at most ~6% under Arial's on the shipped plan's text
 
 NONE_TEXT = "—"
+UNDEFINED_TEXT = "Progetto da definire"  # a project with no activity and no note
 CONTINUED = " (segue)"
 
 
@@ -250,8 +251,8 @@ def split_block(block: Block, budget: float, width: float) -> tuple[Block, Block
     Columns are cut item by item, each column independently; the rest keeps the heading,
     marked "(segue)". At least one item is always taken, so splitting always progresses.
     """
-    if block_height(block, width) <= budget:
-        return block, None
+    if block_height(block, width) <= budget or not any(c.lines for c in block.columns):
+        return block, None  # (a heading and detail alone are never cut)
     text_w = column_width(block, width) - (BULLET_INDENT if block.bullets else 0)
     counts = []
     for column in block.columns:
@@ -735,10 +736,24 @@ def project_heading(card: dict[str, object]) -> str:
 
 
 def project_block(card: dict[str, object]) -> Block:
+    """A project: heading, detail (stato, funding) and its done / planned columns.
+
+    A project with no activity at all (a «Da definire» one) says so in its detail line, with
+    its note if it has one, instead of two columns of "—": two lines, so it fits on the slide
+    of the projects before it rather than getting a continued slide of its own.
+    """
     status = str(card["status"])
+    detail = [status, *funding_words(card["funding"])]
+    if not card["done"] and not card["planned"]:
+        detail.append(str(card["notes"] or "").strip() or UNDEFINED_TEXT)
+        return Block(
+            heading=project_heading(card),
+            detail=" · ".join(detail),
+            detail_color=status_color(status),
+        )
     return Block(
         heading=project_heading(card),
-        detail=" · ".join([status, *funding_words(card["funding"])]),
+        detail=" · ".join(detail),
         detail_color=status_color(status),
         columns=(
             Column("Attività realizzate", tuple(card["done"]) or (NONE_TEXT,)),  # type: ignore[arg-type]

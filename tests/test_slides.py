@@ -17,6 +17,8 @@ from coopplan.slides import (
     CONTINUED,
     HALF_W,
     MAX_CHART_BARS,
+    NONE_TEXT,
+    UNDEFINED_TEXT,
     Block,
     Column,
     Slide,
@@ -26,13 +28,14 @@ from coopplan.slides import (
     fit_line,
     line_count,
     paginate,
+    project_block,
     project_cards,
     table_height,
     text_width,
 )
 from coopplan.slides_html import slide_html
 
-SHIPPED_SLIDES = 24  # 1 title, 2 at a glance, 14 piste (4 + continued), 4 sources, 2 matrix, 1 end
+SHIPPED_SLIDES = 23  # 1 title, 2 at a glance, 13 piste (4 + continued), 4 sources, 2 matrix, 1 end
 GENERATED_SLIDES = 48
 
 
@@ -271,6 +274,45 @@ def test_project_cards_match_plan_project(plan: Plan, generated: Plan) -> None:
         assert list(cards) == list(p.projects["id"])
         for pid, card in cards.items():
             assert card == p.project(pid)
+
+
+def test_a_project_without_activities_says_so_in_one_line(plan: Plan, deck: list[Slide]) -> None:
+    """«Da definire» projects: their note (or «Progetto da definire») under the heading, never
+    two columns of "—", and never a continued slide holding nothing else."""
+    cards = project_cards(plan)
+    empty = [c for c in cards.values() if not c["done"] and not c["planned"]]
+    assert {str(c["title"]) for c in empty} == {"Piattaforme cooperative", "Attività educative"}
+    blocks = {b.heading: b for s in deck if s.kind == "track" for b in s.blocks}
+    for card in empty:
+        block = blocks[str(card["title"])]
+        assert block.detail == f"Da definire · {card['notes']}"
+        assert block.columns == ()
+    for slide in deck:
+        for block in slide.blocks:
+            lines = [line for c in block.columns for line in c.lines]
+            assert not lines or set(lines) != {NONE_TEXT}, (slide.title, block.heading)
+        if slide.kind == "track" and slide.continued:
+            assert any(b.columns for b in slide.blocks), slide.title
+    tessere = [s.title for s in deck if s.title.startswith("Tessere connessioni")]
+    assert tessere == ["Tessere connessioni", "Tessere connessioni" + CONTINUED]
+
+
+def test_a_project_without_activities_or_note_is_to_be_defined() -> None:
+    card = {
+        "group": "",
+        "title": "Nuovo progetto",
+        "status": "In corso",
+        "funding": {"Risorse interne": True},
+        "done": [],
+        "planned": [],
+        "notes": "",
+    }
+    block = project_block(card)
+    assert block.detail == f"In corso · Risorse interne · {UNDEFINED_TEXT}"
+    assert block.columns == ()
+    long = project_block({**card, "notes": "nota lunghissima " * 300})
+    pages = paginate([Block(heading="Prima"), long], body_budget("T", "S"))
+    assert [b.heading for page in pages for b in page] == ["Prima", "Nuovo progetto"]
 
 
 # HTML of a slide ---------------------------------------------------------------------------
