@@ -8,6 +8,9 @@ from babel.dates import format_date
 from babel.numbers import format_currency, format_decimal
 
 LOCALE = "it_IT"
+# Whole euros in a spreadsheet or a chart, with the Italian locale tag (LCID 0x410), so that
+# Excel and LibreOffice in any locale draw «25.000 €» (without the tag LibreOffice drew 25,000 €).
+SPREADSHEET_MONEY = '[$-410]#,##0 "€"'
 
 
 def money(value: float) -> str:

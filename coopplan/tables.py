@@ -28,7 +28,6 @@ from coopplan.store import Version
 from coopplan.validation import Problem
 
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
-EURO_FORMAT = '#,##0 "€"'
 AMOUNT_HEADER = "Importo"
 
 # Headers of the shaped tables (the workbook's own headers where the column is the same).
@@ -36,6 +35,11 @@ HEADERS: dict[str, str] = {c.key: c.header for c in PROGETTI.columns} | {
     "track_title": "Titolo pista",
     "done": "Attività realizzate",
     "planned": "Ipotesi di lavoro",
+}
+# The downloads hold counts of items, and say so (the matrix on screen shows them as numbers).
+EXPORT_HEADERS: dict[str, str] = HEADERS | {
+    "done": "N. attività realizzate",
+    "planned": "N. ipotesi di lavoro",
 }
 MATRIX_COLUMNS = ("track", "title", "status", "done", "planned")
 EXPORT_COLUMNS = (
@@ -190,8 +194,9 @@ def _widest(header: str, values: pd.Series) -> int:
 
 
 def export_table(plan: Plan) -> pd.DataFrame:
-    """The project table to download: fixed columns, items counts, notes, one column per source
-    (amounts as numbers, yes/no sources as 'Sì' / 'No')."""
+    """The project table to download: fixed columns, how many items are done and planned («N.
+    attività realizzate», «N. ipotesi di lavoro»), notes, one column per source (amounts as
+    numbers, yes/no sources as 'Sì' / 'No')."""
     matrix = plan.status_matrix().set_index("id")
     projects = plan.projects.set_index("id")
     table = pd.DataFrame(index=projects.index)
@@ -207,7 +212,7 @@ def export_table(plan: Plan) -> pd.DataFrame:
         else:
             table[name] = matrix[name].map({True: YES, False: NO})
     table = table.reset_index()
-    return table.rename(columns=HEADERS)
+    return table.rename(columns=EXPORT_HEADERS)
 
 
 def safe_cell(value: object) -> object:
@@ -242,7 +247,8 @@ def _csv_value(value: object) -> object:
 
 
 def xlsx_bytes(table: pd.DataFrame, money: list[str], sheet: str = "Progetti") -> bytes:
-    """The table as an .xlsx: header row, euro format on money columns, text never a formula."""
+    """The table as an .xlsx: header row, money columns in euros the Italian way in any locale
+    (fmt.SPREADSHEET_MONEY, as in the PPTX), text never a formula."""
     book = Workbook()
     ws = book.active
     ws.title = sheet
@@ -262,7 +268,7 @@ def xlsx_bytes(table: pd.DataFrame, money: list[str], sheet: str = "Progetti") -
             if isinstance(value, str):
                 cell.data_type = "s"  # a text starting with '=' stays text, never a formula
             if name in money:
-                cell.number_format = EURO_FORMAT
+                cell.number_format = fmt.SPREADSHEET_MONEY
     ws.freeze_panes = "A2"
     ws.auto_filter.ref = ws.dimensions
     buffer = io.BytesIO()

@@ -95,6 +95,27 @@ def test_xlsx_download_keeps_formula_text_as_text(plan: Plan, tmp_path: Path) ->
     assert cell.value == 41000 and "€" in cell.number_format
 
 
+def test_downloads_name_counts_as_counts_and_money_the_italian_way(
+    plan: Plan, tmp_path: Path
+) -> None:
+    table = tables.export_table(plan)
+    assert "Attività realizzate" not in table.columns and "Ipotesi di lavoro" not in table.columns
+    rows = read_csv(tables.csv_bytes(table))
+    row = dict(zip(rows[0], next(r for r in rows[1:] if r[0] == "P1-03"), strict=True))
+    assert (row["N. attività realizzate"], row["N. ipotesi di lavoro"]) == ("1", "2")
+    assert row["Risorse Coop Re-Start"] == "5000"  # the CSV keeps plain numbers
+    path = tmp_path / "progetti.xlsx"
+    path.write_bytes(tables.xlsx_bytes(table, tables.money_columns(plan)))
+    sheet = openpyxl.load_workbook(path).active
+    header = [c.value for c in sheet[1]]
+    for name in plan.amount_sources:  # '25.000 €' in Excel and LibreOffice of any locale
+        column = header.index(name)
+        formats = {r[column].number_format for r in sheet.iter_rows(min_row=2)}
+        assert formats == {'[$-410]#,##0 "€"'}, name
+    done = header.index("N. attività realizzate")
+    assert {r[done].number_format for r in sheet.iter_rows(min_row=2)} == {"General"}
+
+
 def test_track_source_table_counts_flags_and_sums_money(plan: Plan) -> None:
     table = tables.track_source_table(plan)
     assert list(table.index) == [plan.track_title(c) for c in plan.track_codes] + ["Totale"]

@@ -23,6 +23,7 @@ from pptx.slide import Slide as PptxSlide
 from pptx.text.text import TextFrame, _Paragraph
 from pptx.util import Emu, Pt
 
+from coopplan import fmt
 from coopplan import slides as s
 from coopplan.palette import MUTED_COLOR, TEXT_COLOR
 
@@ -30,7 +31,7 @@ EMU_PER_PX = 9525
 _A = "{http://schemas.openxmlformats.org/drawingml/2006/main}"
 FONT = "Arial"  # Liberation Sans (same metrics) in LibreOffice
 LANG = "it-IT"
-MONEY_FORMAT = '[$-410]#,##0 "€"'  # '#,##0 "€"' shown the Italian way (LCID 0x410)
+MONEY_FORMAT = fmt.SPREADSHEET_MONEY  # '#,##0 "€"' shown the Italian way (LCID 0x410)
 COUNT_FORMAT = "[$-410]#,##0"
 CHART_LABEL_PT = 20
 CHART_AXIS_PT = 18
