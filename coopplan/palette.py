@@ -14,9 +14,11 @@ from coopplan.schema import STATUSES
 TRACK_COLORS: tuple[str, ...] = ("#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9")
 SOURCE_COLORS: tuple[str, ...] = ("#EE7733", "#009988", "#33BBEE", "#EE3377", "#CC3311", "#0077BB")
 STATUS_COLORS: dict[str, str] = dict(
-    zip(STATUSES, ("#8C8C8C", "#E69F00", "#0072B2", "#009E73"), strict=True)
+    zip(STATUSES, ("#BDBDBD", "#8B1E2D", "#F0C93A", "#57B35A"), strict=True)
 )
-"""Traffic light: grey (to define), amber (to start), blue (running), green (done)."""
+"""Traffic light: grey (to define), red (to start), amber (running), green (done). None is a
+pista or source colour; red and green differ in lightness too (dark / light), so they stay
+apart for red-green colour blindness; chip text is black or white by contrast (≥ 4.5:1)."""
 TEXT_COLOR = "#1A1A1A"
 MUTED_COLOR = "#5A5A5A"
 
