@@ -365,6 +365,11 @@ CSS = """
                                            white-space: normal; }
 [data-testid="stMultiSelect"] [data-tag] > span[title] { white-space: normal;
                                                           overflow: visible; line-height: 1.25; }
+/* No Streamlit English in front of the board: the ⋮ main menu (Print, Record screen, Made with
+   Streamlit) and the toolbar over tables and charts (Show/hide columns, Download as CSV, Search,
+   Fullscreen), whose CSV download would bypass the formula protection of the sidebar downloads
+   (coopplan.tables). Data-testids of Streamlit 1.67. */
+[data-testid="stMainMenu"], [data-testid="stElementToolbar"] { display: none !important; }
 /* Long pista titles wrap in the navigation instead of being cut with an ellipsis. */
 [data-testid="stSidebarNavLink"] span { white-space: normal !important;
                                         overflow: visible !important; text-overflow: clip !important; }

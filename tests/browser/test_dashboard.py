@@ -178,8 +178,17 @@ def test_no_deploy_button_or_developer_menu_for_viewers(dashboard_url: str, visi
     made.page.goto(dashboard_url + "/matrice")
     made.page.wait_for_selector("h1")
     assert made.page.get_by_text("Deploy", exact=True).count() == 0
+    # Neither Streamlit's ⋮ menu (Print, Record screen, Made with Streamlit) nor the table
+    # toolbar, whose "Download as CSV" would bypass the formula protection of our downloads.
+    settle(made.page)
+    made.page.locator('[data-testid="stDataFrame"]').first.hover()  # the toolbar shows on hover
+    time.sleep(0.5)
+    assert not made.page.locator('[data-testid="stMainMenuButton"]').is_visible()
+    toolbars = made.page.locator('[data-testid="stElementToolbar"]')
+    assert not [i for i in range(toolbars.count()) if toolbars.nth(i).is_visible()]
+    assert made.page.get_by_role("button", name=re.compile("Download as CSV")).count() == 0
     menu = made.page.locator('[data-testid="stMainMenu"]')
-    if menu.count():
+    if menu.is_visible():  # were it ever shown again, it must still lack the developer items
         menu.click()
         items = made.page.locator('[data-testid="stMainMenuList"]').inner_text()
         assert "Clear cache" not in items and "Developer" not in items and "Rerun" not in items
