@@ -322,14 +322,21 @@ def source_projects(plan: Plan, source: str) -> pd.DataFrame:
     return table
 
 
-def problems_table(problems: list[Problem]) -> pd.DataFrame:
-    """Every problem of a workbook as a row: Gravità, Foglio, Cella (without the sheet), Problema."""
+def problems_table(problems: Sequence[Problem], limit: int | None = None) -> pd.DataFrame:
+    """The problems of a workbook as rows: Gravità, Foglio, Cella (without the sheet), Problema.
+
+    Problems of the whole file first (no sheet: few, and one may say how many more the reader
+    only counted), then errors (they block publishing), then warnings, each in the order found;
+    at most ``limit`` rows (a broken file can have thousands of problems).
+    """
+    ordered = sorted(problems, key=lambda p: (bool(p.sheet), not p.is_error))  # stable
+    shown = ordered[:limit]
     return pd.DataFrame(
         {
-            "Gravità": [p.severity.value.capitalize() for p in problems],
-            "Foglio": [p.sheet for p in problems],
-            "Cella": [p.cell.split("!", 1)[1] if "!" in p.cell else "" for p in problems],
-            "Problema": [p.message for p in problems],
+            "Gravità": [p.severity.value.capitalize() for p in shown],
+            "Foglio": [p.sheet for p in shown],
+            "Cella": [p.cell.split("!", 1)[1] if "!" in p.cell else "" for p in shown],
+            "Problema": [p.message for p in shown],
         }
     )
 

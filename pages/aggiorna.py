@@ -31,6 +31,7 @@ from ui.update import (
     show_diff,
     show_problems,
     signed_form,
+    text_table,
     write_to_store,
 )
 
@@ -173,7 +174,7 @@ def history_section(store: Store, gate: Gate, versions: list[Version]) -> None:
         )
     mine = [v for v in versions if v.year == year]
     in_force = store.current(year).number
-    st.dataframe(history_table(mine, in_force), hide_index=True, width="stretch")
+    text_table(history_table(mine, in_force))  # the totals and notes show whole
 
     # A new version resets the choice to it (the key names how many there are).
     chosen = choose_version(st, "Versione", mine[::-1], 0, f"agg_chosen_{year}_{len(mine)}")

@@ -116,6 +116,28 @@ def test_downloads_name_counts_as_counts_and_money_the_italian_way(
     assert {r[done].number_format for r in sheet.iter_rows(min_row=2)} == {"General"}
 
 
+def test_problems_table_puts_file_problems_then_errors_first_and_stops_at_the_limit() -> None:
+    from coopplan.validation import error, warning
+
+    problems = [
+        warning("Colonna in più", "Progetti", 1, 12),
+        error("Valore non valido", "Progetti", 3, 7),
+        warning("Riga vuota", "Attività", 9),
+        error("Ci sono altri 4.923 problemi oltre ai 1.000 elencati"),
+        error("Importo negativo", "Progetti", 4, 9),
+    ]
+    table = tables.problems_table(problems)
+    assert list(table["Problema"]) == [
+        "Ci sono altri 4.923 problemi oltre ai 1.000 elencati",
+        "Valore non valido",
+        "Importo negativo",
+        "Colonna in più",
+        "Riga vuota",
+    ]
+    assert list(table["Cella"]) == ["", "G3", "I4", "L1", "9:9"]
+    assert len(tables.problems_table(problems, limit=2)) == 2
+
+
 def test_track_source_table_counts_flags_and_sums_money(plan: Plan) -> None:
     table = tables.track_source_table(plan)
     assert list(table.index) == [plan.track_title(c) for c in plan.track_codes] + ["Totale"]

@@ -8,6 +8,7 @@ before and after each refused upload.
 from __future__ import annotations
 
 import hashlib
+import re
 import time
 from pathlib import Path
 
@@ -19,6 +20,7 @@ from variants import COOP, as_bytes, project_with_amount, shipped, with_amount
 
 from coopplan.access import SECRET_ENV, Gate, Policy
 from coopplan.store import STORE_ENV, Store
+from ui.update import SHOWN_PROBLEMS, markdown_literal
 
 ROOT = Path(__file__).resolve().parents[1]
 PAGE = str(ROOT / "pages" / "aggiorna.py")
@@ -80,6 +82,11 @@ def tables_text(at: AppTest) -> str:
     return "\n".join(t.value.to_string() for t in at.table)
 
 
+def table_with(at: AppTest, column: str):  # noqa: ANN201
+    """The first st.table that has ``column`` (problems: «Problema», history: «Versione»)."""
+    return next(t for t in at.table if column in t.value.columns)
+
+
 def fill_and_publish(at: AppTest, editor: str, secret: str, note: str = "") -> AppTest:
     at.text_input(key="agg_publish_editor").input(editor)
     at.text_input(key="agg_publish_secret").input(secret)
@@ -130,7 +137,8 @@ def test_problems_are_listed_all_at_once_with_a_summary(store: Store) -> None:
     before = snapshot(store.root)
     upload(at, "piano_sbagliato.xlsx", edited_workbook(three_errors_two_warnings))
     assert "3 errori impediscono la pubblicazione, 2 avvisi." in texts(at.error)
-    frame = at.dataframe[0].value  # the problems come before the history
+    frame = at.table[0].value  # the problems come before the history
+    assert not at.dataframe  # static tables: long messages wrap instead of being cut
     assert list(frame.columns) == ["Gravità", "Foglio", "Cella", "Problema"]
     assert len(frame) == 5
     assert sorted(frame["Gravità"]) == ["Avviso", "Avviso", "Errore", "Errore", "Errore"]
@@ -138,6 +146,42 @@ def test_problems_are_listed_all_at_once_with_a_summary(store: Store) -> None:
     assert {("Progetti", "I3"), ("Progetti", "G4"), ("Progetti", "D5")} <= cells
     assert publish_is_off(at)
     assert snapshot(store.root) == before
+
+
+def test_thousands_of_problems_show_the_first_ones_whole_and_count_the_rest(
+    store: Store,
+) -> None:
+    def two_errors_a_row(book) -> None:  # noqa: ANN001
+        sheet = book["Progetti"]
+        for row in range(2, sheet.max_row + 1):
+            sheet.cell(row=row, column=column_of(sheet, "Stato")).value = "Sospeso"
+            sheet.cell(row=row, column=column_of(sheet, COOP)).value = -100
+        sheet.cell(row=1, column=sheet.max_column + 1).value = "Colonna in più"
+
+    at = upload(page(), "piano_rotto.xlsx", edited_workbook(two_errors_a_row))
+    frame = table_with(at, "Problema").value
+    assert len(frame) == SHOWN_PROBLEMS
+    # The reader lists 1.000 problems and counts the others in one message: that comes first.
+    assert frame["Foglio"][0] == "" and "Ci sono altri " in frame["Problema"][0]
+    assert set(frame["Gravità"][1:]) == {"Errore"}  # errors before warnings
+    stato = next(m for m in frame["Problema"] if "Sospeso" in m)
+    assert "i valori ammessi sono Da definire, Da avviare, In corso, Concluso" in stato  # whole
+    more = [c.value for c in at.caption if c.value.startswith("… e altri ")]
+    assert more == [
+        "… e altri 801 problemi: correggi quelli elencati e ricarica il file per vedere i "
+        "successivi."
+    ]
+    assert publish_is_off(at)
+
+
+def test_table_cells_show_as_written_not_as_markdown() -> None:
+    hostile = "![x](http://example.invalid/a.png) [link](http://x) *a* _b_ :red[c] $d$ <b>e</b>"
+    escaped = markdown_literal(hostile)
+    assert not re.search(r"(?<!\\)[!\[\]:*_$<>]", escaped)  # each one escaped
+    assert re.sub(r"\\(.)", r"\1", escaped) == hostile  # Markdown unescapes it to the text
+    assert markdown_literal("- un trattino") == "\\- un trattino"
+    assert markdown_literal("1. uno") == "1\\. uno"
+    assert markdown_literal("Risorse Coop Re-Start 25.000 €") == "Risorse Coop Re-Start 25.000 €"
 
 
 def test_warnings_alone_do_not_block(store: Store) -> None:
@@ -241,8 +285,9 @@ def test_downloads_are_offered(store: Store) -> None:
 def test_history_compare_view_and_restore(store: Store) -> None:
     store.publish(modified_workbook(2500), "Maria Rossi", "Consiglio di marzo")
     at = page()
-    [history] = at.dataframe
+    history = table_with(at, "Versione")
     assert list(history.value["Versione"]) == [2, 1]
+    assert list(history.value["Totali"])[0] == store.current().totals_text()  # whole
     assert list(history.value["Stato"])[0] == "in vigore"
     assert "−2.500 €" not in tables_text(at) and "+2.500 €" in tables_text(at)  # 1 → 2
 

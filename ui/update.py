@@ -7,11 +7,14 @@ tables, access).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
+import pandas as pd
 import streamlit as st
 
+from coopplan import fmt
 from coopplan.access import Gate
 from coopplan.diff import PlanDiff
 from coopplan.reader import LoadResult
@@ -23,6 +26,13 @@ from coopplan.validation import summary
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 FLASH = "agg_flash"  # a success message shown once, after the rerun that follows a publish
 EDITOR = "agg_editor"  # the name of who last published in this session, offered again
+SHOWN_PROBLEMS = 200  # a broken file can have hundreds of thousands: the first ones are enough
+SCROLL_AFTER_ROWS = 20  # a longer table scrolls inside a box of TABLE_HEIGHT_PX, header kept
+TABLE_HEIGHT_PX = 640
+# st.table reads its cells as Markdown: these characters are escaped so a text shows as written
+# (a note with [link](…) or ![image](…) stays text, and nothing is fetched).
+MARKDOWN_INLINE = re.compile(r"([\\`*_\[\]<>~|$:#{}!])")
+MARKDOWN_LEADING = re.compile(r"^(\s*)([-+=>]|\d+[.)])(?=\s|$)", re.MULTILINE)
 
 
 def italian_uploader() -> None:
@@ -51,7 +61,32 @@ def show_problems(result: LoadResult) -> None:
     else:
         st.success("Il file è valido: nessun problema trovato.")
     if result.problems:
-        st.dataframe(problems_table(result.problems), hide_index=True, width="stretch")
+        table = problems_table(result.problems, limit=SHOWN_PROBLEMS)
+        text_table(table)
+        rest = len(result.problems) - len(table)
+        if rest > 0:
+            others = "un altro problema" if rest == 1 else f"altri {fmt.number(rest)} problemi"
+            st.caption(
+                f"… e {others}: correggi quelli elencati e ricarica il file per vedere i successivi."
+            )
+
+
+def text_table(table: pd.DataFrame) -> None:
+    """A static table whose texts wrap and show whole (an st.dataframe cuts long cells); its
+    cells are shown as written, not as Markdown. Past SCROLL_AFTER_ROWS it scrolls inside
+    itself with the header kept in view."""
+    height = "content" if len(table) <= SCROLL_AFTER_ROWS else TABLE_HEIGHT_PX
+    st.table(
+        table.map(lambda v: markdown_literal(v) if isinstance(v, str) else v),
+        hide_index=True,
+        height=height,
+    )
+
+
+def markdown_literal(text: str) -> str:
+    """``text`` escaped so that Streamlit's Markdown draws it as written."""
+    escaped = MARKDOWN_INLINE.sub(r"\\\1", text)
+    return MARKDOWN_LEADING.sub(lambda m: m[1] + m[2][:-1] + "\\" + m[2][-1], escaped)
 
 
 def show_diff(diff: PlanDiff, nothing: str) -> None:

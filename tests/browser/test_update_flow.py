@@ -17,6 +17,7 @@ from pathlib import Path
 
 import pytest
 from badfiles import build
+from conftest import column_of, edited_workbook
 from variants import COOP, as_bytes, project_with_amount, shipped, with_amount
 
 from coopplan import fmt
@@ -90,6 +91,19 @@ def _shot(page, path: Path) -> None:  # noqa: ANN001
     page.set_viewport_size({"width": 1280, "height": 720})
 
 
+def _shows_whole(page, text: str) -> None:  # noqa: ANN001
+    """A cell of a static table holds ``text`` and shows all of it: nothing cut or hidden."""
+    cell = page.locator('[data-testid="stTable"] td').filter(has_text=text).first
+    cell.wait_for()
+    cell.scroll_into_view_if_needed()
+    assert cell.is_visible(), text
+    cut = cell.evaluate(
+        """c => [c, ...c.querySelectorAll('*')].some(e =>
+                 e.scrollWidth > e.clientWidth + 1 || e.scrollHeight > e.clientHeight + 1)"""
+    )
+    assert not cut, f"cut: {text}"
+
+
 def _coop_kpi(page) -> str:  # noqa: ANN001
     """The overview's KPI card of the source COOP, as shown ('25.000 €')."""
     card = page.locator(f'.cp-kpi[data-kpi="{COOP}"] .cp-kpi-value').first
@@ -142,6 +156,7 @@ def test_publish_then_seen_by_another_session_and_a_bad_file_changes_nothing(
     _shot(secretary, shots / "03_pubblicato.png")
     assert store.current().number == 2
     assert SECRET not in secretary.content()
+    _shows_whole(secretary, store.current().totals_text())  # the history's «Totali»
 
     _go_overview(board)
     assert _coop_kpi(board) == "27.500 €"
@@ -157,6 +172,24 @@ def test_publish_then_seen_by_another_session_and_a_bad_file_changes_nothing(
     assert secretary.get_by_role("button", name="Pubblica").count() == 0
     assert "Traceback" not in secretary.content()
     _shot(secretary, shots / "05_file_sbagliato.png")
+
+    def bad_stato(book) -> None:  # noqa: ANN001
+        sheet = book["Progetti"]
+        sheet.cell(row=3, column=column_of(sheet, "Stato")).value = "Sospeso"
+
+    broken = tmp_path / "piano_con_errori.xlsx"
+    broken.write_bytes(edited_workbook(bad_stato))
+    secretary.locator('input[type="file"]').set_input_files(str(broken))
+    secretary.get_by_text("1 errore impedisce la pubblicazione").wait_for()
+    _settled(secretary)
+    # The whole message, with how to fix it, not cut at the width of a grid column.
+    _shows_whole(
+        secretary,
+        "«Sospeso» non è un valore di «Stato» valido: i valori ammessi sono Da definire, "
+        "Da avviare, In corso, Concluso.",
+    )
+    assert secretary.get_by_role("button", name="Pubblica").count() == 0
+    _shot(secretary, shots / "05b_problemi_nel_file.png")
 
     _go_overview(board)
     assert _coop_kpi(board) == "27.500 €"
