@@ -219,7 +219,7 @@ def table(rows: list[Row], markdown: bool = False) -> str:
             show(r.baseline, r.unit) if r.baseline is not None else "",
             f"{r.ratio:.2f}x" if r.ratio is not None else "",
             r.target,
-            r.verdict + (f" ({r.note})" if r.note else ""),
+            " ".join(part for part in (r.verdict, f"({r.note})" if r.note else "") if part),
         ]
         for r in rows
     ]
