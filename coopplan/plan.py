@@ -16,6 +16,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
+from functools import cached_property
 
 import pandas as pd
 
@@ -88,34 +89,49 @@ class Plan:
     def track_codes(self) -> list[str]:
         return list(self.tracks["code"])
 
+    @cached_property
+    def _track_titles(self) -> dict[str, str]:
+        return dict(zip(self.tracks["code"], self.tracks["title"], strict=True))
+
     def track_title(self, code: str) -> str:
-        row = self.tracks.loc[self.tracks["code"] == code]
-        return str(row["title"].iloc[0]) if len(row) else code
+        return str(self._track_titles.get(code, code))
+
+    @cached_property
+    def _cards(self) -> dict[str, dict[str, object]]:
+        """Every project's card, built in one pass over each table (a page may show thousands)."""
+        kinds = dict(zip(self.sources["name"], self.sources["kind"], strict=True))
+        order = {name: i for i, name in enumerate(self.sources["name"])}
+        cards: dict[str, dict[str, object]] = {}
+        for record in self.projects.to_dict("records"):
+            record.update(done=[], planned=[], funding={})
+            record["track_title"] = self.track_title(str(record["track"]))
+            cards[str(record["id"])] = record
+        for project, kind, text in self.items[["project", "kind", "text"]].itertuples(index=False):
+            if project in cards and kind in ("done", "planned"):
+                cards[project][kind].append(text)  # type: ignore[union-attr]
+        rows = self.funding[["project", "source", "amount", "flag"]].itertuples(index=False)
+        for project, source, amount, flag in sorted(rows, key=lambda r: order.get(r[1], 0)):
+            if project in cards and source in kinds:
+                value = float(amount) if kinds[source] == "amount" else bool(flag)
+                cards[project]["funding"][source] = value  # type: ignore[index]
+        return cards
 
     def project(self, project_id: str) -> dict[str, object]:
-        """One project as a card: its fields, its items and its funding by source."""
-        row = self.projects.loc[self.projects["id"] == project_id]
-        if row.empty:
-            raise KeyError(project_id)
-        card: dict[str, object] = row.iloc[0].to_dict()
-        items = self.items.loc[self.items["project"] == project_id]
-        card["done"] = list(items.loc[items["kind"] == "done", "text"])
-        card["planned"] = list(items.loc[items["kind"] == "planned", "text"])
-        card["funding"] = self.funding_of(project_id)
-        card["track_title"] = self.track_title(str(card["track"]))
-        return card
+        """One project as a card: its fields, its items, its funding by source, its track title.
+
+        The card is a fresh copy: callers may change it freely.
+        """
+        card = self._cards[project_id]  # KeyError for an unknown id
+        return {
+            **card,
+            "done": list(card["done"]),  # type: ignore[call-overload]
+            "planned": list(card["planned"]),  # type: ignore[call-overload]
+            "funding": dict(card["funding"]),  # type: ignore[call-overload]
+        }
 
     def funding_of(self, project_id: str) -> dict[str, float | bool]:
         """Source name -> amount (amount sources) or flag (flag sources), in source order."""
-        rows = self.funding.loc[self.funding["project"] == project_id].set_index("source")
-        kinds = dict(zip(self.sources["name"], self.sources["kind"], strict=True))
-        out: dict[str, float | bool] = {}
-        for name in self.source_names:
-            if name not in rows.index:
-                continue
-            value = rows.loc[name]
-            out[name] = float(value["amount"]) if kinds[name] == "amount" else bool(value["flag"])
-        return out
+        return dict(self._cards[project_id]["funding"])  # type: ignore[call-overload]
 
     # Filters ----------------------------------------------------------------------------
 

@@ -181,21 +181,22 @@ class _Reader:
         return grid
 
     def _table(
-        self, sheet: Sheet, grid: _Grid, choices: dict[str, dict[str, str]] | None = None
+        self, sheet: Sheet, grid: _Grid, choices: dict[str, cells.Choices | None] | None = None
     ) -> list[dict]:
         """The rows of a sheet as dicts keyed by column key; one problem per bad cell."""
         if grid.broken:
             return []
         choices = choices or {}
+        layout = [  # per column, once per sheet: where it is and what it accepts
+            (column, grid.positions.get(normalize_header(column.header)), choices.get(column.key))
+            for column in sheet.columns
+        ]
         out = []
         for excel_row, row in grid.data_rows():
             record: dict = {"_row": excel_row}
-            for column in sheet.columns:
-                index = grid.positions.get(normalize_header(column.header))
+            for column, index, allowed in layout:
                 value = row[index] if index is not None and index < len(row) else ""
-                record[column.key] = self._cell(
-                    column, value, grid.name, excel_row, index, choices.get(column.key)
-                )
+                record[column.key] = self._cell(column, value, grid.name, excel_row, index, allowed)
             out.append(record)
         return out
 
