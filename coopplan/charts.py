@@ -272,12 +272,13 @@ def status_by_track(plan: Plan) -> go.Figure:
     return fig
 
 
-def plan_map(plan: Plan, selected: str | None = None) -> go.Figure:
+def plan_map(plan: Plan, selected: str | None = None, *, projects: bool = True) -> go.Figure:
     """Treemap pista -> project: one band per pista, its projects side by side as on the slides
     (equal tiles, so every project shows).
 
     Each project tile carries its ID in ``customdata[0]``, so a click can open its card; the
-    ``selected`` project's tile gets a thick dark border.
+    ``selected`` project's tile gets a thick dark border. ``projects=False``: one band per
+    pista with its number of projects only (a big plan's thousands of tiles are unreadable).
     """
     colors = track_colors(plan)
     budget = _project_budgets(plan)
@@ -292,7 +293,7 @@ def plan_map(plan: Plan, selected: str | None = None) -> go.Figure:
         values.append(len(mine))
         tile_colors.append(colors[code])
         data.append(["", fmt.count(len(mine), "progetto", "progetti"), ""])
-        for project in mine.itertuples(index=False):
+        for project in mine.itertuples(index=False) if projects else ():
             ids.append(str(project.id))
             labels.append(wrap_label(str(project.title), 18))
             parents.append(f"pista:{code}")
@@ -324,7 +325,8 @@ def plan_map(plan: Plan, selected: str | None = None) -> go.Figure:
         )
     )
     fig.update_layout(uniformtext={"minsize": 12, "mode": "hide"})
-    height = min(max(70 * len(plan.track_codes) + 14 * len(plan.projects), 360), 760)
+    tiles = len(plan.projects) if projects else 0
+    height = min(max(70 * len(plan.track_codes) + 14 * tiles, 360), 760)
     return _style(fig, height, legend=False)
 
 

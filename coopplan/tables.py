@@ -23,7 +23,7 @@ from coopplan import fmt
 from coopplan.charts import text_color_on
 from coopplan.palette import status_color
 from coopplan.plan import Plan
-from coopplan.schema import NO, PROGETTI, YES
+from coopplan.schema import NO, PROGETTI, STATUSES, YES
 from coopplan.store import Version
 from coopplan.validation import Problem
 
@@ -91,16 +91,71 @@ def tick_or_blank(value: bool) -> str:
     return TICK if value else ""
 
 
-def styled_matrix(plan: Plan) -> pd.io.formats.style.Styler:
+def styled_matrix(plan: Plan, table: pd.DataFrame | None = None) -> pd.io.formats.style.Styler:
     """The matrix with money as '5.000 €' (blank for none), yes/no sources as '✓' and the stato
     cells in traffic-light colours. Amounts stay numbers underneath, so sorting is numeric; the
-    yes/no columns become text (a bool column would be drawn as greyed-out checkboxes)."""
-    table = matrix_table(plan)
+    yes/no columns become text (a bool column would be drawn as greyed-out checkboxes).
+
+    ``table``: the rows to show (a page of ``matrix_table``); by default the whole matrix."""
+    table = (matrix_table(plan) if table is None else table).copy()
     flags = flag_columns(plan)
     table[flags] = table[flags].map(tick_or_blank)
     styler = table.style.format(money_or_blank, subset=money_columns(plan))
     styler = styler.set_properties(subset=flags, **{"text-align": "center"})
     return styler.map(status_style, subset=[HEADERS["status"]])
+
+
+# Long tables in pages ----------------------------------------------------------------------
+# A big plan (thousands of projects) is shown a page of rows at a time: the server styles and
+# sends only the rows shown. The shipped plan fits one page, and then nothing changes.
+
+PAGE_SIZE = 100  # rows of the status matrix and of a source's project list per page
+# The matrix order chosen before paginating: projects stay grouped by pista (workbook order),
+# sorted inside their pista by the chosen column (label on screen -> column, ascending).
+MATRIX_SORTS: dict[str, tuple[str | None, bool]] = {
+    "Ordine del piano": (None, True),
+    "Progetto (A-Z)": (HEADERS["title"], True),
+    "Stato": (HEADERS["status"], True),
+    "Attività realizzate (prima le più)": (HEADERS["done"], False),
+    "Ipotesi di lavoro (prima le più)": (HEADERS["planned"], False),
+}
+
+
+def page_count(rows: int, size: int = PAGE_SIZE) -> int:
+    """How many pages of ``size`` rows ``rows`` rows fill (at least one)."""
+    return max(1, -(-rows // size))
+
+
+def page_rows(table: pd.DataFrame, page: int, size: int = PAGE_SIZE) -> pd.DataFrame:
+    """Rows of page ``page`` (1-based; out of range is clamped to the first or last page)."""
+    page = min(max(page, 1), page_count(len(table), size))
+    return table.iloc[(page - 1) * size : page * size]
+
+
+def matrix_sorts(plan: Plan) -> dict[str, tuple[str | None, bool]]:
+    """The sort choices of the matrix: the fixed ones, then each amount source (largest first)."""
+    return MATRIX_SORTS | {
+        f"{name} (prima i più alti)": (name, False) for name in plan.amount_sources
+    }
+
+
+def sort_matrix(table: pd.DataFrame, plan: Plan, choice: str) -> pd.DataFrame:
+    """``matrix_table`` sorted by ``choice`` (a key of ``matrix_sorts``) inside each pista; the
+    piste keep the workbook order. Stati sort in their traffic-light order, ties keep the plan's."""
+    column, ascending = matrix_sorts(plan).get(choice, (None, True))
+    if column is None:
+        return table
+    track_rank = {code: i for i, code in enumerate(plan.track_codes)}
+    keys = table[column]
+    if column == HEADERS["status"]:
+        status_rank = {status: i for i, status in enumerate(STATUSES)}
+        keys = keys.map(lambda s: status_rank.get(s, len(status_rank)))
+    elif column == HEADERS["title"]:
+        keys = keys.astype(str).str.casefold()
+    order = pd.DataFrame(
+        {"track": table[HEADERS["track"]].map(track_rank).to_numpy(), "key": keys.to_numpy()}
+    ).sort_values(["track", "key"], ascending=[True, ascending], kind="stable")
+    return table.iloc[order.index].reset_index(drop=True)
 
 
 # The status matrix on screen --------------------------------------------------------------
@@ -150,13 +205,14 @@ def short_labels(names: Sequence[str], limit: int = SHORT_LABEL_CHARS) -> dict[s
     return {name: label if seen[label] == 1 else name for name, label in labels.items()}
 
 
-def matrix_columns(plan: Plan) -> list[MatrixColumn]:
+def matrix_columns(plan: Plan, table: pd.DataFrame | None = None) -> list[MatrixColumn]:
     """Header, width and help of each column of the status matrix as shown (the ID is not).
 
     Sources keep their full name as header when the titles still get the room they need;
-    otherwise long names get a short header (``short_labels``).
+    otherwise long names get a short header (``short_labels``). Widths come from the rows of
+    ``table`` (the page shown; by default the whole matrix).
     """
-    table = matrix_table(plan)
+    table = matrix_table(plan) if table is None else table
     legend = "; ".join(f"{code} = {plan.track_title(code)}" for code in plan.track_codes)
     h = HEADERS
     fixed = [

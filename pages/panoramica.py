@@ -24,9 +24,15 @@ ui.flag_sources_note(view)
 
 with st.container(key="mappa-piano"):  # hidden on phones (too small to read): the list stays
     st.subheader("La mappa del piano")
-    st.caption(
-        "Ogni riquadro è un progetto, nella riga della sua pista: clic per aprire la scheda."
-    )
+    if ui.map_shows_projects(view):
+        st.caption(
+            "Ogni riquadro è un progetto, nella riga della sua pista: clic per aprire la scheda."
+        )
+    else:
+        st.caption(
+            "Ogni riquadro è una pista, con il numero dei suoi progetti (troppi per un riquadro "
+            "ciascuno): scegli un progetto qui sotto per aprire la scheda."
+        )
     ui.plan_map(view, picker_key="progetto_panoramica")
 chosen = ui.project_picker(view, key="progetto_panoramica")
 if chosen:

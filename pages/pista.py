@@ -48,5 +48,4 @@ if charts.has_amounts(mine):
             if row.kind == "amount" and row.total > 0
         )
     )
-for project_id in mine.projects["id"]:
-    ui.project_card(mine, str(project_id))
+ui.project_cards(mine, key=f"schede_{code}")

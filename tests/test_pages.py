@@ -343,3 +343,90 @@ def test_an_unreadable_workbook_gives_an_italian_error_not_a_traceback(
     at = AppTest.from_file(APP, default_timeout=60).run()
     assert not at.exception
     assert len(at.error) == 1 and expected in at.error[0].value
+
+
+# A big plan: a page of rows at a time ----------------------------------------------------------
+
+BIG_PROJECTS = 2000
+
+
+@pytest.fixture(scope="module")
+def big(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Plan]:
+    """A generated workbook of 2.000 projects in 5 piste (big enough for every pager)."""
+    plan = generate_plan(n_tracks=5, n_projects=BIG_PROJECTS, extra_sources=1, seed=11)
+    path = tmp_path_factory.mktemp("big") / "piano_grande.xlsx"
+    write_workbook(plan, path)
+    loaded = load_plan(path)
+    assert loaded.ok, loaded.problems
+    return path, loaded.plan
+
+
+@pytest.fixture
+def big_plan(big, monkeypatch) -> Plan:  # noqa: ANN001
+    path, plan = big
+    monkeypatch.setenv(ui_data.WORKBOOK_ENV, str(path))
+    return plan
+
+
+def pager_labels(at: AppTest) -> list[str]:
+    return [s.format_func(s.value) for s in at.selectbox if s.label == "Pagina"]
+
+
+def test_big_matrix_shows_one_page_of_rows_with_an_italian_pager(big_plan: Plan) -> None:
+    at = go(start(), "pages/matrice.py")
+    assert pager_labels(at) == ["Pagina 1 di 20"]
+    first = at.dataframe[0].value
+    assert len(first) == 100
+    assert list(first["ID"]) == list(big_plan.projects["id"][:100])  # grouped by pista
+    at.selectbox(key="pagina_matrice").select(3).run()
+    assert_clean(at)
+    assert pager_labels(at) == ["Pagina 3 di 20"]
+    assert list(at.dataframe[0].value["ID"]) == list(big_plan.projects["id"][200:300])
+    assert "Progetti da 201 a 300 di 2.000" in all_text(at)
+
+
+def test_big_matrix_sorts_every_project_inside_its_pista_before_paginating(big_plan: Plan) -> None:
+    at = go(start(), "pages/matrice.py")
+    at.selectbox(key="pagina_matrice").select(2).run()
+    at.selectbox(key="ordine_matrice").select("Progetto (A-Z)").run()
+    assert_clean(at)
+    assert pager_labels(at) == ["Pagina 1 di 20"]  # a new order starts from the first page
+    shown = at.dataframe[0].value
+    first_track = big_plan.track_codes[0]
+    mine = big_plan.projects.loc[big_plan.projects["track"] == first_track, "title"]
+    expected = sorted(mine, key=str.casefold)[:100]
+    assert list(shown["Progetto"]) == expected
+    assert set(shown["Pista"]) == {first_track}
+
+
+def test_big_sources_and_pista_pages_show_a_page_at_a_time(big_plan: Plan) -> None:
+    at = go(start(), "pages/fonti.py")
+    assert len(at.dataframe) == len(big_plan.source_names)
+    assert all(len(d.value) <= 100 for d in at.dataframe)
+    assert pager_labels(at)  # at least one source pays for more than 100 projects
+    code = big_plan.track_codes[0]
+    at = go_track(start(), code)
+    total = int((big_plan.projects["track"] == code).sum())
+    assert f"Mostrati 30 progetti su {fmt.number(total)}." in all_text(at)
+    at.button(key=f"schede_{code}_altri").click().run()
+    assert_clean(at)
+    assert f"Mostrati 60 progetti su {fmt.number(total)}." in all_text(at)
+
+
+def test_big_overview_map_shows_the_piste_only(big_plan: Plan) -> None:
+    treemap = figures(start())[1]["data"][0]
+    assert treemap["type"] == "treemap"
+    assert treemap["ids"] == [f"pista:{code}" for code in big_plan.track_codes]
+
+
+def test_the_shipped_plan_fits_one_page_everywhere(shipped_plan: Plan) -> None:
+    at = go(start(), "pages/matrice.py")
+    assert not pager_labels(at)
+    assert not [s for s in at.selectbox if s.label == "Ordina per"]
+    assert len(at.dataframe[0].value) == len(shipped_plan.projects)
+    at = go(at, "pages/fonti.py")
+    assert not pager_labels(at)
+    for code in shipped_plan.track_codes:
+        at = go_track(start(), code)
+        assert not [b for b in at.button if b.label == "Mostra altri progetti"]
+        assert "Mostrati" not in all_text(at)

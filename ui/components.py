@@ -129,6 +129,28 @@ def project_card(plan: Plan, project_id: str) -> None:
                 st.markdown(f"*{card['notes']}*")
 
 
+CARDS_AT_ONCE = 30  # project cards drawn at first on a pista page; a button shows more
+
+
+def project_cards(plan: Plan, key: str, step: int = CARDS_AT_ONCE) -> None:
+    """The card of each project, the first ``step`` at first and ``step`` more at each click of
+    «Mostra altri progetti» (a pista of a big plan has thousands)."""
+    ids = [str(pid) for pid in plan.projects["id"]]
+    shown = st.session_state.setdefault(key, step)
+    for project_id in ids[:shown]:
+        project_card(plan, project_id)
+    if len(ids) <= shown:
+        return
+    st.caption(f"Mostrati {fmt.number(shown)} progetti su {fmt.number(len(ids))}.")
+
+    def more() -> None:
+        st.session_state[key] = shown + step
+
+    st.button(
+        "Mostra altri progetti", key=f"{key}_altri", on_click=more, icon=":material/expand_more:"
+    )
+
+
 def _bullets(lines: list[str], empty: str) -> str:
     if not lines:
         return f"*{empty}*"
@@ -195,10 +217,20 @@ def project_picker(
     )
 
 
+MAP_PROJECTS_MAX = 500  # above this many projects the plan map shows the piste only
+
+
+def map_shows_projects(plan: Plan) -> bool:
+    return len(plan.projects) <= MAP_PROJECTS_MAX
+
+
 def plan_map(plan: Plan, picker_key: str) -> None:
     """The treemap of the plan. A click on a project chooses it in the picker ``picker_key``;
     the map is then drawn afresh (a new key), so plotly's zoom into the clicked tile is undone
-    and the chosen tile shows highlighted."""
+    and the chosen tile shows highlighted. Past MAP_PROJECTS_MAX projects: the piste only."""
+    if not map_shows_projects(plan):
+        chart(charts.plan_map(plan, projects=False), key="mappa_piste")
+        return
     counter = "_mappa_disegni"
     key = f"mappa_{st.session_state.setdefault(counter, 0)}"
 
@@ -245,9 +277,29 @@ def clicked_project(event: object, plan: Plan) -> str | None:
     return None
 
 
+def pager(rows: int, key: str, size: int = tables.PAGE_SIZE) -> int:
+    """A page selector («Pagina 3 di 100») when ``rows`` do not fit one page of ``size``;
+    returns the page to show (1-based). Nothing is drawn when everything fits one page."""
+    pages = tables.page_count(rows, size)
+    if pages == 1:
+        return 1
+    if st.session_state.get(key) not in range(1, pages + 1):
+        st.session_state[key] = 1  # fewer pages than before (a filter): back to the first
+    return st.selectbox(
+        "Pagina",
+        range(1, pages + 1),
+        format_func=lambda n: f"Pagina {fmt.number(n)} di {fmt.number(pages)}",
+        key=key,
+        help=f"{fmt.number(size)} righe per pagina su {fmt.number(rows)}.",
+    )
+
+
 def source_projects(plan: Plan, source: str) -> str | None:
-    """The projects a source pays for, as a selectable table; returns the selected ID."""
+    """The projects a source pays for, as a selectable table (a page at a time when they are
+    many); returns the selected ID."""
     table = tables.source_projects(plan, source)
+    page = pager(len(table), key=f"pagina_fonte_{source}")
+    table = tables.page_rows(table, page)
     styler = table.style.map(tables.status_style, subset=[tables.HEADERS["status"]])
     if tables.AMOUNT_HEADER in table.columns:
         styler = styler.format(fmt.money, subset=[tables.AMOUNT_HEADER])
@@ -262,7 +314,7 @@ def source_projects(plan: Plan, source: str) -> str | None:
         },
         on_select="rerun",
         selection_mode="single-row",
-        key=f"fonte_{source}",
+        key=f"fonte_{source}" if page == 1 else f"fonte_{source}_{page}",
         height=_table_height(len(table)),
     )
     return _selected_id(event, table)
@@ -275,17 +327,38 @@ def matrix(plan: Plan) -> str | None:
     names (the full name in the header's help and in the legend below), compact number columns.
     """
     table = tables.matrix_table(plan)
-    columns = tables.matrix_columns(plan)
+    key = "matrice"
+    if tables.page_count(len(table)) > 1:  # a big plan: sort, then a page of rows at a time
+        order, where = st.columns(2)
+        with order:
+            choice = st.selectbox(
+                "Ordina per",
+                list(tables.matrix_sorts(plan)),
+                key="ordine_matrice",
+                help="Ordina tutti i progetti, dentro ogni pista, prima di dividerli in pagine.",
+                on_change=lambda: st.session_state.pop("pagina_matrice", None),
+            )
+        with where:
+            page = pager(len(table), key="pagina_matrice")
+        table = tables.page_rows(tables.sort_matrix(table, plan, choice), page)
+        key = f"matrice_{choice}_{page}"  # a selected row belongs to its page
+        st.caption(
+            f"Progetti da {fmt.number(tables.PAGE_SIZE * (page - 1) + 1)} a "
+            f"{fmt.number(tables.PAGE_SIZE * (page - 1) + len(table))} di "
+            f"{fmt.number(len(plan.projects))}. Il clic su un'intestazione ordina solo questa "
+            "pagina; «Ordina per» ordina tutti i progetti."
+        )
+    columns = tables.matrix_columns(plan, table)
     flags = set(tables.flag_columns(plan))
     config = {c.name: _matrix_column(c, centred=c.name in flags) for c in columns}
     event = st.dataframe(
-        tables.styled_matrix(plan),
+        tables.styled_matrix(plan, table),
         hide_index=True,
         column_order=[c.name for c in columns],
         column_config=config,
         on_select="rerun",
         selection_mode="single-row",
-        key="matrice",
+        key=key,
         height=_table_height(len(table)),
     )
     shortened = [c for c in columns if c.name in plan.source_names and c.label != c.name]
