@@ -35,7 +35,7 @@ from coopplan.schema import (
     Sheet,
     normalize_header,
 )
-from coopplan.validation import Problem, error, has_errors, warning
+from coopplan.validation import Problem, Severity, error, has_errors, warning
 
 Source = str | os.PathLike[str] | bytes | BinaryIO
 
@@ -449,25 +449,30 @@ class _CappedProblems(list):
 
     def __init__(self) -> None:
         super().__init__()
-        self.dropped = 0
+        self.dropped = {Severity.ERROR: 0, Severity.WARNING: 0}
 
     def append(self, problem: Problem) -> None:
         if len(self) < MAX_PROBLEMS:
             super().append(problem)
         else:
-            self.dropped += 1
+            self.dropped[problem.severity] += 1
 
     def close(self) -> None:
-        """Say how many problems were not listed (once, at the end)."""
-        if self.dropped:
-            super().append(
-                error(
-                    f"Ci sono altri {fmt.number(self.dropped)} problemi oltre ai "
-                    f"{fmt.number(MAX_PROBLEMS)} elencati: correggi questi (spesso hanno la "
-                    "stessa causa) e controlla di nuovo il file."
+        """One notice per severity for what was not listed, standing for that many problems."""
+        words = {Severity.ERROR: ("errore", "errori"), Severity.WARNING: ("avviso", "avvisi")}
+        for severity, dropped in self.dropped.items():
+            if dropped:
+                what = fmt.count(dropped, *words[severity])
+                super().append(
+                    Problem(
+                        severity,
+                        f"Ci sono altri {what} oltre ai {fmt.number(MAX_PROBLEMS)} problemi "
+                        "elencati: correggi questi (spesso hanno la stessa causa) e controlla "
+                        "di nuovo il file.",
+                        count=dropped,
+                    )
                 )
-            )
-            self.dropped = 0
+            self.dropped[severity] = 0
 
 
 @dataclass

@@ -7,6 +7,8 @@ from enum import StrEnum
 
 from openpyxl.utils import get_column_letter
 
+from coopplan import fmt
+
 
 class Severity(StrEnum):
     ERROR = "errore"  # blocks publishing
@@ -20,6 +22,7 @@ class Problem:
     sheet: str = ""
     row: int | None = None  # 1-based, as in Excel
     column: int | None = None  # 1-based, as in Excel
+    count: int = 1  # how many problems this stands for (a notice for the unlisted ones: many)
 
     @property
     def cell(self) -> str:
@@ -62,14 +65,14 @@ def has_errors(problems: list[Problem]) -> bool:
 
 def summary(problems: list[Problem]) -> str:
     """'3 errori impediscono la pubblicazione, 2 avvisi' (Italian, for the page and the CLI)."""
-    errors = sum(p.is_error for p in problems)
-    warnings = len(problems) - errors
+    errors = sum(p.count for p in problems if p.is_error)
+    warnings = sum(p.count for p in problems if not p.is_error)
     if not problems:
         return "Nessun problema trovato."
     parts = []
     if errors:
         verb = "impedisce" if errors == 1 else "impediscono"
-        parts.append(f"{errors} {'errore' if errors == 1 else 'errori'} {verb} la pubblicazione")
+        parts.append(f"{fmt.count(errors, 'errore', 'errori')} {verb} la pubblicazione")
     if warnings:
-        parts.append(f"{warnings} {'avviso' if warnings == 1 else 'avvisi'}")
+        parts.append(fmt.count(warnings, "avviso", "avvisi"))
     return ", ".join(parts)

@@ -7,7 +7,7 @@ from conftest import column_of, edited_workbook
 from openpyxl.utils import get_column_letter
 
 from coopplan import load_plan
-from coopplan.validation import Problem
+from coopplan.validation import Problem, summary
 
 
 def problems_of(edit) -> list[Problem]:  # noqa: ANN001 - an Edit
@@ -255,7 +255,8 @@ def test_a_mistake_on_every_row_is_listed_up_to_a_cap_and_counted() -> None:
     problems = problems_of(repeat)
     assert len(problems) == MAX_PROBLEMS + 1
     assert problems[-1].is_error
-    assert "altri 298 problemi oltre ai 1.000 elencati" in problems[-1].message
+    assert "altri 298 errori oltre ai 1.000 problemi elencati" in problems[-1].message
+    assert summary(problems) == "1.298 errori impediscono la pubblicazione"
 
 
 def test_too_many_rows_are_refused_before_reading_them() -> None:
