@@ -180,3 +180,21 @@ def test_short_source_labels_stay_distinct() -> None:
     labels = tables.short_labels(names)
     assert len(set(labels.values())) == len(names)
     assert labels["Quote"] == "Quote"
+
+
+def test_pages_of_rows_and_matrix_sorts_keep_the_piste_in_order() -> None:
+    big = generate_plan(n_tracks=3, n_projects=250, extra_sources=0, seed=5)
+    table = tables.matrix_table(big)
+    assert tables.page_count(len(table)) == 3
+    assert tables.page_count(0) == 1
+    assert len(tables.page_rows(table, 3)) == 50
+    assert list(tables.page_rows(table, 99)["ID"]) == list(table["ID"][200:])  # clamped
+    for choice in tables.matrix_sorts(big):
+        ordered = tables.sort_matrix(table, big, choice)
+        assert sorted(ordered["ID"]) == sorted(table["ID"])
+        ranks = ordered["Pista"].map(big.track_codes.index)
+        assert ranks.is_monotonic_increasing, choice  # grouping by pista preserved
+    by_status = tables.sort_matrix(table, big, "Stato")
+    for _, rows in by_status.groupby("Pista"):
+        order = rows["Stato"].map(list(tables.STATUSES).index)
+        assert order.is_monotonic_increasing
