@@ -1,4 +1,4 @@
-"""coopplan: the core of the Coop Re-Start plan dashboard (no streamlit here)."""
+"""coopplan: the core of the work-plan dashboard (no streamlit here)."""
 
 from coopplan.plan import Plan, PlanMeta
 from coopplan.reader import LoadResult, load_plan

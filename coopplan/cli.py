@@ -68,7 +68,8 @@ COMMANDS: dict[str, Command] = {}
 
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(
-        prog="python -m coopplan", description="Il piano Coop Re-Start da riga di comando."
+        prog="python -m coopplan",
+        description="Il piano di lavoro da riga di comando: controllo, esportazioni, versioni.",
     )
     sub = parser.add_subparsers(dest="command", metavar="COMANDO", parser_class=_Parser)
     check = sub.add_parser("check", help="controlla una cartella di lavoro .xlsx")

@@ -9,9 +9,9 @@ from pathlib import Path
 import streamlit as st
 
 from coopplan import LoadResult, Plan, fmt, load_plan
+from coopplan.store import SHIPPED_WORKBOOK
 
-ROOT = Path(__file__).resolve().parents[1]
-DEFAULT_WORKBOOK = ROOT / "data" / "piano_2023.xlsx"
+DEFAULT_WORKBOOK = SHIPPED_WORKBOOK  # the store's first version; one place names the file
 WORKBOOK_ENV = "COOPPLAN_WORKBOOK"  # tests and demos point the dashboard at another workbook
 MAX_PROBLEMS_SHOWN = 8
 
