@@ -35,7 +35,7 @@ CHART_LIMIT = 2.5  # first chart drawn / hello-world visible
 RERUN_LIMIT = 1.5  # chart updated after a filter change / same in the minimal plotly app
 TIMEOUT_MS = 60_000
 
-KPI_SELECTOR = ".cp-kpi-value"  # ui/components.kpi_row
+KPI_SELECTOR = '[class*="st-key-cp-kpi-value-"] p'  # ui/components.kpi_row
 HELLO_TEXT = "Ciao dal benchmark"
 VERSION_SELECTOR = "[data-version]"  # the version label, if the dashboard shows one
 CHART_DRAWN_JS = """() => [...document.querySelectorAll('.js-plotly-plot')].some(gd =>

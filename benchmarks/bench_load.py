@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
-import html
 import os
 import random
 import re
@@ -45,8 +44,8 @@ NEW_VERSION_DATE = dt.date(2031, 12, 31)  # the published version is recognisabl
 EXTRA_AMOUNT = 12_345.0  # added to one amount of the published version: another total
 PRESENTATION = "/presentazione"  # sidebar hidden there (pages/presentazione.py): «Esci» instead
 OPENING = "(apertura)"
-KPI_VALUE = re.compile(r'class="cp-kpi-value">(.*?)</div>', re.S)  # ui/components.kpi_row
-TAG = re.compile(r"<[^>]+>")
+KPI_VALUE = re.compile(r"^\*\*(.+?)\*\*(.*)$", re.S)  # ui/components.kpi_row: **25\.000** €
+MARKDOWN_ESCAPE = re.compile(r"\\(.)")
 
 READY_JS = """(path) => {
   const app = document.querySelector('[data-testid="stApp"]');
@@ -57,7 +56,7 @@ READY_JS = """(path) => {
 SEEN_JS = """() => {
   const header = [...document.querySelectorAll('[data-testid="stMarkdownContainer"] p')]
     .map(p => p.textContent).find(t => t.includes('Versione del')) || null;
-  const kpi = document.querySelector('.cp-kpi-value');
+  const kpi = document.querySelector('[class*="st-key-cp-kpi-value-"] p');
   const errors = [...document.querySelectorAll(
       '[data-testid="stException"], [data-testid="stAlertContainer"][role="alert"]')]
     .map(e => e.textContent.trim().slice(0, 160));
@@ -187,7 +186,7 @@ def read_element(element, seen: dict) -> None:  # noqa: ANN001 - a streamlit Ele
             seen["header"] = body
         match = KPI_VALUE.search(body)
         if seen["kpi"] is None and match:
-            seen["kpi"] = same_text(html.unescape(TAG.sub("", match.group(1))))
+            seen["kpi"] = same_text(MARKDOWN_ESCAPE.sub(r"\1", match.group(1) + match.group(2)))
     elif kind == "exception":
         seen["errors"].append(f"eccezione: {element.exception.message[:120]}")
     elif kind == "alert" and element.alert.format == Alert.ERROR:
@@ -240,7 +239,7 @@ async def browser_session(
         start = time.perf_counter()
         await page.goto(url, timeout=timeout_ms)
         await page.wait_for_function(READY_JS, arg="/", timeout=timeout_ms)
-        await page.wait_for_selector(".cp-kpi-value", timeout=timeout_ms)
+        await page.wait_for_selector('[class*="st-key-cp-kpi-value-"] p', timeout=timeout_ms)
         state.note(name, OPENING, time.perf_counter() - start, await page.evaluate(SEEN_JS))
         current = "/"
         while state.now() < stop_at:

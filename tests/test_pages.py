@@ -1,18 +1,16 @@
 """The dashboard pages with AppTest, on the shipped workbook and on a generated 5-piste plan.
 
 Plotly charts reach AppTest as UnknownElement: ``json.loads(el.proto.spec)`` is the figure.
-The KPI cards are HTML (so that long values wrap instead of being cut): they are read back
-from their ``data-kpi`` attribute.
+The KPI cards are plain Markdown in keyed containers: tests/kpi_cards.py reads them back.
 """
 
 from __future__ import annotations
 
-import html
 import json
-import re
 from pathlib import Path
 
 import pytest
+from kpi_cards import kpi_cards as kpis
 from streamlit.testing.v1 import AppTest
 
 from coopplan import fmt, load_plan
@@ -27,9 +25,6 @@ APP = str(ROOT / "app.py")
 SHIPPED = ROOT / "data" / "piano_2023.xlsx"
 FIXED_PAGES = ("pages/panoramica.py", "pages/fonti.py", "pages/matrice.py")
 ONERI = "Oneri di funzionamento"
-KPI = re.compile(
-    r'data-kpi="(?P<label>[^"]+)".*?class="cp-kpi-value">(?P<value>.*?)</div>', re.DOTALL
-)
 
 
 # Fixtures and helpers ------------------------------------------------------------------------
@@ -91,15 +86,6 @@ def go_track(at: AppTest, code: str) -> AppTest:
     at.run()
     assert_clean(at)
     return at
-
-
-def kpis(at: AppTest) -> dict[str, str]:
-    cards = {}
-    for block in at.markdown:
-        for match in KPI.finditer(block.value):
-            value = re.sub(r"<[^>]+>", "", match["value"])
-            cards[html.unescape(match["label"])] = html.unescape(" ".join(value.split()))
-    return cards
 
 
 def figures(at: AppTest) -> list[dict]:

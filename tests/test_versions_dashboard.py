@@ -3,11 +3,10 @@ by open sessions on their next interaction, the plan selector, the read-only vie
 
 from __future__ import annotations
 
-import html
-import re
 from pathlib import Path
 
 import pytest
+from kpi_cards import kpi_cards
 from streamlit.testing.v1 import AppTest
 from variants import COOP, as_bytes, project_with_amount, shipped, with_amount, with_year
 
@@ -32,12 +31,9 @@ def session() -> AppTest:
 
 def coop_total(at: AppTest) -> str:
     """The overview's KPI card of the source COOP, as text ('25.000 €')."""
-    label = re.escape(html.escape(COOP))
-    card = re.compile(rf'data-kpi="{label}".*?cp-kpi-value">(.*?)</div>', re.S)
-    for block in at.markdown:
-        found = card.search(block.value)
-        if found:
-            return " ".join(html.unescape(re.sub(r"<[^>]+>", "", found[1])).split())
+    found = kpi_cards(at).get(COOP)
+    if found:
+        return found
     raise AssertionError(f"no KPI card for {COOP}")
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+import re
 from collections.abc import Sequence
 
 import plotly.graph_objects as go
@@ -49,23 +50,37 @@ def source_kpis(plan: Plan) -> None:
     kpi_row(cards)
 
 
+KPI_CARD_KEY = "cp-kpi-card"  # st.container keys: Streamlit adds the class st-key-<key>
+KPI_VALUE_KEY = "cp-kpi-value"
+KPI_NOTE_KEY = "cp-kpi-note"
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|~<>$:])")
+
+
 def kpi_row(cards: Sequence[tuple[str, str, str]]) -> None:
     """Cards (label, value, small print) in a grid that wraps on narrow screens, never cutting
-    a value short. The value's unit ('€', 'progetti') is drawn smaller than its number."""
-    html_cards = "".join(
-        f'<div class="cp-kpi" data-kpi="{html.escape(label)}">'
-        f'<div class="cp-kpi-label">{html.escape(label)}</div>'
-        f'<div class="cp-kpi-value">{_value_html(value)}</div>'
-        f'<div class="cp-kpi-note">{html.escape(note)}</div></div>'
-        for label, value, note in cards
-    )
-    st.markdown(f'<div class="cp-kpis">{html_cards}</div>', unsafe_allow_html=True)
+    a value short. The value's unit ('€', 'progetti') is drawn smaller than its number.
+
+    Plain Markdown in keyed containers, styled by CSS on their st-key-… classes: Markdown with
+    HTML waits for a lazily loaded JavaScript chunk that races plotly's (docs/benchmarks.md)."""
+    with st.container(key="cp-kpis"):
+        for i, (label, value, note) in enumerate(cards):
+            with st.container(key=f"{KPI_CARD_KEY}-{i}"):
+                st.markdown(_plain(label))
+                with st.container(key=f"{KPI_VALUE_KEY}-{i}"):
+                    st.markdown(_value_markdown(value))
+                with st.container(key=f"{KPI_NOTE_KEY}-{i}"):
+                    st.markdown(_plain(note))
 
 
-def _value_html(value: str) -> str:
+def _plain(text: str) -> str:
+    """Text shown as written, with no Markdown (or LaTeX, emoji shortcode) meaning."""
+    return _MARKDOWN_SPECIAL.sub(r"\\\1", text)
+
+
+def _value_markdown(value: str) -> str:
+    """The number in bold (drawn large by the CSS), then its unit in normal weight."""
     number, _, unit = value.partition(" ")
-    unit_html = f' <span class="cp-kpi-unit">{html.escape(unit)}</span>' if unit else ""
-    return html.escape(number) + unit_html
+    return f"**{_plain(number)}**" + (f" {_plain(unit)}" if unit else "")
 
 
 def status_strip(plan: Plan) -> None:
@@ -415,15 +430,20 @@ CSS = """
 .cp-chip { display: inline-block; padding: .2rem .7rem; border-radius: 1rem;
            font-size: 1rem; line-height: 1.6; white-space: nowrap; }
 .cp-muted { color: #4A4A4A; font-size: 1rem; }
-.cp-kpis { display: flex; flex-wrap: wrap; gap: .75rem; margin: .5rem 0 .75rem 0; }
-/* A card is never narrower than its value (kept on one line): cards wrap to a new row instead. */
-.cp-kpi { flex: 1 1 9rem; min-width: min-content; border: 1px solid #C9D3DF;
+/* KPI cards (kpi_row): plain Markdown in keyed containers. A card is never narrower than its
+   value (kept on one line): cards wrap to a new row instead. */
+.st-key-cp-kpis { flex-direction: row; flex-wrap: wrap; align-items: stretch; gap: .75rem;
+                  margin: .5rem 0 -.25rem 0; }
+.st-key-cp-kpis > div { flex: 1 1 9rem; width: auto; min-width: min-content; }
+[class*="st-key-cp-kpi-card-"] { height: 100%; gap: 0; border: 1px solid #C9D3DF;
           border-radius: .5rem; padding: .6rem .9rem .55rem .9rem; background: #FFFFFF; }
-.cp-kpi-label { font-size: 1rem; color: #333333; line-height: 1.3; }
-.cp-kpi-value { font-size: 2.2rem; font-weight: 600; line-height: 1.2; color: #1A1A1A;
-                margin: .15rem 0; white-space: nowrap; }
-.cp-kpi-unit { font-size: 1.3rem; font-weight: 600; }
-.cp-kpi-note { font-size: .9rem; color: #4A4A4A; line-height: 1.3; }
+[class*="st-key-cp-kpi-card-"] [data-testid="stMarkdownContainer"] { margin-bottom: 0; }
+[class*="st-key-cp-kpi-card-"] p { margin: 0; font-size: 1rem; color: #333333; line-height: 1.3; }
+[class*="st-key-cp-kpi-value-"] { margin: .15rem 0; }
+[class*="st-key-cp-kpi-value-"] p { font-size: 1.3rem; font-weight: 600; line-height: 1.2;
+          color: #1A1A1A; white-space: nowrap; }
+[class*="st-key-cp-kpi-value-"] strong { font-size: 2.2rem; font-weight: 600; }
+[class*="st-key-cp-kpi-note-"] p { font-size: .9rem; color: #4A4A4A; line-height: 1.3; }
 /* More room for tables and charts on a 1280 px projector than Streamlit's wide margins. */
 @media (min-width: 1024px) {
   [data-testid="stMainBlockContainer"] { padding-left: 2.5rem; padding-right: 2.5rem; }
@@ -431,7 +451,7 @@ CSS = """
 /* On a phone the plan map's tiles are too small to read: the project list below replaces it. */
 @media (max-width: 640px) {
   .st-key-mappa-piano { display: none; }
-  .cp-kpi-value { font-size: 1.8rem; }
+  [class*="st-key-cp-kpi-value-"] strong { font-size: 1.8rem; }
 }
 /* A chosen filter value shows whole (on two lines if need be), never cut with an ellipsis. */
 [data-testid="stMultiSelect"] [data-tag] { height: auto; min-height: 1.6rem; max-width: 100%;

@@ -19,12 +19,13 @@ pytestmark = pytest.mark.browser
 ONERI = "Oneri di funzionamento"
 SIZES = {"proiettore": (1280, 720), "telefono": (390, 844)}
 ERRORS = '[data-testid="stException"], [data-testid="stAlertContentError"]'
-KPI_VALUES = ".cp-kpi-value"
+KPI_CARDS = '[class*="st-key-cp-kpi-card-"]'  # ui/components.kpi_row: keyed containers
+KPI_VALUES = '[class*="st-key-cp-kpi-value-"] p'
 
 # Elements whose text must never be cut (ellipsis or overflow) or push the page sideways.
 OVERFLOW_JS = """() => {
   const cut = [];
-  const selectors = ['h1', 'h2', 'h3', '.cp-kpi-value', '.cp-kpi-label', '.cp-chip',
+  const selectors = ['h1', 'h2', 'h3', '[class*="st-key-cp-kpi-value-"] p', '.cp-chip',
                      '[data-testid="stSidebarNavLink"] span', '[data-testid="stMarkdownContainer"] p'];
   for (const el of document.querySelectorAll(selectors.join(','))) {
     const r = el.getBoundingClientRect();
@@ -82,11 +83,12 @@ def nav_pages(page) -> list[tuple[str, str]]:  # noqa: ANN001
 
 
 def kpis(page) -> dict[str, str]:  # noqa: ANN001
-    cards = page.locator(".cp-kpi")
+    cards = page.locator(KPI_CARDS)
     return {
-        cards.nth(i).get_attribute("data-kpi"): " ".join(
-            cards.nth(i).locator(KPI_VALUES).inner_text().split()
-        )
+        cards.nth(i)
+        .locator('[data-testid="stMarkdownContainer"]')
+        .first.inner_text()
+        .strip(): " ".join(cards.nth(i).locator(KPI_VALUES).inner_text().split())
         for i in range(cards.count())
     }
 
@@ -209,7 +211,7 @@ def test_source_filter_in_the_sidebar_changes_the_totals_everywhere(
 
     choose_in_multiselect(page, "Fonte di finanziamento", ONERI)
     page.wait_for_function(
-        "() => document.querySelectorAll('.cp-kpi').length === 2", timeout=20_000
+        f"() => document.querySelectorAll('{KPI_CARDS}').length === 2", timeout=20_000
     )
     settle(page)
     assert kpis(page) == {ONERI: "41.000 €", "Progetti": "1"}

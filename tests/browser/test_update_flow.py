@@ -106,7 +106,12 @@ def _shows_whole(page, text: str) -> None:  # noqa: ANN001
 
 def _coop_kpi(page) -> str:  # noqa: ANN001
     """The overview's KPI card of the source COOP, as shown ('25.000 €')."""
-    card = page.locator(f'.cp-kpi[data-kpi="{COOP}"] .cp-kpi-value').first
+    card = (
+        page.locator('[class*="st-key-cp-kpi-card-"]')
+        .filter(has=page.get_by_text(COOP, exact=True))
+        .locator('[class*="st-key-cp-kpi-value-"] p')
+        .first
+    )
     card.wait_for()
     return " ".join(card.inner_text().split())
 
