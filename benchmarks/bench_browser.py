@@ -18,17 +18,9 @@ from pathlib import Path
 
 from common import ROOT, SHIPPED, Row, Settings, dashboard_env, ratio_row, seeded_store, thousands
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
+sys.path.insert(0, str(ROOT / "tests"))  # the Chromium settings the browser tests use
+from browser.chromium import CHROMIUM, CHROMIUM_ARGS  # noqa: E402
+
 UNAVAILABLE = "manca Chromium (/usr/bin/chromium) o playwright: bash scripts/install.sh --dev"
 NUMBERS_LIMIT = 1.2  # KPI numbers visible / hello-world visible
 CHART_LIMIT = 2.5  # first chart drawn / hello-world visible
