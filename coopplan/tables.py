@@ -55,6 +55,8 @@ EXPORT_COLUMNS = (
     "planned",
 )
 
+XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
 
 def matrix_table(plan: Plan) -> pd.DataFrame:
     """One row per project, grouped by pista (workbook order): pista code, project, stato, how

@@ -18,13 +18,12 @@ from coopplan.plan import Plan
 from coopplan.reader import LoadResult, load_plan
 from coopplan.schema import MAX_UPLOAD_MB
 from coopplan.store import Store, Version
-from coopplan.tables import history_table
+from coopplan.tables import XLSX_MIME, history_table
 from coopplan.writer import template_plan, workbook_bytes
 from ui import versions as versions_ui
 from ui.boot import through_app
 from ui.update import (
     FLASH,
-    XLSX_MIME,
     choose_version,
     download_version,
     italian_uploader,

@@ -193,26 +193,34 @@ def sidebar_downloads(view: Plan, stem: str = "progetti") -> None:
     with st.sidebar:
         st.markdown("#### :material/download: Scarica i progetti")
         st.caption("La tabella dei progetti mostrati, con i filtri scelti.")
-        st.download_button(
-            "Excel (.xlsx)",
-            lambda: tables.xlsx_bytes(tables.export_table(view), tables.money_columns(view)),
-            file_name=f"{stem}.xlsx",
-            mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-            icon=":material/table_view:",
-            on_click="ignore",
-            width="stretch",
-            disabled=view.is_empty,
+        table = lambda: tables.export_table(view)  # noqa: E731 - built only when clicked
+        downloads = (
+            (
+                "Excel (.xlsx)",
+                "xlsx",
+                tables.XLSX_MIME,
+                ":material/table_view:",
+                lambda: tables.xlsx_bytes(table(), tables.money_columns(view)),
+            ),
+            (
+                "CSV (.csv)",
+                "csv",
+                "text/csv",
+                ":material/description:",
+                lambda: tables.csv_bytes(table()),
+            ),
         )
-        st.download_button(
-            "CSV (.csv)",
-            lambda: tables.csv_bytes(tables.export_table(view)),
-            file_name=f"{stem}.csv",
-            mime="text/csv",
-            icon=":material/description:",
-            on_click="ignore",
-            width="stretch",
-            disabled=view.is_empty,
-        )
+        for label, extension, mime, icon, build in downloads:
+            st.download_button(
+                label,
+                build,
+                file_name=f"{stem}.{extension}",
+                mime=mime,
+                icon=icon,
+                on_click="ignore",
+                width="stretch",
+                disabled=view.is_empty,
+            )
 
 
 def project_picker(

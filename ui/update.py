@@ -20,10 +20,9 @@ from coopplan.diff import PlanDiff
 from coopplan.reader import LoadResult
 from coopplan.schema import MAX_UPLOAD_MB
 from coopplan.store import Store, StoreError, Version
-from coopplan.tables import problems_table
+from coopplan.tables import XLSX_MIME, problems_table
 from coopplan.validation import summary
 
-XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 FLASH = "agg_flash"  # a success message shown once, after the rerun that follows a publish
 EDITOR = "agg_editor"  # the name of who last published in this session, offered again
 SHOWN_PROBLEMS = 200  # a broken file can have hundreds of thousands: the first ones are enough
