@@ -202,10 +202,8 @@ def test_source_filter_in_the_sidebar_changes_the_totals_everywhere(
     visitor,
     artifacts: Path,  # noqa: ANN001
 ) -> None:
-    made = visitor(1280, 720)
+    made = opened(visitor, dashboard_url, 1280, 720)
     page = made.page
-    page.goto(dashboard_url)
-    settle(page)
     before = kpis(page)
     assert before["Risorse Coop Re-Start"] == "25.000 €" and before[ONERI] == "41.000 €"
 
@@ -235,10 +233,8 @@ def test_a_click_on_the_plan_map_opens_the_project_card(
     visitor,
     artifacts: Path,  # noqa: ANN001
 ) -> None:
-    made = visitor(1280, 720)
+    made = opened(visitor, dashboard_url, 1280, 720)
     page = made.page
-    page.goto(dashboard_url)
-    settle(page)
     tile = page.locator(".js-plotly-plot g.slice").filter(has_text="Rating cooperativo").last
     tile.scroll_into_view_if_needed()
     tile.click()
@@ -251,15 +247,21 @@ def test_a_click_on_the_plan_map_opens_the_project_card(
     shoot(page, artifacts, "scheda_progetto_da_mappa")
 
 
+def opened(visitor, url: str, width: int = 1280, height: int = 720):  # noqa: ANN001, ANN201
+    """A new visitor of that size on ``url``, once the page has settled."""
+    made = visitor(width, height)
+    made.page.goto(url)
+    settle(made.page)
+    return made
+
+
 def test_a_row_of_the_status_matrix_opens_the_project_card(
     dashboard_url: str,
     visitor,
     artifacts: Path,  # noqa: ANN001
 ) -> None:
-    made = visitor(1280, 900)
+    made = opened(visitor, dashboard_url + "/matrice", 1280, 900)
     page = made.page
-    page.goto(dashboard_url + "/matrice")
-    settle(page)
     grid = page.locator('[data-testid="stDataFrame"]').first
     box = grid.bounding_box()
     rows = 18  # the shipped plan; the header is one row high
