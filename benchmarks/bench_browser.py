@@ -11,7 +11,6 @@ import statistics
 import subprocess
 import sys
 import time
-import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,7 +18,7 @@ from pathlib import Path
 from common import ROOT, SHIPPED, Row, Settings, dashboard_env, ratio_row, seeded_store, thousands
 
 sys.path.insert(0, str(ROOT / "tests"))  # the Chromium settings the browser tests use
-from browser.chromium import CHROMIUM, CHROMIUM_ARGS  # noqa: E402
+from browser.harness import CHROMIUM, CHROMIUM_ARGS, wait_healthy  # noqa: E402
 
 UNAVAILABLE = "manca Chromium (/usr/bin/chromium) o playwright: bash scripts/install.sh --dev"
 NUMBERS_LIMIT = 1.2  # KPI numbers visible / hello-world visible
@@ -122,7 +121,7 @@ def streamlit_server(
         )
     server = Server(process, f"http://127.0.0.1:{port}", log)
     try:
-        wait_healthy(server)
+        wait_healthy(server.url, server.process, log=server.log)
         yield server
     finally:
         process.terminate()
@@ -131,20 +130,6 @@ def streamlit_server(
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait()
-
-
-def wait_healthy(server: Server, timeout: float = 60.0) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if server.process.poll() is not None:
-            raise RuntimeError(f"streamlit è terminato: {server.log.read_text()[-2000:]}")
-        try:
-            with urllib.request.urlopen(f"{server.url}/_stcore/health", timeout=2) as reply:
-                if reply.read().strip() == b"ok":
-                    return
-        except OSError:
-            time.sleep(0.2)
-    raise RuntimeError(f"streamlit non risponde su {server.url}")
 
 
 @contextlib.contextmanager

@@ -11,8 +11,6 @@ import os
 import socket
 import subprocess
 import sys
-import time
-import urllib.request
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -20,7 +18,7 @@ from urllib.parse import urlparse
 
 import pytest
 
-from browser.chromium import CHROMIUM, CHROMIUM_ARGS
+from browser.harness import CHROMIUM, CHROMIUM_ARGS, wait_healthy
 
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "artifacts" / "browser"
@@ -32,20 +30,6 @@ def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
-
-
-def wait_healthy(url: str, process: subprocess.Popen, seconds: float = 60) -> None:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"streamlit exited with code {process.returncode}")
-        try:
-            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
-                if response.read().strip() == b"ok":
-                    return
-        except OSError:
-            time.sleep(0.2)
-    raise RuntimeError("streamlit did not answer on /_stcore/health in time")
 
 
 def start_streamlit(script: Path, env: dict[str, str], log: Path) -> tuple[str, subprocess.Popen]:
@@ -61,7 +45,7 @@ def start_streamlit(script: Path, env: dict[str, str], log: Path) -> tuple[str, 
     )
     url = f"http://127.0.0.1:{port}"
     try:
-        wait_healthy(url, process)
+        wait_healthy(url, process, log=log)
     except RuntimeError:
         process.kill()
         raise
