@@ -92,3 +92,18 @@ def project_with_amount(plan: Plan, source: str) -> str:
     """The ID of the first project that the amount source pays for."""
     funded = plan.funded()
     return str(funded.loc[funded["source"] == source, "project"].iloc[0])
+
+
+def with_stray_value(ref: str, sheet: str = "Progetti", value: str = "x") -> bytes:
+    """The shipped workbook with one stray ``value`` in ``sheet!ref`` (e.g. "XFD20000"): a 22 KB
+    file whose declared dimension reaches the sheet's last column (issue 9, "a stray value far
+    away"). Written with openpyxl, as Excel would save it."""
+    from io import BytesIO
+
+    from openpyxl import load_workbook
+
+    workbook = load_workbook(SHIPPED)
+    workbook[sheet][ref] = value
+    buffer = BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
