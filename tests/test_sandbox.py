@@ -1,0 +1,81 @@
+"""Reading in a limited child (coopplan.sandbox): whatever the child does, the caller gets an
+answer, and a failure becomes the Italian sentence «Il file è troppo complesso da leggere: …»."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from coopplan import sandbox
+from coopplan.reader import load_plan
+from coopplan.sandbox import TOO_COMPLEX, Limits, call, failure_message, load_plan_isolated
+
+SHIPPED = Path(__file__).resolve().parents[1] / "data" / "piano_2023.xlsx"
+GiB = 1024**3
+
+
+def test_the_shipped_workbook_reads_the_same_in_the_child() -> None:
+    data = SHIPPED.read_bytes()
+    inside = load_plan(data, name="piano.xlsx")
+    outside = load_plan_isolated(data, "piano.xlsx")
+    assert outside.ok and outside.plan is not None
+    assert outside.problems == inside.problems
+    assert outside.plan.funding.equals(inside.plan.funding)
+    assert outside.plan.projects.equals(inside.plan.projects)
+
+
+def test_a_child_that_asks_for_too_much_memory_is_stopped() -> None:
+    run = call("builtins:bytearray", (8 * GiB,))  # more than the 1 GB the child may add
+    assert run.failure == "memory"
+    assert os.getpid() > 0  # this process is still here
+    message = failure_message(run)
+    assert message.startswith(TOO_COMPLEX)
+    assert "più di 1 GB di memoria" in message and "non è cambiato" in message
+
+
+@pytest.mark.parametrize(
+    ("target", "args"),
+    [("os._exit", (3,)), ("os.abort", ()), ("ctypes.string_at", (0,))],  # exit, abort, segfault
+)
+def test_a_child_that_dies_becomes_a_message(target: str, args: tuple) -> None:
+    run = call(target.replace(".", ":", 1), args)
+    assert run.failure == "crash"
+    assert failure_message(run) == TOO_COMPLEX + sandbox.REASONS["crash"] + sandbox.ADVICE
+
+
+def test_a_child_that_computes_too_long_is_stopped_by_its_cpu_limit() -> None:
+    run = call("hashlib:pbkdf2_hmac", ("sha256", b"x", b"y", 10**9), limits=Limits(cpu=1))
+    assert run.failure == "cpu"
+    assert "più di 1 secondi di calcolo" in failure_message(run, Limits(cpu=1))
+
+
+def test_a_child_that_hangs_is_killed_at_the_wall_clock_limit() -> None:
+    run = call("time:sleep", (120,), limits=Limits(wall=3))
+    assert run.failure == "time"
+    assert run.seconds < 30
+    assert "non è finita in 3 secondi" in failure_message(run, Limits(wall=3))
+
+
+def test_a_blown_up_read_is_a_load_result_with_one_clear_error(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # A forced blow-up, whatever the reader does with the file: the child allocates 8 GB.
+    monkeypatch.setattr(sandbox, "LOAD_TARGET", "builtins:bytearray")
+    result = load_plan_isolated(8 * GiB, "enorme.xlsx")  # type: ignore[arg-type]
+    assert result.plan is None and not result.ok
+    assert len(result.problems) == 1 and result.problems[0].is_error
+    assert result.problems[0].message.startswith("Il file è troppo complesso da leggere: ")
+    assert result.name == "enorme.xlsx"
+
+
+def test_the_stray_cell_file_never_takes_the_caller_down() -> None:
+    from variants import with_stray_value
+
+    result = load_plan_isolated(with_stray_value("XFD20000"), "lontano.xlsx")
+    # Either the reader copes with it (bounded by the cells present) or the child is stopped.
+    if result.plan is None:
+        assert result.problems[0].message.startswith(TOO_COMPLEX)
+    # And the next upload is read as usual.
+    assert load_plan_isolated(SHIPPED.read_bytes(), "piano.xlsx").ok
