@@ -1,51 +1,116 @@
-"""Who may publish: one editor secret, compared in constant time, with slow-down and lockout.
+"""Who may publish: one editor secret, compared in constant time; wrong guesses slow down the
+guesser (its browser session and its client address), never everyone.
 
 The secret comes from Streamlit secrets (key ``editor_secret`` in ``.streamlit/secrets.toml``,
 passed in by the page as a mapping) or from the environment variable COOPPLAN_EDITOR_SECRET.
-Wrong guesses are counted in a small state file inside the store folder, so the slow-down and the
-lockout hold across browser sessions, reloads and server processes. The secret is never logged,
-stored, shown or put in a message.
+Wrong guesses are counted in memory, in a Throttle shared by the sessions of one server process:
+per session (after ``free_failures`` wrong guesses a growing, capped wait) and per client address
+(at most ``client_failures`` wrong guesses in a sliding window). No count is global, so a visitor
+who guesses cannot stop the secretary, who publishes from another session and address. The
+secret is never logged, stored, shown or put in a message.
 """
 
 from __future__ import annotations
 
 import contextlib
 import hmac
-import json
 import os
+import threading
 import time
+from collections import deque
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from enum import StrEnum
-from pathlib import Path
-
-from coopplan.files import atomic_write, locked
 
 SECRET_ENV = "COOPPLAN_EDITOR_SECRET"
 SECRET_KEY = "editor_secret"
-STATE_FILE = "access.json"
-LOCK_FILE = "access.lock"
+LOCAL_CLIENT = "locale"  # st.context.ip_address is None for a browser on the server itself
+MAX_TRACKED = 10_000  # sessions or clients remembered; the oldest are forgotten past this
 
 
 @dataclass(frozen=True)
 class Policy:
-    free_failures: int = 2  # wrong guesses in a row answered at once
-    max_failures: int = 5  # wrong guesses in a row that trigger the lockout
+    free_failures: int = 2  # wrong guesses in a row, in one session, answered at once
     base_delay: float = 5.0  # seconds to wait after the first slowed-down guess; doubles
-    lockout: float = 15 * 60.0  # seconds publishing stays locked
+    max_delay: float = 5 * 60.0  # the per-session wait never grows past this
+    client_failures: int = 10  # wrong guesses one client address may make in the window
+    client_window: float = 15 * 60.0  # seconds of the per-client sliding window
 
     def delay(self, failures: int) -> float:
-        """Seconds to wait before the next guess, after ``failures`` wrong ones in a row."""
+        """Seconds one session waits before its next guess, after ``failures`` wrong ones."""
         if failures < self.free_failures + 1:
             return 0.0
-        return self.base_delay * 2 ** (failures - self.free_failures - 1)
+        exponent = min(failures - self.free_failures - 1, 32)
+        return min(self.max_delay, self.base_delay * 2**exponent)
+
+
+@dataclass(frozen=True)
+class Guesser:
+    """Who is guessing: a browser session (any stable id) and its client address (None when
+    Streamlit gives none, i.e. a browser on the server itself)."""
+
+    session: str
+    client: str | None = None
+
+    @property
+    def client_key(self) -> str:
+        return self.client or LOCAL_CLIENT
+
+
+class Throttle:
+    """Wrong guesses per session and per client, in memory, safe across threads."""
+
+    def __init__(self, policy: Policy | None = None) -> None:
+        self.policy = policy or Policy()
+        self.lock = threading.RLock()  # held by Gate.check around wait, compare and count
+        self._sessions: dict[str, tuple[int, float]] = {}  # failures in a row, time of last
+        self._clients: dict[str, deque[float]] = {}  # times of wrong guesses in the window
+
+    def wait(self, who: Guesser, now: float) -> float:
+        """Seconds ``who`` must wait before a guess is compared (0: at once)."""
+        with self.lock:
+            failures, last = self._sessions.get(who.session, (0, 0.0))
+            session_wait = last + self.policy.delay(failures) - now if failures else 0.0
+            times = self._recent(who.client_key, now)
+            client_wait = 0.0
+            if len(times) >= self.policy.client_failures:
+                oldest = times[len(times) - self.policy.client_failures]
+                client_wait = oldest + self.policy.client_window - now
+            return max(0.0, session_wait, client_wait)
+
+    def failed(self, who: Guesser, now: float) -> float:
+        """Count a wrong guess of ``who``; the seconds its session must now wait."""
+        with self.lock:
+            failures = self._sessions.pop(who.session, (0, 0.0))[0] + 1
+            self._sessions[who.session] = (failures, now)
+            times = self._recent(who.client_key, now)
+            times.append(now)
+            self._clients.pop(who.client_key)
+            self._clients[who.client_key] = times  # most recently used last
+            for table in (self._sessions, self._clients):
+                while len(table) > MAX_TRACKED:
+                    del table[next(iter(table))]
+        return self.wait(who, now)
+
+    def succeeded(self, who: Guesser) -> None:
+        """The right secret: the session starts again (the client's window stays)."""
+        with self.lock:
+            self._sessions.pop(who.session, None)
+
+    def _recent(self, client: str, now: float) -> deque[float]:
+        times = self._clients.setdefault(client, deque())
+        while times and times[0] <= now - self.policy.client_window:
+            times.popleft()
+        return times
+
+
+THROTTLE = Throttle()  # shared by every session of this server process
 
 
 class Outcome(StrEnum):
     OK = "ok"
     WRONG = "wrong"
-    WAIT = "wait"  # asked again before the slow-down delay ran out; not counted
-    LOCKED = "locked"
+    WAIT = "wait"  # asked again before the slow-down delay ran out; not compared, not counted
     EMPTY = "empty"
     NOT_CONFIGURED = "not-configured"
 
@@ -70,11 +135,6 @@ class Verdict:
             return "La password di pubblicazione non è corretta." + later
         if self.outcome is Outcome.WAIT:
             return f"Troppi tentativi ravvicinati: riprova tra {seconds}."
-        if self.outcome is Outcome.LOCKED:
-            return (
-                "Troppi tentativi con una password errata: la pubblicazione è bloccata "
-                f"per {seconds}."
-            )
         if self.outcome is Outcome.EMPTY:
             return "Scrivi la password di pubblicazione."
         return NOT_CONFIGURED_MESSAGE
@@ -104,86 +164,48 @@ def configured_secret(
 
 
 class Gate:
-    """Checks guesses of the editor secret, remembering failures in ``folder``."""
+    """Checks guesses of the editor secret, slowing down who guesses wrong (see Throttle)."""
 
     def __init__(
         self,
-        folder: str | os.PathLike[str],
         secret: str | None,
-        policy: Policy | None = None,
-        clock: Callable[[], float] = time.time,
+        throttle: Throttle | None = None,
+        clock: Callable[[], float] = time.monotonic,
     ) -> None:
-        self.folder = Path(folder)
         self._secret = secret.encode("utf-8") if secret else None
-        self.policy = policy or Policy()
+        self.throttle = THROTTLE if throttle is None else throttle
         self.clock = clock
 
     def __repr__(self) -> str:  # never show the secret, even in a debugger or a log line
-        return f"Gate(folder={str(self.folder)!r}, configured={self.configured})"
+        return f"Gate(configured={self.configured})"
 
     @property
     def configured(self) -> bool:
         return self._secret is not None
 
-    def status(self) -> Verdict:
-        """Whether a guess would be considered now (OK), or must wait, or is locked out."""
+    def status(self, who: Guesser) -> Verdict:
+        """Whether a guess of ``who`` would be compared now (OK) or must wait."""
         if not self.configured:
             return Verdict(Outcome.NOT_CONFIGURED)
-        return self._blocked(self._read(), self.clock()) or Verdict(Outcome.OK)
+        wait = self.throttle.wait(who, self.clock())
+        return Verdict(Outcome.WAIT, wait) if wait > 0 else Verdict(Outcome.OK)
 
-    def check(self, attempt: str) -> Verdict:
-        """Compare a guess with the secret in constant time, counting wrong guesses."""
+    def check(self, attempt: str, who: Guesser) -> Verdict:
+        """Compare a guess of ``who`` with the secret in constant time; a wrong one is counted
+        for its session and its client, and may make them wait (never anyone else)."""
         if self._secret is None:
             return Verdict(Outcome.NOT_CONFIGURED)
         if not attempt:
             return Verdict(Outcome.EMPTY)
-        with locked(self.folder / LOCK_FILE):
-            state = self._read()
+        with self.throttle.lock:  # two guesses of one session at once cannot both slip through
             now = self.clock()
-            blocked = self._blocked(state, now)
-            if blocked is not None:
-                return blocked
+            wait = self.throttle.wait(who, now)
+            if wait > 0:
+                return Verdict(Outcome.WAIT, wait)
             if hmac.compare_digest(attempt.encode("utf-8"), self._secret):
-                self._write({"failures": 0, "last_failure": 0.0, "locked_until": 0.0})
+                self.throttle.succeeded(who)
                 return Verdict(Outcome.OK)
-            failures = self._failures(state, now) + 1
-            locked_until = (
-                now + self.policy.lockout if failures >= self.policy.max_failures else 0.0
-            )
-            self._write({"failures": failures, "last_failure": now, "locked_until": locked_until})
-        if locked_until:
-            return Verdict(Outcome.LOCKED, self.policy.lockout)
-        return Verdict(Outcome.WRONG, self.policy.delay(failures))
-
-    # State --------------------------------------------------------------------------------
-
-    def _blocked(self, state: dict, now: float) -> Verdict | None:
-        locked_until = float(state.get("locked_until") or 0.0)
-        if locked_until > now:
-            return Verdict(Outcome.LOCKED, locked_until - now)
-        failures = self._failures(state, now)
-        ready_at = float(state.get("last_failure") or 0.0) + self.policy.delay(failures)
-        if failures and ready_at > now:
-            return Verdict(Outcome.WAIT, ready_at - now)
-        return None
-
-    def _failures(self, state: dict, now: float) -> int:
-        """Wrong guesses in a row that still count (forgotten after a lockout period)."""
-        if float(state.get("locked_until") or 0.0) and float(state["locked_until"]) <= now:
-            return 0
-        if now - float(state.get("last_failure") or 0.0) > self.policy.lockout:
-            return 0
-        return int(state.get("failures") or 0)
-
-    def _read(self) -> dict:
-        try:
-            state = json.loads((self.folder / STATE_FILE).read_text(encoding="utf-8"))
-        except (FileNotFoundError, ValueError, UnicodeDecodeError):
-            return {}
-        return state if isinstance(state, dict) else {}
-
-    def _write(self, state: dict) -> None:
-        atomic_write(self.folder / STATE_FILE, json.dumps(state).encode("utf-8"))
+            return Verdict(Outcome.WRONG, self.throttle.failed(who, now))
 
 
 def _duration(seconds: float) -> str:

@@ -15,7 +15,8 @@ import streamlit as st
 from coopplan.access import NOT_CONFIGURED_MESSAGE, Gate, configured_secret
 from coopplan.diff import diff_plans
 from coopplan.plan import Plan
-from coopplan.reader import LoadResult, load_plan
+from coopplan.reader import LoadResult
+from coopplan.sandbox import load_plan_isolated, warm
 from coopplan.schema import MAX_UPLOAD_MB
 from coopplan.store import Store, Version
 from coopplan.tables import XLSX_MIME, history_table
@@ -52,19 +53,21 @@ def plan_of_version(store: Store, version: Version) -> Plan:
 
 
 def check_upload(data: bytes, name: str) -> LoadResult:
-    """Read and validate an upload once per distinct file (reruns reuse the result)."""
+    """Read and validate an upload once per distinct file (reruns reuse the result), in a
+    limited child process: a file that would exhaust memory or time, or crash the parser,
+    gets one Italian sentence and the server carries on (coopplan.sandbox)."""
     digest = hashlib.sha256(data).hexdigest()
     cached = st.session_state.get(CHECKED)
     if cached and cached[0] == digest:
         return cached[1]
     with st.spinner("Controllo del file…"):
-        result = load_plan(data, name=name)
+        result = load_plan_isolated(data, name)
     st.session_state[CHECKED] = (digest, result)
     return result
 
 
-def editor_gate(store: Store) -> Gate:
-    return Gate(store.root, configured_secret(st.secrets))
+def editor_gate() -> Gate:
+    return Gate(configured_secret(st.secrets))
 
 
 # Sections ----------------------------------------------------------------------------------
@@ -96,6 +99,7 @@ def in_force_section(store: Store, versions: list[Version]) -> None:
 
 def upload_section(store: Store, gate: Gate) -> None:
     st.subheader("Carica il file aggiornato")
+    warm()  # a reading process ready (imports done) before the file arrives
     st.caption(
         f"Un file .xlsx di al massimo {MAX_UPLOAD_MB} MB. Viene controllato e ti viene mostrato "
         "che cosa cambia: finché non premi «Pubblica» non cambia niente per nessuno."
@@ -258,7 +262,7 @@ def main() -> None:
         return
     if not versions:
         st.warning("L'archivio è vuoto: pubblica il primo piano caricando il file qui sotto.")
-    gate = editor_gate(store)
+    gate = editor_gate()
     if versions:
         in_force_section(store, versions)
     upload_section(store, gate)

@@ -1,19 +1,20 @@
-"""Who may publish: the editor secret, its sources, slow-down and lockout across sessions."""
+"""Who may publish: the editor secret, its sources, and a slow-down that hits the guesser (its
+session, its client address) and never the secretary."""
 
 from __future__ import annotations
 
 import hmac
-from pathlib import Path
 
 import pytest
 
 from coopplan import access
 from coopplan.access import (
     SECRET_ENV,
-    STATE_FILE,
     Gate,
+    Guesser,
     Outcome,
     Policy,
+    Throttle,
     configured_secret,
 )
 
@@ -33,9 +34,18 @@ def clock() -> Clock:
     return Clock()
 
 
-def gate(folder: Path, clock: Clock, secret: str | None = SECRET) -> Gate:
-    """A fresh Gate each time: like a new browser session or a new server process."""
-    return Gate(folder, secret, Policy(), clock)
+@pytest.fixture
+def throttle() -> Throttle:
+    return Throttle(Policy())
+
+
+def gate(throttle: Throttle, clock: Clock, secret: str | None = SECRET) -> Gate:
+    """A fresh Gate each time, like each run of the page; the throttle is the server's."""
+    return Gate(secret, throttle, clock)
+
+
+VISITOR = Guesser("sessione-visitatore", "203.0.113.7")
+SECRETARY = Guesser("sessione-segreteria", "198.51.100.20")
 
 
 def test_the_secret_comes_from_streamlit_secrets_then_the_environment() -> None:
@@ -54,33 +64,35 @@ def test_the_secret_comes_from_streamlit_secrets_then_the_environment() -> None:
 
 
 def test_without_a_secret_publishing_is_off_and_says_how_to_configure(
-    tmp_path: Path, clock: Clock
+    throttle: Throttle, clock: Clock
 ) -> None:
-    verdict = gate(tmp_path, clock, secret=None).check("qualsiasi")
+    verdict = gate(throttle, clock, secret=None).check("qualsiasi", VISITOR)
     assert verdict.outcome is Outcome.NOT_CONFIGURED and not verdict.ok
     assert "secrets.toml" in verdict.message and SECRET_ENV in verdict.message
 
 
-def test_the_right_secret_opens(tmp_path: Path, clock: Clock) -> None:
-    assert gate(tmp_path, clock).check(SECRET).ok
+def test_the_right_secret_opens(throttle: Throttle, clock: Clock) -> None:
+    assert gate(throttle, clock).check(SECRET, SECRETARY).ok
 
 
-def test_an_empty_guess_is_not_counted(tmp_path: Path, clock: Clock) -> None:
+def test_an_empty_guess_is_not_counted(throttle: Throttle, clock: Clock) -> None:
     for _ in range(10):
-        assert gate(tmp_path, clock).check("").outcome is Outcome.EMPTY
-    assert gate(tmp_path, clock).check(SECRET).ok
+        assert gate(throttle, clock).check("", VISITOR).outcome is Outcome.EMPTY
+    assert gate(throttle, clock).check(SECRET, VISITOR).ok
 
 
-def test_a_wrong_secret_is_refused_without_echoing_anything(tmp_path: Path, clock: Clock) -> None:
-    verdict = gate(tmp_path, clock).check("mela-verde-41")
+def test_a_wrong_secret_is_refused_without_echoing_anything(
+    throttle: Throttle, clock: Clock
+) -> None:
+    verdict = gate(throttle, clock).check("mela-verde-41", VISITOR)
     assert verdict.outcome is Outcome.WRONG
     assert verdict.message == "La password di pubblicazione non è corretta."
-    assert SECRET not in repr(gate(tmp_path, clock))
-    assert "mela" not in (tmp_path / STATE_FILE).read_text()
+    assert SECRET not in repr(gate(throttle, clock))
+    assert "mela" not in repr(throttle.__dict__)
 
 
 def test_the_comparison_is_constant_time(
-    tmp_path: Path, clock: Clock, monkeypatch: pytest.MonkeyPatch
+    throttle: Throttle, clock: Clock, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     calls = []
     real = hmac.compare_digest
@@ -90,50 +102,77 @@ def test_the_comparison_is_constant_time(
         return real(a, b)
 
     monkeypatch.setattr(access.hmac, "compare_digest", spy)
-    gate(tmp_path, clock).check("sbagliata")
-    gate(tmp_path, clock).check(SECRET)
+    gate(throttle, clock).check("sbagliata", VISITOR)
+    gate(throttle, clock).check(SECRET, SECRETARY)
     assert len(calls) == 2
 
 
-def test_repeated_wrong_guesses_slow_down_then_lock_out_across_sessions(
-    tmp_path: Path, clock: Clock
+def test_wrong_guesses_slow_down_their_session_with_a_capped_growing_wait(
+    throttle: Throttle, clock: Clock
 ) -> None:
     policy = Policy()
     # The first wrong guesses are answered at once.
     for _ in range(policy.free_failures):
-        assert gate(tmp_path, clock).check("no").outcome is Outcome.WRONG
-    # Then each wrong guess imposes a growing wait, even from another session.
-    slowed = gate(tmp_path, clock).check("no")
+        assert gate(throttle, clock).check("no", VISITOR).outcome is Outcome.WRONG
+    # Then each wrong guess imposes a growing wait on this session.
+    slowed = gate(throttle, clock).check("no", VISITOR)
     assert slowed.outcome is Outcome.WRONG and slowed.wait == policy.base_delay
     assert "riprovare tra 5 secondi" in slowed.message
-    early = gate(tmp_path, clock).check(SECRET)  # even the right secret must wait
-    assert early.outcome is Outcome.WAIT and "riprova tra" in early.message
+    early = gate(throttle, clock).check(SECRET, VISITOR)  # even the right secret must wait
+    assert early.outcome is Outcome.WAIT and "riprova tra 5 secondi" in early.message
+    assert gate(throttle, clock).status(VISITOR).outcome is Outcome.WAIT
     clock.now += slowed.wait
-    second = gate(tmp_path, clock).check("no")
-    assert second.wait == 2 * policy.base_delay
-    clock.now += second.wait
-    # The last allowed wrong guess locks publishing for everyone.
-    locked = gate(tmp_path, clock).check("no")
-    assert locked.outcome is Outcome.LOCKED
-    assert "bloccata per 15 minuti" in locked.message
-    clock.now += 60
-    assert gate(tmp_path, clock).check(SECRET).outcome is Outcome.LOCKED
-    assert gate(tmp_path, clock).status().outcome is Outcome.LOCKED
-    # When the lockout ends, the right secret works and the count starts again.
-    clock.now += policy.lockout
-    assert gate(tmp_path, clock).check(SECRET).ok
-    assert gate(tmp_path, clock).check("no").wait == 0
+    assert gate(throttle, clock).check("no", VISITOR).wait == 2 * policy.base_delay
+    # The wait never grows past max_delay.
+    assert policy.delay(40) == policy.max_delay == 5 * 60
 
 
-def test_a_right_guess_resets_the_count(tmp_path: Path, clock: Clock) -> None:
+def test_fifty_wrong_guesses_never_stop_the_secretary(throttle: Throttle, clock: Clock) -> None:
+    # 50 guesses fired at once from one session: 2 compared and refused, the rest must wait.
+    outcomes = [gate(throttle, clock).check(f"tentativo-{i}", VISITOR).outcome for i in range(50)]
+    assert outcomes[:3] == [Outcome.WRONG] * 3 and set(outcomes[3:]) == {Outcome.WAIT}
+    # 50 wrong guesses each made as soon as allowed, from the same session.
+    counted = 3
+    while counted < 50:
+        verdict = gate(throttle, clock).check(f"tentativo-{counted}", VISITOR)
+        if verdict.outcome is Outcome.WAIT:
+            clock.now += verdict.wait
+            continue
+        assert verdict.outcome is Outcome.WRONG
+        counted += 1
+    assert gate(throttle, clock).check(SECRET, VISITOR).outcome is Outcome.WAIT
+    # The secretary, in another session from another address, publishes at once.
+    assert gate(throttle, clock).status(SECRETARY).ok
+    assert gate(throttle, clock).check(SECRET, SECRETARY).ok
+
+
+def test_new_sessions_from_one_address_share_its_window(throttle: Throttle, clock: Clock) -> None:
+    policy = Policy()
+    for i in range(policy.client_failures):  # a reload for every guess: always a new session
+        verdict = gate(throttle, clock).check("no", Guesser(f"s{i}", VISITOR.client))
+        assert verdict.outcome is Outcome.WRONG
+    refused = gate(throttle, clock).check(SECRET, Guesser("nuova", VISITOR.client))
+    assert refused.outcome is Outcome.WAIT
+    assert refused.wait == policy.client_window  # until the first guess leaves the window
+    # Only this address: the secretary elsewhere is not slowed.
+    assert gate(throttle, clock).check(SECRET, SECRETARY).ok
+    # The window slides: past it, the address may guess again.
+    clock.now += policy.client_window
+    assert gate(throttle, clock).check(SECRET, Guesser("nuova", VISITOR.client)).ok
+
+
+def test_a_right_guess_resets_the_session_count(throttle: Throttle, clock: Clock) -> None:
     for _ in range(2):
-        gate(tmp_path, clock).check("no")
-    assert gate(tmp_path, clock).check(SECRET).ok
+        gate(throttle, clock).check("no", SECRETARY)
+    assert gate(throttle, clock).check(SECRET, SECRETARY).ok
     for _ in range(2):
-        assert gate(tmp_path, clock).check("no").wait == 0
+        assert gate(throttle, clock).check("no", SECRETARY).wait == 0
 
 
-def test_a_damaged_state_file_does_not_open_the_gate(tmp_path: Path, clock: Clock) -> None:
-    (tmp_path / STATE_FILE).write_text("{non json")
-    assert gate(tmp_path, clock).check("no").outcome is Outcome.WRONG
-    assert gate(tmp_path, clock).check(SECRET).ok
+def test_the_throttle_remembers_a_bounded_number_of_guessers(
+    throttle: Throttle, clock: Clock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(access, "MAX_TRACKED", 3)
+    for i in range(10):
+        gate(throttle, clock).check("no", Guesser(f"s{i}", f"10.0.0.{i}"))
+    assert len(throttle._sessions) == 3 and len(throttle._clients) == 3

@@ -8,6 +8,7 @@ tables, access).
 from __future__ import annotations
 
 import re
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -15,7 +16,7 @@ import pandas as pd
 import streamlit as st
 
 from coopplan import fmt
-from coopplan.access import Gate
+from coopplan.access import Gate, Guesser
 from coopplan.diff import PlanDiff
 from coopplan.reader import LoadResult
 from coopplan.schema import MAX_UPLOAD_MB
@@ -25,6 +26,7 @@ from coopplan.validation import summary
 
 FLASH = "agg_flash"  # a success message shown once, after the rerun that follows a publish
 EDITOR = "agg_editor"  # the name of who last published in this session, offered again
+SESSION_ID = "agg_session_id"  # a random id of this browser session, for the guess throttle
 SHOWN_PROBLEMS = 200  # a broken file can have hundreds of thousands: the first ones are enough
 SCROLL_AFTER_ROWS = 20  # a longer table scrolls inside a box of TABLE_HEIGHT_PX, header kept
 TABLE_HEIGHT_PX = 640
@@ -150,8 +152,9 @@ def signed_form(
 ) -> Signed | None:
     """A form asking the editor's name (offered again from the last publish), a note if
     ``with_note``, and the secret; widget keys start with ``fields``. What was typed once the
-    button is pressed, else None."""
-    with st.form(form, clear_on_submit=True, enter_to_submit=False):
+    button is pressed, else None. Pressing the button empties only the secret's field: after a
+    wrong password the name and the note are still there."""
+    with st.form(form, clear_on_submit=False, enter_to_submit=False):
         editor = st.text_input(
             "Il tuo nome",
             value=st.session_state.get(EDITOR, ""),
@@ -173,9 +176,29 @@ def signed_form(
             key=f"{fields}_secret",
         )
         pressed = st.form_submit_button(
-            button, type="primary" if primary else "secondary", disabled=disabled
+            button,
+            type="primary" if primary else "secondary",
+            disabled=disabled,
+            on_click=_take_secret,
+            args=(fields,),
         )
+    secret = st.session_state.pop(f"{fields}_typed", "")
     return Signed(editor, note, secret) if pressed and not disabled else None
+
+
+def _take_secret(fields: str) -> None:
+    """On submit, before the page runs: keep the typed secret aside and empty its field, so it
+    is never drawn again while the name and the note stay as typed."""
+    key = f"{fields}_secret"
+    st.session_state[f"{fields}_typed"] = st.session_state.get(key, "")
+    st.session_state[key] = ""
+
+
+def guesser() -> Guesser:
+    """This browser session and its client address, as the guess throttle knows them. The
+    address is Streamlit's (uvicorn's) peer address: see README, «Dietro un proxy»."""
+    session = st.session_state.setdefault(SESSION_ID, uuid.uuid4().hex)
+    return Guesser(session, st.context.ip_address)
 
 
 def write_to_store(
@@ -183,7 +206,7 @@ def write_to_store(
 ) -> None:
     """With the right secret, ``write`` a version; then rerun showing ``done(version)`` once.
     A wrong secret or a refusal of the store is shown as an error and nothing is written."""
-    verdict = gate.check(signed.secret)
+    verdict = gate.check(signed.secret, guesser())
     if not verdict.ok:
         st.error(verdict.message)
         return
