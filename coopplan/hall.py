@@ -48,24 +48,23 @@ def lan_address() -> str:
 
 
 def serving_port(environ: Mapping[str, str] | None = None, fallback: int = DEFAULT_PORT) -> int:
-    """The port phones connect to: env ``PORT`` (set by scripts/serve.sh, which is nginx's port
-    when several processes serve), else ``fallback`` (the Streamlit server's own port).
+    """The port phones connect to: env ``PORT`` (set by scripts/serve.sh; nginx's port when
+    several processes serve), else ``fallback`` (the Streamlit server's own port).
 
-    Raises ValueError if ``PORT`` is not a number between 1 and 65535.
+    A ``PORT`` that is not a number between 1 and 65535 is ignored (``fallback``): a page must
+    not fail over it, and scripts/serve.sh refuses it with a message before starting.
     """
     raw = (os.environ if environ is None else environ).get(PORT_ENV, "").strip()
-    if not raw:
-        return fallback
-    port = int(raw)
-    if not 1 <= port <= 65535:
-        raise ValueError(f"porta fuori intervallo: {port}")
-    return port
+    if raw.isdigit() and 1 <= int(raw) <= 65535:
+        return int(raw)
+    return fallback
 
 
-def base_url(environ: Mapping[str, str] | None = None, port: int = DEFAULT_PORT) -> str:
+def base_url(environ: Mapping[str, str] | None = None, port: int | None = None) -> str:
     """The dashboard's address without query: ``COOPPLAN_PUBLIC_URL`` (trailing '/' removed,
-    any query dropped), else ``http://<lan_address()>:<port>``."""
+    any query dropped), else ``http://<lan_address()>:<port>`` (``port`` None: serving_port)."""
     env = os.environ if environ is None else environ
+    port = serving_port(env) if port is None else port
     public = env.get(PUBLIC_URL_ENV, "").strip()
     if public:
         parts = urlsplit(public)
@@ -76,7 +75,7 @@ def base_url(environ: Mapping[str, str] | None = None, port: int = DEFAULT_PORT)
 def hall_url(
     query: Mapping[str, Sequence[str]] | None = None,
     environ: Mapping[str, str] | None = None,
-    port: int = DEFAULT_PORT,
+    port: int | None = None,
 ) -> str:
     """The address for phones: ``base_url`` + ``/`` + the filter as a query string.
 

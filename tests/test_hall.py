@@ -65,8 +65,8 @@ def test_without_public_url_the_lan_address_and_port() -> None:
 def test_port_comes_from_env_port() -> None:
     assert hall.serving_port({"PORT": "9000"}, fallback=8501) == 9000
     assert hall.serving_port({}, fallback=8502) == 8502
-    with pytest.raises(ValueError):
-        hall.serving_port({"PORT": "70000"})
+    assert hall.serving_port({"PORT": "70000"}, fallback=8501) == 8501
+    assert hall.serving_port({"PORT": "ottanta"}, fallback=8501) == 8501
 
 
 @pytest.mark.parametrize(
