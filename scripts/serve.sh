@@ -3,7 +3,8 @@
 #   bash scripts/serve.sh                  one Streamlit process listening on every interface
 #   bash scripts/serve.sh --processes N    N Streamlit processes on 127.0.0.1 (ports PORT+1 ...
 #                                          PORT+N) behind nginx listening on every interface:
-#                                          one Streamlit process uses one core.
+#                                          one Streamlit process uses one core (N = 1: one
+#                                          process, still behind nginx).
 # Environment: PORT; COOPPLAN_ADDRESS (default 0.0.0.0: every interface); COOPPLAN_STORE (one
 # store for all processes); COOPPLAN_PUBLIC_URL (the address in the QR codes).
 # nginx runs as the current user from a temporary folder (no root, no system configuration).
@@ -12,7 +13,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/lib.sh
 
-processes=1
+processes=""  # empty: one process, no nginx
 while [ $# -gt 0 ]; do
   case "$1" in
     --processes) processes="${2:-}"; shift 2 || true ;;
@@ -25,7 +26,7 @@ address="${COOPPLAN_ADDRESS:-0.0.0.0}"
 if ! [[ "$port" =~ ^[0-9]+$ ]] || [ "$port" -lt 1 ] || [ "$port" -gt 65535 ]; then
   echo "PORT deve essere un numero tra 1 e 65535, non «$port»." >&2; exit 2
 fi
-if ! [[ "$processes" =~ ^[0-9]+$ ]] || [ "$processes" -lt 1 ] || [ "$processes" -gt 64 ]; then
+if [ -n "$processes" ] && { ! [[ "$processes" =~ ^[0-9]+$ ]] || [ "$processes" -lt 1 ] || [ "$processes" -gt 64 ]; }; then
   echo "--processes vuole un numero tra 1 e 64, non «$processes»." >&2; exit 2
 fi
 export PORT="$port"  # the port phones use: read by coopplan.hall for the QR codes
@@ -33,7 +34,7 @@ python="$(project_python "$PWD")"
 streamlit=("$python" -m streamlit run app.py --server.headless true
   --server.fileWatcherType none --server.runOnSave false --browser.gatherUsageStats false)
 
-if [ "$processes" = 1 ]; then
+if [ -z "$processes" ]; then
   echo "Dashboard per la sala: $("$python" -c 'from coopplan.hall import hall_url; print(hall_url())')"
   exec "${streamlit[@]}" --server.address "$address" --server.port "$port"
 fi
