@@ -5,7 +5,7 @@
     python benchmarks/run.py --only reading,scale some sections
     python benchmarks/run.py --markdown out.md    also write the table as Markdown
 
-Sections: reading, scale, rerun, browser, load. Prints a table (value, baseline, ratio, target,
+Sections: reading, scale, rerun, browser, load, processes (nginx, 1 vs 2 processes). Prints a table (value, baseline, ratio, target,
 PASS/FAIL) and exits 1 if a target is missed. Not part of pytest. See docs/benchmarks.md.
 """
 
@@ -21,13 +21,14 @@ from pathlib import Path
 
 from common import Row, Settings, machine, skipped, table, write_generated_plan
 
-SECTIONS = ("reading", "scale", "rerun", "browser", "load")
+SECTIONS = ("reading", "scale", "rerun", "browser", "load", "processes")
 TITLES = {
     "reading": "Lettura",
     "scale": "Scala",
     "rerun": "Rerun",
     "browser": "Browser",
     "load": "Carico",
+    "processes": "Processi",
 }
 
 
@@ -128,12 +129,19 @@ def _load(settings: Settings, plans: dict[int, Path], folder: Path) -> list[Row]
     return bench_load.load(settings, folder)
 
 
+def _processes(settings: Settings, plans: dict[int, Path], folder: Path) -> list[Row]:
+    import bench_processes
+
+    return bench_processes.processes_rows(settings, folder)
+
+
 SECTION_WORK: dict[str, Callable[[Settings, dict[int, Path], Path], list[Row]]] = {
     "reading": _reading,
     "scale": _scale,
     "rerun": _rerun,
     "browser": _browser,
     "load": _load,
+    "processes": _processes,
 }
 
 

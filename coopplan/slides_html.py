@@ -13,11 +13,14 @@ from collections.abc import Sequence
 
 from coopplan import fmt
 from coopplan import slides as s
+from coopplan.hall import qr_data_uri
 from coopplan.palette import MUTED_COLOR, TEXT_COLOR
 
 STACKED_BARS = 5  # up to this many bars: the label above each bar; more: label beside it
 # (at most coopplan.slides.MAX_CHART_BARS bars: 10 inline rows fit beside the text)
 CHART_BAR_PX = 26
+QR_PX = 300  # side of the «Segui dal telefono» code on the title slide
+QR_CAPTION = "Segui dal telefono"
 
 
 def css() -> str:
@@ -78,13 +81,28 @@ def css() -> str:
 .cp-slide.cp-cover .cp-sub {{ font-size: calc({u} * 36); line-height: calc({u} * 46);
   color: {TEXT_COLOR}; margin-top: calc({u} * 16); }}
 .cp-slide.cp-cover .cp-body {{ margin-top: calc({u} * 24); color: {MUTED_COLOR}; }}
+.cp-slide.cp-has-qr > h1, .cp-slide.cp-has-qr > .cp-sub, .cp-slide.cp-has-qr > .cp-body {{
+  margin-right: calc({u} * {QR_PX + 40}); }}
+.cp-slide .cp-qr {{ position: absolute; right: calc({u} * {s.MARGIN_X}); top: calc({u} * 150);
+  width: calc({u} * {QR_PX}); margin: 0; text-align: center; }}
+.cp-slide .cp-qr img {{ display: block; width: 100%; height: auto; image-rendering: pixelated; }}
+.cp-slide .cp-qr figcaption {{ font-weight: 700; }}
+.cp-slide .cp-qr .cp-qr-url {{ display: block; font-weight: 400; color: {MUTED_COLOR};
+  font-size: calc({u} * 18) !important; line-height: calc({u} * 24) !important;
+  word-break: break-all; }}
 """
 
 
-def slide_html(slide: s.Slide, number: int = 0) -> str:
-    """The slide as an HTML fragment (escaped text, no script, no outside resource)."""
+def slide_html(slide: s.Slide, number: int = 0, qr_url: str = "") -> str:
+    """The slide as an HTML fragment (escaped text, no script, no outside resource).
+
+    ``qr_url``: on the title slide, the address phones in the hall open (coopplan.hall), shown
+    as a QR code at the right with the address under it.
+    """
     cover = slide.kind in ("title", "closing")
+    qr = qr_url and slide.kind == "title"
     classes = "cp-slide cp-cover" if cover else "cp-slide"
+    classes += " cp-has-qr" if qr else ""
     parts = [
         f'<div class="cp-band"></div><h1 class="cp-title">{_e(slide.title)}</h1>',
     ]
@@ -97,11 +115,23 @@ def slide_html(slide: s.Slide, number: int = 0) -> str:
         chart = chart_html(slide.chart) if slide.chart is not None else ""
         chart_box = f'<div class="cp-chart">{chart}</div>' if chart else ""
         parts.append(f'<div class="cp-body"><div class="cp-text">{text}</div>{chart_box}</div>')
+    if qr:
+        parts.append(qr_figure_html(qr_url))
     return (
         f'<section class="{classes}" data-kind="{_e(slide.kind)}" data-number="{number}" '
         f'style="--accent:{_e(slide.accent)}" aria-label="{_e(slide.title)}">'
         + "".join(parts)
         + "</section>"
+    )
+
+
+def qr_figure_html(url: str, caption: str = QR_CAPTION) -> str:
+    """A QR code of ``url`` (inline PNG) with ``caption`` and the address written under it."""
+    return (
+        f'<figure class="cp-qr" data-testid="cp-qr" data-url="{_e(url)}">'
+        f'<img src="{qr_data_uri(url)}" alt="Codice QR dell\'indirizzo {_e(url)}">'
+        f'<figcaption>{_e(caption)}<span class="cp-qr-url">{_e(url)}</span></figcaption>'
+        "</figure>"
     )
 
 

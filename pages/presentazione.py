@@ -20,6 +20,7 @@ from coopplan.slides import Slide, build_deck
 from coopplan.slides_html import css, slide_html
 from ui.data import current_plan
 from ui.filters import SOURCE_KEY, STATUS_KEY, TRACK_KEY, Filters, current_filters
+from ui.hall import phone_url
 from ui.versions import VIEW_KEY
 
 SLIDE_PARAM = "slide"
@@ -106,7 +107,8 @@ total = len(deck)
 number = current_number(total)
 
 st.html(PAGE_CSS)
-st.html(slide_html(deck[number - 1], number))
+qr_url = phone_url(filters) if number == 1 else ""  # «Segui dal telefono» on the title
+st.html(slide_html(deck[number - 1], number, qr_url))
 
 stem = "presentazione-piano"
 with st.container(key="cp_nav", horizontal=True, wrap=False, vertical_alignment="center"):

@@ -3,15 +3,28 @@
 #   bash scripts/install.sh         the dashboard (Python packages of requirements.txt)
 #   bash scripts/install.sh --dev   plus the test tools and the system packages the tests use:
 #                                   Chromium (browser tests), LibreOffice Impress and poppler
-#                                   (PowerPoint -> PDF -> PNG checks), DejaVu and Liberation fonts.
-# On a Debian whose system Python refuses pip ("externally-managed-environment"), first create
-# and activate a virtual environment: python3 -m venv .venv && . .venv/bin/activate
+#                                   (PowerPoint -> PDF -> PNG checks), DejaVu and Liberation fonts,
+#                                   zbar-tools (reads the QR codes back), nginx (several processes).
+# Where: the active virtual environment; else ./.venv if it exists; else, when the system Python
+# refuses pip ("externally-managed-environment", PEP 668), a new ./.venv; else python3 itself.
+# Then run everything through scripts/python, which picks the same interpreter.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-python3 -m pip install --disable-pip-version-check -q -r requirements.txt
+source scripts/lib.sh
+python=$(project_python "$PWD")
+if [ "$python" = python3 ] && ! in_venv python3 && externally_managed python3; then
+  echo "Il Python di sistema è gestito dalla distribuzione: creo l'ambiente .venv"
+  if ! python3 -m venv .venv 2>/dev/null; then
+    rm -rf .venv  # Debian without python3-venv leaves a half-made folder
+    apt_install python3-venv
+    python3 -m venv .venv
+  fi
+  python=.venv/bin/python
+fi
+"$python" -m pip install --disable-pip-version-check -q -r requirements.txt
 [ "${1:-}" = "--dev" ] || exit 0
 
-python3 -m pip install --disable-pip-version-check -q -r requirements-dev.txt
+"$python" -m pip install --disable-pip-version-check -q -r requirements-dev.txt
 missing=()
 command -v chromium >/dev/null || missing+=(chromium)
 command -v soffice >/dev/null || missing+=(libreoffice-impress)
@@ -19,9 +32,8 @@ command -v pdftoppm >/dev/null || missing+=(poppler-utils)
 [ -f /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ] || missing+=(fonts-dejavu-core)
 # Liberation = Arial's metrics: LibreOffice renders the PowerPoint with the widths we measured.
 [ -d /usr/share/fonts/truetype/liberation ] || missing+=(fonts-liberation)
+command -v zbarimg >/dev/null || missing+=(zbar-tools)
+command -v nginx >/dev/null || [ -x /usr/sbin/nginx ] || missing+=(nginx)
 if [ ${#missing[@]} -gt 0 ]; then
-  sudo=""; [ "$(id -u)" = 0 ] || sudo="sudo"
-  echo "Installing system packages: ${missing[*]}"
-  $sudo apt-get update -q
-  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -q --no-install-recommends "${missing[@]}"
+  apt_install "${missing[@]}"
 fi

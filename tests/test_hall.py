@@ -1,0 +1,125 @@
+"""The assembly hall: the address phones open, and its QR code read back by a real QR reader.
+
+zbarimg (Debian's zbar-tools, installed by scripts/install.sh --dev) decodes the PNG exactly as a
+phone's camera would read the code; the pages are checked with AppTest.
+"""
+
+from __future__ import annotations
+
+import base64
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from coopplan import hall
+
+ROOT = Path(__file__).resolve().parents[1]
+APP = str(ROOT / "app.py")
+PUBLIC = "https://piano.example.org/"
+ONERI = "Oneri di funzionamento"
+DATA_URI = re.compile(r'src="data:image/png;base64,([A-Za-z0-9+/=]+)"')
+
+
+def decode_qr(png: bytes, tmp_path: Path) -> str:
+    """The text of the one QR code in ``png``, as zbarimg reads it."""
+    zbarimg = shutil.which("zbarimg")
+    if zbarimg is None:
+        pytest.fail("zbarimg non trovato: installarlo con bash scripts/install.sh --dev")
+    image = tmp_path / "qr.png"
+    image.write_bytes(png)
+    result = subprocess.run(  # noqa: S603 - a fixed tool on our own file
+        [zbarimg, "--quiet", "--raw", "-Sbinary", str(image)],
+        capture_output=True,
+        check=True,
+    )
+    return result.stdout.decode("utf-8").removesuffix("\n")
+
+
+def qr_in(html_text: str, tmp_path: Path) -> str:
+    """Decode the inline PNG QR code found in a page's HTML."""
+    match = DATA_URI.search(html_text)
+    assert match, "nessun codice QR nella pagina"
+    return decode_qr(base64.b64decode(match.group(1)), tmp_path)
+
+
+# Core ----------------------------------------------------------------------------------------
+
+
+def test_public_url_wins_and_the_filter_is_the_query() -> None:
+    env = {"COOPPLAN_PUBLIC_URL": PUBLIC}
+    assert hall.hall_url({}, env) == "https://piano.example.org/"
+    url = hall.hall_url({"fonte": [ONERI, "Risorse interne"], "pista": [], "stato": []}, env)
+    assert url == ("https://piano.example.org/?fonte=Oneri+di+funzionamento&fonte=Risorse+interne")
+
+
+def test_without_public_url_the_lan_address_and_port() -> None:
+    url = hall.hall_url({"pista": ["P2"]}, {}, port=8080)
+    assert url == f"http://{hall.lan_address()}:8080/?pista=P2"
+    assert re.fullmatch(r"\d+\.\d+\.\d+\.\d+", hall.lan_address())
+
+
+def test_port_comes_from_env_port() -> None:
+    assert hall.serving_port({"PORT": "9000"}, fallback=8501) == 9000
+    assert hall.serving_port({}, fallback=8502) == 8502
+    assert hall.serving_port({"PORT": "70000"}, fallback=8501) == 8501
+    assert hall.serving_port({"PORT": "ottanta"}, fallback=8501) == 8501
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "http://192.168.1.20:8501/",
+        "https://piano.example.org/?fonte=Oneri+di+funzionamento&stato=In+corso&pista=P1",
+        "http://10.0.0.7:8501/?fonte=Risorse+%C3%A8+citt%C3%A0",  # accented value, percent-encoded
+    ],
+)
+def test_qr_decodes_back_to_the_exact_url(url: str, tmp_path: Path) -> None:
+    assert decode_qr(hall.qr_png(url), tmp_path) == url
+
+
+# Pages ---------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def public(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("COOPPLAN_PUBLIC_URL", PUBLIC)
+
+
+def start(query: dict[str, str]) -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.query_params.update(query)
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def page_html(at: AppTest) -> str:
+    return "".join(element.proto.body for element in at.get("html"))
+
+
+def test_phone_page_shows_the_code_of_the_filtered_address(public: None, tmp_path: Path) -> None:
+    at = start({"fonte": ONERI})
+    at.switch_page("pages/telefono.py").run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert at.title[0].value == "Segui dal telefono"
+    expected = "https://piano.example.org/?fonte=Oneri+di+funzionamento"
+    html_text = page_html(at)
+    assert qr_in(html_text, tmp_path) == expected
+    assert expected.replace("&", "&amp;") in html_text  # the address is also written out
+
+
+def test_first_slide_shows_the_code_later_slides_do_not(public: None, tmp_path: Path) -> None:
+    at = start({"fonte": ONERI})
+    at.switch_page("pages/presentazione.py").run()
+    assert not at.exception, [e.value for e in at.exception]
+    first = page_html(at)
+    assert 'data-kind="title"' in first
+    assert qr_in(first, tmp_path) == "https://piano.example.org/?fonte=Oneri+di+funzionamento"
+    at.query_params["slide"] = "2"
+    at.run()
+    assert 'data-kind="title"' not in page_html(at)
+    assert not DATA_URI.search(page_html(at))

@@ -1,0 +1,16 @@
+"""«Segui dal telefono»: the address of the current view for phones in the hall, and its QR code."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from coopplan.hall import hall_url, serving_port
+from ui.filters import SOURCE_KEY, STATUS_KEY, TRACK_KEY, Filters
+
+
+def phone_url(filters: Filters) -> str:
+    """The dashboard's address as the hall reaches it (coopplan.hall), with ``filters``; the port
+    is env PORT (nginx's, under scripts/serve.sh) else this Streamlit server's."""
+    query = {SOURCE_KEY: filters.sources, TRACK_KEY: filters.tracks, STATUS_KEY: filters.statuses}
+    port = serving_port(fallback=int(st.get_option("server.port")))
+    return hall_url(query, port=port)
