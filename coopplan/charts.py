@@ -24,6 +24,7 @@ from coopplan.palette import (
 )
 from coopplan.plan import Plan
 from coopplan.schema import STATUSES
+from coopplan.text import plotly_literal
 
 FONT_FAMILY = "Source Sans, Source Sans Pro, DejaVu Sans, Arial, sans-serif"
 FONT_SIZE = 17
@@ -46,8 +47,9 @@ PLOTLY_CONFIG: dict[str, object] = {
 
 
 def wrap_label(text: str, width: int = LABEL_WIDTH) -> str:
-    """Break a long label into lines (plotly line breaks) so that axis labels are not cut."""
-    lines = textwrap.wrap(str(text), width=width, break_long_words=False) or [""]
+    """Break a long label into lines (plotly line breaks) so that axis labels are not cut; the
+    text is drawn as written (its own ``<b>`` or ``&amp;`` stay text: see plotly_literal)."""
+    lines = textwrap.wrap(plotly_literal(text), width=width, break_long_words=False) or [""]
     return "<br>".join(lines)
 
 
@@ -178,18 +180,18 @@ def budget_by_track(plan: Plan, all_sources: Sequence[str] | None = None) -> go.
     for source in plan.amount_sources:
         mine = data.loc[data["source"] == source]
         fig.add_bar(
-            name=source,
+            name=plotly_literal(source),
             orientation="h",
             y=[rows[c] for c in mine["track"]],
             x=mine["amount"].tolist(),
             width=BAR_WIDTH,
             marker={"color": colors[source]},
             customdata=[
-                [plan.track_title(c), fmt.money(a)]
+                [plotly_literal(plan.track_title(c)), fmt.money(a), plotly_literal(source)]
                 for c, a in zip(mine["track"], mine["amount"], strict=True)
             ],
             hovertemplate=(
-                "<b>%{customdata[0]}</b><br>" + source + ": %{customdata[1]}<extra></extra>"
+                "<b>%{customdata[0]}</b><br>%{customdata[2]}: %{customdata[1]}<extra></extra>"
             ),
         )
     totals = data.groupby("track", sort=False)["amount"].sum().reindex(codes)
@@ -214,7 +216,7 @@ def source_totals(plan: Plan, all_sources: Sequence[str] | None = None) -> go.Fi
             width=BAR_WIDTH,
             marker={"color": [colors[s] for s in names]},
             customdata=[
-                [s, fmt.money(t), fmt.count(int(n), "progetto", "progetti")]
+                [plotly_literal(s), fmt.money(t), fmt.count(int(n), "progetto", "progetti")]
                 for s, t, n in zip(names, totals["total"], totals["projects"], strict=True)
             ],
             hovertemplate=(
@@ -240,7 +242,7 @@ def status_by_track(plan: Plan) -> go.Figure:
         values = [int(counts.get((code, status), 0)) for code in codes]
         color = status_color(status)
         fig.add_bar(
-            name=status,
+            name=plotly_literal(status),
             orientation="h",
             y=_bar_rows(titles),
             x=values,
@@ -250,8 +252,10 @@ def status_by_track(plan: Plan) -> go.Figure:
             textposition="inside",
             insidetextanchor="middle",
             textfont={"color": text_color_on(color), "size": SMALL_FONT_SIZE},
-            customdata=[[title] for title in titles],
-            hovertemplate="<b>%{customdata[0]}</b><br>" + status + ": %{x}<extra></extra>",
+            customdata=[[plotly_literal(title)] for title in titles],
+            hovertemplate="<b>%{customdata[0]}</b><br>"
+            + plotly_literal(status)
+            + ": %{x}<extra></extra>",
         )
     fig.update_layout(
         barmode="stack",
@@ -288,7 +292,7 @@ def plan_map(plan: Plan, selected: str | None = None, *, projects: bool = True) 
         if mine.empty:
             continue
         ids.append(f"pista:{code}")
-        labels.append(plan.track_title(code))
+        labels.append(plotly_literal(plan.track_title(code)))
         parents.append("")
         values.append(len(mine))
         tile_colors.append(colors[code])
@@ -299,7 +303,13 @@ def plan_map(plan: Plan, selected: str | None = None, *, projects: bool = True) 
             parents.append(f"pista:{code}")
             values.append(1)
             tile_colors.append(colors[code])
-            data.append([str(project.id), f"Stato: {project.status}", budget.get(project.id, "")])
+            data.append(
+                [
+                    str(project.id),
+                    plotly_literal(f"Stato: {project.status}"),
+                    budget.get(project.id, ""),
+                ]
+            )
     fig = go.Figure(
         go.Treemap(
             ids=ids,

@@ -24,6 +24,7 @@ from coopplan.schema import (
     ITEM_KINDS,
     MAX_ROWS_PER_SHEET,
     META_FIELDS,
+    META_MAX_CHARS,
     PIANO,
     PISTE,
     PROGETTI,
@@ -35,6 +36,7 @@ from coopplan.schema import (
     Sheet,
     normalize_header,
 )
+from coopplan.text import clean, removed_characters
 from coopplan.validation import Problem, Severity, error, has_errors, warning
 
 Source = str | os.PathLike[str] | bytes | BinaryIO
@@ -228,10 +230,39 @@ class _Reader:
             if column.kind is Kind.CHOICE:
                 what = f"un valore di «{column.header}»"
                 return cells.parse_choice(value, allowed or _choices(column.choices), what)
-            return cells.parse_text(value)
+            return self._text(value, column.max_chars, sheet, row, col)
         except cells.CellError as exc:
             self.problems.append(error(_capital(exc.message), sheet, row, col))
             return cells.parse_text(value)
+
+    def _text(self, value: object, limit: int, sheet: str, row: int, col: int | None) -> str:
+        """A text cell, without invisible characters (a warning names them) and with a warning
+        when it is longer than ``limit`` characters (0: no limit)."""
+        text = cells.parse_text(value)
+        removed = removed_characters(text)
+        if removed:
+            text = clean(text)
+            self.problems.append(
+                warning(
+                    f"Il testo contiene caratteri invisibili ({', '.join(removed)}) che possono "
+                    "cambiare come appare: sono stati tolti. Riscrivi il testo nella cella.",
+                    sheet,
+                    row,
+                    col,
+                )
+            )
+        if limit and len(text) > limit:
+            self.problems.append(
+                warning(
+                    f"Il testo è lungo {fmt.number(len(text))} caratteri: oltre "
+                    f"{fmt.number(limit)} non sta per intero sullo schermo o nella slide. "
+                    "Accorcialo.",
+                    sheet,
+                    row,
+                    col,
+                )
+            )
+        return text
 
     def _unique(self, sheet: Sheet, records: list[dict], key: str, what: str) -> list[str]:
         """The distinct non-empty values of a key column, flagging every repeat."""
@@ -308,7 +339,11 @@ class _Reader:
                 parsed[key] = None
                 continue
             try:
-                parsed[key] = parsers[key](value)
+                parsed[key] = (
+                    self._text(value, META_MAX_CHARS, grid.name, row, col)
+                    if parsers[key] is cells.parse_text
+                    else parsers[key](value)
+                )
             except cells.CellError as exc:
                 self.problems.append(error(f"{label}: {exc.message}", grid.name, row, col))
                 parsed[key] = None

@@ -33,6 +33,7 @@ class Column:
     width: int = 20
     choices: tuple[str, ...] = ()  # fixed allowed values (CHOICE)
     choices_from: str | None = None  # allowed values come from another sheet: "Piste.code"
+    max_chars: int = 0  # a longer text gets a warning naming its cell (0: no limit)
 
 
 @dataclass(frozen=True)
@@ -44,6 +45,16 @@ class Sheet:
     def column(self, key: str) -> Column:
         return next(c for c in self.columns if c.key == key)
 
+
+# Text lengths --------------------------------------------------------------------------------
+# Past these, a text no longer fits its place on a 1280 x 720 screen or slide: the reader warns,
+# naming the cell (docs/decisions.md).
+SHORT_TEXT = 120  # a title, a name, a heading: about two lines of a card or a slide title
+LINE_TEXT = 300  # a subtitle, a note, a bullet: a few lines
+PARAGRAPH_TEXT = 1500  # a filone's paragraph: a card's worth of text
+
+META_MAX_CHARS = SHORT_TEXT
+"""Title and organisation in the sheet "Piano"."""
 
 # Allowed values --------------------------------------------------------------------------
 
@@ -103,7 +114,7 @@ PISTE = Sheet(
         Column(
             "code", "Codice", Kind.TEXT, True, "Codice breve e univoco della pista (es. P1).", 10
         ),
-        Column("title", "Titolo", Kind.TEXT, True, "Titolo della pista.", 40),
+        Column("title", "Titolo", Kind.TEXT, True, "Titolo della pista.", 40, max_chars=SHORT_TEXT),
         Column(
             "alt_title",
             "Titolo nelle schede progetto",
@@ -111,6 +122,7 @@ PISTE = Sheet(
             False,
             "Titolo usato nelle pagine dei progetti, se diverso.",
             34,
+            max_chars=SHORT_TEXT,
         ),
     ),
 )
@@ -128,8 +140,16 @@ FILONI = Sheet(
             10,
             choices_from="Piste.code",
         ),
-        Column("title", "Filone", Kind.TEXT, True, "Titolo del filone.", 36),
-        Column("description", "Descrizione", Kind.TEXT, False, "Paragrafo descrittivo.", 90),
+        Column("title", "Filone", Kind.TEXT, True, "Titolo del filone.", 36, max_chars=SHORT_TEXT),
+        Column(
+            "description",
+            "Descrizione",
+            Kind.TEXT,
+            False,
+            "Paragrafo descrittivo.",
+            90,
+            max_chars=PARAGRAPH_TEXT,
+        ),
     ),
 )
 
@@ -145,6 +165,7 @@ FONTI = Sheet(
             True,
             "Nome della fonte: deve coincidere con l'intestazione della colonna in Progetti.",
             30,
+            max_chars=SHORT_TEXT,
         ),
         Column(
             "kind",
@@ -155,7 +176,15 @@ FONTI = Sheet(
             12,
             choices=tuple(SOURCE_KINDS.values()),
         ),
-        Column("description", "Descrizione", Kind.TEXT, False, "Che cosa copre la fonte.", 60),
+        Column(
+            "description",
+            "Descrizione",
+            Kind.TEXT,
+            False,
+            "Che cosa copre la fonte.",
+            60,
+            max_chars=LINE_TEXT,
+        ),
     ),
 )
 
@@ -181,9 +210,26 @@ PROGETTI = Sheet(
             True,
             "Intestazione del progetto nelle slide (es. CULT, CRESCERE).",
             20,
+            max_chars=SHORT_TEXT,
         ),
-        Column("title", "Progetto", Kind.TEXT, True, "Nome del progetto o dell'iniziativa.", 34),
-        Column("subtitle", "Sottotitolo", Kind.TEXT, False, "Riga descrittiva sotto il nome.", 34),
+        Column(
+            "title",
+            "Progetto",
+            Kind.TEXT,
+            True,
+            "Nome del progetto o dell'iniziativa.",
+            34,
+            max_chars=SHORT_TEXT,
+        ),
+        Column(
+            "subtitle",
+            "Sottotitolo",
+            Kind.TEXT,
+            False,
+            "Riga descrittiva sotto il nome.",
+            34,
+            max_chars=LINE_TEXT,
+        ),
         Column(
             "budget_line",
             "Voce di budget",
@@ -191,6 +237,7 @@ PROGETTI = Sheet(
             False,
             "Voce della tabella BUDGET COMPLESSIVO; vuota se il progetto non ne ha una.",
             26,
+            max_chars=SHORT_TEXT,
         ),
         Column(
             "status",
@@ -208,6 +255,7 @@ PROGETTI = Sheet(
             False,
             "Note sul finanziamento (es. a valere su Budget Coop Re-Start).",
             34,
+            max_chars=LINE_TEXT,
         ),
     ),
 )
@@ -234,7 +282,15 @@ ATTIVITA = Sheet(
             18,
             choices=tuple(ITEM_KINDS.values()),
         ),
-        Column("text", "Descrizione", Kind.TEXT, True, "Descrizione dell'attività.", 90),
+        Column(
+            "text",
+            "Descrizione",
+            Kind.TEXT,
+            True,
+            "Descrizione dell'attività.",
+            90,
+            max_chars=LINE_TEXT,
+        ),
     ),
 )
 

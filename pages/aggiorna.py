@@ -23,6 +23,7 @@ from coopplan.tables import XLSX_MIME, history_table
 from coopplan.writer import template_plan, workbook_bytes
 from ui import versions as versions_ui
 from ui.boot import through_app
+from ui.safe import md, text
 from ui.update import (
     FLASH,
     choose_version,
@@ -78,8 +79,14 @@ def in_force_section(store: Store, versions: list[Version]) -> None:
     for year in sorted({v.year for v in versions}, reverse=True):
         current = store.current(year)
         st.markdown(
-            f"**Piano {year}**: versione {current.number}, pubblicata il {current.when} "
-            f"da {current.editor}. {current.totals_text()}."
+            md(
+                "**Piano {year}**: versione {number}, pubblicata il {when} da {editor}. {totals}.",
+                year=year,
+                number=current.number,
+                when=current.when,
+                editor=current.editor,
+                totals=current.totals_text(),
+            )
         )
     newest = store.current()
     left, right = st.columns(2)
@@ -101,8 +108,11 @@ def upload_section(store: Store, gate: Gate) -> None:
     st.subheader("Carica il file aggiornato")
     warm()  # a reading process ready (imports done) before the file arrives
     st.caption(
-        f"Un file .xlsx di al massimo {MAX_UPLOAD_MB} MB. Viene controllato e ti viene mostrato "
-        "che cosa cambia: finché non premi «Pubblica» non cambia niente per nessuno."
+        md(
+            "Un file .xlsx di al massimo {mb} MB. Viene controllato e ti viene mostrato che cosa "
+            "cambia: finché non premi «Pubblica» non cambia niente per nessuno.",
+            mb=MAX_UPLOAD_MB,
+        )
     )
     italian_uploader()
     uploaded = st.file_uploader(
@@ -124,14 +134,23 @@ def upload_section(store: Store, gate: Gate) -> None:
     st.markdown("#### Che cosa cambia")
     if plan.meta.year not in store.years():
         st.info(
-            f"È il piano di un anno nuovo ({plan.meta.year}): sarà pubblicato come piano a sé, "
-            "accanto a quelli già presenti."
+            md(
+                "È il piano di un anno nuovo ({year}): sarà pubblicato come piano a sé, accanto "
+                "a quelli già presenti.",
+                year=plan.meta.year,
+            )
         )
         unchanged = False
     else:
         current = store.current(plan.meta.year)
         diff = diff_plans(plan_of_version(store, current), plan)
-        st.caption(f"Rispetto al piano {plan.meta.year} in vigore ({current.label}).")
+        st.caption(
+            md(
+                "Rispetto al piano {year} in vigore ({label}).",
+                year=plan.meta.year,
+                label=current.label,
+            )
+        )
         show_diff(diff, "Nessuna modifica: il file è uguale al piano in vigore.")
         unchanged = diff.unchanged
     publish_form(store, gate, data, uploaded.name, blocked=unchanged)
@@ -140,7 +159,7 @@ def upload_section(store: Store, gate: Gate) -> None:
 def publish_form(store: Store, gate: Gate, data: bytes, name: str, *, blocked: bool) -> None:
     st.markdown("#### Pubblica")
     if not gate.configured:
-        st.info(NOT_CONFIGURED_MESSAGE)
+        st.info(text(NOT_CONFIGURED_MESSAGE))
     elif blocked:
         st.info("Non c'è niente da pubblicare: il contenuto è lo stesso del piano in vigore.")
     disabled = blocked or not gate.configured
@@ -189,8 +208,11 @@ def history_section(store: Store, gate: Gate, versions: list[Version]) -> None:
         on_click=lambda: st.session_state.update({versions_ui.VIEW_KEY: chosen.number}),
     ):
         st.success(
-            f"In questa sessione la dashboard mostra la versione {chosen.number} in sola lettura: "
-            "aprila dal menu; il riquadro in cima alle pagine riporta al piano in vigore."
+            md(
+                "In questa sessione la dashboard mostra la versione {n} in sola lettura: aprila "
+                "dal menu; il riquadro in cima alle pagine riporta al piano in vigore.",
+                n=chosen.number,
+            )
         )
     download_version(
         download, f"Scarica la versione {chosen.number}", store, chosen, "agg_download_chosen"
@@ -200,7 +222,7 @@ def history_section(store: Store, gate: Gate, versions: list[Version]) -> None:
 
 
 def restore_form(store: Store, gate: Gate, chosen: Version, in_force: int) -> None:
-    with st.expander(f"Ripristina la versione {chosen.number}"):
+    with st.expander(md("Ripristina la versione {n}", n=chosen.number)):
         st.caption(
             "Il ripristino aggiunge una nuova versione con il contenuto di quella scelta: lo "
             "storico resta intero."
@@ -250,14 +272,17 @@ def main() -> None:
     st.title("Aggiorna il piano")
     flash = st.session_state.pop(FLASH, None)
     if flash:
-        st.success(flash)
+        st.success(text(flash))
     store = Store.default()
     try:
         versions = store.versions()
     except OSError:
         st.error(
-            f"L'archivio delle versioni ({store.root}) non si riesce a leggere: controlla che la "
-            "cartella esista e sia scrivibile."
+            md(
+                "L'archivio delle versioni ({root}) non si riesce a leggere: controlla che la "
+                "cartella esista e sia scrivibile.",
+                root=store.root,
+            )
         )
         return
     if not versions:

@@ -5,6 +5,7 @@ import streamlit as st
 from coopplan import charts, tables
 from ui import components as ui
 from ui.page import start
+from ui.safe import text
 
 page = start(
     "Fonti di finanziamento",
@@ -24,7 +25,9 @@ ui.totals_table(tables.track_source_table(view))
 
 st.subheader("I progetti di ogni fonte")
 st.caption("Seleziona una riga per aprire la scheda del progetto.")
-for tab, source in zip(st.tabs(view.source_names), view.source_names, strict=True):
+for tab, source in zip(
+    st.tabs([text(name) for name in view.source_names]), view.source_names, strict=True
+):
     with tab:
         chosen = ui.source_projects(view, source)
         if chosen:

@@ -6,6 +6,7 @@ from coopplan import charts, fmt
 from ui import components as ui
 from ui.nav import current_track
 from ui.page import context
+from ui.safe import join, md, text
 
 page = context()  # the heading is the pista's own, and the filters apply to its projects only
 plan = page.plan
@@ -13,8 +14,10 @@ code = current_track() or plan.track_codes[0]
 position = plan.track_codes.index(code) + 1
 track = plan.tracks.loc[plan.tracks["code"] == code].iloc[0]
 
-st.title(str(track["title"]))
-st.markdown(f"Pista {position} di {len(plan.track_codes)} · {plan.meta.title}")
+st.title(text(track["title"]))
+st.markdown(
+    md("Pista {n} di {of} · {title}", n=position, of=len(plan.track_codes), title=plan.meta.title)
+)
 
 st.header("I filoni di intervento")
 lines = plan.lines.loc[plan.lines["track"] == code]
@@ -25,12 +28,12 @@ for row_start in range(0, len(lines), 2):
         st.columns(2), lines.iloc[row_start : row_start + 2].itertuples(), strict=False
     ):
         with column, st.container(border=True):
-            st.markdown(f"**{line.title}**")
+            st.markdown(md("**{title}**", title=line.title))
             if line.description:
-                st.markdown(line.description)
+                st.markdown(text(line.description))
 
 heading = str(track["alt_title"] or track["title"])
-st.header(f"I progetti — {heading}" if track["alt_title"] else "I progetti")
+st.header(md("I progetti — {heading}", heading=heading) if track["alt_title"] else "I progetti")
 mine = page.view.filter(tracks=[code])
 excluded = bool(page.filters.tracks) and code not in page.filters.tracks
 page.require_projects(
@@ -40,12 +43,10 @@ page.require_projects(
 ui.source_kpis(mine)
 ui.status_strip(mine)
 if charts.has_amounts(mine):
-    st.caption(
-        "Budget della pista: "
-        + " · ".join(
-            f"{row.source} {fmt.money(row.total)}"
-            for row in mine.source_totals().itertuples()
-            if row.kind == "amount" and row.total > 0
-        )
-    )
+    budget = [
+        md("{source} {total}", source=row.source, total=fmt.money(row.total))
+        for row in mine.source_totals().itertuples()
+        if row.kind == "amount" and row.total > 0
+    ]
+    st.caption(md("Budget della pista: {budget}", budget=join(budget)))
 ui.project_cards(mine, key=f"schede_{code}")

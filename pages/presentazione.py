@@ -7,8 +7,6 @@ Sidebar and toolbar are hidden on this page only (the CSS is an element of this 
 
 from __future__ import annotations
 
-import html
-
 import streamlit as st
 
 from coopplan import Plan
@@ -21,6 +19,7 @@ from coopplan.slides_html import css, slide_html
 from ui.data import current_plan
 from ui.filters import SOURCE_KEY, STATUS_KEY, TRACK_KEY, Filters, current_filters
 from ui.hall import phone_url
+from ui.safe import md
 from ui.versions import VIEW_KEY
 
 SLIDE_PARAM = "slide"
@@ -122,7 +121,11 @@ with st.container(key="cp_nav", horizontal=True, wrap=False, vertical_alignment=
         key="cp_prev",
     )
     st.markdown(
-        f'<span class="cp-number" data-testid="cp-number">{number} / {total}</span>',
+        md(
+            '<span class="cp-number" data-testid="cp-number">{n} / {total}</span>',
+            n=number,
+            total=total,
+        ),
         unsafe_allow_html=True,
         width="content",
     )
@@ -138,7 +141,7 @@ with st.container(key="cp_nav", horizontal=True, wrap=False, vertical_alignment=
     st.space("stretch")
     if deck[0].footer:
         st.markdown(
-            f'<span class="cp-filter">{html.escape(deck[0].footer)}</span>',
+            md('<span class="cp-filter">{footer}</span>', footer=deck[0].footer),
             unsafe_allow_html=True,
             width="content",
         )

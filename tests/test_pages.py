@@ -16,6 +16,7 @@ from streamlit.testing.v1 import AppTest
 from coopplan import fmt, load_plan
 from coopplan.plan import Plan
 from coopplan.sample import generate_plan
+from coopplan.text import shown_text
 from coopplan.writer import write_workbook
 from ui import data as ui_data
 from ui.nav import track_url
@@ -104,11 +105,12 @@ def bar_totals(figure: dict) -> dict[str, float]:
 
 
 def all_text(at: AppTest) -> str:
+    """The page's Markdown texts as a reader sees them (escapes of data undone)."""
     parts = [m.value for m in at.markdown] + [c.value for c in at.caption]
     parts += (
         [t.value for t in at.title] + [h.value for h in at.header] + [s.value for s in at.subheader]
     )
-    return "\n".join(parts)
+    return shown_text("\n".join(parts))
 
 
 # Every page, both workbooks --------------------------------------------------------------------

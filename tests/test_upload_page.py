@@ -20,7 +20,8 @@ from variants import COOP, as_bytes, project_with_amount, shipped, with_amount
 from coopplan import access
 from coopplan.access import SECRET_ENV, Throttle
 from coopplan.store import STORE_ENV, Store
-from ui.update import SHOWN_PROBLEMS, markdown_literal
+from coopplan.text import literal_md, shown_text
+from ui.update import SHOWN_PROBLEMS
 
 ROOT = Path(__file__).resolve().parents[1]
 PAGE = str(ROOT / "pages" / "aggiorna.py")
@@ -81,7 +82,8 @@ def publish_is_off(at: AppTest) -> bool:
 
 
 def texts(elements) -> str:  # noqa: ANN001
-    return "\n".join(str(e.value) for e in elements)
+    """What the user reads in these elements (their Markdown escapes undone)."""
+    return "\n".join(shown_text(str(e.value)) for e in elements)
 
 
 def tables_text(at: AppTest) -> str:
@@ -184,12 +186,13 @@ def test_thousands_of_problems_show_the_first_ones_whole_and_count_the_rest(
 
 def test_table_cells_show_as_written_not_as_markdown() -> None:
     hostile = "![x](http://example.invalid/a.png) [link](http://x) *a* _b_ :red[c] $d$ <b>e</b>"
-    escaped = markdown_literal(hostile)
-    assert not re.search(r"(?<!\\)[!\[\]:*_$<>]", escaped)  # each one escaped
-    assert re.sub(r"\\(.)", r"\1", escaped) == hostile  # Markdown unescapes it to the text
-    assert markdown_literal("- un trattino") == "\\- un trattino"
-    assert markdown_literal("1. uno") == "1\\. uno"
-    assert markdown_literal("Risorse Coop Re-Start 25.000 €") == "Risorse Coop Re-Start 25.000 €"
+    escaped = literal_md(hostile)
+    assert not re.search(r"(?<!\\)[\[\]*_$<>]", escaped)  # each one escaped
+    assert not re.search(r"(?<!\\):\S", escaped)  # no ':red[', no 'http:'
+    assert shown_text(escaped) == hostile  # Markdown unescapes it to the text
+    assert literal_md("- un trattino") == "\\- un trattino"
+    assert literal_md("1. uno") == "1\\. uno"
+    assert shown_text(literal_md("Coop Re-Start 25.000 €")) == "Coop Re-Start 25.000 €"
 
 
 def test_warnings_alone_do_not_block(store: Store) -> None:

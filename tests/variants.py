@@ -107,3 +107,57 @@ def with_stray_value(ref: str, sheet: str = "Progetti", value: str = "x") -> byt
     buffer = BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
+
+
+MARKER = "PAYLOAD"  # every hostile text contains it, so a test can find where it shows
+
+
+def hostile_text(label: str, url: str, *, bidi: bool = True) -> str:
+    """A text that would be a heading, an image, a link, a colour, a formula, HTML, bold and an
+    icon if the app read it as Markdown or HTML; ``url`` is where an image or link would lead;
+    U+202E (right-to-left override) is removed by the reader with a warning (not in a source's
+    name, which must also match its column header in Progetti)."""
+    return (
+        f"# {MARKER} {label} ![x]({url}/img.png) [testo]({url}/link) :red[rosso] $x^2$ "
+        f"<img src={url}/tag.png> **bold** :material/home: " + ("\u202efine" if bidi else "fine")
+    )
+
+
+def hostile(plan: Plan, url: str) -> Plan:
+    """``plan`` with every text a reader sees (plan title and organisation, piste, filoni,
+    sources, project titles, groups, subtitles, notes, budget lines, activities) made hostile;
+    IDs and codes stay, so the workbook is still valid."""
+    names = {
+        name: hostile_text(f"fonte {i}", url, bidi=False)
+        for i, name in enumerate(plan.source_names)
+    }
+    tracks = plan.tracks.copy()
+    tracks["title"] = [hostile_text(f"pista {i}", url) for i in range(len(tracks))]
+    tracks["alt_title"] = [hostile_text(f"alt {i}", url) for i in range(len(tracks))]
+    lines = plan.lines.copy()
+    for field in ("title", "description"):
+        lines[field] = [hostile_text(f"filone {field} {i}", url) for i in range(len(lines))]
+    sources = plan.sources.copy()
+    sources["name"] = sources["name"].map(names)
+    funding = plan.funding.copy()
+    funding["source"] = funding["source"].map(names)
+    projects = plan.projects.copy()
+    for field in ("title", "group", "subtitle", "notes", "budget_line"):
+        projects[field] = [hostile_text(f"{field} {i}", url) for i in range(len(projects))]
+    items = plan.items.copy()
+    items["text"] = [hostile_text(f"attività {i}", url) for i in range(len(items))]
+    meta = replace(
+        plan.meta,
+        title=hostile_text("titolo", url),
+        organization=hostile_text("organizzazione", url),
+    )
+    return replace(
+        plan,
+        meta=meta,
+        tracks=tracks,
+        lines=lines,
+        sources=sources,
+        funding=funding,
+        projects=projects,
+        items=items,
+    )

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import html
-import re
 from collections.abc import Sequence
 
 import plotly.graph_objects as go
@@ -13,15 +11,16 @@ from coopplan import Plan, charts, fmt, tables
 from coopplan.charts import PLOTLY_CONFIG, text_color_on
 from coopplan.palette import status_color
 from coopplan.schema import STATUSES
+from ui.safe import Md, join, md, table, text
 
 
 def plan_header(plan: Plan, title: str | None = None) -> None:
     """Page title, then organisation · year · version date of the plan."""
-    st.title(title or plan.meta.title)
+    st.title(text(title or plan.meta.title))
     parts = [plan.meta.organization, f"Anno {plan.meta.year}" if plan.meta.year else ""]
     if plan.meta.version_date:
         parts.append(f"Versione del {fmt.date(plan.meta.version_date)}")
-    st.markdown(" · ".join(p for p in parts if p))
+    st.markdown(text(" · ".join(p for p in parts if p)))
 
 
 def source_value(kind: str, total: float, projects: int) -> str:
@@ -53,7 +52,6 @@ def source_kpis(plan: Plan) -> None:
 KPI_CARD_KEY = "cp-kpi-card"  # st.container keys: Streamlit adds the class st-key-<key>
 KPI_VALUE_KEY = "cp-kpi-value"
 KPI_NOTE_KEY = "cp-kpi-note"
-_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|~<>$:])")
 
 
 def kpi_row(cards: Sequence[tuple[str, str, str]]) -> None:
@@ -65,47 +63,45 @@ def kpi_row(cards: Sequence[tuple[str, str, str]]) -> None:
     with st.container(key="cp-kpis"):
         for i, (label, value, note) in enumerate(cards):
             with st.container(key=f"{KPI_CARD_KEY}-{i}"):
-                st.markdown(_plain(label))
+                st.markdown(text(label))
                 with st.container(key=f"{KPI_VALUE_KEY}-{i}"):
                     st.markdown(_value_markdown(value))
                 with st.container(key=f"{KPI_NOTE_KEY}-{i}"):
-                    st.markdown(_plain(note))
+                    st.markdown(text(note))
 
 
-def _plain(text: str) -> str:
-    """Text shown as written, with no Markdown (or LaTeX, emoji shortcode) meaning."""
-    return _MARKDOWN_SPECIAL.sub(r"\\\1", text)
-
-
-def _value_markdown(value: str) -> str:
+def _value_markdown(value: str) -> Md:
     """The number in bold (drawn large by the CSS), then its unit in normal weight."""
     number, _, unit = value.partition(" ")
-    return f"**{_plain(number)}**" + (f" {_plain(unit)}" if unit else "")
+    return md("**{number}** {unit}", number=number, unit=unit) if unit else md("**{n}**", n=number)
 
 
 def status_strip(plan: Plan) -> None:
     """Projects per stato as coloured chips in traffic-light colours (stati with 0 included)."""
     counts = plan.status_counts()
     statuses = list(STATUSES) + [s for s in counts.index if s not in STATUSES]
-    chips = []
-    for status in statuses:
-        color = status_color(status)
-        n = int(counts.get(status, 0))
-        chips.append(
-            f'<span class="cp-chip" style="background:{color};color:{text_color_on(color)}">'
-            f"{html.escape(status)}: <b>{fmt.number(n)}</b></span>"
-        )
+    chips = [
+        status_badge(status, f": <b>{fmt.number(int(counts.get(status, 0)))}</b>")
+        for status in statuses
+    ]
     st.markdown(
-        '<div class="cp-chips" aria-label="Progetti per stato">' + "".join(chips) + "</div>",
+        md(
+            '<div class="cp-chips" aria-label="Progetti per stato">{chips}</div>',
+            chips=join(chips, ""),
+        ),
         unsafe_allow_html=True,
     )
 
 
-def status_badge(status: str) -> str:
+def status_badge(status: str, after: str = "") -> Md:
+    """A stato as a chip in its traffic-light colour; ``after``: HTML the code wrote, in it."""
     color = status_color(status)
-    return (
-        f'<span class="cp-chip" style="background:{color};color:{text_color_on(color)}">'
-        f"{html.escape(status)}</span>"
+    return md(
+        '<span class="cp-chip" style="background:{color};color:{fg}">{status}{after}</span>',
+        color=Md(color),
+        fg=Md(text_color_on(color)),
+        status=status,
+        after=Md(after),
     )
 
 
@@ -122,14 +118,18 @@ def project_card(plan: Plan, project_id: str) -> None:
     card = plan.project(project_id)
     with st.container(border=True):
         st.markdown(
-            f"### {html.escape(str(card['title']))}\n"
-            f"{status_badge(str(card['status']))} "
-            f'<span class="cp-muted">{html.escape(str(card["track_title"]))} · '
-            f"{html.escape(str(card['group']))} · {html.escape(project_id)}</span>",
+            md(
+                '### {title}\n{badge} <span class="cp-muted">{track} · {group} · {id}</span>',
+                title=card["title"],
+                badge=status_badge(str(card["status"])),
+                track=card["track_title"],
+                group=card["group"],
+                id=project_id,
+            ),
             unsafe_allow_html=True,
         )
         if card["subtitle"]:
-            st.markdown(f"*{card['subtitle']}*")
+            st.markdown(md("*{subtitle}*", subtitle=card["subtitle"]))
         done, planned, budget = st.columns([1.15, 1.15, 1], gap="medium")
         with done:
             st.markdown("**:material/task_alt: Attività realizzate**")
@@ -141,7 +141,7 @@ def project_card(plan: Plan, project_id: str) -> None:
             st.markdown("**:material/euro: Budget**")
             st.markdown(_funding_lines(plan, card))
             if card["notes"]:
-                st.markdown(f"*{card['notes']}*")
+                st.markdown(md("*{notes}*", notes=card["notes"]))
 
 
 CARDS_AT_ONCE = 30  # project cards drawn at first on a pista page; a button shows more
@@ -156,7 +156,13 @@ def project_cards(plan: Plan, key: str, step: int = CARDS_AT_ONCE) -> None:
         project_card(plan, project_id)
     if len(ids) <= shown:
         return
-    st.caption(f"Mostrati {fmt.number(shown)} progetti su {fmt.number(len(ids))}.")
+    st.caption(
+        md(
+            "Mostrati {shown} progetti su {total}.",
+            shown=fmt.number(shown),
+            total=fmt.number(len(ids)),
+        )
+    )
 
     def more() -> None:
         st.session_state[key] = shown + step
@@ -166,26 +172,26 @@ def project_cards(plan: Plan, key: str, step: int = CARDS_AT_ONCE) -> None:
     )
 
 
-def _bullets(lines: list[str], empty: str) -> str:
+def _bullets(lines: list[str], empty: str) -> Md:
     if not lines:
-        return f"*{empty}*"
-    return "\n".join(f"- {line}" for line in lines)
+        return md("*{empty}*", empty=empty)
+    return join([md("- {line}", line=line) for line in lines], "\n")
 
 
-def _funding_lines(plan: Plan, card: dict) -> str:
+def _funding_lines(plan: Plan, card: dict) -> Md:
     kinds = dict(zip(plan.sources["name"], plan.sources["kind"], strict=True))
     lines = []
     for name, value in card["funding"].items():
         if kinds.get(name) == "amount":
             if value:
                 amount = fmt.money(float(value)).replace(" ", "\u00a0")  # never '5.000 / €'
-                lines.append(f"- {name}: **{amount}**")
+                lines.append(md("- {name}: **{amount}**", name=name, amount=amount))
         elif value:
-            lines.append(f"- {name}: **Sì**")
+            lines.append(md("- {name}: **Sì**", name=name))
     budget_line = card.get("budget_line")
     if budget_line:
-        lines.append(f"- Voce di budget: {budget_line}")
-    return "\n".join(lines) if lines else "*Nessuna fonte di finanziamento indicata.*"
+        lines.append(md("- Voce di budget: {line}", line=budget_line))
+    return join(lines, "\n") if lines else Md("*Nessuna fonte di finanziamento indicata.*")
 
 
 def sidebar_downloads(view: Plan, stem: str = "progetti") -> None:
@@ -212,7 +218,7 @@ def sidebar_downloads(view: Plan, stem: str = "progetti") -> None:
         )
         for label, extension, mime, icon, build in downloads:
             st.download_button(
-                label,
+                text(label),
                 build,
                 file_name=f"{stem}.{extension}",
                 mime=mime,
@@ -277,12 +283,16 @@ def flag_sources_note(plan: Plan) -> None:
     flags = totals.loc[totals["kind"] == "flag"]
     if flags.empty:
         return
-    st.caption(
-        " · ".join(
-            f"{row.source}: indicata per {fmt.count(int(row.projects), 'progetto', 'progetti')}"
-            for row in flags.itertuples()
+    notes = [
+        md(
+            "{source}: indicata per {count}",
+            source=row.source,
+            count=fmt.count(int(row.projects), "progetto", "progetti"),
         )
-        + " (risorse senza importo in euro, non comprese nel grafico)."
+        for row in flags.itertuples()
+    ]
+    st.caption(
+        md("{notes} (risorse senza importo in euro, non comprese nel grafico).", notes=join(notes))
     )
 
 
@@ -313,7 +323,7 @@ def pager(rows: int, key: str, size: int = tables.PAGE_SIZE) -> int:
         range(1, pages + 1),
         format_func=lambda n: f"Pagina {fmt.number(n)} di {fmt.number(pages)}",
         key=key,
-        help=f"{fmt.number(size)} righe per pagina su {fmt.number(rows)}.",
+        help=md("{size} righe per pagina su {rows}.", size=fmt.number(size), rows=fmt.number(rows)),
     )
 
 
@@ -366,10 +376,13 @@ def matrix(plan: Plan) -> str | None:
         table = tables.page_rows(tables.sort_matrix(table, plan, choice), page)
         key = f"matrice_{choice}_{page}"  # a selected row belongs to its page
         st.caption(
-            f"Progetti da {fmt.number(tables.PAGE_SIZE * (page - 1) + 1)} a "
-            f"{fmt.number(tables.PAGE_SIZE * (page - 1) + len(table))} di "
-            f"{fmt.number(len(plan.projects))}. Il clic su un'intestazione ordina solo questa "
-            "pagina; «Ordina per» ordina tutti i progetti."
+            md(
+                "Progetti da {first} a {last} di {total}. Il clic su un'intestazione ordina solo "
+                "questa pagina; «Ordina per» ordina tutti i progetti.",
+                first=fmt.number(tables.PAGE_SIZE * (page - 1) + 1),
+                last=fmt.number(tables.PAGE_SIZE * (page - 1) + len(table)),
+                total=fmt.number(len(plan.projects)),
+            )
         )
     columns = tables.matrix_columns(plan, table)
     flags = set(tables.flag_columns(plan))
@@ -386,11 +399,9 @@ def matrix(plan: Plan) -> str | None:
     )
     shortened = [c for c in columns if c.name in plan.source_names and c.label != c.name]
     if shortened:
-        st.caption(
-            "Fonti: "
-            + " · ".join(f"{c.label} = {c.name}" for c in shortened)
-            + (f". {tables.TICK} = risorsa indicata con una spunta." if flags else ".")
-        )
+        legend = join([md("{label} = {name}", label=c.label, name=c.name) for c in shortened])
+        tick = md(" {tick} = risorsa indicata con una spunta.", tick=tables.TICK) if flags else ""
+        st.caption(md("Fonti: {legend}.{tick}", legend=legend, tick=Md(tick)))
     return _selected_id(event, table)
 
 
@@ -398,24 +409,24 @@ def _matrix_column(column: tables.MatrixColumn, *, centred: bool):  # noqa: ANN2
     """The column config of one matrix column; counts of items as whole numbers."""
     if column.name in (tables.HEADERS["done"], tables.HEADERS["planned"]):
         return st.column_config.NumberColumn(
-            column.label, format="%d", width=column.width, help=column.help or None
+            column.label, format="%d", width=column.width, help=text(column.help) or None
         )
     return st.column_config.Column(
         column.label,
         width=column.width,
-        help=column.help or None,
+        help=text(column.help) or None,
         alignment="center" if centred else None,
     )
 
 
-def totals_table(table) -> None:  # noqa: ANN001 - a DataFrame of texts with a "Totale" row
+def totals_table(frame) -> None:  # noqa: ANN001 - a DataFrame of texts with a "Totale" row
     """A small static table of totals: numbers right-aligned, the closing total row in bold."""
 
     def bold_total(row):  # noqa: ANN001, ANN202
         weight = "font-weight: 700" if row.name == "Totale" else ""
         return [weight] * len(row)
 
-    st.table(table.style.set_properties(**{"text-align": "right"}).apply(bold_total, axis=1))
+    st.table(table(frame).style.set_properties(**{"text-align": "right"}).apply(bold_total, axis=1))
 
 
 def _table_height(rows: int) -> int | str:

@@ -10,6 +10,7 @@ import streamlit as st
 
 from coopplan import LoadResult, Plan, fmt, load_plan
 from coopplan.store import SHIPPED_WORKBOOK
+from ui.safe import join, md
 
 DEFAULT_WORKBOOK = SHIPPED_WORKBOOK  # the store's first version; one place names the file
 WORKBOOK_ENV = "COOPPLAN_WORKBOOK"  # tests and demos point the dashboard at another workbook
@@ -32,8 +33,12 @@ def current_plan() -> Plan:
         data = path.read_bytes()
     except OSError:
         st.error(
-            f"Il file del piano «{path.name}» non si trova o non si può leggere "
-            f"(cercato in {path}). Controlla che il file esista e riavvia la dashboard.",
+            md(
+                "Il file del piano «{name}» non si trova o non si può leggere (cercato in "
+                "{path}). Controlla che il file esista e riavvia la dashboard.",
+                name=path.name,
+                path=path,
+            ),
             icon=":material/error:",
         )
         st.stop()
@@ -51,13 +56,17 @@ def plan_or_stop(result: LoadResult) -> Plan:
     """The plan of a load result, or an Italian error listing what is wrong, then stop."""
     if result.ok and result.plan is not None:
         return result.plan
-    lines = [f"- {p}" for p in result.errors[:MAX_PROBLEMS_SHOWN]]
+    lines = [md("- {problem}", problem=p) for p in result.errors[:MAX_PROBLEMS_SHOWN]]
     if len(result.errors) > MAX_PROBLEMS_SHOWN:
-        lines.append(f"- … e altri {len(result.errors) - MAX_PROBLEMS_SHOWN}.")
+        lines.append(md("- … e altri {n}.", n=len(result.errors) - MAX_PROBLEMS_SHOWN))
     st.error(
-        f"Il piano «{result.name}» non si può mostrare: contiene "
-        f"{fmt.count(len(result.errors), 'errore', 'errori')}. Correggi il file e ricaricalo.\n\n"
-        + "\n".join(lines),
+        md(
+            "Il piano «{name}» non si può mostrare: contiene {errors}. Correggi il file e "
+            "ricaricalo.\n\n{lines}",
+            name=result.name,
+            errors=fmt.count(len(result.errors), "errore", "errori"),
+            lines=join(lines, "\n"),
+        ),
         icon=":material/error:",
     )
     st.stop()

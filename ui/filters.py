@@ -13,6 +13,7 @@ import streamlit as st
 
 from coopplan import Plan, fmt
 from coopplan.schema import STATUSES
+from ui.safe import md
 
 SOURCE_KEY, TRACK_KEY, STATUS_KEY = "fonte", "pista", "stato"  # also the URL parameter names
 SOURCE_LABEL = "Fonte di finanziamento"
@@ -98,10 +99,13 @@ def current_filters() -> Filters:
 
 def no_match_message(filters: Filters, plan: Plan) -> None:
     """The clear message shown instead of an empty chart or table."""
+    which = md(" ({filters})", filters=filters.describe(plan)) if filters.active else ""
     st.info(
-        "Nessun progetto corrisponde ai filtri scelti"
-        + (f" ({filters.describe(plan)})" if filters.active else "")
-        + ". Togli qualche filtro nella barra laterale per vedere di nuovo i progetti.",
+        md(
+            "Nessun progetto corrisponde ai filtri scelti{which}. Togli qualche filtro nella "
+            "barra laterale per vedere di nuovo i progetti.",
+            which=which,
+        ),
         icon=":material/filter_alt_off:",
     )
 
@@ -112,6 +116,10 @@ def filter_caption(filters: Filters, plan: Plan, shown: Plan) -> None:
         return
     total = len(plan.projects)
     st.caption(
-        f":material/filter_alt: Filtro attivo — {filters.describe(plan)}: "
-        f"{fmt.number(len(shown.projects))} di {fmt.count(total, 'progetto', 'progetti')}."
+        md(
+            ":material/filter_alt: Filtro attivo — {filters}: {shown} di {total}.",
+            filters=filters.describe(plan),
+            shown=fmt.number(len(shown.projects)),
+            total=fmt.count(total, "progetto", "progetti"),
+        )
     )

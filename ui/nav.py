@@ -7,6 +7,7 @@ import re
 import streamlit as st
 
 from coopplan import Plan
+from ui.safe import text
 
 TRACK_PAGE = "pages/pista.py"
 CURRENT_TRACK_KEY = "_pista_corrente"
@@ -27,7 +28,10 @@ def track_pages(plan: Plan) -> list[st.Page]:
     """One page per pista, in workbook order: the same script, told its pista by URL path."""
     return [
         st.Page(
-            TRACK_PAGE, title=plan.track_title(code), icon=track_icon(i), url_path=track_url(code)
+            TRACK_PAGE,
+            title=text(plan.track_title(code)),  # the navigation reads it as Markdown
+            icon=track_icon(i),
+            url_path=track_url(code),
         )
         for i, code in enumerate(plan.track_codes, start=1)
     ]

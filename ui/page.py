@@ -16,6 +16,7 @@ from ui.boot import through_app
 from ui.components import plan_header
 from ui.data import current_plan
 from ui.filters import Filters, current_filters, filter_caption, no_match_message
+from ui.safe import text
 
 
 @dataclass(frozen=True)
@@ -31,7 +32,7 @@ class PageContext:
         if not (self.view if shown is None else shown).is_empty:
             return
         if empty_note:
-            st.info(empty_note, icon=":material/filter_alt_off:")
+            st.info(text(empty_note), icon=":material/filter_alt_off:")
         else:
             no_match_message(self.filters, self.plan)
         st.stop()
@@ -55,8 +56,8 @@ def start(title: str | None = None, intro: str = "") -> PageContext:
     if title is None:
         plan_header(page.plan)
     else:
-        st.title(title)
+        st.title(text(title))
     if intro:
-        st.markdown(intro)
+        st.markdown(text(intro))
     page.require_projects()
     return page

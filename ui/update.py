@@ -7,7 +7,6 @@ tables, access).
 
 from __future__ import annotations
 
-import re
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -23,6 +22,7 @@ from coopplan.schema import MAX_UPLOAD_MB
 from coopplan.store import Store, StoreError, Version
 from coopplan.tables import XLSX_MIME, problems_table
 from coopplan.validation import summary
+from ui.safe import md, table, text
 
 FLASH = "agg_flash"  # a success message shown once, after the rerun that follows a publish
 EDITOR = "agg_editor"  # the name of who last published in this session, offered again
@@ -30,35 +30,30 @@ SESSION_ID = "agg_session_id"  # a random id of this browser session, for the gu
 SHOWN_PROBLEMS = 200  # a broken file can have hundreds of thousands: the first ones are enough
 SCROLL_AFTER_ROWS = 20  # a longer table scrolls inside a box of TABLE_HEIGHT_PX, header kept
 TABLE_HEIGHT_PX = 640
-# st.table reads its cells as Markdown: these characters are escaped so a text shows as written
-# (a note with [link](…) or ![image](…) stays text, and nothing is fetched).
-MARKDOWN_INLINE = re.compile(r"([\\`*_\[\]<>~|$:#{}!])")
-MARKDOWN_LEADING = re.compile(r"^(\s*)([-+=>]|\d+[.)])(?=\s|$)", re.MULTILINE)
 
 
 def italian_uploader() -> None:
     """Streamlit writes "Upload" and "10MB per file" in English: say it in Italian instead."""
     button = '[data-testid="stFileUploaderDropzone"] button [data-testid="stMarkdownContainer"] p'
     hint = '[data-testid="stFileUploaderDropzoneInstructions"] span'
-    st.markdown(
+    st.html(
         f"<style>{button}, {hint} {{font-size: 0;}}"
         f'{button}::after {{content: "Scegli il file"; font-size: 1rem;}}'
         f'{hint}::after {{content: "oppure trascinalo qui (al massimo {MAX_UPLOAD_MB} MB)";'
-        " font-size: 0.875rem;}</style>",
-        unsafe_allow_html=True,
+        " font-size: 0.875rem;}</style>"
     )
 
 
 def show_problems(result: LoadResult) -> None:
     """Every problem at once: a summary line, then a table (severity, sheet, cell, message)."""
     if result.plan is None and len(result.problems) == 1 and not result.problems[0].sheet:
-        st.error(result.problems[0].message)  # a malformed file: one clear sentence
+        st.error(text(result.problems[0].message))  # a malformed file: one clear sentence
         return
     line = summary(result.problems)
     if result.errors:
-        st.error(f"{line}.")
+        st.error(md("{line}.", line=line))
     elif result.warnings:
-        st.warning(f"{line}: il file si può pubblicare.")
+        st.warning(md("{line}: il file si può pubblicare.", line=line))
     else:
         st.success("Il file è valido: nessun problema trovato.")
     if result.problems:
@@ -68,35 +63,33 @@ def show_problems(result: LoadResult) -> None:
         if rest > 0:
             others = "un altro problema" if rest == 1 else f"altri {fmt.number(rest)} problemi"
             st.caption(
-                f"… e {others}: correggi quelli elencati e ricarica il file per vedere i successivi."
+                md(
+                    "… e {others}: correggi quelli elencati e ricarica il file per vedere i "
+                    "successivi.",
+                    others=others,
+                )
             )
 
 
-def text_table(table: pd.DataFrame) -> None:
+def text_table(frame: pd.DataFrame) -> None:
     """A static table whose texts wrap and show whole (an st.dataframe cuts long cells); its
     cells are shown as written, not as Markdown. Past SCROLL_AFTER_ROWS it scrolls inside
     itself with the header kept in view."""
-    height = "content" if len(table) <= SCROLL_AFTER_ROWS else TABLE_HEIGHT_PX
+    height = "content" if len(frame) <= SCROLL_AFTER_ROWS else TABLE_HEIGHT_PX
     st.table(
-        table.map(lambda v: markdown_literal(v) if isinstance(v, str) else v),
+        table(frame),
         hide_index=True,
         height=height,
     )
 
 
-def markdown_literal(text: str) -> str:
-    """``text`` escaped so that Streamlit's Markdown draws it as written."""
-    escaped = MARKDOWN_INLINE.sub(r"\\\1", text)
-    return MARKDOWN_LEADING.sub(lambda m: m[1] + m[2][:-1] + "\\" + m[2][-1], escaped)
-
-
 def show_diff(diff: PlanDiff, nothing: str) -> None:
     """The changes as a few small tables; ``nothing`` when the two plans are the same."""
     if diff.unchanged:
-        st.info(nothing)
-    for title, table in diff.tables():
-        st.markdown(f"**{title}**")
-        st.table(table)
+        st.info(text(nothing))
+    for title, changes in diff.tables():
+        st.markdown(md("**{title}**", title=title))
+        st.table(table(changes))
 
 
 def download_version(
@@ -108,7 +101,7 @@ def download_version(
 ) -> None:
     """A button that downloads the workbook of ``version``."""
     where.download_button(
-        label,
+        text(label),
         data=store.read(version),
         file_name=version.file_name,
         mime=XLSX_MIME,
@@ -176,7 +169,7 @@ def signed_form(
             key=f"{fields}_secret",
         )
         pressed = st.form_submit_button(
-            button,
+            text(button),
             type="primary" if primary else "secondary",
             disabled=disabled,
             on_click=_take_secret,
@@ -208,12 +201,12 @@ def write_to_store(
     A wrong secret or a refusal of the store is shown as an error and nothing is written."""
     verdict = gate.check(signed.secret, guesser())
     if not verdict.ok:
-        st.error(verdict.message)
+        st.error(text(verdict.message))
         return
     try:
         version = write()
     except StoreError as exc:
-        st.error(exc.message)
+        st.error(text(exc.message))
         return
     st.session_state[EDITOR] = version.editor
     st.session_state[FLASH] = done(version)

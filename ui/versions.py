@@ -18,6 +18,7 @@ from coopplan import Plan, fmt
 from coopplan.diff import compare_years, signed_count, signed_money
 from coopplan.store import Store, StoreError, Version
 from ui import data
+from ui.safe import md, table
 
 VIEW_KEY = "coopplan_view_version"  # a version shown read-only, set from «Aggiorna il piano»
 YEAR_KEY = "coopplan_year"  # the plan year chosen in the sidebar (absent: the latest year)
@@ -65,15 +66,23 @@ def store_plan() -> Plan:
         reason = exc.message if isinstance(exc, StoreError) else type(exc).__name__
         if not data.DEFAULT_WORKBOOK.is_file():
             st.error(
-                f"L'archivio delle versioni del piano ({store.root}) non si riesce a leggere "
-                f"({reason}). Controlla la cartella indicata da COOPPLAN_STORE e riavvia.",
+                md(
+                    "L'archivio delle versioni del piano ({root}) non si riesce a leggere "
+                    "({reason}). Controlla la cartella indicata da COOPPLAN_STORE e riavvia.",
+                    root=store.root,
+                    reason=reason,
+                ),
                 icon=":material/error:",
             )
             st.stop()
         st.warning(
-            f"L'archivio delle versioni ({store.root}) non si riesce a usare ({reason}): "
-            "la dashboard mostra il piano fornito con l'applicazione e la pubblicazione non è "
-            "possibile. Controlla la cartella indicata da COOPPLAN_STORE.",
+            md(
+                "L'archivio delle versioni ({root}) non si riesce a usare ({reason}): la "
+                "dashboard mostra il piano fornito con l'applicazione e la pubblicazione non è "
+                "possibile. Controlla la cartella indicata da COOPPLAN_STORE.",
+                root=store.root,
+                reason=reason,
+            ),
             icon=":material/warning:",
         )
         raw = data.DEFAULT_WORKBOOK.read_bytes()
@@ -120,9 +129,15 @@ def version_banner() -> None:
         return
     with st.container(border=True):
         st.warning(
-            f"**Sola lettura**: stai guardando la versione {version.number} del piano "
-            f"{version.year}, pubblicata il {version.when} da {version.editor}. "
-            f"Il piano in vigore è la versione {in_force.number}.",
+            md(
+                "**Sola lettura**: stai guardando la versione {number} del piano {year}, "
+                "pubblicata il {when} da {editor}. Il piano in vigore è la versione {in_force}.",
+                number=version.number,
+                year=version.year,
+                when=version.when,
+                editor=version.editor,
+                in_force=in_force.number,
+            ),
             icon=":material/history:",
         )
         st.button(
@@ -160,9 +175,9 @@ def year_comparison() -> None:
     plans = [version_plan(store, store.current(y)) for y in (older, newer)]
     by_source, by_track = compare_years(plans)
     st.markdown("**Totali per fonte di finanziamento**")
-    st.table(_shown_sources(by_source))
+    st.table(table(_shown_sources(by_source)))
     st.markdown("**Budget per pista** (tutte le fonti in euro)")
-    st.table(_shown_money(by_track, "Pista"))
+    st.table(table(_shown_money(by_track, "Pista")))
 
 
 def _shown_sources(frame: pd.DataFrame) -> pd.DataFrame:

@@ -1,0 +1,173 @@
+"""Workbook text is data, never markup, in a real browser (issue 9, part 1).
+
+Every text field of a valid workbook carries Markdown and HTML payloads pointing at a local HTTP
+server the test starts (tests/variants.py: hostile). An anonymous visitor previews the upload;
+the secretary publishes it with a hostile name and note; then every page is opened: overview,
+each pista (its project cards open), fonti, matrice, the slides, and the read-only banner of the
+version. The server must see no request, no image, link, heading, formula or icon may come from
+the data, and the payloads must show as plain text. Screenshots: artifacts/injection/.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import threading
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+import pytest
+from variants import MARKER, as_bytes, hostile, hostile_text, shipped
+
+from coopplan.store import Store
+
+from .conftest import start_streamlit, stop
+from .test_update_flow import _settled, _shot
+
+pytestmark = pytest.mark.browser
+
+ROOT = Path(__file__).resolve().parents[2]
+ARTIFACTS = ROOT / "artifacts" / "injection"
+SECRET = "segreteria-prova-iniezione"
+TIMEOUT_MS = 45_000
+EDITOR = "# {url} ![x]({url}/e.png) :red[Maria] $x$"  # the store takes names up to 100 chars
+
+
+class _Counter(BaseHTTPRequestHandler):
+    seen: list[str] = []
+
+    def do_GET(self) -> None:  # noqa: N802 - http.server's name
+        type(self).seen.append(self.path)
+        self.send_response(200)
+        self.send_header("Content-Type", "image/png")
+        self.end_headers()
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+@pytest.fixture(scope="module")
+def trap() -> Iterator[tuple[str, list[str]]]:
+    """A local HTTP server that records every request; its URL is in every payload."""
+    _Counter.seen = []
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _Counter)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}", _Counter.seen
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Store]]:
+    store_dir = tmp_path_factory.mktemp("injection_store")
+    env = {k: v for k, v in os.environ.items() if not k.startswith("COOPPLAN_")}
+    env.update({"COOPPLAN_STORE": str(store_dir), "COOPPLAN_EDITOR_SECRET": SECRET})
+    url, process = start_streamlit(ROOT / "app.py", env, tmp_path_factory.mktemp("log") / "st.log")
+    try:
+        yield url, Store(store_dir)
+    finally:
+        stop(process)
+
+
+FROM_DATA = """(port) => {
+  const mine = (v) => (v || '').includes(':' + port);
+  const text = (e) => (e.innerText || '').replaceAll('\\u2060', '');
+  return {
+    img: [...document.querySelectorAll('img, image, source, video, audio, iframe')]
+      .filter(e => mine(e.getAttribute('src')) || mine(e.getAttribute('href'))).length,
+    a: [...document.querySelectorAll('a')].filter(e => mine(e.getAttribute('href'))).length,
+    headings: [...document.querySelectorAll('h1,h2,h3,h4,h5,h6')]
+      .filter(e => text(e).includes('%(marker)s') && !text(e).includes('# %(marker)s')).length,
+    math: document.querySelectorAll('.katex, math').length,
+    bold: [...document.querySelectorAll('strong, b, em')]
+      .filter(e => text(e).trim() === 'bold')  // '**bold**' in the data made bold
+      .map(e => e.parentElement.outerHTML.slice(0, 300)),
+    coloured: [...document.querySelectorAll('[data-testid="stMarkdownColoredText"], span[class*="color"]')]
+      .filter(e => text(e).includes('rosso')).length,
+    icons: [...document.querySelectorAll('[data-testid="stIconMaterial"]')]
+      .filter(e => text(e) === 'home').length,
+    literal: [...document.querySelectorAll('[data-testid="stMarkdownContainer"], td, th')]
+      .filter(e => text(e).includes('![x](') && text(e).includes(':material/home:')
+                   && text(e).includes(':red[rosso]') && text(e).includes('$x^2$')).length,
+  };
+}""".replace("%(marker)s", MARKER)
+
+
+def _check(page, port: int, shots: Path, name: str) -> dict:  # noqa: ANN001
+    _settled(page)
+    page.wait_for_function(f"(port) => ({FROM_DATA})(port).literal >= 1", arg=port)
+    page.wait_for_timeout(800)  # lazily loaded Markdown plugins (katex, emoji, raw HTML)
+    found = page.evaluate(FROM_DATA, port)
+    _shot(page, shots / f"{name}.png")
+    assert found["img"] == found["a"] == 0, (name, found)
+    assert found["headings"] == found["math"] == 0 and found["bold"] == [], (name, found)
+    assert found["coloured"] == found["icons"] == 0, (name, found)
+    assert found["literal"] >= 1, (name, found)  # the payload shows as its own characters
+    page.get_by_text("![x](").first.wait_for(state="attached")
+    return found
+
+
+def test_hostile_workbook_text_is_shown_as_text_everywhere(chromium, server, trap, tmp_path):  # noqa: ANN001
+    url, store = server
+    trap_url, seen = trap
+    port = int(trap_url.rsplit(":", 1)[1])
+    shutil.rmtree(ARTIFACTS, ignore_errors=True)
+    ARTIFACTS.mkdir(parents=True)
+    plan = hostile(shipped(), trap_url)
+    upload = tmp_path / f"{hostile_text('file', trap_url, bidi=False)[:40]}.xlsx".replace("/", "_")
+    upload.write_bytes(as_bytes(plan))
+
+    context = chromium.new_context(viewport={"width": 1280, "height": 720}, locale="it-IT")
+    page = context.new_page()
+    page.set_default_timeout(TIMEOUT_MS)
+    checked = []
+    try:
+        # Anonymous preview: no password typed.
+        page.goto(f"{url}/aggiorna")
+        page.get_by_role("heading", name="Aggiorna il piano").wait_for()
+        page.locator('input[type="file"]').set_input_files(str(upload))
+        page.get_by_text("Che cosa cambia").wait_for()
+        checked.append(_check(page, port, ARTIFACTS, "01_anteprima"))
+
+        page.get_by_label("Il tuo nome").first.fill(EDITOR.format(url=trap_url))  # <= 100 chars
+        page.get_by_label("Nota (facoltativa)").fill(hostile_text("nota", trap_url))
+        page.get_by_label("Password di pubblicazione").first.fill(SECRET)
+        page.get_by_role("button", name="Pubblica").click()
+        page.get_by_text("Pubblicata la versione 2").wait_for()
+        checked.append(_check(page, port, ARTIFACTS, "02_pubblicato"))
+        assert store.current().number == 2
+
+        pages = ["", "fonti", "matrice"] + [f"pista-{code.lower()}" for code in plan.track_codes]
+        for path in pages:
+            page.goto(f"{url}/{path}")
+            page.locator('[data-testid="stMain"] h1').first.wait_for()
+            checked.append(_check(page, port, ARTIFACTS, f"03_{path or 'panoramica'}"))
+            if path.startswith("pista-"):
+                assert page.get_by_text(f"{MARKER} title ").count() >= 1  # project cards open
+
+        for number in (1, 2, 3):
+            page.goto(f"{url}/presentazione?slide={number}")
+            page.locator('[data-testid="cp-number"]').wait_for()
+            _settled(page)
+            page.wait_for_timeout(800)
+            _shot(page, ARTIFACTS / f"04_slide_{number}.png")
+            found = page.evaluate(FROM_DATA, port)
+            assert found["img"] == found["a"] == found["headings"] == found["math"] == 0, found
+
+        # The read-only banner names the version's editor: view version 2 from the history.
+        page.goto(f"{url}/aggiorna")
+        page.get_by_role("button", name="Visualizza nella dashboard").click()
+        _settled(page)
+        page.get_by_role("link", name="Panoramica").click()  # same session: the view stays
+        page.get_by_text("Sola lettura").wait_for()
+        banner = page.locator('[data-testid="stAlertContentWarning"]').first.inner_text()
+        assert EDITOR.format(url=trap_url) in banner.replace("\u2060", ""), banner
+        checked.append(_check(page, port, ARTIFACTS, "05_banner_versione"))
+    finally:
+        context.close()
+    assert seen == [], seen
+    print(f"requests seen by the trap server: {len(seen)}; pages checked: {len(checked)}")
