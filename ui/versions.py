@@ -15,6 +15,7 @@ import pandas as pd
 import streamlit as st
 
 from coopplan import Plan, fmt
+from coopplan.files import os_reason
 from coopplan.diff import compare_years, signed_count, signed_money
 from coopplan.store import Store, StoreError, Version
 from ui import data
@@ -36,45 +37,56 @@ def version_plan(store: Store, version: Version) -> Plan:
 
 def shown_version(store: Store) -> Version:
     """The version the dashboard shows: the one being viewed read-only, else the plan in force
-    of the chosen year (default: the latest year)."""
+    of the chosen year (default: the latest year). When that version is damaged or missing,
+    the newest intact one of its year is shown, under an Italian error that says so."""
     versions = store.versions()
-    if not versions:
-        raise StoreError("L'archivio delle versioni è vuoto.")
     viewed = st.session_state.get(VIEW_KEY)
     if viewed is not None:
         match = [v for v in versions if v.number == viewed]
         if match:
-            return match[0]
+            try:
+                store.read(match[0])
+                return match[0]
+            except StoreError as exc:
+                st.error(exc.message, icon=":material/error:")
         st.session_state.pop(VIEW_KEY, None)
     years = sorted({v.year for v in versions})
     year = st.session_state.get(YEAR_KEY)
-    return store.current(year if year in years else years[-1])
+    standing = store.standing(year if year in years else (years[-1] if years else None))
+    if standing.shown is None:
+        raise StoreError(standing.message)
+    if standing.message:
+        st.error(standing.message, icon=":material/error:")
+    return standing.shown
 
 
 def store_plan() -> Plan:
     """Body of ``ui.data.current_plan()`` when the dashboard runs on the versioned store.
 
-    If the store cannot be read or created (a read-only install, a wrong COOPPLAN_STORE), the
-    dashboard still shows the shipped plan, with a warning, rather than nothing.
+    At start-up of every run, an empty store gets the shipped plan as version 1
+    (``Store.ensure_seeded``). If the store cannot be read, written or trusted (a read-only
+    install, a wrong COOPPLAN_STORE, a lost manifest), the dashboard still shows the shipped
+    plan, under an Italian error saying it may not be the plan in force, rather than nothing.
     """
     store = Store.default()
     try:
+        store.ensure_seeded()
         version = shown_version(store)
         return version_plan(store, version)
     except (OSError, StoreError) as exc:
-        reason = exc.message if isinstance(exc, StoreError) else type(exc).__name__
+        reason = exc.message if isinstance(exc, StoreError) else f"{os_reason(exc)}."
         if not data.DEFAULT_WORKBOOK.is_file():
             st.error(
-                f"L'archivio delle versioni del piano ({store.root}) non si riesce a leggere "
-                f"({reason}). Controlla la cartella indicata da COOPPLAN_STORE e riavvia.",
+                f"L'archivio delle versioni del piano ({store.root}) non si riesce a leggere: "
+                f"{reason} Controlla la cartella indicata da COOPPLAN_STORE e riavvia.",
                 icon=":material/error:",
             )
             st.stop()
-        st.warning(
-            f"L'archivio delle versioni ({store.root}) non si riesce a usare ({reason}): "
-            "la dashboard mostra il piano fornito con l'applicazione e la pubblicazione non è "
-            "possibile. Controlla la cartella indicata da COOPPLAN_STORE.",
-            icon=":material/warning:",
+        st.error(
+            f"L'archivio delle versioni ({store.root}) non si riesce a usare: {reason} "
+            f"La dashboard mostra il piano fornito con l'applicazione "
+            f"({data.DEFAULT_WORKBOOK.name}), che può non essere quello in vigore.",
+            icon=":material/error:",
         )
         raw = data.DEFAULT_WORKBOOK.read_bytes()
         digest = hashlib.sha256(raw).hexdigest()
@@ -157,7 +169,14 @@ def year_comparison() -> None:
         format_func=lambda y: f"Piano {y}",
         key="coopplan_cmp_old",
     )
-    plans = [version_plan(store, store.current(y)) for y in (older, newer)]
+    try:  # the newest intact version of each year (a damaged one is told above every page)
+        shown = [store.standing(y).shown for y in (older, newer)]
+    except StoreError:
+        shown = [None]
+    if None in shown:
+        st.info("Il confronto non è disponibile: un piano non ha nessuna versione integra.")
+        return
+    plans = [version_plan(store, v) for v in shown if v is not None]
     by_source, by_track = compare_years(plans)
     st.markdown("**Totali per fonte di finanziamento**")
     st.table(_shown_sources(by_source))
