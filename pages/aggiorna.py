@@ -17,7 +17,7 @@ from coopplan.diff import diff_plans
 from coopplan.plan import Plan
 from coopplan.reader import LoadResult, load_plan
 from coopplan.schema import MAX_UPLOAD_MB
-from coopplan.store import Store, Version
+from coopplan.store import Store, StoreError, Version
 from coopplan.tables import XLSX_MIME, history_table
 from coopplan.writer import template_plan, workbook_bytes
 from ui import versions as versions_ui
@@ -79,13 +79,14 @@ def in_force_section(store: Store, versions: list[Version]) -> None:
             f"da {current.editor}. {current.totals_text()}."
         )
     newest = store.current()
+    intact = store.standing().shown or store.versions()[0]  # the template needs a readable one
     left, right = st.columns(2)
     download_version(
         left, f"Scarica il piano in vigore ({newest.year})", store, newest, "agg_download_current"
     )
     right.download_button(
         "Scarica il modello vuoto",
-        data=template_for(str(store.root), newest.sha256, newest.number),
+        data=template_for(str(store.root), intact.sha256, intact.number),
         file_name="modello_piano_vuoto.xlsx",
         mime=XLSX_MIME,
         icon=":material/draft:",
@@ -125,9 +126,11 @@ def upload_section(store: Store, gate: Gate) -> None:
         )
         unchanged = False
     else:
-        current = store.current(plan.meta.year)
+        standing = store.standing(plan.meta.year)  # a damaged version in force: the last intact
+        current = standing.shown or standing.in_force
         diff = diff_plans(plan_of_version(store, current), plan)
-        st.caption(f"Rispetto al piano {plan.meta.year} in vigore ({current.label}).")
+        what = "in vigore" if current == standing.in_force else "ultimo integro"
+        st.caption(f"Rispetto al piano {plan.meta.year} {what} ({current.label}).")
         show_diff(diff, "Nessuna modifica: il file è uguale al piano in vigore.")
         unchanged = diff.unchanged
     publish_form(store, gate, data, uploaded.name, blocked=unchanged)
@@ -234,7 +237,11 @@ def compare_section(store: Store, mine: list[Version]) -> None:
     new = choose_version(
         right, "Versione di arrivo", mine, len(mine) - 1, f"agg_compare_new_{keys}"
     )
-    diff = diff_plans(plan_of_version(store, old), plan_of_version(store, new))
+    try:
+        diff = diff_plans(plan_of_version(store, old), plan_of_version(store, new))
+    except StoreError as exc:  # a damaged version: said, not compared
+        st.warning(exc.message)
+        return
     show_diff(diff, f"Nessuna differenza tra la versione {old.number} e la versione {new.number}.")
 
 
@@ -256,7 +263,7 @@ def main() -> None:
             "cartella esista e sia scrivibile."
         )
         return
-    if not versions:
+    if not versions and store.verify().sound:  # a lost manifest is told above the page
         st.warning("L'archivio è vuoto: pubblica il primo piano caricando il file qui sotto.")
     gate = editor_gate(store)
     if versions:

@@ -17,6 +17,7 @@ import streamlit as st
 from coopplan import fmt
 from coopplan.access import Gate
 from coopplan.diff import PlanDiff
+from coopplan.files import os_reason
 from coopplan.reader import LoadResult
 from coopplan.schema import MAX_UPLOAD_MB
 from coopplan.store import Store, StoreError, Version
@@ -104,10 +105,16 @@ def download_version(
     version: Version,
     key: str,
 ) -> None:
-    """A button that downloads the workbook of ``version``."""
+    """A button that downloads the workbook of ``version``; turned off, saying why, when the
+    version's file is missing or damaged."""
+    try:
+        data = store.read(version)
+    except StoreError as exc:
+        where.button(label, disabled=True, help=exc.message, icon=":material/block:", key=key)
+        return
     where.download_button(
         label,
-        data=store.read(version),
+        data=data,
         file_name=version.file_name,
         mime=XLSX_MIME,
         icon=":material/download:",
@@ -183,7 +190,15 @@ def write_to_store(
 ) -> None:
     """With the right secret, ``write`` a version; then rerun showing ``done(version)`` once.
     A wrong secret or a refusal of the store is shown as an error and nothing is written."""
-    verdict = gate.check(signed.secret)
+    try:
+        verdict = gate.check(signed.secret)  # it records the guess in the store's folder
+    except OSError as exc:
+        st.error(
+            f"Niente è stato scritto: l'archivio delle versioni ({gate.folder}) non si può "
+            f"scrivere ({os_reason(exc)}). Controlla che la cartella esista e sia scrivibile "
+            "dall'utente che fa girare la dashboard."
+        )
+        return
     if not verdict.ok:
         st.error(verdict.message)
         return

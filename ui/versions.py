@@ -15,8 +15,8 @@ import pandas as pd
 import streamlit as st
 
 from coopplan import Plan, fmt
-from coopplan.files import os_reason
 from coopplan.diff import compare_years, signed_count, signed_money
+from coopplan.files import os_reason
 from coopplan.store import Store, StoreError, Version
 from ui import data
 
@@ -35,7 +35,7 @@ def version_plan(store: Store, version: Version) -> Plan:
     return data.plan_or_stop(result)
 
 
-def shown_version(store: Store) -> Version:
+def shown_version(store: Store, *, tell: bool = True) -> Version:
     """The version the dashboard shows: the one being viewed read-only, else the plan in force
     of the chosen year (default: the latest year). When that version is damaged or missing,
     the newest intact one of its year is shown, under an Italian error that says so."""
@@ -48,30 +48,32 @@ def shown_version(store: Store) -> Version:
                 store.read(match[0])
                 return match[0]
             except StoreError as exc:
-                st.error(exc.message, icon=":material/error:")
+                if tell:
+                    st.error(exc.message, icon=":material/error:")
         st.session_state.pop(VIEW_KEY, None)
     years = sorted({v.year for v in versions})
     year = st.session_state.get(YEAR_KEY)
     standing = store.standing(year if year in years else (years[-1] if years else None))
     if standing.shown is None:
         raise StoreError(standing.message)
-    if standing.message:
+    if standing.message and tell:
         st.error(standing.message, icon=":material/error:")
     return standing.shown
 
 
-def store_plan() -> Plan:
+def store_plan(*, tell: bool = True) -> Plan:
     """Body of ``ui.data.current_plan()`` when the dashboard runs on the versioned store.
 
     At start-up of every run, an empty store gets the shipped plan as version 1
     (``Store.ensure_seeded``). If the store cannot be read, written or trusted (a read-only
     install, a wrong COOPPLAN_STORE, a lost manifest), the dashboard still shows the shipped
     plan, under an Italian error saying it may not be the plan in force, rather than nothing.
+    ``tell=False``: the same plan, without showing the errors again (see ``current_plan``).
     """
     store = Store.default()
     try:
         store.ensure_seeded()
-        version = shown_version(store)
+        version = shown_version(store, tell=tell)
         return version_plan(store, version)
     except (OSError, StoreError) as exc:
         reason = exc.message if isinstance(exc, StoreError) else f"{os_reason(exc)}."
@@ -82,12 +84,13 @@ def store_plan() -> Plan:
                 icon=":material/error:",
             )
             st.stop()
-        st.error(
-            f"L'archivio delle versioni ({store.root}) non si riesce a usare: {reason} "
-            f"La dashboard mostra il piano fornito con l'applicazione "
-            f"({data.DEFAULT_WORKBOOK.name}), che può non essere quello in vigore.",
-            icon=":material/error:",
-        )
+        if tell:
+            st.error(
+                f"L'archivio delle versioni ({store.root}) non si riesce a usare: {reason} "
+                f"La dashboard mostra il piano fornito con l'applicazione "
+                f"({data.DEFAULT_WORKBOOK.name}), che può non essere quello in vigore.",
+                icon=":material/error:",
+            )
         raw = data.DEFAULT_WORKBOOK.read_bytes()
         digest = hashlib.sha256(raw).hexdigest()
         return data.plan_or_stop(data._parse(digest, raw, data.DEFAULT_WORKBOOK.name))
