@@ -649,7 +649,7 @@ class Store:
 
         ``name`` is the file's name as the user knows it, for the messages. StoreError (nothing
         changed) for an invalid workbook, a store whose manifest is lost, or a folder that cannot
-        be written."""
+        be written. An empty store gets the shipped plan as version 1 first (``ensure_seeded``)."""
         editor = _clean_editor(editor)
         result = load_plan(data, name=name)
         if not result.ok or result.plan is None:
@@ -661,6 +661,7 @@ class Store:
             raise StoreError(f"Il file non è stato pubblicato. {reason}", result.problems)
         plan = result.plan
         self._refuse_if_manifest_lost("Il file non è stato pubblicato")
+        self.ensure_seeded()  # into an empty store, the shipped plan first: it stays version 1
         with self._writing("Il file non è stato pubblicato"):
             sha = self._write_object(data)
             return self._append(

@@ -256,8 +256,9 @@ def main() -> None:
         st.success(flash)
     store = Store.default()
     try:
+        store.ensure_seeded()  # as app.py does: this page may be the first one a server runs
         versions = store.versions()
-    except OSError:
+    except (OSError, StoreError):
         st.error(
             f"L'archivio delle versioni ({store.root}) non si riesce a leggere: controlla che la "
             "cartella esista e sia scrivibile."
