@@ -14,7 +14,7 @@ st.set_page_config(
 )
 components.inject_css()
 versions.plan_selector()
-plan = data.current_plan()
+plan = data.current_plan(tell=True)  # store damage is told here, on every page
 
 pages = [
     st.Page("pages/panoramica.py", title="Panoramica", icon=":material/dashboard:", default=True),

@@ -147,7 +147,7 @@ def seeded_store(folder: Path, workbook: Path = SHIPPED) -> Path:
     from coopplan.store import Store
 
     root = folder / f"store-{workbook.stem}-{time.monotonic_ns()}"
-    Store(root, seed=workbook).versions()
+    Store(root, seed=workbook).ensure_seeded()
     return root
 
 

@@ -1,4 +1,5 @@
-"""Command line: python -m coopplan check | export | template | publish | history | restore.
+"""Command line: python -m coopplan check | export | template | publish | history | restore |
+get | verify.
 
 Exit codes: 0 done (a valid workbook), 1 the workbook has errors, 2 usage error or missing file.
 Messages are in Italian; no traceback ever reaches the user.
@@ -7,7 +8,6 @@ Messages are in Italian; no traceback ever reaches the user.
 from __future__ import annotations
 
 import argparse
-import errno
 import json
 import sys
 from collections.abc import Callable
@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import NoReturn
 
 from coopplan import fmt
+from coopplan.files import os_reason
 from coopplan.jsonplan import plan_to_dict
 from coopplan.reader import LoadResult, load_plan
 from coopplan.validation import summary
@@ -98,7 +99,7 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_USAGE
     except OSError as exc:  # writing an output file, or reading one we could not open
         where = f" «{exc.filename}»" if exc.filename else ""
-        print(f"Errore: impossibile usare il file{where}: {_os_reason(exc)}.", file=sys.stderr)
+        print(f"Errore: impossibile usare il file{where}: {os_reason(exc)}.", file=sys.stderr)
         return EXIT_USAGE
     except Exception as exc:  # noqa: BLE001 - last resort: words, never a traceback
         print(
@@ -106,20 +107,6 @@ def main(argv: list[str] | None = None) -> int:
             file=sys.stderr,
         )
         return EXIT_INVALID
-
-
-def _os_reason(exc: OSError) -> str:
-    """An OSError in Italian words (the common cases; the rest by their number)."""
-    reasons = {
-        errno.ENOENT: "la cartella non esiste",
-        errno.EISDIR: "è una cartella, non un file",
-        errno.EACCES: "permesso negato",
-        errno.EPERM: "permesso negato",
-        errno.ENOSPC: "disco pieno",
-        errno.EROFS: "il disco è di sola lettura",
-        errno.ENOTDIR: "una parte del percorso non è una cartella",
-    }
-    return reasons.get(exc.errno or 0, f"errore di sistema {exc.errno}")
 
 
 def command(name: str) -> Callable[[Command], Command]:

@@ -11,6 +11,7 @@
 from __future__ import annotations
 
 import contextlib
+import errno
 import fcntl
 import os
 import tempfile
@@ -31,6 +32,23 @@ def locked(path: str | os.PathLike[str]) -> Iterator[None]:
             yield
         finally:
             fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
+
+
+def is_locked(path: str | os.PathLike[str]) -> bool:
+    """True while another holder keeps ``locked(path)``; never creates the file."""
+    try:
+        fd = os.open(path, os.O_RDONLY)
+    except OSError:
+        return False  # no lock file (or unreadable): nobody is writing through it
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
+        except BlockingIOError:
+            return True
+        fcntl.flock(fd, fcntl.LOCK_UN)
+        return False
+    finally:
+        os.close(fd)
 
 
 def atomic_write(
@@ -72,3 +90,19 @@ def fsync_dir(folder: str | os.PathLike[str]) -> None:
         os.fsync(fd)
     finally:
         os.close(fd)
+
+
+_OS_REASONS = {
+    errno.ENOENT: "la cartella non esiste",
+    errno.EISDIR: "è una cartella, non un file",
+    errno.EACCES: "permesso negato",
+    errno.EPERM: "permesso negato",
+    errno.ENOSPC: "disco pieno",
+    errno.EROFS: "il disco è di sola lettura",
+    errno.ENOTDIR: "una parte del percorso non è una cartella",
+}
+
+
+def os_reason(exc: OSError) -> str:
+    """An OSError in Italian words (the common cases; the rest by their number)."""
+    return _OS_REASONS.get(exc.errno or 0, f"errore di sistema {exc.errno}")

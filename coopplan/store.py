@@ -1,5 +1,9 @@
 """The versioned store of published workbooks: immutable content files and an append-only manifest.
 
+What a store does is the ``VersionStore`` protocol (publish, restore, the versions, their bytes,
+what is shown while something is damaged, a full verification); ``Store`` keeps it in a folder.
+A store in a database can follow the same protocol.
+
 Layout of the store folder (``COOPPLAN_STORE``, default ``store/`` in the project):
 
 - ``objects/<sha256>.xlsx``  every published workbook, named by the hash of its bytes, never changed;
@@ -9,12 +13,17 @@ Layout of the store folder (``COOPPLAN_STORE``, default ``store/`` in the projec
 Crash safety: a content file is written to a temporary file in the same folder, fsynced and renamed
 into place before the manifest line that names it is appended (and fsynced). A publisher killed at
 any point leaves either no line (the previous version stays in force; at most an unreferenced file
-remains) or a torn last line, which readers ignore. Readers never open temporary files and check
-the hash of every content file they serve.
+remains) or a torn last line. Readers never open temporary files and check the hash of every
+content file they serve.
+
+Damage is told, never hidden: a version whose file is missing or altered stays in the history and
+stays the one in force; ``standing()`` names it and the newest intact version shown instead, and
+``verify()`` checks every line and every file. A store whose manifest is lost while files remain
+is never seeded again.
 
 Several plans live side by side, one per plan year (from the workbook's "Piano" sheet). The shipped
-``data/piano_2023.xlsx`` becomes version 1 the first time an empty store is read; it is copied,
-never modified.
+``data/piano_2023.xlsx`` becomes version 1 of an empty store when ``ensure_seeded()`` is called
+(the dashboard at start-up, the command line before its commands); it is copied, never modified.
 """
 
 from __future__ import annotations
@@ -24,15 +33,16 @@ import datetime as dt
 import hashlib
 import json
 import os
-import sys
+import re
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Protocol
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from coopplan import fmt
-from coopplan.files import TEMP_PREFIX, atomic_write, fsync_dir, locked
+from coopplan.files import TEMP_PREFIX, atomic_write, fsync_dir, is_locked, locked, os_reason
 from coopplan.plan import Plan
 from coopplan.reader import load_plan
 from coopplan.validation import Problem, summary
@@ -51,12 +61,14 @@ LOCK = "manifest.lock"
 OBJECTS = "objects"
 SUFFIX = ".xlsx"
 
-# Test hook: COOPPLAN_STORE_PAUSE=<point> makes a publisher announce the point on stdout and sleep
-# there, so a test can kill it with SIGKILL at a known moment of the write.
-PAUSE_ENV = "COOPPLAN_STORE_PAUSE"
+# The points of a write where a ``Store(..., on_step=...)`` hook is called (tests kill there).
 PAUSE_POINTS = ("content-temp", "before-manifest", "manifest-half")
-PAUSE_SECONDS = 60.0
 STALE_TEMP_SECONDS = 3600  # temp files this old were left by a killed publisher: swept away
+RECOVERY = (
+    "Ripristina la cartella dell'archivio da una copia di sicurezza (vedi README, «Se l'archivio "
+    "è danneggiato»)"
+)
+_VERSION_IN_LINE = re.compile(rb'"version"\s*:\s*(\d+)')
 
 
 class StoreError(Exception):
@@ -178,12 +190,190 @@ class Version:
         )
 
 
-class Store:
-    """A folder of versions. Cheap to create; every method re-reads the manifest."""
+# Damage ----------------------------------------------------------------------------------------
 
-    def __init__(self, root: str | os.PathLike[str], seed: Path | None = SHIPPED_WORKBOOK) -> None:
+MISSING = "missing"  # a version's file is not in objects/
+CORRUPT = "corrupt"  # a version's file no longer matches its hash
+BAD_LINE = "bad-line"  # a manifest line that is not a version record (not the last line)
+TORN_LINE = "torn-line"  # the last line is incomplete and no publisher is writing it
+DUPLICATE = "duplicate"  # a version number recorded twice
+NO_MANIFEST = "no-manifest"  # version files present, manifest missing or empty
+ORPHAN = "orphan"  # a version file that no manifest line names
+LEFTOVER = "leftover"  # the torn line of an interrupted publish, its number reused: nothing lost
+
+
+@dataclass(frozen=True)
+class Damage:
+    """One thing wrong in a store, said in Italian (``message``), with the version number or the
+    manifest line (1-based) it concerns when known. ``LEFTOVER`` is a notice, not a damage."""
+
+    kind: str
+    message: str
+    version: int | None = None
+    line: int | None = None
+
+    @property
+    def serious(self) -> bool:
+        return self.kind != LEFTOVER
+
+
+@dataclass(frozen=True)
+class Standing:
+    """What a page shows for one plan year: the version in force (the newest recorded), the
+    newest intact version (``shown``, None if none is intact), and what is damaged."""
+
+    in_force: Version
+    shown: Version | None
+    damages: tuple[Damage, ...]
+
+    @property
+    def message(self) -> str:
+        """The Italian sentence(s) a page must show above the plan, or '' when all is sound."""
+        serious = [d for d in self.damages if d.serious]
+        if not serious:
+            return ""
+        parts: list[str] = []
+        broken = [d for d in serious if d.kind in (MISSING, CORRUPT)]
+        for damage in broken:
+            force = " (in vigore)" if damage.version == self.in_force.number else ""
+            what = (
+                "manca dall'archivio"
+                if damage.kind == MISSING
+                else ("è danneggiata: il suo file non corrisponde più a quello pubblicato")
+            )
+            parts.append(
+                f"La versione {damage.version}{force} del piano {self.in_force.year} {what}."
+            )
+        parts += [d.message for d in serious if d.kind not in (MISSING, CORRUPT)]
+        if self.shown is None:
+            parts.append(f"Nessuna versione del piano {self.in_force.year} è integra.")
+        elif self.shown != self.in_force:
+            parts.append(
+                f"Mostro la versione {self.shown.number} del {self.shown.when}, l'ultima integra, "
+                f"che non è quella in vigore."
+            )
+        elif broken or any(d.kind in (BAD_LINE, TORN_LINE, NO_MANIFEST) for d in serious):
+            parts.append(
+                f"Mostro la versione {self.shown.number}: potrebbe non essere l'ultima pubblicata."
+            )
+        parts.append(f"{RECOVERY}.")
+        return " ".join(parts)
+
+
+@dataclass(frozen=True)
+class Report:
+    """The result of ``verify()``: every version recorded, every file count, every damage."""
+
+    root: Path
+    versions: tuple[Version, ...]
+    files: int
+    damages: tuple[Damage, ...]
+
+    @property
+    def sound(self) -> bool:
+        return not any(d.serious for d in self.damages)
+
+    def lines(self) -> list[str]:
+        """The report in Italian, one line each: a heading, the damages, what to do."""
+        head = (
+            f"Archivio {self.root}: {fmt.count(len(self.versions), 'versione', 'versioni')} "
+            f"nel registro, {fmt.count(self.files, 'file', 'file')} di versioni."
+        )
+        serious = [d for d in self.damages if d.serious]
+        notices = [d for d in self.damages if not d.serious]
+        out = [head]
+        out += [f"DANNO: {d.message}" for d in serious]
+        out += [f"Nota: {d.message}" for d in notices]
+        if serious:
+            out.append(
+                f"L'archivio è danneggiato ({fmt.count(len(serious), 'problema', 'problemi')}). "
+                f"{RECOVERY}."
+            )
+        else:
+            out.append("L'archivio è integro: ogni riga del registro e ogni file sono a posto.")
+        return out
+
+
+class VersionStore(Protocol):
+    """What a store of plan versions does, whatever keeps it (a folder, later a database).
+
+    Version numbers are global and never reused on purpose; the version in force of a year is its
+    highest-numbered one. Refusals and failures raise ``StoreError`` with an Italian message.
+    """
+
+    def ensure_seeded(self) -> Version | None:
+        """Make the shipped workbook version 1 of an empty store; the new version, else None.
+        A store that holds any version file is never seeded (its manifest may be lost)."""
+        ...
+
+    def versions(self, year: int | None = None) -> list[Version]:
+        """Every version recorded (of one year, if given), oldest first, damaged ones included."""
+        ...
+
+    def years(self) -> list[int]:
+        """The plan years recorded, ascending."""
+        ...
+
+    def current(self, year: int | None = None) -> Version:
+        """The version in force of ``year`` (default: the latest year), intact or not."""
+        ...
+
+    def get(self, number: int) -> Version:
+        """The version with this number; StoreError if none."""
+        ...
+
+    def read(self, version: Version | int) -> bytes:
+        """The workbook bytes of a version, checked; StoreError if missing or altered."""
+        ...
+
+    def load(self, version: Version | int) -> Plan:
+        """The plan of a version; StoreError if its file cannot be read."""
+        ...
+
+    def standing(self, year: int | None = None) -> Standing:
+        """The version in force of ``year``, the newest intact one to show, and the damages."""
+        ...
+
+    def verify(self) -> Report:
+        """Check every manifest line and every version file (hash, missing, orphans)."""
+        ...
+
+    def publish(self, data: bytes, editor: str, note: str = "", *, name: str = "") -> Version:
+        """Validate a workbook and add it as the new version in force of its year."""
+        ...
+
+    def restore(self, number: int, editor: str, note: str = "") -> Version:
+        """Add a new version with the content of version ``number`` (not the one in force)."""
+        ...
+
+
+@dataclass(frozen=True)
+class _Scan:
+    """The manifest as read: the version records, and what is wrong with its lines."""
+
+    versions: list[Version]
+    damages: list[Damage]
+    present: bool  # the manifest holds at least one non-empty line
+
+
+class Store:
+    """A ``VersionStore`` kept in a folder. Cheap to create; every method re-reads the manifest.
+
+    ``seed`` is the workbook ``ensure_seeded()`` copies into an empty store (None: never seed).
+    ``on_step`` (tests only) is called with each of ``PAUSE_POINTS`` as a publish reaches it, so
+    a test can stop or kill the publisher at a known moment of the write.
+    """
+
+    def __init__(
+        self,
+        root: str | os.PathLike[str],
+        seed: Path | None = SHIPPED_WORKBOOK,
+        *,
+        on_step: Callable[[str], None] | None = None,
+    ) -> None:
         self.root = Path(root)
         self.seed = seed
+        self.on_step = on_step
 
     @classmethod
     def default(cls) -> Store:
@@ -200,22 +390,19 @@ class Store:
     def object_path(self, sha256: str) -> Path:
         return self.root / OBJECTS / f"{sha256}{SUFFIX}"
 
+    def _object_files(self) -> list[Path]:
+        """The version files in objects/ (temporary files excluded)."""
+        folder = self.root / OBJECTS
+        if not folder.is_dir():
+            return []
+        return sorted(p for p in folder.glob(f"*{SUFFIX}") if not p.name.startswith(TEMP_PREFIX))
+
     # Reading ----------------------------------------------------------------------------
 
-    def stamp(self) -> tuple[int, int]:
-        """(size, mtime in ns) of the manifest: changes whenever a version is added. Cheap."""
-        try:
-            info = self.manifest_path.stat()
-        except FileNotFoundError:
-            return (0, 0)
-        return (info.st_size, info.st_mtime_ns)
-
     def versions(self, year: int | None = None) -> list[Version]:
-        """Every version (of one plan year, if given), oldest first."""
-        entries = self._entries()
-        if not entries and self._seed_if_empty():
-            entries = self._entries()
-        return [v for v in entries if year is None or v.year == year]
+        """Every version recorded (of one plan year, if given), oldest first. Versions whose
+        file is missing or damaged are listed too: see ``standing()`` and ``verify()``."""
+        return [v for v in self._scan().versions if year is None or v.year == year]
 
     def years(self) -> list[int]:
         """The plan years in the store, ascending."""
@@ -223,14 +410,7 @@ class Store:
 
     def current(self, year: int | None = None) -> Version:
         """The version in force: the latest of the given year, or of the latest year."""
-        versions = self.versions()
-        if not versions:
-            raise StoreError("Non c'è ancora nessun piano pubblicato.")
-        wanted = max(v.year for v in versions) if year is None else year
-        mine = [v for v in versions if v.year == wanted]
-        if not mine:
-            raise StoreError(f"Non c'è nessun piano per l'anno {wanted}.")
-        return max(mine, key=lambda v: v.number)
+        return self._in_force(self.versions(), year)
 
     def get(self, number: int) -> Version:
         for version in self.versions():
@@ -239,17 +419,13 @@ class Store:
         raise StoreError(f"La versione {number} non esiste.")
 
     def read(self, version: Version | int) -> bytes:
-        """The workbook bytes of a version, checked against its hash."""
+        """The workbook bytes of a version, checked against its hash (StoreError otherwise)."""
         if isinstance(version, int):
             version = self.get(version)
-        try:
-            data = self.object_path(version.sha256).read_bytes()
-        except FileNotFoundError as exc:
-            raise StoreError(
-                f"Il file della versione {version.number} manca dall'archivio."
-            ) from exc
-        if hashlib.sha256(data).hexdigest() != version.sha256:
-            raise StoreError(f"Il file della versione {version.number} risulta danneggiato.")
+        data, damage = self._read_checked(version)
+        if damage is not None:
+            raise StoreError(f"{damage.message} {RECOVERY}.")
+        assert data is not None
         return data
 
     def load(self, version: Version | int) -> Plan:
@@ -259,34 +435,221 @@ class Store:
             raise StoreError(f"La versione {_number(version)} non si riesce più a leggere.")
         return result.plan
 
-    def _entries(self) -> list[Version]:
-        """Complete, well-formed manifest lines whose content file exists; torn lines skipped."""
+    def standing(self, year: int | None = None) -> Standing:
+        """The version in force of ``year`` (default: the latest year), the newest intact
+        version of that year to show, and every damage a reader must be told about: the
+        versions skipped, unreadable manifest lines. Reads and hashes the newest files until one
+        is intact. StoreError when no version is recorded (see ``_empty_message``)."""
+        scan = self._scan()
+        in_force = self._in_force(scan.versions, year, scan)
+        mine = sorted(
+            (v for v in scan.versions if v.year == in_force.year), key=lambda v: -v.number
+        )
+        skipped: list[Damage] = []
+        shown = None
+        for version in mine:
+            _, damage = self._read_checked(version)
+            if damage is None:
+                shown = version
+                break
+            skipped.append(damage)
+        lines = [d for d in scan.damages if d.kind != MISSING]
+        return Standing(in_force, shown, tuple(skipped + lines))
+
+    def verify(self) -> Report:
+        """Check every manifest line, every version file against its hash, and every file in
+        objects/ that no line names (orphans). Writes nothing."""
+        scan = self._scan()
+        damages = [d for d in scan.damages if d.kind != MISSING]
+        named: set[str] = set()
+        for version in scan.versions:
+            named.add(version.sha256)
+            _, damage = self._read_checked(version)
+            if damage is not None:
+                damages.append(damage)
+        files = self._object_files()
+        busy = is_locked(self.root / LOCK)  # a publisher at work: its file may not be named yet
+        for path in files:
+            if path.stem not in named and not any(d.kind == NO_MANIFEST for d in damages):
+                why = (
+                    "una pubblicazione è in corso: ripeti il controllo fra poco."
+                    if busy
+                    else "una riga è andata persa, oppure una pubblicazione è stata interrotta "
+                    "prima di registrarsi."
+                )
+                damages.append(
+                    Damage(
+                        LEFTOVER if busy else ORPHAN,
+                        f"Il file {OBJECTS}/{path.name} non è nominato da nessuna riga del "
+                        f"registro {MANIFEST}: {why}",
+                    )
+                )
+        return Report(self.root, tuple(scan.versions), len(files), tuple(damages))
+
+    def _in_force(
+        self, versions: list[Version], year: int | None, scan: _Scan | None = None
+    ) -> Version:
+        if not versions:
+            raise StoreError(self._empty_message(scan or self._scan()))
+        wanted = max(v.year for v in versions) if year is None else year
+        mine = [v for v in versions if v.year == wanted]
+        if not mine:
+            raise StoreError(f"Non c'è nessun piano per l'anno {wanted}.")
+        return max(mine, key=lambda v: v.number)
+
+    def _empty_message(self, scan: _Scan) -> str:
+        lost = [d for d in scan.damages if d.kind == NO_MANIFEST]
+        if lost:
+            return f"{lost[0].message} {RECOVERY}."
+        if scan.present:
+            return (
+                f"Nessuna riga del registro {MANIFEST} è leggibile: l'archivio è danneggiato. "
+                f"{RECOVERY}."
+            )
+        return "Non c'è ancora nessun piano pubblicato."
+
+    def _read_checked(self, version: Version) -> tuple[bytes | None, Damage | None]:
+        """The bytes of a version's file, or the damage that keeps it from being served."""
+        relative = f"{OBJECTS}/{version.sha256}{SUFFIX}"
+        try:
+            data = self.object_path(version.sha256).read_bytes()
+        except FileNotFoundError:
+            return None, Damage(
+                MISSING,
+                f"La versione {version.number} del piano {version.year} manca: il suo file "
+                f"{relative} non è nell'archivio.",
+                version.number,
+            )
+        except OSError as exc:
+            return None, Damage(
+                MISSING,
+                f"La versione {version.number} del piano {version.year} non si può leggere: "
+                f"il suo file {relative} non si apre ({os_reason(exc)}).",
+                version.number,
+            )
+        if hashlib.sha256(data).hexdigest() != version.sha256:
+            return None, Damage(
+                CORRUPT,
+                f"La versione {version.number} del piano {version.year} è danneggiata: il suo "
+                f"file {relative} non corrisponde più a quello pubblicato.",
+                version.number,
+            )
+        return data, None
+
+    def _scan(self) -> _Scan:
+        """Read the manifest: every complete version record; every line that is not one, by
+        number; a lost manifest while version files remain. A torn last line while a publisher
+        holds the lock is a write in progress, ignored."""
         try:
             raw = self.manifest_path.read_bytes()
         except FileNotFoundError:
-            return []
-        out: list[Version] = []
-        seen: set[int] = set()
-        for line in raw.split(b"\n"):
+            raw = b""
+        versions: list[Version] = []
+        damages: list[Damage] = []
+        where: dict[int, int] = {}  # version number -> its line
+        bad: list[tuple[int, bytes, str, bool]] = []  # line, text, reason, is the torn last one
+        lines = raw.split(b"\n")
+        for index, line in enumerate(lines, 1):
             if not line.strip():
                 continue
+            last = index == len(lines)  # no newline after it
             try:
                 version = Version.from_json(line.decode("utf-8"))
-            except (ValueError, KeyError, TypeError, UnicodeDecodeError, AttributeError):
-                continue  # a torn or foreign line: never trusted, never fatal
-            if version.number in seen or not self.object_path(version.sha256).is_file():
+            except (ValueError, KeyError, TypeError, UnicodeDecodeError, AttributeError) as exc:
+                bad.append((index, line, _line_reason(exc), last))
                 continue
-            seen.add(version.number)
-            out.append(version)
-        return sorted(out, key=lambda v: v.number)
+            if version.number in where:
+                damages.append(
+                    Damage(
+                        DUPLICATE,
+                        f"Riga {index} del registro {MANIFEST}: la versione {version.number} "
+                        f"è già registrata alla riga {where[version.number]}; vale la prima.",
+                        version.number,
+                        index,
+                    )
+                )
+                continue
+            where[version.number] = index
+            versions.append(version)
+        for index, line, reason, last in bad:
+            damages.append(self._bad_line(index, line, reason, last, where))
+        present = any(line.strip() for line in lines)
+        if not versions and not present:
+            files = self._object_files()
+            if files:
+                state = "manca" if not self.manifest_path.exists() else "è vuoto"
+                damages.append(
+                    Damage(
+                        NO_MANIFEST,
+                        f"Il registro delle versioni {MANIFEST} {state}, ma l'archivio contiene "
+                        f"{fmt.count(len(files), 'file', 'file')} di versioni pubblicate: "
+                        "l'elenco delle versioni è perso e l'archivio non viene ricreato.",
+                    )
+                )
+        return _Scan(sorted(versions, key=lambda v: v.number), damages, present)
+
+    def _bad_line(
+        self, index: int, line: bytes, reason: str, last: bool, where: dict[int, int]
+    ) -> Damage | None:
+        found = _VERSION_IN_LINE.search(line)
+        number = int(found[1]) if found else None
+        if last and is_locked(self.root / LOCK):
+            return Damage(
+                LEFTOVER,
+                f"Riga {index} del registro {MANIFEST}: una pubblicazione è in corso.",
+                number,
+                index,
+            )
+        if number is not None and where.get(number, 0) > index:
+            return Damage(
+                LEFTOVER,
+                f"Riga {index} del registro {MANIFEST}: resto di una pubblicazione interrotta "
+                f"(la versione {number} è registrata per intero alla riga {where[number]}); "
+                "nessun dato perso.",
+                number,
+                index,
+            )
+        which = f"la versione {number}" if number is not None else "una versione"
+        state = "è incompleta (troncata)" if last else f"è illeggibile ({reason})"
+        return Damage(
+            TORN_LINE if last else BAD_LINE,
+            f"La riga {index} del registro delle versioni {MANIFEST} {state}: {which} "
+            "potrebbe mancare dall'elenco.",
+            number,
+            index,
+        )
 
     # Writing ----------------------------------------------------------------------------
+
+    def ensure_seeded(self) -> Version | None:
+        """Make the shipped workbook version 1 of an empty store; the new version, else None.
+
+        Never seeds a store that holds version files (its manifest is lost: that is damage,
+        told by ``standing()``/``verify()``), nor without a valid ``seed``. Raises StoreError
+        when the folder cannot be written."""
+        if self.seed is None or not Path(self.seed).is_file():
+            return None
+        if self._has_content():
+            return None
+        data = Path(self.seed).read_bytes()
+        result = load_plan(data, name=Path(self.seed).name)
+        if not result.ok or result.plan is None:
+            return None
+        with self._writing("Il piano fornito non è stato copiato nell'archivio"):
+            with locked(self.root / LOCK):
+                if self._has_content():
+                    return None  # another process seeded it meanwhile
+                sha = self._write_object(data)
+                version = _version_for(result.plan, 1, sha, SEED_EDITOR, SEED_NOTE, None)
+                self._write_line(version)
+        return version
 
     def publish(self, data: bytes, editor: str, note: str = "", *, name: str = "") -> Version:
         """Validate a workbook and add it as the new version of its plan year.
 
-        ``name`` is the file's name as the user knows it, for the messages.
-        """
+        ``name`` is the file's name as the user knows it, for the messages. StoreError (nothing
+        changed) for an invalid workbook, a store whose manifest is lost, or a folder that cannot
+        be written. An empty store gets the shipped plan as version 1 first (``ensure_seeded``)."""
         editor = _clean_editor(editor)
         result = load_plan(data, name=name)
         if not result.ok or result.plan is None:
@@ -297,58 +660,85 @@ class Store:
                 reason = f"{summary(result.problems)}."
             raise StoreError(f"Il file non è stato pubblicato. {reason}", result.problems)
         plan = result.plan
-        self.versions()  # seed the shipped plan first, so it stays version 1
-        sha = self._write_object(data)
-        return self._append(
-            lambda number: _version_for(plan, number, sha, editor, note.strip(), None)
-        )
+        self._refuse_if_manifest_lost("Il file non è stato pubblicato")
+        self.ensure_seeded()  # into an empty store, the shipped plan first: it stays version 1
+        with self._writing("Il file non è stato pubblicato"):
+            sha = self._write_object(data)
+            return self._append(
+                lambda number: _version_for(plan, number, sha, editor, note.strip(), None)
+            )
 
     def restore(self, number: int, editor: str, note: str = "") -> Version:
-        """Add a new version whose content is the one of version ``number``."""
+        """Add a new version whose content is the one of version ``number``. Refused (StoreError)
+        for the version already in force of its year (it would add a copy, changing nothing),
+        a damaged one, or a folder that cannot be written."""
         editor = _clean_editor(editor)
         old = self.get(number)
+        in_force = self.current(old.year)
+        if in_force.number == old.number:
+            raise StoreError(
+                f"La versione {old.number} è già quella in vigore del piano {old.year}: "
+                "ripristinarla non cambierebbe niente."
+            )
         self.read(old)  # the content must still be there and intact
         text = note.strip() or f"Ripristino della versione {old.number}."
-        return self._append(
-            lambda new: Version(
-                number=new,
-                time=_now(),
-                editor=editor,
-                note=text,
-                year=old.year,
-                sha256=old.sha256,
-                title=old.title,
-                projects=old.projects,
-                totals=old.totals,
-                restored_from=old.number,
+        with self._writing(f"La versione {old.number} non è stata ripristinata"):
+            return self._append(
+                lambda new: Version(
+                    number=new,
+                    time=_now(),
+                    editor=editor,
+                    note=text,
+                    year=old.year,
+                    sha256=old.sha256,
+                    title=old.title,
+                    projects=old.projects,
+                    totals=old.totals,
+                    restored_from=old.number,
+                )
             )
-        )
 
-    def _seed_if_empty(self) -> bool:
-        """Make the shipped workbook version 1 of an empty store. True if the store changed."""
-        if self.seed is None or not Path(self.seed).is_file():
-            return False
-        data = Path(self.seed).read_bytes()
-        result = load_plan(data, name=Path(self.seed).name)
-        if not result.ok or result.plan is None:
-            return False
-        with locked(self.root / LOCK):
-            if self._entries():
-                return True  # another process seeded it meanwhile
-            sha = self._write_object(data)
-            version = _version_for(result.plan, 1, sha, SEED_EDITOR, SEED_NOTE, None)
-            self._write_line(version)
-        return True
+    def _has_content(self) -> bool:
+        """True when the manifest has a line or objects/ holds a version file."""
+        try:
+            if self.manifest_path.stat().st_size > 0:
+                return True
+        except FileNotFoundError:
+            pass
+        return bool(self._object_files())
+
+    def _refuse_if_manifest_lost(self, what: str) -> None:
+        scan = self._scan()
+        lost = [d for d in scan.damages if d.kind == NO_MANIFEST]
+        if lost:
+            raise StoreError(f"{what}: {lost[0].message} {RECOVERY}.")
+
+    @contextlib.contextmanager
+    def _writing(self, what: str):  # noqa: ANN202 - a context manager
+        """Turn an OS failure while writing (read-only folder, full disk) into a StoreError
+        saying ``what`` did not happen; the write order leaves the store as it was."""
+        try:
+            yield
+        except OSError as exc:
+            raise StoreError(
+                f"{what}: l'archivio delle versioni ({self.root}) non si può scrivere "
+                f"({os_reason(exc)}). Niente è cambiato. Controlla che la cartella esista e sia "
+                "scrivibile dall'utente che fa girare la dashboard."
+            ) from exc
 
     def _append(self, make: Callable[[int], Version]) -> Version:
         """Under the lock: number the new version after the last one and append its line."""
         with locked(self.root / LOCK):
             self._sweep_temp()
-            entries = self._entries()
+            entries = self._scan().versions
             number = (entries[-1].number if entries else 0) + 1
             version = make(number)
             self._write_line(version)
         return version
+
+    def _step(self, point: str) -> None:
+        if self.on_step is not None:
+            self.on_step(point)
 
     def _write_object(self, data: bytes) -> str:
         """Write a content file atomically (see coopplan.files); its hash."""
@@ -358,8 +748,8 @@ class Store:
         folder.mkdir(parents=True, exist_ok=True)
         if target.is_file() and _sha_of(target) == sha:
             return sha  # same bytes published before: content-addressed, nothing to write
-        atomic_write(target, data, mode=0o444, before_replace=lambda: _pause("content-temp"))
-        _pause("before-manifest")
+        atomic_write(target, data, mode=0o444, before_replace=lambda: self._step("content-temp"))
+        self._step("before-manifest")
         return sha
 
     def _write_line(self, version: Version) -> None:
@@ -372,11 +762,11 @@ class Store:
             size = os.fstat(fd).st_size
             if size and not _ends_with_newline(path, size):
                 line = b"\n" + line  # a torn line before us stays a line of its own
-            if os.environ.get(PAUSE_ENV) == "manifest-half":
+            if self.on_step is not None:  # tests: a line half written when killed
                 half = len(line) // 2
                 os.write(fd, line[:half])
                 os.fsync(fd)
-                _pause("manifest-half")
+                self._step("manifest-half")
                 line = line[half:]
             _write_all(fd, line)
             os.fsync(fd)
@@ -452,10 +842,12 @@ def _write_all(fd: int, data: bytes) -> None:
         view = view[written:]
 
 
-def _pause(point: str) -> None:
-    """The test hook (see PAUSE_ENV); does nothing unless the variable names this point."""
-    if os.environ.get(PAUSE_ENV) != point:
-        return
-    print(f"PAUSED {point}", flush=True)
-    sys.stdout.flush()
-    time.sleep(float(os.environ.get("COOPPLAN_STORE_PAUSE_SECONDS", PAUSE_SECONDS)))
+def _line_reason(exc: Exception) -> str:
+    """Why a manifest line is not a version record, in Italian."""
+    if isinstance(exc, KeyError):
+        return f"manca il campo «{exc.args[0]}»"
+    if isinstance(exc, UnicodeDecodeError):
+        return "caratteri non validi"
+    if isinstance(exc, json.JSONDecodeError):
+        return "JSON non valido"
+    return "valori non validi"

@@ -1,9 +1,14 @@
-"""Command line of the versioned store: publish, history, restore, get.
+"""Command line of the versioned store: publish, history, restore, get, verify.
 
     python -m coopplan publish FILE --editor NAME [--note TEXT]
     python -m coopplan history [--year YEAR]
     python -m coopplan restore VERSION [--editor NAME] [--note TEXT]
     python -m coopplan get VERSION -o FILE
+    python -m coopplan verify
+
+Every command but ``verify`` first makes the shipped plan version 1 of an empty store; ``verify``
+writes nothing and exits 1 when the store is damaged (0 when sound). ``history`` says which
+versions are damaged or missing.
 
 The store is the one of the dashboard (COOPPLAN_STORE, default store/), or --store DIR.
 Whoever runs these commands can already write the store folder, so no editor secret is asked.
@@ -18,7 +23,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from coopplan.diff import diff_plans
-from coopplan.store import Store, StoreError, Version
+from coopplan.store import CORRUPT, Store, StoreError, Version
 
 EXIT_OK, EXIT_INVALID, EXIT_USAGE = 0, 1, 2
 
@@ -40,12 +45,16 @@ def add_commands(sub: argparse._SubParsersAction, command: Callable[[str], Calla
     get_parser = sub.add_parser("get", help="salva il .xlsx di una versione")
     get_parser.add_argument("version", type=int, help="numero della versione")
     get_parser.add_argument("-o", "--output", required=True, help="il file .xlsx da scrivere")
-    for parser in (publish_parser, history_parser, restore_parser, get_parser):
+    verify_parser = sub.add_parser(
+        "verify", help="controlla l'archivio: registro, file delle versioni, file orfani"
+    )
+    for parser in (publish_parser, history_parser, restore_parser, get_parser, verify_parser):
         parser.add_argument("--store", help="cartella dell'archivio (predefinita: COOPPLAN_STORE)")
     command("publish")(_guard(publish))
     command("history")(_guard(history))
     command("restore")(_guard(restore))
     command("get")(_guard(get))
+    command("verify")(_guard(verify))
 
 
 def _guard(function: Command) -> Command:
@@ -64,8 +73,12 @@ def _guard(function: Command) -> Command:
     return run
 
 
-def _store(args: argparse.Namespace) -> Store:
-    return Store(Path(args.store)) if args.store else Store.default()
+def _store(args: argparse.Namespace, *, seed: bool = True) -> Store:
+    """The store named by --store (else the dashboard's), seeded with the shipped plan if empty."""
+    store = Store(Path(args.store)) if args.store else Store.default()
+    if seed:
+        store.ensure_seeded()
+    return store
 
 
 def publish(args: argparse.Namespace) -> int:
@@ -85,15 +98,39 @@ def history(args: argparse.Namespace) -> int:
     store = _store(args)
     versions = store.versions(args.year)
     if not versions:
+        report = store.verify()
+        if not report.sound:  # e.g. a lost manifest: an empty listing would be a lie
+            return verify(args)
         print("Nessuna versione nell'archivio.")
         return EXIT_OK
     in_force = {store.current(year).number for year in store.years()}
+    damaged = {d.version: d for d in store.verify().damages if d.version is not None and d.serious}
     for version in versions:
         mark = "  ← in vigore" if version.number in in_force else ""
+        if version.number in damaged:
+            mark += "  ← DANNEGGIATA" if damaged[version.number].kind == CORRUPT else "  ← MANCA"
         print(f"{version.number:>4}  {describe(version)}{mark}")
         if version.note:
             print(f"      {version.note}")
+    _warn_damage(store)
     return EXIT_OK
+
+
+def verify(args: argparse.Namespace) -> int:
+    """Check the whole store; print the Italian report; 1 when damaged, 0 when sound."""
+    report = _store(args, seed=False).verify()
+    out = sys.stdout if report.sound else sys.stderr
+    for line in report.lines():
+        print(line, file=out)
+    return EXIT_OK if report.sound else EXIT_INVALID
+
+
+def _warn_damage(store: Store) -> None:
+    """Under a listing: what is damaged, for each year (what the dashboard shows instead)."""
+    for year in store.years():
+        message = store.standing(year).message
+        if message:
+            print(f"Attenzione: {message}", file=sys.stderr)
 
 
 def restore(args: argparse.Namespace) -> int:

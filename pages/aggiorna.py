@@ -18,7 +18,7 @@ from coopplan.plan import Plan
 from coopplan.reader import LoadResult
 from coopplan.sandbox import load_plan_isolated, warm
 from coopplan.schema import MAX_UPLOAD_MB
-from coopplan.store import Store, Version
+from coopplan.store import Store, StoreError, Version
 from coopplan.tables import XLSX_MIME, history_table
 from coopplan.writer import template_plan, workbook_bytes
 from ui import versions as versions_ui
@@ -89,13 +89,14 @@ def in_force_section(store: Store, versions: list[Version]) -> None:
             )
         )
     newest = store.current()
+    intact = store.standing().shown or store.versions()[0]  # the template needs a readable one
     left, right = st.columns(2)
     download_version(
         left, f"Scarica il piano in vigore ({newest.year})", store, newest, "agg_download_current"
     )
     right.download_button(
         "Scarica il modello vuoto",
-        data=template_for(str(store.root), newest.sha256, newest.number),
+        data=template_for(str(store.root), intact.sha256, intact.number),
         file_name="modello_piano_vuoto.xlsx",
         mime=XLSX_MIME,
         icon=":material/draft:",
@@ -142,12 +143,15 @@ def upload_section(store: Store, gate: Gate) -> None:
         )
         unchanged = False
     else:
-        current = store.current(plan.meta.year)
+        standing = store.standing(plan.meta.year)  # a damaged version in force: the last intact
+        current = standing.shown or standing.in_force
         diff = diff_plans(plan_of_version(store, current), plan)
+        what = "in vigore" if current == standing.in_force else "ultimo integro"
         st.caption(
             md(
-                "Rispetto al piano {year} in vigore ({label}).",
+                "Rispetto al piano {year} {what} ({label}).",
                 year=plan.meta.year,
+                what=what,
                 label=current.label,
             )
         )
@@ -260,7 +264,11 @@ def compare_section(store: Store, mine: list[Version]) -> None:
     new = choose_version(
         right, "Versione di arrivo", mine, len(mine) - 1, f"agg_compare_new_{keys}"
     )
-    diff = diff_plans(plan_of_version(store, old), plan_of_version(store, new))
+    try:
+        diff = diff_plans(plan_of_version(store, old), plan_of_version(store, new))
+    except StoreError as exc:  # a damaged version: said, not compared
+        st.warning(exc.message)
+        return
     show_diff(diff, f"Nessuna differenza tra la versione {old.number} e la versione {new.number}.")
 
 
@@ -275,8 +283,9 @@ def main() -> None:
         st.success(text(flash))
     store = Store.default()
     try:
+        store.ensure_seeded()  # as app.py does: this page may be the first one a server runs
         versions = store.versions()
-    except OSError:
+    except (OSError, StoreError):
         st.error(
             md(
                 "L'archivio delle versioni ({root}) non si riesce a leggere: controlla che la "
@@ -285,7 +294,7 @@ def main() -> None:
             )
         )
         return
-    if not versions:
+    if not versions and store.verify().sound:  # a lost manifest is told above the page
         st.warning("L'archivio è vuoto: pubblica il primo piano caricando il file qui sotto.")
     gate = editor_gate()
     if versions:

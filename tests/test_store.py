@@ -14,17 +14,19 @@ import time
 from pathlib import Path
 
 import pytest
+from readonly import read_only
 from variants import COOP, SHIPPED, as_bytes, project_with_amount, shipped, with_amount, with_year
 
+from coopplan.files import locked
 from coopplan.store import (
     MANIFEST,
     OBJECTS,
-    PAUSE_ENV,
     PAUSE_POINTS,
     STORE_ENV,
     TEMP_PREFIX,
     Store,
     StoreError,
+    Version,
 )
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -55,22 +57,31 @@ def manifest_lines(store: Store) -> list[str]:
 
 @pytest.fixture
 def store(tmp_path: Path) -> Store:
-    return Store(tmp_path / "store")
+    """A store seeded with the shipped workbook (what the app and the CLI do at start-up)."""
+    seeded = Store(tmp_path / "store")
+    seeded.ensure_seeded()
+    return seeded
 
 
 # Seeding and publishing ---------------------------------------------------------------------
 
 
-def test_an_empty_store_starts_with_the_shipped_workbook_unchanged(store: Store) -> None:
+def test_an_empty_store_is_seeded_explicitly_with_the_shipped_workbook_unchanged(
+    tmp_path: Path,
+) -> None:
+    store = Store(tmp_path / "store")
+    assert store.versions() == [] and not store.root.exists()  # reading never writes
     before = SHIPPED.read_bytes()
+    seeded = store.ensure_seeded()
     first = store.current()
+    assert seeded == first
     assert first.number == 1 and first.year == 2023
     assert first.sha256 == sha(before)
     assert store.read(first) == before
     assert SHIPPED.read_bytes() == before  # the shipped file is copied, never touched
     totals = {t.source: t.total for t in first.totals}
     assert totals[COOP] == 25000.0
-    assert len(store.versions()) == 1  # reading again does not seed twice
+    assert store.ensure_seeded() is None and len(store.versions()) == 1  # seeded once
 
 
 def test_publish_adds_a_version_in_force_with_its_record(store: Store) -> None:
@@ -164,15 +175,161 @@ def test_a_torn_last_line_is_ignored_and_the_next_line_starts_clean(store: Store
     assert [v.number for v in store.versions()] == [1, 2, 3]
 
 
-def test_a_line_whose_file_is_missing_or_damaged_is_never_served(store: Store) -> None:
-    version = store.publish(variant(6000), "Maria Rossi")
-    path = store.object_path(version.sha256)
+def three_versions(store: Store) -> list[Version]:
+    """The seed (v1) and two publications (v2 at 6.000 €, v3 at 7.000 €): v3 in force."""
+    store.publish(variant(6000), "Maria Rossi")
+    store.publish(variant(7000), "Luca Bianchi")
+    return store.versions()
+
+
+def test_a_deleted_newest_file_is_told_and_the_previous_version_shown_as_not_in_force(
+    store: Store,
+) -> None:
+    v1, v2, v3 = three_versions(store)
+    store.object_path(v3.sha256).unlink()
+    assert store.current() == v3  # still the version in force: never silently the previous one
+    standing = store.standing()
+    assert (standing.in_force, standing.shown) == (v3, v2)
+    assert standing.message.startswith(
+        "La versione 3 (in vigore) del piano 2023 manca dall'archivio."
+    )
+    assert f"Mostro la versione 2 del {v2.when}, l'ultima integra, che non è quella in vigore." in (
+        standing.message
+    )
+    assert "Ripristina la cartella dell'archivio da una copia di sicurezza" in standing.message
+    with pytest.raises(
+        StoreError, match=r"La versione 3 del piano 2023 manca: il suo file objects/"
+    ):
+        store.read(v3)
+    report = store.verify()
+    assert not report.sound
+    assert [(d.kind, d.version) for d in report.damages] == [("missing", 3)]
+    assert store.publish(variant(8000), "Maria Rossi").number == 4  # no number reused
+
+
+def test_a_flipped_byte_in_the_newest_file_is_told_and_never_served(store: Store) -> None:
+    v1, v2, v3 = three_versions(store)
+    path = store.object_path(v3.sha256)
+    damaged = bytearray(path.read_bytes())
+    damaged[len(damaged) // 2] ^= 0x01
     os.chmod(path, 0o644)
-    path.write_bytes(b"not the workbook")
-    with pytest.raises(StoreError, match="danneggiato"):
-        store.read(version)
-    path.unlink()
-    assert store.current().number == 1  # a line without its file does not count
+    path.write_bytes(bytes(damaged))
+    standing = store.standing()
+    assert (standing.in_force.number, standing.shown.number) == (3, 2)
+    assert standing.message.startswith(
+        "La versione 3 (in vigore) del piano 2023 è danneggiata: il suo file non corrisponde più "
+        "a quello pubblicato."
+    )
+    assert "Mostro la versione 2 del" in standing.message
+    with pytest.raises(StoreError, match="La versione 3 del piano 2023 è danneggiata"):
+        store.read(v3)
+    assert [(d.kind, d.version) for d in store.verify().damages] == [("corrupt", 3)]
+    # Restoring v2 is the way out from the page: it becomes v4, intact and in force.
+    restored = store.restore(2, "Maria Rossi")
+    assert restored.number == 4 and store.standing().message == ""
+    assert store.standing().shown == restored
+
+
+@pytest.mark.parametrize("how", ["emptied", "deleted"])
+def test_a_lost_manifest_with_files_is_damage_never_a_fresh_store(store: Store, how: str) -> None:
+    three_versions(store)
+    if how == "emptied":
+        store.manifest_path.write_bytes(b"")
+    else:
+        store.manifest_path.unlink()
+    before = snapshot(store.root)
+    assert store.versions() == []
+    assert store.ensure_seeded() is None  # never re-seeded over the history
+    state = "è vuoto" if how == "emptied" else "manca"
+    with pytest.raises(StoreError) as lost:
+        store.current()
+    assert lost.value.message.startswith(
+        f"Il registro delle versioni manifest.jsonl {state}, ma l'archivio contiene 3 file di "
+        "versioni pubblicate: l'elenco delle versioni è perso e l'archivio non viene ricreato."
+    )
+    with pytest.raises(StoreError, match="Il file non è stato pubblicato: Il registro"):
+        store.publish(variant(8000), "Maria Rossi")
+    assert snapshot(store.root) == before
+    report = store.verify()
+    assert [d.kind for d in report.damages] == ["no-manifest"] and not report.sound
+
+
+def test_a_truncated_line_in_the_middle_is_named_by_its_number(store: Store) -> None:
+    three_versions(store)
+    lines = store.manifest_path.read_bytes().split(b"\n")
+    lines[1] = lines[1][: len(lines[1]) // 2]  # version 2's line cut in half
+    store.manifest_path.write_bytes(b"\n".join(lines))
+    assert [v.number for v in store.versions()] == [1, 3]
+    standing = store.standing()
+    assert standing.shown.number == 3
+    assert (
+        "La riga 2 del registro delle versioni manifest.jsonl è illeggibile (JSON non valido): "
+        "la versione 2 potrebbe mancare dall'elenco." in standing.message
+    )
+    found = [(d.kind, d.line) for d in store.verify().damages]
+    assert found == [("bad-line", 2), ("orphan", None)]  # version 2's file, now named by no line
+
+
+def test_a_truncated_last_line_is_told_unless_a_publisher_is_writing_it(store: Store) -> None:
+    three_versions(store)
+    raw = store.manifest_path.read_bytes()
+    store.manifest_path.write_bytes(raw[: len(raw) - 40])  # v3's line loses its end
+    with locked(store.root / "manifest.lock"):  # a publisher at work: its line is not damage
+        assert store.standing().message == ""
+        assert store.verify().sound
+    standing = store.standing()
+    assert (standing.in_force.number, standing.shown.number) == (2, 2)
+    assert standing.message.startswith(
+        "La riga 3 del registro delle versioni manifest.jsonl è incompleta (troncata): la "
+        "versione 3 potrebbe mancare dall'elenco. Mostro la versione 2: potrebbe non essere "
+        "l'ultima pubblicata."
+    )
+    found = [(d.kind, d.line) for d in store.verify().damages]
+    assert found == [("torn-line", 3), ("orphan", None)]  # version 3's file, named by no line
+
+
+def test_publish_and_restore_into_a_read_only_store_say_so_and_change_nothing(
+    store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    store.publish(variant(6000), "Maria Rossi")
+    before = snapshot(store.root)
+    read_only(monkeypatch, store.root)
+    with pytest.raises(StoreError) as refused:
+        store.publish(variant(8000), "Maria Rossi")
+    assert refused.value.message == (
+        f"Il file non è stato pubblicato: l'archivio delle versioni ({store.root}) non si può "
+        "scrivere (il disco è di sola lettura). Niente è cambiato. Controlla che la cartella "
+        "esista e sia scrivibile dall'utente che fa girare la dashboard."
+    )
+    with pytest.raises(StoreError, match="La versione 1 non è stata ripristinata: l'archivio"):
+        store.restore(1, "Maria Rossi")
+    monkeypatch.undo()
+    assert snapshot(store.root) == before
+    assert store.current().number == 2
+
+
+def test_an_orphan_file_is_reported_by_verify(store: Store) -> None:
+    three_versions(store)
+    assert store.verify().sound
+    stray = variant(9999)
+    store.object_path(sha(stray)).write_bytes(stray)
+    report = store.verify()
+    assert not report.sound
+    [orphan] = report.damages
+    assert orphan.kind == "orphan"
+    assert orphan.message.startswith(f"Il file objects/{sha(stray)}.xlsx non è nominato")
+    assert store.standing().message == ""  # the plan in force is intact: pages stay quiet
+
+
+def test_restoring_the_version_in_force_is_refused(store: Store) -> None:
+    store.publish(variant(6000), "Maria Rossi")
+    before = snapshot(store.root)
+    with pytest.raises(StoreError) as refused:
+        store.restore(2, "Maria Rossi")
+    assert refused.value.message == (
+        "La versione 2 è già quella in vigore del piano 2023: ripristinarla non cambierebbe niente."
+    )
+    assert snapshot(store.root) == before
 
 
 # Concurrency ------------------------------------------------------------------------------
@@ -186,7 +343,7 @@ def _publish_in_child(root: str, data: bytes, editor: str, barrier, results) -> 
 
 
 def test_ten_parallel_publishes_land_as_ten_versions(store: Store) -> None:
-    """Ten processes publish ten different workbooks at the same moment, on an empty store."""
+    """Ten processes publish ten different workbooks at the same moment on a fresh store."""
     workbooks = [variant(1000 + i) for i in range(10)]
     context = multiprocessing.get_context("fork")
     barrier = context.Barrier(10)
@@ -227,13 +384,28 @@ def test_ten_parallel_publishes_land_as_ten_versions(store: Store) -> None:
 # A publisher killed in the middle -----------------------------------------------------------
 
 
+# A publisher whose store pauses at POINT (the on_step hook), announcing it on stdout.
+PAUSED_PUBLISHER = """
+import sys, time
+from pathlib import Path
+from coopplan.store import Store
+
+root, workbook, point = sys.argv[1:4]
+
+
+def pause(reached):
+    if reached == point:
+        print("PAUSED " + reached, flush=True)
+        time.sleep(60)
+
+
+Store(root, on_step=pause).publish(Path(workbook).read_bytes(), "Killed")
+"""
+
+
 def _start_paused_publisher(store: Store, workbook: Path, point: str) -> subprocess.Popen:
-    env = {**os.environ, PAUSE_ENV: point, "COOPPLAN_STORE_PAUSE_SECONDS": "60"}
-    command = [sys.executable, "-m", "coopplan", "publish", str(workbook), "--editor", "Killed",
-               "--store", str(store.root)]  # fmt: skip
-    process = subprocess.Popen(
-        command, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE
-    )
+    command = [sys.executable, "-c", PAUSED_PUBLISHER, str(store.root), str(workbook), point]
+    process = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     ready, _, _ = select.select([process.stdout], [], [], 60)
     assert ready, "the publisher never reached the pause point"
     assert process.stdout.readline().decode().strip() == f"PAUSED {point}"
@@ -265,6 +437,8 @@ def test_a_publisher_killed_mid_write_leaves_the_previous_version_in_force(
     assert len(leftovers) == (1 if point == "content-temp" else 0)
     raw = store.manifest_path.read_bytes()
     assert raw.endswith(b"\n") == (point != "manifest-half")  # a torn line only if killed there
+    told = store.standing().message  # a torn last line cannot be told from a damaged one
+    assert told.startswith("La riga 3 del registro") if point == "manifest-half" else told == ""
 
     after = store.publish(variant(8500), "Luca Bianchi")  # the store goes on working
     assert after.number == previous.number + 1
@@ -275,6 +449,13 @@ def test_a_publisher_killed_mid_write_leaves_the_previous_version_in_force(
         cwd=ROOT, capture_output=True, text=True, check=False,
     )  # fmt: skip
     assert history.returncode == 0 and "Luca Bianchi" in history.stdout
+    found = [(d.kind, d.serious) for d in store.verify().damages]
+    expected = {
+        "content-temp": [],  # a temporary file is no version
+        "before-manifest": [("orphan", True)],  # its file, never registered
+        "manifest-half": [("leftover", False), ("orphan", True)],  # torn line (number reused), file
+    }
+    assert found == expected[point]
     print(f"\nkilled at {point}: previous version in force, {time.perf_counter() - started:.2f} s")
 
 

@@ -66,3 +66,55 @@ def test_history_restore_and_get(
     assert target.read_bytes() == SHIPPED.read_bytes()
     assert main(["restore", "42"]) == 1
     assert "La versione 42 non esiste." in capsys.readouterr().err
+
+
+def test_verify_exits_0_on_a_sound_store_and_1_naming_the_damage(
+    store: Store, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    main(["publish", str(modified(tmp_path)), "--editor", "Maria Rossi"])
+    capsys.readouterr()
+    assert main(["verify"]) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert out == [
+        f"Archivio {store.root}: 2 versioni nel registro, 2 file di versioni.",
+        "L'archivio è integro: ogni riga del registro e ogni file sono a posto.",
+    ]
+    newest = store.current()
+    store.object_path(newest.sha256).unlink()
+    assert main(["verify", "--store", str(store.root)]) == 1
+    err = capsys.readouterr().err.splitlines()
+    assert err[1] == (
+        f"DANNO: La versione 2 del piano 2023 manca: il suo file objects/{newest.sha256}.xlsx "
+        "non è nell'archivio."
+    )
+    assert err[-1].startswith("L'archivio è danneggiato (1 problema). Ripristina la cartella")
+    assert main(["history"]) == 0  # the listing still works, and says what is wrong
+    captured = capsys.readouterr()
+    assert "in vigore  ← MANCA" in captured.out
+    assert "Attenzione: La versione 2 (in vigore) del piano 2023 manca" in captured.err
+    assert main(["get", "2", "-o", str(tmp_path / "v2.xlsx")]) == 1
+    assert "La versione 2 del piano 2023 manca" in capsys.readouterr().err
+
+
+def test_a_lost_manifest_is_never_reseeded_by_the_command_line(
+    store: Store, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    main(["publish", str(modified(tmp_path)), "--editor", "Maria Rossi"])
+    store.manifest_path.write_bytes(b"")
+    capsys.readouterr()
+    assert main(["history"]) == 1  # not "Nessuna versione", not a fresh version 1
+    err = capsys.readouterr().err
+    assert (
+        "DANNO: Il registro delle versioni manifest.jsonl è vuoto, ma l'archivio contiene 2 file"
+        in err
+    )
+    assert store.manifest_path.read_bytes() == b""
+    assert main(["verify"]) == 1
+
+
+def test_restoring_the_version_in_force_is_refused(
+    store: Store, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["restore", "1", "--editor", "Luca Bianchi"]) == 1
+    assert "La versione 1 è già quella in vigore del piano 2023" in capsys.readouterr().err
+    assert [v.number for v in store.versions()] == [1]

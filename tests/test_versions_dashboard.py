@@ -3,23 +3,30 @@ by open sessions on their next interaction, the plan selector, the read-only vie
 
 from __future__ import annotations
 
+import hashlib
+import os
 from pathlib import Path
 
 import pytest
 from kpi_cards import kpi_cards
+from readonly import read_only
 from streamlit.testing.v1 import AppTest
 from variants import COOP, as_bytes, project_with_amount, shipped, with_amount, with_year
 
-from coopplan.store import Store
+from coopplan.store import Store, Version
+from coopplan.tables import XLSX_MIME
 from ui.versions import VIEW_KEY
 
 APP = str(Path(__file__).resolve().parents[1] / "app.py")
+UPDATE_PAGE = str(Path(__file__).resolve().parents[1] / "pages" / "aggiorna.py")
 
 
 @pytest.fixture
 def store(monkeypatch: pytest.MonkeyPatch) -> Store:
     monkeypatch.delenv("COOPPLAN_WORKBOOK", raising=False)
-    return Store.default()  # the private store of tests/conftest.py
+    seeded = Store.default()  # the private store of tests/conftest.py
+    seeded.ensure_seeded()  # what the app does at start-up
+    return seeded
 
 
 def session() -> AppTest:
@@ -110,7 +117,81 @@ def test_an_unusable_store_still_shows_the_shipped_plan(
     monkeypatch.setenv("COOPPLAN_STORE", str(blocker / "store"))  # cannot be created
     at = session()
     assert coop_total(at) == "25.000 €"
-    assert any("non si riesce a usare" in w.value for w in at.warning)
+    [told] = [e.value for e in at.error]
+    assert "non si riesce a usare" in told and "che può non essere quello in vigore" in told
     at.switch_page("pages/aggiorna.py").run()
     assert any("non si riesce a leggere" in e.value for e in at.error)
     assert not at.exception
+
+
+def flip_a_byte(store: Store, version: Version) -> None:
+    path = store.object_path(version.sha256)
+    damaged = bytearray(path.read_bytes())
+    damaged[len(damaged) // 2] ^= 0x01
+    os.chmod(path, 0o644)
+    path.write_bytes(bytes(damaged))
+
+
+def test_a_damaged_newest_version_is_told_on_every_page_and_the_last_intact_one_shown(
+    store: Store,
+) -> None:
+    newest = store.publish(raised(2500), "Maria Rossi")
+    flip_a_byte(store, newest)
+    at = session()  # no exception: the Italian banner instead of Streamlit's error page
+    [banner] = [e.value for e in at.error]
+    assert banner.startswith(
+        "La versione 2 (in vigore) del piano 2023 è danneggiata: il suo file non corrisponde più "
+        "a quello pubblicato. Mostro la versione 1 del"
+    )
+    assert "l'ultima integra, che non è quella in vigore" in banner and "README" in banner
+    assert coop_total(at) == "25.000 €"  # version 1's total, not 27.500 €
+    for page in ("pages/fonti.py", "pages/aggiorna.py"):
+        at.switch_page(page).run()
+        assert not at.exception, [e.value for e in at.exception]
+        assert banner in [e.value for e in at.error]
+
+
+def test_a_lost_manifest_is_told_and_never_reseeded(store: Store) -> None:
+    store.publish(raised(2500), "Maria Rossi")
+    store.manifest_path.write_bytes(b"")
+    at = session()
+    [told] = [e.value for e in at.error]
+    assert (
+        "Il registro delle versioni manifest.jsonl è vuoto, ma l'archivio contiene 2 file" in told
+    )
+    assert store.manifest_path.read_bytes() == b""  # no fresh version 1 over the history
+    at.switch_page("pages/aggiorna.py").run()
+    assert not at.exception
+    assert not any("L'archivio è vuoto" in w.value for w in at.warning)
+
+
+def test_publishing_into_a_read_only_store_says_so_in_italian_and_changes_nothing(
+    store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    at = AppTest.from_file(UPDATE_PAGE, default_timeout=60)  # as tests/test_upload_page.py
+    at.secrets["editor_secret"] = "pubblica-2023"
+    at.run()
+    at.file_uploader[0].set_value(("piano.xlsx", raised(2500), XLSX_MIME))
+    at.run()
+    before = snapshot(store.root)
+    read_only(monkeypatch, store.root)
+    at.text_input(key="agg_publish_editor").input("Maria Rossi")
+    at.text_input(key="agg_publish_secret").input("pubblica-2023")
+    next(b for b in at.button if b.label == "Pubblica").click()
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert (
+        f"Niente è stato scritto: l'archivio delle versioni ({store.root}) non si può scrivere "
+        "(il disco è di sola lettura)."
+    ) in " ".join(e.value for e in at.error)
+    monkeypatch.undo()
+    assert snapshot(store.root) == before
+    assert store.current().number == 1
+
+
+def snapshot(folder: Path) -> dict[str, str]:
+    return {
+        str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file()
+    }

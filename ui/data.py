@@ -17,17 +17,19 @@ WORKBOOK_ENV = "COOPPLAN_WORKBOOK"  # tests and demos point the dashboard at ano
 MAX_PROBLEMS_SHOWN = 8
 
 
-def current_plan() -> Plan:
+def current_plan(*, tell: bool = False) -> Plan:
     """The plan in force. Parsed once per version of the file (cache keyed by its sha256).
 
     When the plan cannot be read, the page shows why in Italian and stops there.
     Without COOPPLAN_WORKBOOK, the plan comes from the versioned store (ui/versions.py): the
-    version in force of the chosen year, or a version viewed read-only.
+    version in force of the chosen year, or a version viewed read-only. ``tell``: show what is
+    wrong with the store (damage, the version shown instead) above the page; app.py asks it
+    once per run, so the pages' own calls do not repeat it.
     """
     if not os.environ.get(WORKBOOK_ENV):
         from ui import versions  # imported here: ui.versions uses this module's cache
 
-        return versions.store_plan()
+        return versions.store_plan(tell=tell)
     path = Path(os.environ.get(WORKBOOK_ENV) or DEFAULT_WORKBOOK)
     try:
         data = path.read_bytes()

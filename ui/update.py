@@ -99,10 +99,16 @@ def download_version(
     version: Version,
     key: str,
 ) -> None:
-    """A button that downloads the workbook of ``version``."""
+    """A button that downloads the workbook of ``version``; turned off, saying why, when the
+    version's file is missing or damaged."""
+    try:
+        data = store.read(version)
+    except StoreError as exc:
+        where.button(label, disabled=True, help=exc.message, icon=":material/block:", key=key)
+        return
     where.download_button(
         text(label),
-        data=store.read(version),
+        data=data,
         file_name=version.file_name,
         mime=XLSX_MIME,
         icon=":material/download:",

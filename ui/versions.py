@@ -16,6 +16,7 @@ import streamlit as st
 
 from coopplan import Plan, fmt
 from coopplan.diff import compare_years, signed_count, signed_money
+from coopplan.files import os_reason
 from coopplan.store import Store, StoreError, Version
 from ui import data
 from ui.safe import md, table
@@ -35,56 +36,71 @@ def version_plan(store: Store, version: Version) -> Plan:
     return data.plan_or_stop(result)
 
 
-def shown_version(store: Store) -> Version:
+def shown_version(store: Store, *, tell: bool = True) -> Version:
     """The version the dashboard shows: the one being viewed read-only, else the plan in force
-    of the chosen year (default: the latest year)."""
+    of the chosen year (default: the latest year). When that version is damaged or missing,
+    the newest intact one of its year is shown, under an Italian error that says so."""
     versions = store.versions()
-    if not versions:
-        raise StoreError("L'archivio delle versioni è vuoto.")
     viewed = st.session_state.get(VIEW_KEY)
     if viewed is not None:
         match = [v for v in versions if v.number == viewed]
         if match:
-            return match[0]
+            try:
+                store.read(match[0])
+                return match[0]
+            except StoreError as exc:
+                if tell:
+                    st.error(exc.message, icon=":material/error:")
         st.session_state.pop(VIEW_KEY, None)
     years = sorted({v.year for v in versions})
     year = st.session_state.get(YEAR_KEY)
-    return store.current(year if year in years else years[-1])
+    standing = store.standing(year if year in years else (years[-1] if years else None))
+    if standing.shown is None:
+        raise StoreError(standing.message)
+    if standing.message and tell:
+        st.error(standing.message, icon=":material/error:")
+    return standing.shown
 
 
-def store_plan() -> Plan:
+def store_plan(*, tell: bool = True) -> Plan:
     """Body of ``ui.data.current_plan()`` when the dashboard runs on the versioned store.
 
-    If the store cannot be read or created (a read-only install, a wrong COOPPLAN_STORE), the
-    dashboard still shows the shipped plan, with a warning, rather than nothing.
+    At start-up of every run, an empty store gets the shipped plan as version 1
+    (``Store.ensure_seeded``). If the store cannot be read, written or trusted (a read-only
+    install, a wrong COOPPLAN_STORE, a lost manifest), the dashboard still shows the shipped
+    plan, under an Italian error saying it may not be the plan in force, rather than nothing.
+    ``tell=False``: the same plan, without showing the errors again (see ``current_plan``).
     """
     store = Store.default()
     try:
-        version = shown_version(store)
+        store.ensure_seeded()
+        version = shown_version(store, tell=tell)
         return version_plan(store, version)
     except (OSError, StoreError) as exc:
-        reason = exc.message if isinstance(exc, StoreError) else type(exc).__name__
+        reason = exc.message if isinstance(exc, StoreError) else f"{os_reason(exc)}."
         if not data.DEFAULT_WORKBOOK.is_file():
             st.error(
                 md(
-                    "L'archivio delle versioni del piano ({root}) non si riesce a leggere "
-                    "({reason}). Controlla la cartella indicata da COOPPLAN_STORE e riavvia.",
+                    "L'archivio delle versioni del piano ({root}) non si riesce a leggere: "
+                    "{reason} Controlla la cartella indicata da COOPPLAN_STORE e riavvia.",
                     root=store.root,
                     reason=reason,
                 ),
                 icon=":material/error:",
             )
             st.stop()
-        st.warning(
-            md(
-                "L'archivio delle versioni ({root}) non si riesce a usare ({reason}): la "
-                "dashboard mostra il piano fornito con l'applicazione e la pubblicazione non è "
-                "possibile. Controlla la cartella indicata da COOPPLAN_STORE.",
-                root=store.root,
-                reason=reason,
-            ),
-            icon=":material/warning:",
-        )
+        if tell:
+            st.error(
+                md(
+                    "L'archivio delle versioni ({root}) non si riesce a usare: {reason} "
+                    "La dashboard mostra il piano fornito con l'applicazione ({name}), che può "
+                    "non essere quello in vigore.",
+                    root=store.root,
+                    reason=reason,
+                    name=data.DEFAULT_WORKBOOK.name,
+                ),
+                icon=":material/error:",
+            )
         raw = data.DEFAULT_WORKBOOK.read_bytes()
         digest = hashlib.sha256(raw).hexdigest()
         return data.plan_or_stop(data._parse(digest, raw, data.DEFAULT_WORKBOOK.name))
@@ -172,7 +188,14 @@ def year_comparison() -> None:
         format_func=lambda y: f"Piano {y}",
         key="coopplan_cmp_old",
     )
-    plans = [version_plan(store, store.current(y)) for y in (older, newer)]
+    try:  # the newest intact version of each year (a damaged one is told above every page)
+        shown = [store.standing(y).shown for y in (older, newer)]
+    except StoreError:
+        shown = [None]
+    if None in shown:
+        st.info("Il confronto non è disponibile: un piano non ha nessuna versione integra.")
+        return
+    plans = [version_plan(store, v) for v in shown if v is not None]
     by_source, by_track = compare_years(plans)
     st.markdown("**Totali per fonte di finanziamento**")
     st.table(table(_shown_sources(by_source)))
