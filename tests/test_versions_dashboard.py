@@ -181,8 +181,8 @@ def test_publishing_into_a_read_only_store_says_so_in_italian_and_changes_nothin
     at.run()
     assert not at.exception, [e.value for e in at.exception]
     assert (
-        f"Niente è stato scritto: l'archivio delle versioni ({store.root}) non si può scrivere "
-        "(il disco è di sola lettura)."
+        f"Il file non è stato pubblicato: l'archivio delle versioni ({store.root}) non si può "
+        "scrivere (il disco è di sola lettura). Niente è cambiato."
     ) in " ".join(e.value for e in at.error)
     monkeypatch.undo()
     assert snapshot(store.root) == before
