@@ -11,6 +11,7 @@ import math
 import re
 from dataclasses import dataclass
 
+from coopplan import fmt
 from coopplan.schema import NO_WORDS, YES_WORDS, normalize_header
 
 EMPTY_MARKS = frozenset({"", "...", "…", "-", "–"})
@@ -32,7 +33,15 @@ def is_empty(value: object) -> bool:
 
 
 def show(value: object) -> str:
-    """A cell value quoted for a message."""
+    """A cell value quoted for a message; numbers and dates the Italian way (3000.0 ->
+    «3.000», -5000 -> «−5.000», 2023-03-01 -> «01/03/2023»)."""
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        if math.isnan(value) or math.isinf(value):
+            return f"«{value}»"
+        sign = "−" if value < 0 else ""  # the typographic minus, as in signed amounts
+        return f"«{sign}{fmt.number(abs(value), decimals=2)}»"
+    if isinstance(value, dt.datetime | dt.date):
+        return f"«{value.strftime('%d/%m/%Y')}»"
     text = str(value).strip()
     return f"«{text[:40]}…»" if len(text) > 40 else f"«{text}»"
 

@@ -6,6 +6,7 @@ file could be read at all) and every problem found, each with its sheet, row and
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import os
 from collections.abc import Callable
@@ -13,16 +14,23 @@ from dataclasses import dataclass, field
 from typing import BinaryIO
 
 import python_calamine
-from openpyxl.utils.cell import column_index_from_string, coordinate_from_string
+from openpyxl import load_workbook
+from openpyxl.utils.cell import (
+    column_index_from_string,
+    coordinate_from_string,
+    get_column_letter,
+)
 
 from coopplan import cells, fmt, intake
+from coopplan.intake import SheetScan
 from coopplan.plan import Plan, PlanMeta
 from coopplan.schema import (
     ATTIVITA,
     FILONI,
     FONTI,
     ITEM_KINDS,
-    MAX_ROWS_PER_SHEET,
+    MAX_CELLS_PER_SHEET,
+    MAX_DENSE_CELLS,
     META_FIELDS,
     PIANO,
     PISTE,
@@ -84,15 +92,19 @@ def load_plan_bytes(data: bytes, name: str = "") -> LoadResult:
             "salvalo di nuovo come .xlsx e riprova."
         )
         return LoadResult(None, [error(message)], name)
-    return _Reader(book, scans).read(name)
+    return _Reader(book, scans, data).read(name)
 
 
 class _Reader:
     """One pass over a parsed workbook, collecting problems as it builds the tables."""
 
-    def __init__(self, book: python_calamine.CalamineWorkbook, scans: dict) -> None:
+    def __init__(
+        self, book: python_calamine.CalamineWorkbook, scans: dict[str, SheetScan], data: bytes
+    ) -> None:
         self.book = book
         self.scans = scans
+        self.data = data
+        self.openpyxl_book = None  # opened only for a sheet with values far away
         self.problems: list[Problem] = _CappedProblems()
         self.sheet_names = {normalize_header(n): n for n in book.sheet_names}
         self.merged_cover = {name: _covered(scan.merged) for name, scan in scans.items()}
@@ -148,37 +160,113 @@ class _Reader:
                 )
             )
             return None
-        sheet_data = self.book.get_sheet_by_name(actual)
-        last_row = sheet_data.end[0] + 1 if sheet_data.end else 0  # as Excel numbers it
-        if last_row > MAX_ROWS_PER_SHEET:  # refuse before building Python rows
+        scan = self.scans.get(actual)
+        if scan is not None and scan.value_cells > MAX_CELLS_PER_SHEET:  # before any row is built
             self.problems.append(
                 error(
-                    f"Il foglio «{actual}» arriva alla riga {fmt.number(last_row)}: il "
-                    f"massimo è {fmt.number(MAX_ROWS_PER_SHEET)}. Cancella le righe che non "
-                    "fanno parte del piano (anche quelle vuote ma formattate) e salva di nuovo.",
+                    f"Il foglio «{actual}» contiene {fmt.number(scan.value_cells)} celle "
+                    f"piene: il massimo è {fmt.number(MAX_CELLS_PER_SHEET)}. Cancella le righe "
+                    "e le colonne che non fanno parte del piano e salva di nuovo.",
                     actual,
                 )
             )
             return None
-        rows = sheet_data.to_python(skip_empty_area=False)
-        header_index = next(
-            (i for i, row in enumerate(rows[:HEADER_SEARCH_ROWS]) if any(map(_filled, row))), 0
+        area = scan.area if scan is not None else None
+        if area is not None and area <= MAX_DENSE_CELLS:
+            rows = self._dense_rows(actual)
+        else:  # a stray value far away: read only the cells that are there
+            rows = self._sparse_rows(actual)
+        header_row, header = next(
+            ((number, row) for number, row in rows if number <= HEADER_SEARCH_ROWS), (1, [])
         )
-        header = rows[header_index] if rows else []
         positions = {normalize_header(h): i for i, h in enumerate(header) if _filled(h)}
-        grid = _Grid(actual, rows, header_index, positions)
+        width = max(positions.values(), default=-1) + 1
+        grid = _Grid(actual, [(n, row[:width]) for n, row in rows], header_row, header, positions)
+        self._warn_strays(grid, scan, rows)
         for column in sheet.columns:
             if column.required and normalize_header(column.header) not in positions:
                 self.problems.append(
                     error(
                         f"Nel foglio «{actual}» manca la colonna «{column.header}»: aggiungila "
-                        f"nella riga delle intestazioni (riga {header_index + 1}).",
+                        f"nella riga delle intestazioni (riga {header_row}).",
                         actual,
-                        header_index + 1,
+                        header_row,
                     )
                 )
                 grid.broken = True
         return grid
+
+    def _dense_rows(self, sheet: str) -> list[tuple[int, list]]:
+        """(Excel row, cells from column A) of the non-empty rows, through calamine (which
+        allocates the whole rectangle from A1 to the farthest value: call it only when
+        that is small)."""
+        rows = self.book.get_sheet_by_name(sheet).to_python(skip_empty_area=False)
+        return [(i + 1, row) for i, row in enumerate(rows) if any(map(_filled, row))]
+
+    def _sparse_rows(self, sheet: str) -> list[tuple[int, list]]:
+        """The same as _dense_rows, through openpyxl's streaming reader: the work and the
+        memory follow the cells present, not the rectangle they span."""
+        if self.openpyxl_book is None:
+            self.openpyxl_book = load_workbook(
+                io.BytesIO(self.data), read_only=True, data_only=True
+            )
+        worksheet = self.openpyxl_book[sheet]
+        worksheet.reset_dimensions()  # the declared dimension may be anything
+        return [
+            (number, [_calamine_like(v) for v in row])
+            for number, row in enumerate(worksheet.iter_rows(values_only=True), start=1)
+            if any(map(_filled, row))
+        ]
+
+    def _warn_strays(
+        self, grid: _Grid, scan: SheetScan | None, rows: list[tuple[int, list]]
+    ) -> None:
+        """One problem per column of values outside the table (no header above them): a
+        number in «Progetti» is an error (an amount that no total would count), text a
+        warning."""
+        header_columns = {i + 1 for i in grid.positions.values()}
+        strays: dict[int, list[tuple[int, object]]] = {}
+        for number, row in rows:
+            if number <= grid.header_row:
+                continue
+            for index, value in enumerate(row):
+                if index + 1 not in header_columns and _filled(value):
+                    strays.setdefault(index + 1, []).append((number, value))
+        for column, found in sorted(strays.items()):
+            self.problems.append(self._stray(grid, column, found))
+
+    def _stray(self, grid: _Grid, column: int, found: list[tuple[int, object]]) -> Problem:
+        row, value = found[0]
+        letter = get_column_letter(column)
+        amounts = [v for _, v in found if _is_amount(v)]
+        if len(found) == 1:
+            what = f"Il valore {cells.show(value)} è fuori dalla tabella"
+        else:
+            what = (
+                f"{fmt.count(len(found), 'valore', 'valori')} della colonna {letter} (il primo "
+                f"è {cells.show(value)}) sono fuori dalla tabella"
+            )
+        where = f"(la colonna {letter} non ha intestazione nella riga {grid.header_row})"
+        if amounts and normalize_header(grid.name) == normalize_header(PROGETTI.name):
+            total = fmt.money(sum(float(v) for v in amounts))
+            return error(
+                f"{what} {where}: contiene importi per {total} che non entrerebbero in nessun "
+                "totale. Scrivi l'intestazione della fonte sopra la colonna (e aggiungi la "
+                "fonte al foglio Fonti), oppure cancella i valori.",
+                grid.name,
+                row,
+                column,
+            )
+        return warning(
+            f"{what} {where} e viene ignorato: se serve, spostalo in una colonna del piano, "
+            "altrimenti cancellalo."
+            if len(found) == 1
+            else f"{what} {where} e vengono ignorati: se servono, spostali in una colonna del "
+            "piano, altrimenti cancellali.",
+            grid.name,
+            row,
+            column,
+        )
 
     def _table(
         self, sheet: Sheet, grid: _Grid, choices: dict[str, cells.Choices | None] | None = None
@@ -353,13 +441,13 @@ class _Reader:
                         f"La fonte «{source['name']}» del foglio Fonti non ha una colonna nel "
                         "foglio Progetti: aggiungi una colonna con esattamente questo nome.",
                         grid.name,
-                        grid.header_index + 1,
+                        grid.header_row,
                     )
                 )
                 continue
             found.append((source, index))
         known = fixed | {normalize_header(s["name"]) for s in sources}
-        header = grid.rows[grid.header_index]
+        header = grid.header
         for header_text, index in grid.positions.items():
             if header_text not in known:
                 self.problems.append(
@@ -368,7 +456,7 @@ class _Reader:
                         "una fonte del foglio Fonti e viene ignorata: se è una nuova fonte, "
                         "aggiungila al foglio Fonti.",
                         grid.name,
-                        grid.header_index + 1,
+                        grid.header_row,
                         index + 1,
                     )
                 )
@@ -477,22 +565,19 @@ class _CappedProblems(list):
 
 @dataclass
 class _Grid:
-    """A sheet's cells (list of rows from A1), where its header is, and its columns."""
+    """A sheet's non-empty rows (Excel row number, cells from column A up to the last header),
+    where its header is, and its columns."""
 
     name: str
-    rows: list[list]
-    header_index: int
+    rows: list[tuple[int, list]]
+    header_row: int  # 1-based, as in Excel
+    header: list
     positions: dict[str, int]  # normalized header -> 0-based column index
     broken: bool = False
 
     def data_rows(self) -> list[tuple[int, list]]:
         """(Excel row number, cells) for every non-empty row below the header."""
-        start = self.header_index + 1
-        return [
-            (start + offset + 1, row)
-            for offset, row in enumerate(self.rows[start:])
-            if any(map(_filled, row))
-        ]
+        return [(n, row) for n, row in self.rows if n > self.header_row and any(map(_filled, row))]
 
 
 _SOURCE_ALIASES = {"si/no": "flag", "sì / no": "flag", "flag": "flag", "spunta": "flag"}
@@ -529,6 +614,19 @@ def _covered(ranges: tuple[str, ...]) -> set[tuple[int, int | None]]:
 
 def _filled(value: object) -> bool:
     return not (value is None or (isinstance(value, str) and not value.strip()))
+
+
+def _is_amount(value: object) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)
+
+
+def _calamine_like(value: object) -> object:
+    """An openpyxl value as calamine gives it: "" for empty, a date for a midnight datetime."""
+    if value is None:
+        return ""
+    if isinstance(value, dt.datetime) and value.time() == dt.time():
+        return value.date()
+    return value
 
 
 def _capital(text: str) -> str:

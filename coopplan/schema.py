@@ -242,8 +242,12 @@ SHEETS: tuple[Sheet, ...] = (PIANO, PISTE, FILONI, FONTI, PROGETTI, ATTIVITA)
 """Data sheets in workbook order (after "Leggimi")."""
 
 SOURCE_COLUMN_WIDTH = 18
-MAX_ROWS_PER_SHEET = 50_000
-"""More rows than this in one sheet is refused before reading them (a plan has hundreds)."""
+MAX_CELLS_PER_SHEET = 500_000
+"""More filled cells than this in one sheet is refused before reading them (a plan has a few
+thousand)."""
+MAX_DENSE_CELLS = 2_000_000
+"""A sheet whose rectangle from A1 to its farthest value holds more cells than this (a stray
+value far away) is read cell by cell instead of as a rectangle (calamine: 32 bytes a cell)."""
 MAX_UPLOAD_MB = 10
 """Largest workbook accepted, in megabytes (the intake, the uploader and the docs use it)."""
 
