@@ -324,16 +324,18 @@ class _Reader:
     def _unique(self, sheet: Sheet, records: list[dict], key: str, what: str) -> list[str]:
         """The distinct non-empty values of a key column, flagging every repeat."""
         seen: dict[str, int] = {}
+        first: dict[str, str] = {}  # normalized -> as first written
         for record in records:
             value = record[key]
             if not value:
                 continue
-            if value in seen:
+            if normalize_header(value) in first:
                 column = self._column_index(sheet, key)
                 self.problems.append(
                     error(
                         f"{_capital(what)} «{value}» è ripetuto (compare già alla riga "
-                        f"{seen[value]}): ogni valore deve essere unico.",
+                        f"{seen[first[normalize_header(value)]]}): ogni valore deve essere "
+                        "unico.",
                         sheet.name,
                         record["_row"],
                         column,
@@ -341,6 +343,7 @@ class _Reader:
                 )
             else:
                 seen[value] = record["_row"]
+                first[normalize_header(value)] = value
         return list(seen)
 
     def _column_index(self, sheet: Sheet, key: str) -> int | None:
@@ -447,20 +450,38 @@ class _Reader:
                 continue
             found.append((source, index))
         known = fixed | {normalize_header(s["name"]) for s in sources}
-        header = grid.header
         for header_text, index in grid.positions.items():
             if header_text not in known:
-                self.problems.append(
-                    warning(
-                        f"La colonna {cells.show(header[index])} non è una colonna prevista né "
-                        "una fonte del foglio Fonti e viene ignorata: se è una nuova fonte, "
-                        "aggiungila al foglio Fonti.",
-                        grid.name,
-                        grid.header_row,
-                        index + 1,
-                    )
-                )
+                self.problems.append(self._unknown_column(grid, index))
         return found
+
+    def _unknown_column(self, grid: _Grid, index: int) -> Problem:
+        """A column of «Progetti» that is neither fixed nor a source: an error if it holds
+        amounts (money no total would count: e.g. a source deleted from «Fonti» while its
+        column stays), a warning if it holds only text (e.g. «Referente»)."""
+        header = grid.header[index]
+        amounts = [
+            float(row[index])
+            for _, row in grid.data_rows()
+            if index < len(row) and _is_amount(row[index])
+        ]
+        if amounts:
+            return error(
+                f"La colonna {cells.show(header)} contiene importi per "
+                f"{fmt.money(sum(amounts))} ma non è una fonte del foglio Fonti: quegli importi "
+                "non entrerebbero in nessun totale. Aggiungi la fonte al foglio Fonti con "
+                "esattamente questo nome, oppure cancella la colonna.",
+                grid.name,
+                grid.header_row,
+                index + 1,
+            )
+        return warning(
+            f"La colonna {cells.show(header)} non è una colonna prevista né una fonte del "
+            "foglio Fonti e viene ignorata: se è una nuova fonte, aggiungila al foglio Fonti.",
+            grid.name,
+            grid.header_row,
+            index + 1,
+        )
 
     def _funding_cell(
         self, project: str, source: dict, value: object, sheet: str, row: int, col: int

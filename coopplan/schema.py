@@ -8,6 +8,7 @@ Funding sources are data, not schema: each row of the sheet "Fonti" adds one col
 
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -253,5 +254,8 @@ MAX_UPLOAD_MB = 10
 
 
 def normalize_header(text: object) -> str:
-    """Header as compared: case, spacing and accents on the last letter do not matter."""
-    return " ".join(str(text).replace("\n", " ").split()).casefold()
+    """A name as compared (sheet names, headers, choices, IDs, source names): case and spacing
+    do not matter, and neither does how an accented letter is stored (a Mac may save «à» as
+    «a» + combining accent, NFD: compared after NFC normalisation). Texts are kept as written;
+    only comparisons use this."""
+    return unicodedata.normalize("NFC", " ".join(str(text).replace("\n", " ").split())).casefold()

@@ -80,3 +80,86 @@ def test_many_formatted_empty_rows_are_not_read_as_rows() -> None:
     result = load_plan(edited_workbook(format_rows))
     assert result.ok and result.problems == [], describe(result)
     assert totals(result) == TOTALS
+
+
+# Money never disappears silently --------------------------------------------------------------
+
+
+def delete_source_row(name: str):  # noqa: ANN201 - an Edit
+    def edit(book) -> None:  # noqa: ANN001
+        sheet = book["Fonti"]
+        row = next(r for r in range(2, sheet.max_row + 1) if sheet.cell(r, 1).value == name)
+        sheet.delete_rows(row)
+
+    return edit
+
+
+def test_a_column_of_amounts_without_its_source_is_an_error_naming_the_money() -> None:
+    result = load_plan(edited_workbook(delete_source_row("Oneri di funzionamento")))
+    assert not result.ok
+    assert [(p.cell, p.is_error) for p in result.problems] == [("Progetti!J1", True)]
+    assert result.problems[0].message == (
+        "La colonna «Oneri di funzionamento» contiene importi per 41.000 € ma non è una fonte "
+        "del foglio Fonti: quegli importi non entrerebbero in nessun totale. Aggiungi la fonte "
+        "al foglio Fonti con esattamente questo nome, oppure cancella la colonna."
+    )
+
+
+def test_a_text_column_without_a_source_stays_a_warning() -> None:
+    def add_referent(book) -> None:  # noqa: ANN001
+        sheet = book["Progetti"]
+        column = sheet.max_column + 1
+        sheet.cell(row=1, column=column).value = "Referente"
+        sheet.cell(row=2, column=column).value = "Anna Rossi"
+
+    result = load_plan(edited_workbook(add_referent))
+    assert result.ok
+    assert [(p.cell, p.is_error) for p in result.problems] == [("Progetti!L1", False)]
+    assert "«Referente» non è una colonna prevista" in result.problems[0].message
+    assert totals(result) == TOTALS
+
+
+# Unicode: names saved decomposed (NFD) by a Mac ------------------------------------------------
+
+
+def nfd(text: str) -> str:
+    import unicodedata
+
+    decomposed = unicodedata.normalize("NFD", text)
+    assert decomposed != text  # the test means something only with an accented letter
+    return decomposed
+
+
+def test_names_saved_decomposed_are_matched_and_kept_as_written() -> None:
+    def mac(book) -> None:  # noqa: ANN001
+        book["Attività"].title = nfd("Attività")  # sheet name
+        fonti, projects = book["Fonti"], book["Progetti"]
+        fonti["A3"].value = "Attività istituzionali"  # source name, NFC in «Fonti»
+        projects["J1"].value = nfd("Attività istituzionali")  # its header in «Progetti», NFD
+        fonti["B4"].value = nfd("Sì/No")  # a choice
+        projects["K2"].value = nfd("Sì")  # a yes/no value
+        projects["A2"].value = "P1-01-Città"  # an ID, NFC in «Progetti»...
+        activities = book[nfd("Attività")]
+        for row in range(2, activities.max_row + 1):
+            if activities.cell(row, 1).value == "P1-01":
+                activities.cell(row, 1).value = nfd("P1-01-Città")  # ...and NFD in «Attività»
+
+    result = load_plan(edited_workbook(mac))
+    assert result.ok and result.problems == [], describe(result)
+    plan = result.plan
+    assert totals(result) == TOTALS
+    assert plan.sources["name"].tolist()[1] == "Attività istituzionali"  # as written in Fonti
+    assert "P1-01-Città" in set(plan.items["project"])
+    funding = plan.funding.set_index(["project", "source"])
+    assert bool(funding.loc[("P1-01-Città", "Risorse interne"), "flag"])  # the NFD «Sì»
+    assert plan.sources["kind"].tolist()[2] == "flag"  # the NFD «Sì/No»
+
+
+def test_a_decomposed_duplicate_id_is_a_duplicate() -> None:
+    def twice(book) -> None:  # noqa: ANN001
+        book["Progetti"]["A2"].value = "Città-1"
+        book["Progetti"]["A3"].value = nfd("Città-1")
+
+    result = load_plan(edited_workbook(twice))
+    assert [p.cell for p in result.errors][:1] == ["Progetti!A3"]
+    assert "è ripetuto (compare già alla riga 2)" in result.errors[0].message
