@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 import os
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import BinaryIO
@@ -35,6 +36,7 @@ from coopplan.schema import (
     PIANO,
     PISTE,
     PROGETTI,
+    README_SHEET,
     SHEETS,
     SOURCE_KINDS,
     STATUSES,
@@ -112,6 +114,7 @@ class _Reader:
     # Entry point ---------------------------------------------------------------------------
 
     def read(self, name: str) -> LoadResult:
+        self._check_sheet_list()
         grids = {sheet.name: self._grid(sheet) for sheet in SHEETS}
         if any(grid is None for grid in grids.values()):
             return LoadResult(None, self.problems, name)
@@ -148,6 +151,64 @@ class _Reader:
         return LoadResult(plan, self.problems, name)
 
     # Sheets and headers -------------------------------------------------------------------
+
+    def _check_sheet_list(self) -> None:
+        """Hidden data sheets, leftover copies («Progetti (2)») and sheets that are not part
+        of the plan: which one is read and which one is ignored, said in words. A hidden
+        data sheet read while its visible copy is ignored is an error: the secretary most
+        likely edited the copy, and publishing would publish the old data."""
+        data = {normalize_header(s.name) for s in SHEETS}
+        sheets = {m.name: m.visible for m in self.book.sheets_metadata}
+        read = {normalize_header(n): n for n in sheets if normalize_header(n) in data}
+        for sheet, visible in sheets.items():
+            key = normalize_header(sheet)
+            original = _copy_of(sheet)
+            if key in data:
+                if visible != python_calamine.SheetVisibleEnum.Visible:
+                    self.problems.append(self._hidden_data_sheet(sheet, visible, sheets))
+            elif original in data and original in read:
+                if sheets[read[original]] == python_calamine.SheetVisibleEnum.Visible:
+                    self.problems.append(
+                        warning(
+                            f"Il foglio «{sheet}» sembra una copia del foglio "
+                            f"«{read[original]}» e viene ignorato: i dati letti sono quelli di "
+                            f"«{read[original]}». Se la copia è quella aggiornata, cancella "
+                            f"«{read[original]}» e rinomina la copia «{read[original]}».",
+                            sheet,
+                        )
+                    )
+            elif key != normalize_header(README_SHEET):
+                hidden = _hidden_words(visible)
+                self.problems.append(
+                    warning(
+                        f"Il foglio «{sheet}»{hidden and ' (' + hidden + ')'} non fa parte "
+                        "del piano e viene ignorato.",
+                        sheet,
+                    )
+                )
+
+    def _hidden_data_sheet(self, sheet: str, visible: object, sheets: dict) -> Problem:
+        copies = [
+            n
+            for n, v in sheets.items()
+            if _copy_of(n) == normalize_header(sheet)
+            and v == python_calamine.SheetVisibleEnum.Visible
+        ]
+        hidden = _hidden_words(visible)
+        if copies:
+            ignored = ", ".join(f"«{c}»" for c in copies)
+            return error(
+                f"Il foglio «{sheet}» è {hidden}: è quello che viene letto, mentre il foglio "
+                f"visibile {ignored} viene ignorato. Se hai aggiornato {ignored}, cancella il "
+                f"foglio nascosto «{sheet}» e rinomina la copia «{sheet}»; altrimenti "
+                f"cancella {ignored} e scopri «{sheet}».",
+                sheet,
+            )
+        return warning(
+            f"Il foglio «{sheet}» è {hidden} ma viene letto lo stesso: controlla che sia "
+            "quello giusto (in Excel: clic destro su una linguetta, «Scopri»).",
+            sheet,
+        )
 
     def _grid(self, sheet: Sheet) -> _Grid | None:
         actual = self.sheet_names.get(normalize_header(sheet.name))
@@ -635,6 +696,26 @@ def _covered(ranges: tuple[str, ...]) -> set[tuple[int, int | None]]:
 
 def _filled(value: object) -> bool:
     return not (value is None or (isinstance(value, str) and not value.strip()))
+
+
+_COPY = re.compile(r"^(?:copia di\s+)?(.+?)(?:\s*\(\d+\)|_\d+)?$", re.IGNORECASE)
+
+
+def _copy_of(sheet: str) -> str:
+    """The normalized name a sheet is a copy of, as Excel («Progetti (2)»), LibreOffice
+    («Progetti_2») or a person («Copia di Progetti») names copies; "" if not a copy."""
+    match = _COPY.match(sheet.strip())
+    original = normalize_header(match.group(1)) if match else ""
+    return original if original != normalize_header(sheet) else ""
+
+
+def _hidden_words(visible: object) -> str:
+    """How a sheet is hidden, in words ("" when visible)."""
+    if visible == python_calamine.SheetVisibleEnum.VeryHidden:
+        return "nascosto in modo da non comparire nemmeno tra i fogli da scoprire"
+    if visible == python_calamine.SheetVisibleEnum.Hidden:
+        return "nascosto"
+    return ""
 
 
 def _is_amount(value: object) -> bool:

@@ -163,3 +163,60 @@ def test_a_decomposed_duplicate_id_is_a_duplicate() -> None:
     result = load_plan(edited_workbook(twice))
     assert [p.cell for p in result.errors][:1] == ["Progetti!A3"]
     assert "è ripetuto (compare già alla riga 2)" in result.errors[0].message
+
+
+# Hidden and leftover sheets --------------------------------------------------------------------
+
+
+def test_a_hidden_sheet_read_while_its_edited_copy_is_ignored_is_an_error() -> None:
+    def edit_a_copy(book) -> None:  # noqa: ANN001
+        copy = book.copy_worksheet(book["Progetti"])
+        copy.title = "Progetti (2)"
+        copy["J7"].value = 50_000  # the edit: 41.000 € -> 50.000 €, in the copy
+        book["Progetti"].sheet_state = "hidden"
+
+    result = load_plan(edited_workbook(edit_a_copy))
+    assert not result.ok
+    assert [(p.cell, p.is_error) for p in result.problems] == [("Progetti", True)]
+    assert result.problems[0].message == (
+        "Il foglio «Progetti» è nascosto: è quello che viene letto, mentre il foglio visibile "
+        "«Progetti (2)» viene ignorato. Se hai aggiornato «Progetti (2)», cancella il foglio "
+        "nascosto «Progetti» e rinomina la copia «Progetti»; altrimenti cancella "
+        "«Progetti (2)» e scopri «Progetti»."
+    )
+
+
+def test_a_visible_copy_next_to_the_sheet_is_named_as_ignored() -> None:
+    def copy(book) -> None:  # noqa: ANN001
+        book.copy_worksheet(book["Fonti"]).title = "Fonti_2"
+
+    result = load_plan(edited_workbook(copy))
+    assert result.ok
+    assert [p.cell for p in result.problems] == ["Fonti_2"]
+    assert result.problems[0].message.startswith(
+        "Il foglio «Fonti_2» sembra una copia del foglio «Fonti» e viene ignorato"
+    )
+    assert totals(result) == TOTALS
+
+
+def test_a_hidden_data_sheet_alone_is_read_with_a_warning() -> None:
+    result = load_plan(edited_workbook(lambda b: setattr(b["Piste"], "sheet_state", "hidden")))
+    assert result.ok
+    assert [str(p) for p in result.problems] == [
+        "AVVISO Piste: Il foglio «Piste» è nascosto ma viene letto lo stesso: controlla che "
+        "sia quello giusto (in Excel: clic destro su una linguetta, «Scopri»)."
+    ]
+
+
+def test_unknown_and_very_hidden_sheets_are_named_as_ignored() -> None:
+    def extra(book) -> None:  # noqa: ANN001
+        book.create_sheet("Appunti")["A1"].value = "da chiedere al consiglio"
+        book.create_sheet("Vecchi conti").sheet_state = "veryHidden"
+
+    result = load_plan(edited_workbook(extra))
+    assert result.ok
+    assert [str(p) for p in result.problems] == [
+        "AVVISO Appunti: Il foglio «Appunti» non fa parte del piano e viene ignorato.",
+        "AVVISO Vecchi conti: Il foglio «Vecchi conti» (nascosto in modo da non comparire "
+        "nemmeno tra i fogli da scoprire) non fa parte del piano e viene ignorato.",
+    ]
