@@ -6,6 +6,7 @@ file could be read at all) and every problem found, each with its sheet, row and
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import io
 import os
@@ -138,6 +139,7 @@ class _Reader:
         )
         self._check_cells()
         self._warn_empty(tracks, lines, source_names, projects)
+        self._name_projects(grids[PROGETTI.name], projects)
         self.problems.close()
         plan = Plan.from_records(
             meta,
@@ -445,16 +447,20 @@ class _Reader:
             "year": cells.parse_int,
             "version_date": cells.parse_date,
         }
+        free_row = max((n for n, _ in grid.data_rows()), default=grid.header_row) + 1
         for key, label in META_FIELDS.items():
             value, row, col = values.get(key, ("", None, None))
+            if key not in values and key != "version_date" and not grid.broken:
+                row, col = free_row, self._column_index(PIANO, "field")  # where to add it
+                free_row += 1
             if cells.is_empty(value):
                 if key != "version_date" and not grid.broken:
                     message = (
                         f"Il campo «{label}» del piano è vuoto: scrivi il suo valore nella "
                         "colonna Valore."
                         if key in values
-                        else f"Manca il campo «{label}» del piano: aggiungi una riga con "
-                        f"«{label}» nella colonna Campo e il suo valore accanto."
+                        else f"Manca il campo «{label}» del piano: scrivi «{label}» in questa "
+                        "cella della colonna Campo e il suo valore accanto, nella colonna Valore."
                     )
                     self.problems.append(error(message, grid.name, row, col))
                 parsed[key] = None
@@ -558,6 +564,18 @@ class _Reader:
         return {"project": project, "source": source["name"], "amount": amount, "flag": flag}
 
     # Whole-workbook checks ----------------------------------------------------------------
+
+    def _name_projects(self, grid: _Grid, projects: list[dict]) -> None:
+        """Put the project's title and ID before each problem in a cell of its row of
+        «Progetti», so that a reader need not look the row up to know which project it is."""
+        names = {p["_row"]: _project_name(p) for p in projects if _project_name(p)}
+        table = {i + 1 for i in grid.positions.values()}
+        for at, problem in enumerate(self.problems):
+            if problem.sheet == grid.name and problem.row in names and problem.column in table:
+                message = (
+                    f"{names[problem.row]}: {problem.message[:1].lower()}{problem.message[1:]}"
+                )
+                self.problems[at] = dataclasses.replace(problem, message=message)
 
     def _check_cells(self) -> None:
         """Formulas without a saved value and merged cells, in the data sheets."""
@@ -716,6 +734,14 @@ def _hidden_words(visible: object) -> str:
     if visible == python_calamine.SheetVisibleEnum.Hidden:
         return "nascosto"
     return ""
+
+
+def _project_name(project: dict) -> str:
+    """'Progetto «Sportello» (P1-02)', 'Progetto P1-02' or '' (no title, no ID)."""
+    title, project_id = project.get("title") or "", project.get("id") or ""
+    if title and project_id:
+        return f"Progetto «{title}» ({project_id})"
+    return f"Progetto «{title}»" if title else f"Progetto {project_id}" if project_id else ""
 
 
 def _is_amount(value: object) -> bool:

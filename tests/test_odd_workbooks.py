@@ -220,3 +220,56 @@ def test_unknown_and_very_hidden_sheets_are_named_as_ignored() -> None:
         "AVVISO Vecchi conti: Il foglio «Vecchi conti» (nascosto in modo da non comparire "
         "nemmeno tra i fogli da scoprire) non fa parte del piano e viene ignorato.",
     ]
+
+
+# Messages read like a person wrote them --------------------------------------------------------
+
+
+def only(result: LoadResult) -> str:
+    assert len(result.problems) == 1, describe(result)
+    return str(result.problems[0])
+
+
+def test_a_negative_amount_is_written_the_italian_way_with_the_project() -> None:
+    result = load_plan(edited_workbook(lambda b: setattr(b["Progetti"]["J7"], "value", -5000)))
+    assert only(result) == (
+        "ERRORE Progetti!J7: Progetto «Ufficio Credito&Finanza» (P2-01): l'importo «−5.000 €» "
+        "è negativo: gli importi devono essere zero o positivi."
+    )
+
+
+@pytest.mark.parametrize(
+    ("typed", "suggested"),
+    [
+        ("5.000 €", "5000"),
+        ("5\u00a0000", "5000"),  # a non-breaking space, as pasted from a web page or a PDF
+        ("5\u202f000 €", "5000"),  # a narrow one, as macOS writes thousands
+        ("1.234,50", "1234,5"),  # the decimal comma, as typed in an Italian spreadsheet
+    ],
+)
+def test_text_in_a_money_cell_suggests_the_number_to_type_without_spaces(
+    typed: str, suggested: str
+) -> None:
+    result = load_plan(edited_workbook(lambda b: setattr(b["Progetti"]["I4"], "value", typed)))
+    assert only(result) == (
+        f"ERRORE Progetti!I4: Progetto «Rating cooperativo» (P1-03): «{typed}» è un testo, non "
+        f"un importo: scrivi solo la cifra come numero (ad esempio {suggested}), senza punti né "
+        "simbolo €; il formato in euro lo applica il file."
+    )
+
+
+def test_an_amount_in_a_yes_no_source_is_shown_as_money() -> None:
+    result = load_plan(edited_workbook(lambda b: setattr(b["Progetti"]["K2"], "value", 1500)))
+    assert only(result) == (
+        "ERRORE Progetti!K2: Progetto «La Cooperazione scende in Piazza» (P1-01): la fonte "
+        "«Risorse interne» è di tipo Sì/No, ma la cella contiene l'importo «1.500 €»: scrivi Sì "
+        "o No, oppure cambia il tipo della fonte in «Importo» nel foglio Fonti."
+    )
+
+
+def test_a_number_where_a_choice_is_expected_is_shown_the_italian_way() -> None:
+    result = load_plan(edited_workbook(lambda b: setattr(b["Progetti"]["G4"], "value", 3.5)))
+    assert only(result).startswith(
+        "ERRORE Progetti!G4: Progetto «Rating cooperativo» (P1-03): «3,5» non è un valore di "
+        "«Stato» valido"
+    )

@@ -287,4 +287,7 @@ def test_empty_metadata_value_and_missing_metadata_row_get_their_own_advice() ->
 
     problems = {p.cell: p.message for p in problems_of(blank_title_drop_year)}
     assert "è vuoto: scrivi il suo valore nella colonna Valore" in problems["Piano!B2"]
-    assert "Manca il campo «Anno»" in problems["Piano"]
+    assert problems["Piano!A5"] == (  # the first free row of «Piano», column Campo
+        "Manca il campo «Anno» del piano: scrivi «Anno» in questa cella della colonna Campo e "
+        "il suo valore accanto, nella colonna Valore."
+    )
