@@ -240,7 +240,12 @@ class _Reader:
         else:  # a stray value far away: read only the cells that are there
             rows = self._sparse_rows(actual)
         header_row, header = next(
-            ((number, row) for number, row in rows if number <= HEADER_SEARCH_ROWS), (1, [])
+            (
+                (number, row)
+                for number, row in rows[:HEADER_SEARCH_ROWS]
+                if number <= HEADER_SEARCH_ROWS and any(map(_filled, row))
+            ),
+            (1, []),
         )
         positions = {normalize_header(h): i for i, h in enumerate(header) if _filled(h)}
         width = max(positions.values(), default=-1) + 1
@@ -260,11 +265,11 @@ class _Reader:
         return grid
 
     def _dense_rows(self, sheet: str) -> list[tuple[int, list]]:
-        """(Excel row, cells from column A) of the non-empty rows, through calamine (which
+        """(Excel row, cells from column A) of the rows, through calamine (which
         allocates the whole rectangle from A1 to the farthest value: call it only when
         that is small)."""
         rows = self.book.get_sheet_by_name(sheet).to_python(skip_empty_area=False)
-        return [(i + 1, row) for i, row in enumerate(rows) if any(map(_filled, row))]
+        return list(enumerate(rows, start=1))
 
     def _sparse_rows(self, sheet: str) -> list[tuple[int, list]]:
         """The same as _dense_rows, through openpyxl's streaming reader: the work and the
@@ -288,13 +293,18 @@ class _Reader:
         number in «Progetti» is an error (an amount that no total would count), text a
         warning."""
         header_columns = {i + 1 for i in grid.positions.values()}
+        if scan is not None and scan.columns is not None:  # the columns holding values: known
+            suspects = sorted(set(scan.columns) - header_columns)
+        else:
+            suspects = [c for c in range(1, max(map(len, (r for _, r in rows)), default=0) + 1)]
+            suspects = [c for c in suspects if c not in header_columns]
         strays: dict[int, list[tuple[int, object]]] = {}
         for number, row in rows:
             if number <= grid.header_row:
                 continue
-            for index, value in enumerate(row):
-                if index + 1 not in header_columns and _filled(value):
-                    strays.setdefault(index + 1, []).append((number, value))
+            for column in suspects:
+                if column <= len(row) and _filled(row[column - 1]):
+                    strays.setdefault(column, []).append((number, row[column - 1]))
         for column, found in sorted(strays.items()):
             self.problems.append(self._stray(grid, column, found))
 

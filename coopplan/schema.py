@@ -11,6 +11,7 @@ from __future__ import annotations
 import unicodedata
 from dataclasses import dataclass
 from enum import StrEnum
+from functools import lru_cache
 
 
 class Kind(StrEnum):
@@ -258,4 +259,9 @@ def normalize_header(text: object) -> str:
     do not matter, and neither does how an accented letter is stored (a Mac may save «à» as
     «a» + combining accent, NFD: compared after NFC normalisation). Texts are kept as written;
     only comparisons use this."""
-    return unicodedata.normalize("NFC", " ".join(str(text).replace("\n", " ").split())).casefold()
+    return _normalized(str(text))
+
+
+@lru_cache(maxsize=4096)  # called once per choice cell: piste, stati and kinds repeat
+def _normalized(text: str) -> str:
+    return unicodedata.normalize("NFC", " ".join(text.replace("\n", " ").split())).casefold()
