@@ -736,7 +736,9 @@ class _CellPositions:
         part, self.tail = window[:cut], window[cut:]
         found = _VALUE_CELL.findall(part)
         if len(found) != sum(part.count(mark) for mark in _VALUE_MARKS):
-            self.known = False  # a value in a cell written otherwise (no r="..." first, a prefix)
+            self.known = False  # a value in a cell written otherwise (no r="..." first)
+        if b":c " in part or b":c>" in part:
+            self.known = False  # cells with a namespace prefix (<x:c ...>): not searched
         if found:
             letters, rows = zip(*found, strict=True)
             self.by_column.update(letters)
