@@ -11,6 +11,7 @@ import math
 import re
 from dataclasses import dataclass
 
+from coopplan import fmt
 from coopplan.schema import NO_WORDS, YES_WORDS, normalize_header
 
 EMPTY_MARKS = frozenset({"", "...", "…", "-", "–"})
@@ -32,7 +33,15 @@ def is_empty(value: object) -> bool:
 
 
 def show(value: object) -> str:
-    """A cell value quoted for a message."""
+    """A cell value quoted for a message; numbers and dates the Italian way (3000.0 ->
+    «3.000», -5000 -> «−5.000», 2023-03-01 -> «01/03/2023»)."""
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        if math.isnan(value) or math.isinf(value):
+            return f"«{value}»"
+        sign = "−" if value < 0 else ""  # the typographic minus, as in signed amounts
+        return f"«{sign}{fmt.number(abs(value), decimals=2)}»"
+    if isinstance(value, dt.datetime | dt.date):
+        return f"«{value.strftime('%d/%m/%Y')}»"
     text = str(value).strip()
     return f"«{text[:40]}…»" if len(text) > 40 else f"«{text}»"
 
@@ -90,12 +99,7 @@ def parse_money(value: object) -> float:
     if isinstance(value, int | float):
         amount = float(value)
     else:
-        hint = ""
-        if _MONEY_LIKE.match(str(value)):
-            digits = str(value).replace("€", "").replace(".", "").replace(" ", "").replace(",", ".")
-            hint = (
-                f" (ad esempio {digits.rstrip('0').rstrip('.') if ',' in str(value) else digits})"
-            )
+        hint = f" (ad esempio {_typed(str(value))})" if _MONEY_LIKE.match(str(value)) else ""
         raise CellError(
             f"{show(value)} è un testo, non un importo: scrivi solo la cifra come numero{hint}, "
             "senza punti né simbolo €; il formato in euro lo applica il file."
@@ -106,9 +110,20 @@ def parse_money(value: object) -> float:
         )
     if amount < 0:
         raise CellError(
-            f"l'importo {show(value)} è negativo: gli importi devono essere zero o positivi."
+            f"l'importo «−{fmt.money(-amount)}» è negativo: gli importi devono essere zero o "
+            "positivi."
         )
     return amount
+
+
+def _typed(text: str) -> str:
+    """What to type for an amount written as text: '5.000 €' -> '5000', '5 000' (any space,
+    non-breaking ones too) -> '5000', '1.234,50' -> '1234,5' (the decimal comma, as typed in
+    an Italian spreadsheet)."""
+    digits = "".join(text.replace("€", "").replace(".", "").split())
+    if "," in digits:
+        digits = digits.rstrip("0").rstrip(",")
+    return digits
 
 
 def parse_flag(value: object, source: str) -> bool:
@@ -119,7 +134,8 @@ def parse_flag(value: object, source: str) -> bool:
         return value
     if isinstance(value, int | float):
         raise CellError(
-            f"la fonte «{source}» è di tipo Sì/No, ma la cella contiene l'importo {show(value)}: "
+            f"la fonte «{source}» è di tipo Sì/No, ma la cella contiene l'importo "
+            f"«{fmt.money(value)}»: "
             "scrivi Sì o No, oppure cambia il tipo della fonte in «Importo» nel foglio Fonti."
         )
     word = normalize_header(value)
@@ -147,7 +163,7 @@ def parse_choice(value: object, allowed: Choices, what: str) -> str:
     if canonical is None:
         listed = ", ".join(allowed.shown[:MAX_LISTED])
         if len(allowed.shown) > MAX_LISTED:
-            listed += f" … (in tutto {len(allowed.shown)})"
+            listed += f" … (in tutto {fmt.number(len(allowed.shown))})"
         if not allowed.shown:
             raise CellError(
                 f"{show(value)} non è {what} valido: l'elenco dei valori ammessi è vuoto."

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from coopplan import fmt
 from coopplan.schema import (
-    MAX_ROWS_PER_SHEET,
+    MAX_CELLS_PER_SHEET,
     MAX_UPLOAD_MB,
     META_FIELDS,
     README_SHEET,
@@ -20,7 +20,7 @@ def format_markdown() -> str:
         "Questo documento è generato da `coopplan/schema.py` con "
         "`python scripts/build_workbook.py --docs`: non modificarlo a mano.",
         "",
-        f"Il file è un .xlsx (massimo {MAX_UPLOAD_MB} MB e {fmt.number(MAX_ROWS_PER_SHEET)} righe per "
+        f"Il file è un .xlsx (massimo {MAX_UPLOAD_MB} MB e {fmt.number(MAX_CELLS_PER_SHEET)} celle piene per "
         "foglio, senza macro). Il primo foglio, "
         f"«{README_SHEET}», spiega come compilarlo; seguono i fogli dei dati qui sotto. "
         "Le intestazioni stanno nella prima riga; l'ordine delle colonne è libero e maiuscole o "

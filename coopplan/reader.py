@@ -6,28 +6,39 @@ file could be read at all) and every problem found, each with its sheet, row and
 
 from __future__ import annotations
 
+import dataclasses
+import datetime as dt
 import io
 import os
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import BinaryIO
 
 import python_calamine
-from openpyxl.utils.cell import column_index_from_string, coordinate_from_string
+from openpyxl import load_workbook
+from openpyxl.utils.cell import (
+    column_index_from_string,
+    coordinate_from_string,
+    get_column_letter,
+)
 
 from coopplan import cells, fmt, intake
+from coopplan.intake import SheetScan
 from coopplan.plan import Plan, PlanMeta
 from coopplan.schema import (
     ATTIVITA,
     FILONI,
     FONTI,
     ITEM_KINDS,
-    MAX_ROWS_PER_SHEET,
+    MAX_CELLS_PER_SHEET,
+    MAX_DENSE_CELLS,
     META_FIELDS,
     META_MAX_CHARS,
     PIANO,
     PISTE,
     PROGETTI,
+    README_SHEET,
     SHEETS,
     SOURCE_KINDS,
     STATUSES,
@@ -86,15 +97,19 @@ def load_plan_bytes(data: bytes, name: str = "") -> LoadResult:
             "salvalo di nuovo come .xlsx e riprova."
         )
         return LoadResult(None, [error(message)], name)
-    return _Reader(book, scans).read(name)
+    return _Reader(book, scans, data).read(name)
 
 
 class _Reader:
     """One pass over a parsed workbook, collecting problems as it builds the tables."""
 
-    def __init__(self, book: python_calamine.CalamineWorkbook, scans: dict) -> None:
+    def __init__(
+        self, book: python_calamine.CalamineWorkbook, scans: dict[str, SheetScan], data: bytes
+    ) -> None:
         self.book = book
         self.scans = scans
+        self.data = data
+        self.openpyxl_book = None  # opened only for a sheet with values far away
         self.problems: list[Problem] = _CappedProblems()
         self.sheet_names = {normalize_header(n): n for n in book.sheet_names}
         self.merged_cover = {name: _covered(scan.merged) for name, scan in scans.items()}
@@ -102,6 +117,7 @@ class _Reader:
     # Entry point ---------------------------------------------------------------------------
 
     def read(self, name: str) -> LoadResult:
+        self._check_sheet_list()
         grids = {sheet.name: self._grid(sheet) for sheet in SHEETS}
         if any(grid is None for grid in grids.values()):
             return LoadResult(None, self.problems, name)
@@ -125,6 +141,7 @@ class _Reader:
         )
         self._check_cells()
         self._warn_empty(tracks, lines, source_names, projects)
+        self._name_projects(grids[PROGETTI.name], projects)
         self.problems.close()
         plan = Plan.from_records(
             meta,
@@ -139,6 +156,64 @@ class _Reader:
 
     # Sheets and headers -------------------------------------------------------------------
 
+    def _check_sheet_list(self) -> None:
+        """Hidden data sheets, leftover copies («Progetti (2)») and sheets that are not part
+        of the plan: which one is read and which one is ignored, said in words. A hidden
+        data sheet read while its visible copy is ignored is an error: the secretary most
+        likely edited the copy, and publishing would publish the old data."""
+        data = {normalize_header(s.name) for s in SHEETS}
+        sheets = {m.name: m.visible for m in self.book.sheets_metadata}
+        read = {normalize_header(n): n for n in sheets if normalize_header(n) in data}
+        for sheet, visible in sheets.items():
+            key = normalize_header(sheet)
+            original = _copy_of(sheet)
+            if key in data:
+                if visible != python_calamine.SheetVisibleEnum.Visible:
+                    self.problems.append(self._hidden_data_sheet(sheet, visible, sheets))
+            elif original in data and original in read:
+                if sheets[read[original]] == python_calamine.SheetVisibleEnum.Visible:
+                    self.problems.append(
+                        warning(
+                            f"Il foglio «{sheet}» sembra una copia del foglio "
+                            f"«{read[original]}» e viene ignorato: i dati letti sono quelli di "
+                            f"«{read[original]}». Se la copia è quella aggiornata, cancella "
+                            f"«{read[original]}» e rinomina la copia «{read[original]}».",
+                            sheet,
+                        )
+                    )
+            elif key != normalize_header(README_SHEET):
+                hidden = _hidden_words(visible)
+                self.problems.append(
+                    warning(
+                        f"Il foglio «{sheet}»{hidden and ' (' + hidden + ')'} non fa parte "
+                        "del piano e viene ignorato.",
+                        sheet,
+                    )
+                )
+
+    def _hidden_data_sheet(self, sheet: str, visible: object, sheets: dict) -> Problem:
+        copies = [
+            n
+            for n, v in sheets.items()
+            if _copy_of(n) == normalize_header(sheet)
+            and v == python_calamine.SheetVisibleEnum.Visible
+        ]
+        hidden = _hidden_words(visible)
+        if copies:
+            ignored = ", ".join(f"«{c}»" for c in copies)
+            return error(
+                f"Il foglio «{sheet}» è {hidden}: è quello che viene letto, mentre il foglio "
+                f"visibile {ignored} viene ignorato. Se hai aggiornato {ignored}, cancella il "
+                f"foglio nascosto «{sheet}» e rinomina la copia «{sheet}»; altrimenti "
+                f"cancella {ignored} e scopri «{sheet}».",
+                sheet,
+            )
+        return warning(
+            f"Il foglio «{sheet}» è {hidden} ma viene letto lo stesso: controlla che sia "
+            "quello giusto (in Excel: clic destro su una linguetta, «Scopri»).",
+            sheet,
+        )
+
     def _grid(self, sheet: Sheet) -> _Grid | None:
         actual = self.sheet_names.get(normalize_header(sheet.name))
         if actual is None:
@@ -150,37 +225,123 @@ class _Reader:
                 )
             )
             return None
-        sheet_data = self.book.get_sheet_by_name(actual)
-        last_row = sheet_data.end[0] + 1 if sheet_data.end else 0  # as Excel numbers it
-        if last_row > MAX_ROWS_PER_SHEET:  # refuse before building Python rows
+        scan = self.scans.get(actual)
+        if scan is not None and scan.value_cells > MAX_CELLS_PER_SHEET:  # before any row is built
             self.problems.append(
                 error(
-                    f"Il foglio «{actual}» arriva alla riga {fmt.number(last_row)}: il "
-                    f"massimo è {fmt.number(MAX_ROWS_PER_SHEET)}. Cancella le righe che non "
-                    "fanno parte del piano (anche quelle vuote ma formattate) e salva di nuovo.",
+                    f"Il foglio «{actual}» contiene {fmt.number(scan.value_cells)} celle "
+                    f"piene: il massimo è {fmt.number(MAX_CELLS_PER_SHEET)}. Cancella le righe "
+                    "e le colonne che non fanno parte del piano e salva di nuovo.",
                     actual,
                 )
             )
             return None
-        rows = sheet_data.to_python(skip_empty_area=False)
-        header_index = next(
-            (i for i, row in enumerate(rows[:HEADER_SEARCH_ROWS]) if any(map(_filled, row))), 0
+        area = scan.area if scan is not None else None
+        if area is not None and area <= MAX_DENSE_CELLS:
+            rows = self._dense_rows(actual)
+        else:  # a stray value far away: read only the cells that are there
+            rows = self._sparse_rows(actual)
+        header_row, header = next(
+            (
+                (number, row)
+                for number, row in rows[:HEADER_SEARCH_ROWS]
+                if number <= HEADER_SEARCH_ROWS and any(map(_filled, row))
+            ),
+            (1, []),
         )
-        header = rows[header_index] if rows else []
         positions = {normalize_header(h): i for i, h in enumerate(header) if _filled(h)}
-        grid = _Grid(actual, rows, header_index, positions)
+        width = max(positions.values(), default=-1) + 1
+        grid = _Grid(actual, [(n, row[:width]) for n, row in rows], header_row, header, positions)
+        self._warn_strays(grid, scan, rows)
         for column in sheet.columns:
             if column.required and normalize_header(column.header) not in positions:
                 self.problems.append(
                     error(
                         f"Nel foglio «{actual}» manca la colonna «{column.header}»: aggiungila "
-                        f"nella riga delle intestazioni (riga {header_index + 1}).",
+                        f"nella riga delle intestazioni (riga {header_row}).",
                         actual,
-                        header_index + 1,
+                        header_row,
                     )
                 )
                 grid.broken = True
         return grid
+
+    def _dense_rows(self, sheet: str) -> list[tuple[int, list]]:
+        """(Excel row, cells from column A) of the rows, through calamine (which
+        allocates the whole rectangle from A1 to the farthest value: call it only when
+        that is small)."""
+        rows = self.book.get_sheet_by_name(sheet).to_python(skip_empty_area=False)
+        return list(enumerate(rows, start=1))
+
+    def _sparse_rows(self, sheet: str) -> list[tuple[int, list]]:
+        """The same as _dense_rows, through openpyxl's streaming reader: the work and the
+        memory follow the cells present, not the rectangle they span."""
+        if self.openpyxl_book is None:
+            self.openpyxl_book = load_workbook(
+                io.BytesIO(self.data), read_only=True, data_only=True
+            )
+        worksheet = self.openpyxl_book[sheet]
+        worksheet.reset_dimensions()  # the declared dimension may be anything
+        return [
+            (number, [_calamine_like(v) for v in row])
+            for number, row in enumerate(worksheet.iter_rows(values_only=True), start=1)
+            if any(map(_filled, row))
+        ]
+
+    def _warn_strays(
+        self, grid: _Grid, scan: SheetScan | None, rows: list[tuple[int, list]]
+    ) -> None:
+        """One problem per column of values outside the table (no header above them): a
+        number in «Progetti» is an error (an amount that no total would count), text a
+        warning."""
+        header_columns = {i + 1 for i in grid.positions.values()}
+        if scan is not None and scan.columns is not None:  # the columns holding values: known
+            suspects = sorted(set(scan.columns) - header_columns)
+        else:
+            suspects = [c for c in range(1, max(map(len, (r for _, r in rows)), default=0) + 1)]
+            suspects = [c for c in suspects if c not in header_columns]
+        strays: dict[int, list[tuple[int, object]]] = {}
+        for number, row in rows:
+            if number <= grid.header_row:
+                continue
+            for column in suspects:
+                if column <= len(row) and _filled(row[column - 1]):
+                    strays.setdefault(column, []).append((number, row[column - 1]))
+        for column, found in sorted(strays.items()):
+            self.problems.append(self._stray(grid, column, found))
+
+    def _stray(self, grid: _Grid, column: int, found: list[tuple[int, object]]) -> Problem:
+        row, value = found[0]
+        letter = get_column_letter(column)
+        amounts = [v for _, v in found if _is_amount(v)]
+        if len(found) == 1:
+            what = f"Il valore {cells.show(value)} è fuori dalla tabella"
+        else:
+            what = (
+                f"{fmt.count(len(found), 'valore', 'valori')} della colonna {letter} (il primo "
+                f"è {cells.show(value)}) sono fuori dalla tabella"
+            )
+        where = f"(la colonna {letter} non ha intestazione nella riga {grid.header_row})"
+        if amounts and normalize_header(grid.name) == normalize_header(PROGETTI.name):
+            total = fmt.money(sum(float(v) for v in amounts))
+            return error(
+                f"{what} {where}: contiene importi per {total} che non entrerebbero in nessun "
+                "totale. Scrivi l'intestazione della fonte sopra la colonna (e aggiungi la "
+                "fonte al foglio Fonti), oppure cancella i valori.",
+                grid.name,
+                row,
+                column,
+            )
+        return warning(
+            f"{what} {where} e viene ignorato: se serve, spostalo in una colonna del piano, "
+            "altrimenti cancellalo."
+            if len(found) == 1
+            else f"{what} {where} e vengono ignorati: se servono, spostali in una colonna del "
+            "piano, altrimenti cancellali.",
+            grid.name,
+            row,
+            column,
+        )
 
     def _table(
         self, sheet: Sheet, grid: _Grid, choices: dict[str, cells.Choices | None] | None = None
@@ -267,16 +428,18 @@ class _Reader:
     def _unique(self, sheet: Sheet, records: list[dict], key: str, what: str) -> list[str]:
         """The distinct non-empty values of a key column, flagging every repeat."""
         seen: dict[str, int] = {}
+        first: dict[str, str] = {}  # normalized -> as first written
         for record in records:
             value = record[key]
             if not value:
                 continue
-            if value in seen:
+            if normalize_header(value) in first:
                 column = self._column_index(sheet, key)
                 self.problems.append(
                     error(
                         f"{_capital(what)} «{value}» è ripetuto (compare già alla riga "
-                        f"{seen[value]}): ogni valore deve essere unico.",
+                        f"{seen[first[normalize_header(value)]]}): ogni valore deve essere "
+                        "unico.",
                         sheet.name,
                         record["_row"],
                         column,
@@ -284,6 +447,7 @@ class _Reader:
                 )
             else:
                 seen[value] = record["_row"]
+                first[normalize_header(value)] = value
         return list(seen)
 
     def _column_index(self, sheet: Sheet, key: str) -> int | None:
@@ -324,16 +488,20 @@ class _Reader:
             "year": cells.parse_int,
             "version_date": cells.parse_date,
         }
+        free_row = max((n for n, _ in grid.data_rows()), default=grid.header_row) + 1
         for key, label in META_FIELDS.items():
             value, row, col = values.get(key, ("", None, None))
+            if key not in values and key != "version_date" and not grid.broken:
+                row, col = free_row, self._column_index(PIANO, "field")  # where to add it
+                free_row += 1
             if cells.is_empty(value):
                 if key != "version_date" and not grid.broken:
                     message = (
                         f"Il campo «{label}» del piano è vuoto: scrivi il suo valore nella "
                         "colonna Valore."
                         if key in values
-                        else f"Manca il campo «{label}» del piano: aggiungi una riga con "
-                        f"«{label}» nella colonna Campo e il suo valore accanto."
+                        else f"Manca il campo «{label}» del piano: scrivi «{label}» in questa "
+                        "cella della colonna Campo e il suo valore accanto, nella colonna Valore."
                     )
                     self.problems.append(error(message, grid.name, row, col))
                 parsed[key] = None
@@ -388,26 +556,44 @@ class _Reader:
                         f"La fonte «{source['name']}» del foglio Fonti non ha una colonna nel "
                         "foglio Progetti: aggiungi una colonna con esattamente questo nome.",
                         grid.name,
-                        grid.header_index + 1,
+                        grid.header_row,
                     )
                 )
                 continue
             found.append((source, index))
         known = fixed | {normalize_header(s["name"]) for s in sources}
-        header = grid.rows[grid.header_index]
         for header_text, index in grid.positions.items():
             if header_text not in known:
-                self.problems.append(
-                    warning(
-                        f"La colonna {cells.show(header[index])} non è una colonna prevista né "
-                        "una fonte del foglio Fonti e viene ignorata: se è una nuova fonte, "
-                        "aggiungila al foglio Fonti.",
-                        grid.name,
-                        grid.header_index + 1,
-                        index + 1,
-                    )
-                )
+                self.problems.append(self._unknown_column(grid, index))
         return found
+
+    def _unknown_column(self, grid: _Grid, index: int) -> Problem:
+        """A column of «Progetti» that is neither fixed nor a source: an error if it holds
+        amounts (money no total would count: e.g. a source deleted from «Fonti» while its
+        column stays), a warning if it holds only text (e.g. «Referente»)."""
+        header = grid.header[index]
+        amounts = [
+            float(row[index])
+            for _, row in grid.data_rows()
+            if index < len(row) and _is_amount(row[index])
+        ]
+        if amounts:
+            return error(
+                f"La colonna {cells.show(header)} contiene importi per "
+                f"{fmt.money(sum(amounts))} ma non è una fonte del foglio Fonti: quegli importi "
+                "non entrerebbero in nessun totale. Aggiungi la fonte al foglio Fonti con "
+                "esattamente questo nome, oppure cancella la colonna.",
+                grid.name,
+                grid.header_row,
+                index + 1,
+            )
+        return warning(
+            f"La colonna {cells.show(header)} non è una colonna prevista né una fonte del "
+            "foglio Fonti e viene ignorata: se è una nuova fonte, aggiungila al foglio Fonti.",
+            grid.name,
+            grid.header_row,
+            index + 1,
+        )
 
     def _funding_cell(
         self, project: str, source: dict, value: object, sheet: str, row: int, col: int
@@ -423,6 +609,18 @@ class _Reader:
         return {"project": project, "source": source["name"], "amount": amount, "flag": flag}
 
     # Whole-workbook checks ----------------------------------------------------------------
+
+    def _name_projects(self, grid: _Grid, projects: list[dict]) -> None:
+        """Put the project's title and ID before each problem in a cell of its row of
+        «Progetti», so that a reader need not look the row up to know which project it is."""
+        names = {p["_row"]: _project_name(p) for p in projects if _project_name(p)}
+        table = {i + 1 for i in grid.positions.values()}
+        for at, problem in enumerate(self.problems):
+            if problem.sheet == grid.name and problem.row in names and problem.column in table:
+                message = (
+                    f"{names[problem.row]}: {problem.message[:1].lower()}{problem.message[1:]}"
+                )
+                self.problems[at] = dataclasses.replace(problem, message=message)
 
     def _check_cells(self) -> None:
         """Formulas without a saved value and merged cells, in the data sheets."""
@@ -512,22 +710,19 @@ class _CappedProblems(list):
 
 @dataclass
 class _Grid:
-    """A sheet's cells (list of rows from A1), where its header is, and its columns."""
+    """A sheet's non-empty rows (Excel row number, cells from column A up to the last header),
+    where its header is, and its columns."""
 
     name: str
-    rows: list[list]
-    header_index: int
+    rows: list[tuple[int, list]]
+    header_row: int  # 1-based, as in Excel
+    header: list
     positions: dict[str, int]  # normalized header -> 0-based column index
     broken: bool = False
 
     def data_rows(self) -> list[tuple[int, list]]:
         """(Excel row number, cells) for every non-empty row below the header."""
-        start = self.header_index + 1
-        return [
-            (start + offset + 1, row)
-            for offset, row in enumerate(self.rows[start:])
-            if any(map(_filled, row))
-        ]
+        return [(n, row) for n, row in self.rows if n > self.header_row and any(map(_filled, row))]
 
 
 _SOURCE_ALIASES = {"si/no": "flag", "sì / no": "flag", "flag": "flag", "spunta": "flag"}
@@ -564,6 +759,47 @@ def _covered(ranges: tuple[str, ...]) -> set[tuple[int, int | None]]:
 
 def _filled(value: object) -> bool:
     return not (value is None or (isinstance(value, str) and not value.strip()))
+
+
+_COPY = re.compile(r"^(?:copia di\s+)?(.+?)(?:\s*\(\d+\)|_\d+)?$", re.IGNORECASE)
+
+
+def _copy_of(sheet: str) -> str:
+    """The normalized name a sheet is a copy of, as Excel («Progetti (2)»), LibreOffice
+    («Progetti_2») or a person («Copia di Progetti») names copies; "" if not a copy."""
+    match = _COPY.match(sheet.strip())
+    original = normalize_header(match.group(1)) if match else ""
+    return original if original != normalize_header(sheet) else ""
+
+
+def _hidden_words(visible: object) -> str:
+    """How a sheet is hidden, in words ("" when visible)."""
+    if visible == python_calamine.SheetVisibleEnum.VeryHidden:
+        return "nascosto in modo da non comparire nemmeno tra i fogli da scoprire"
+    if visible == python_calamine.SheetVisibleEnum.Hidden:
+        return "nascosto"
+    return ""
+
+
+def _project_name(project: dict) -> str:
+    """'Progetto «Sportello» (P1-02)', 'Progetto P1-02' or '' (no title, no ID)."""
+    title, project_id = project.get("title") or "", project.get("id") or ""
+    if title and project_id:
+        return f"Progetto «{title}» ({project_id})"
+    return f"Progetto «{title}»" if title else f"Progetto {project_id}" if project_id else ""
+
+
+def _is_amount(value: object) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)
+
+
+def _calamine_like(value: object) -> object:
+    """An openpyxl value as calamine gives it: "" for empty, a date for a midnight datetime."""
+    if value is None:
+        return ""
+    if isinstance(value, dt.datetime) and value.time() == dt.time():
+        return value.date()
+    return value
 
 
 def _capital(text: str) -> str:

@@ -8,8 +8,10 @@ Funding sources are data, not schema: each row of the sheet "Fonti" adds one col
 
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass
 from enum import StrEnum
+from functools import lru_cache
 
 
 class Kind(StrEnum):
@@ -298,12 +300,24 @@ SHEETS: tuple[Sheet, ...] = (PIANO, PISTE, FILONI, FONTI, PROGETTI, ATTIVITA)
 """Data sheets in workbook order (after "Leggimi")."""
 
 SOURCE_COLUMN_WIDTH = 18
-MAX_ROWS_PER_SHEET = 50_000
-"""More rows than this in one sheet is refused before reading them (a plan has hundreds)."""
+MAX_CELLS_PER_SHEET = 500_000
+"""More filled cells than this in one sheet is refused before reading them (a plan has a few
+thousand)."""
+MAX_DENSE_CELLS = 2_000_000
+"""A sheet whose rectangle from A1 to its farthest value holds more cells than this (a stray
+value far away) is read cell by cell instead of as a rectangle (calamine: 32 bytes a cell)."""
 MAX_UPLOAD_MB = 10
 """Largest workbook accepted, in megabytes (the intake, the uploader and the docs use it)."""
 
 
 def normalize_header(text: object) -> str:
-    """Header as compared: case, spacing and accents on the last letter do not matter."""
-    return " ".join(str(text).replace("\n", " ").split()).casefold()
+    """A name as compared (sheet names, headers, choices, IDs, source names): case and spacing
+    do not matter, and neither does how an accented letter is stored (a Mac may save «à» as
+    «a» + combining accent, NFD: compared after NFC normalisation). Texts are kept as written;
+    only comparisons use this."""
+    return _normalized(str(text))
+
+
+@lru_cache(maxsize=4096)  # called once per choice cell: piste, stati and kinds repeat
+def _normalized(text: str) -> str:
+    return unicodedata.normalize("NFC", " ".join(text.replace("\n", " ").split())).casefold()

@@ -259,15 +259,24 @@ def test_a_mistake_on_every_row_is_listed_up_to_a_cap_and_counted() -> None:
     assert summary(problems) == "1.298 errori impediscono la pubblicazione"
 
 
-def test_too_many_rows_are_refused_before_reading_them() -> None:
-    from coopplan.schema import MAX_ROWS_PER_SHEET
+def test_too_many_filled_cells_are_refused_before_reading_them(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from coopplan import reader
 
-    def pad(book) -> None:  # noqa: ANN001
-        book["Filoni"].cell(row=MAX_ROWS_PER_SHEET + 5, column=1).value = "P1"
+    monkeypatch.setattr(reader, "MAX_CELLS_PER_SHEET", 150)  # «Progetti» has 185 filled cells
+    problem = only_error(problems_of(lambda b: None))
+    assert problem.cell == "Progetti"
+    assert "contiene 185 celle piene: il massimo è 150" in problem.message
 
-    problem = only_error(problems_of(pad))
-    assert problem.cell == "Filoni"
-    assert "arriva alla riga 50.005: il massimo è 50.000" in problem.message
+
+def test_a_value_far_below_the_table_is_read_as_its_own_row() -> None:
+    def far(book) -> None:  # noqa: ANN001
+        book["Filoni"].cell(row=50_005, column=1).value = "P1"
+
+    problem = only_error(problems_of(far))
+    assert problem.cell == "Filoni!B50005"
+    assert "«Filone» è vuota ma è obbligatoria" in problem.message
 
 
 def test_empty_metadata_value_and_missing_metadata_row_get_their_own_advice() -> None:
@@ -278,4 +287,7 @@ def test_empty_metadata_value_and_missing_metadata_row_get_their_own_advice() ->
 
     problems = {p.cell: p.message for p in problems_of(blank_title_drop_year)}
     assert "è vuoto: scrivi il suo valore nella colonna Valore" in problems["Piano!B2"]
-    assert "Manca il campo «Anno»" in problems["Piano"]
+    assert problems["Piano!A5"] == (  # the first free row of «Piano», column Campo
+        "Manca il campo «Anno» del piano: scrivi «Anno» in questa cella della colonna Campo e "
+        "il suo valore accanto, nella colonna Valore."
+    )
