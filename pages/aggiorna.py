@@ -267,7 +267,7 @@ def compare_section(store: Store, mine: list[Version]) -> None:
     try:
         diff = diff_plans(plan_of_version(store, old), plan_of_version(store, new))
     except StoreError as exc:  # a damaged version: said, not compared
-        st.warning(exc.message)
+        st.warning(text(exc.message))
         return
     show_diff(diff, f"Nessuna differenza tra la versione {old.number} e la versione {new.number}.")
 

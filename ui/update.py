@@ -104,7 +104,9 @@ def download_version(
     try:
         data = store.read(version)
     except StoreError as exc:
-        where.button(label, disabled=True, help=exc.message, icon=":material/block:", key=key)
+        where.button(
+            text(label), disabled=True, help=text(exc.message), icon=":material/block:", key=key
+        )
         return
     where.download_button(
         text(label),

@@ -19,7 +19,7 @@ from coopplan.diff import compare_years, signed_count, signed_money
 from coopplan.files import os_reason
 from coopplan.store import Store, StoreError, Version
 from ui import data
-from ui.safe import md, table
+from ui.safe import md, table, text
 
 VIEW_KEY = "coopplan_view_version"  # a version shown read-only, set from «Aggiorna il piano»
 YEAR_KEY = "coopplan_year"  # the plan year chosen in the sidebar (absent: the latest year)
@@ -50,7 +50,7 @@ def shown_version(store: Store, *, tell: bool = True) -> Version:
                 return match[0]
             except StoreError as exc:
                 if tell:
-                    st.error(exc.message, icon=":material/error:")
+                    st.error(text(exc.message), icon=":material/error:")
         st.session_state.pop(VIEW_KEY, None)
     years = sorted({v.year for v in versions})
     year = st.session_state.get(YEAR_KEY)
@@ -58,7 +58,7 @@ def shown_version(store: Store, *, tell: bool = True) -> Version:
     if standing.shown is None:
         raise StoreError(standing.message)
     if standing.message and tell:
-        st.error(standing.message, icon=":material/error:")
+        st.error(text(standing.message), icon=":material/error:")
     return standing.shown
 
 
