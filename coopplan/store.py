@@ -351,6 +351,10 @@ class VersionStore(Protocol):
         """Add a new version with the content of version ``number`` (not the one in force)."""
         ...
 
+    def add_copy(self, version: Version, data: bytes) -> None:
+        """Append a version copied from another store, as it is (see ``coopplan.store_copy``)."""
+        ...
+
 
 @dataclass(frozen=True)
 class _Scan:
@@ -432,6 +436,15 @@ class StoreBase:
         lines = [d for d in scan.damages if d.kind != MISSING]
         return Standing(in_force, shown, tuple(skipped + lines))
 
+    def _version_damages(self, scan: _Scan) -> list[Damage]:
+        """What ``verify()`` finds in the records and in every version's content."""
+        damages = [d for d in scan.damages if d.kind != MISSING]
+        for version in scan.versions:
+            _, damage = self._read_checked(version)
+            if damage is not None:
+                damages.append(damage)
+        return damages
+
     def _in_force(
         self, versions: list[Version], year: int | None, scan: _Scan | None = None
     ) -> Version:
@@ -442,6 +455,12 @@ class StoreBase:
         if not mine:
             raise StoreError(f"Non c'è nessun piano per l'anno {wanted}.")
         return max(mine, key=lambda v: v.number)
+
+    def _refuse_if_manifest_lost(self, what: str) -> None:
+        scan = self._scan()
+        lost = [d for d in scan.damages if d.kind == NO_MANIFEST]
+        if lost:
+            raise StoreError(f"{what}: {lost[0].message} {RECOVERY}.")
 
     def _restoring(self, number: int, editor: str, note: str) -> Callable[[int], Version]:
         """Check that version ``number`` may be restored (see ``restore``); the maker of the new
@@ -515,13 +534,8 @@ class Store(StoreBase):
         """Check every manifest line, every version file against its hash, and every file in
         objects/ that no line names (orphans). Writes nothing."""
         scan = self._scan()
-        damages = [d for d in scan.damages if d.kind != MISSING]
-        named: set[str] = set()
-        for version in scan.versions:
-            named.add(version.sha256)
-            _, damage = self._read_checked(version)
-            if damage is not None:
-                damages.append(damage)
+        damages = self._version_damages(scan)
+        named = {version.sha256 for version in scan.versions}
         files = self._object_files()
         busy = is_locked(self.root / LOCK)  # a publisher at work: its file may not be named yet
         for path in files:
@@ -558,12 +572,7 @@ class Store(StoreBase):
         try:
             data = self.object_path(version.sha256).read_bytes()
         except FileNotFoundError:
-            return None, Damage(
-                MISSING,
-                f"La versione {version.number} del piano {version.year} manca: il suo file "
-                f"{relative} non è nell'archivio.",
-                version.number,
-            )
+            return None, missing_damage(version, f"file {relative}")
         except OSError as exc:
             return None, Damage(
                 MISSING,
@@ -571,14 +580,7 @@ class Store(StoreBase):
                 f"il suo file {relative} non si apre ({os_reason(exc)}).",
                 version.number,
             )
-        if hashlib.sha256(data).hexdigest() != version.sha256:
-            return None, Damage(
-                CORRUPT,
-                f"La versione {version.number} del piano {version.year} è danneggiata: il suo "
-                f"file {relative} non corrisponde più a quello pubblicato.",
-                version.number,
-            )
-        return data, None
+        return checked_content(version, data, f"file {relative}")
 
     def _scan(self) -> _Scan:
         """Read the manifest: every complete version record; every line that is not one, by
@@ -710,6 +712,18 @@ class Store(StoreBase):
         with self._writing(f"La versione {number} non è stata ripristinata"):
             return self._append(make)
 
+    def add_copy(self, version: Version, data: bytes) -> None:
+        """Append ``version`` as it is (number, time, editor…) with its workbook ``data``: what
+        ``coopplan.store_copy`` does. StoreError when the bytes do not match its hash or the
+        store already reaches that number."""
+        refuse_bad_copy(version, data)
+        with self._writing(f"La versione {version.number} non è stata copiata"):
+            with locked(self.root / LOCK):
+                entries = self._scan().versions
+                refuse_older_copy(version, entries[-1].number if entries else 0)
+                self._write_object(data)
+                self._write_line(version)
+
     def _has_content(self) -> bool:
         """True when the manifest has a line or objects/ holds a version file."""
         try:
@@ -718,12 +732,6 @@ class Store(StoreBase):
         except FileNotFoundError:
             pass
         return bool(self._object_files())
-
-    def _refuse_if_manifest_lost(self, what: str) -> None:
-        scan = self._scan()
-        lost = [d for d in scan.damages if d.kind == NO_MANIFEST]
-        if lost:
-            raise StoreError(f"{what}: {lost[0].message} {RECOVERY}.")
 
     @contextlib.contextmanager
     def _writing(self, what: str):  # noqa: ANN202 - a context manager
@@ -844,6 +852,46 @@ def seed_plan(seed: Path | None) -> tuple[bytes, Plan] | None:
     if not result.ok or result.plan is None:
         return None
     return data, result.plan
+
+
+def missing_damage(version: Version, what: str) -> Damage:
+    """The damage of a version whose content (``what``: 'file objects/….xlsx') is not there."""
+    return Damage(
+        MISSING,
+        f"La versione {version.number} del piano {version.year} manca: il suo {what} non è "
+        "nell'archivio.",
+        version.number,
+    )
+
+
+def checked_content(version: Version, data: bytes, what: str) -> tuple[bytes | None, Damage | None]:
+    """``data`` if its sha256 is the version's, else the damage naming ``what`` was altered."""
+    if hashlib.sha256(data).hexdigest() != version.sha256:
+        return None, Damage(
+            CORRUPT,
+            f"La versione {version.number} del piano {version.year} è danneggiata: il suo "
+            f"{what} non corrisponde più a quello pubblicato.",
+            version.number,
+        )
+    return data, None
+
+
+def refuse_bad_copy(version: Version, data: bytes) -> None:
+    """StoreError unless ``data`` is the content of ``version`` (its sha256)."""
+    if hashlib.sha256(data).hexdigest() != version.sha256:
+        raise StoreError(
+            f"La versione {version.number} non è stata copiata: il contenuto non corrisponde "
+            "alla versione."
+        )
+
+
+def refuse_older_copy(version: Version, last: int) -> None:
+    """StoreError unless ``version`` comes after ``last``, the store's highest number."""
+    if version.number <= last:
+        raise StoreError(
+            f"La versione {version.number} non è stata copiata: l'archivio di destinazione "
+            f"arriva già alla versione {last}."
+        )
 
 
 def seed_version(plan: Plan, sha: str) -> Version:
