@@ -276,7 +276,7 @@ async def warm_up(browser, url: str) -> None:  # noqa: ANN001
 async def drive(settings: Settings, url: str, paths: list[str], store: Path, state: LoadState):
     from playwright.async_api import async_playwright
 
-    from coopplan.store import Store
+    from coopplan.store import open_store
 
     duration = settings.load_seconds
     browsers = min(settings.load_browsers, settings.load_sessions)
@@ -297,7 +297,7 @@ async def drive(settings: Settings, url: str, paths: list[str], store: Path, sta
                 await asyncio.sleep(0.2)
             await asyncio.sleep(max(0.0, duration / 2 - state.now()))
             data = new_version_bytes()
-            await asyncio.to_thread(Store(store).publish, data, "Benchmark", "Prova di carico")
+            await asyncio.to_thread(open_store(store).publish, data, "Benchmark", "Prova di carico")
             state.published_at = state.now()
             await asyncio.gather(*tasks)
         finally:

@@ -124,7 +124,7 @@ async def drive(
     url: str, store: Path, sessions: int, seconds: float, publish: bool = True
 ) -> LoadState:
     """``sessions`` busy sessions for ``seconds``; a new version published halfway."""
-    from coopplan.store import Store
+    from coopplan.store import open_store
 
     state = LoadState()
     paths = page_paths()
@@ -136,7 +136,7 @@ async def drive(
         await asyncio.gather(*tasks)
         return state
     await asyncio.sleep(max(0.0, seconds / 2 - state.now()))
-    await asyncio.to_thread(Store(store).publish, new_version_bytes(), "Benchmark", "Processi")
+    await asyncio.to_thread(open_store(store).publish, new_version_bytes(), "Benchmark", "Processi")
     state.published_at = state.now()
     await asyncio.gather(*tasks)
     return state

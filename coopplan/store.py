@@ -1,8 +1,9 @@
 """The versioned store of published workbooks: immutable content files and an append-only manifest.
 
 What a store does is the ``VersionStore`` protocol (publish, restore, the versions, their bytes,
-what is shown while something is damaged, a full verification); ``Store`` keeps it in a folder.
-A store in a database can follow the same protocol.
+what is shown while something is damaged, a full verification); ``Store`` keeps it in a folder,
+``coopplan.store_pg.PgStore`` in PostgreSQL. ``open_store()`` picks one from ``COOPPLAN_STORE``
+(a folder, or a ``postgresql://`` address); the reading logic both share is ``StoreBase``.
 
 Layout of the store folder (``COOPPLAN_STORE``, default ``store/`` in the project):
 
@@ -264,7 +265,7 @@ class Standing:
 class Report:
     """The result of ``verify()``: every version recorded, every file count, every damage."""
 
-    root: Path
+    root: Path | str
     versions: tuple[Version, ...]
     files: int
     damages: tuple[Damage, ...]
@@ -299,7 +300,11 @@ class VersionStore(Protocol):
 
     Version numbers are global and never reused on purpose; the version in force of a year is its
     highest-numbered one. Refusals and failures raise ``StoreError`` with an Italian message.
+    ``root`` says where the store is, for messages (a folder, or a database address without
+    its password).
     """
+
+    root: Path | str
 
     def ensure_seeded(self) -> Version | None:
         """Make the shipped workbook version 1 of an empty store; the new version, else None.
@@ -346,6 +351,10 @@ class VersionStore(Protocol):
         """Add a new version with the content of version ``number`` (not the one in force)."""
         ...
 
+    def add_copy(self, version: Version, data: bytes) -> None:
+        """Append a version copied from another store, as it is (see ``coopplan.store_copy``)."""
+        ...
+
 
 @dataclass(frozen=True)
 class _Scan:
@@ -356,48 +365,19 @@ class _Scan:
     present: bool  # the manifest holds at least one non-empty line
 
 
-class Store:
-    """A ``VersionStore`` kept in a folder. Cheap to create; every method re-reads the manifest.
+class StoreBase:
+    """What every backend shares, on top of three things each keeps its own way: ``_scan()`` (the
+    version records and what is wrong with them), ``_read_checked()`` (a version's bytes, or its
+    damage) and ``_empty_message()`` (why no version is recorded)."""
 
-    ``seed`` is the workbook ``ensure_seeded()`` copies into an empty store (None: never seed).
-    ``on_step`` (tests only) is called with each of ``PAUSE_POINTS`` as a publish reaches it, so
-    a test can stop or kill the publisher at a known moment of the write.
-    """
+    def _scan(self) -> _Scan:
+        raise NotImplementedError
 
-    def __init__(
-        self,
-        root: str | os.PathLike[str],
-        seed: Path | None = SHIPPED_WORKBOOK,
-        *,
-        on_step: Callable[[str], None] | None = None,
-    ) -> None:
-        self.root = Path(root)
-        self.seed = seed
-        self.on_step = on_step
+    def _read_checked(self, version: Version) -> tuple[bytes | None, Damage | None]:
+        raise NotImplementedError
 
-    @classmethod
-    def default(cls) -> Store:
-        """The store named by COOPPLAN_STORE, else the git-ignored ``store/`` of the project."""
-        configured = os.environ.get(STORE_ENV, "").strip()
-        return cls(Path(configured).expanduser() if configured else DEFAULT_ROOT)
-
-    # Paths ------------------------------------------------------------------------------
-
-    @property
-    def manifest_path(self) -> Path:
-        return self.root / MANIFEST
-
-    def object_path(self, sha256: str) -> Path:
-        return self.root / OBJECTS / f"{sha256}{SUFFIX}"
-
-    def _object_files(self) -> list[Path]:
-        """The version files in objects/ (temporary files excluded)."""
-        folder = self.root / OBJECTS
-        if not folder.is_dir():
-            return []
-        return sorted(p for p in folder.glob(f"*{SUFFIX}") if not p.name.startswith(TEMP_PREFIX))
-
-    # Reading ----------------------------------------------------------------------------
+    def _empty_message(self, scan: _Scan) -> str:
+        raise NotImplementedError
 
     def versions(self, year: int | None = None) -> list[Version]:
         """Every version recorded (of one plan year, if given), oldest first. Versions whose
@@ -456,17 +436,106 @@ class Store:
         lines = [d for d in scan.damages if d.kind != MISSING]
         return Standing(in_force, shown, tuple(skipped + lines))
 
+    def _version_damages(self, scan: _Scan) -> list[Damage]:
+        """What ``verify()`` finds in the records and in every version's content."""
+        damages = [d for d in scan.damages if d.kind != MISSING]
+        for version in scan.versions:
+            _, damage = self._read_checked(version)
+            if damage is not None:
+                damages.append(damage)
+        return damages
+
+    def _in_force(
+        self, versions: list[Version], year: int | None, scan: _Scan | None = None
+    ) -> Version:
+        if not versions:
+            raise StoreError(self._empty_message(scan or self._scan()))
+        wanted = max(v.year for v in versions) if year is None else year
+        mine = [v for v in versions if v.year == wanted]
+        if not mine:
+            raise StoreError(f"Non c'è nessun piano per l'anno {wanted}.")
+        return max(mine, key=lambda v: v.number)
+
+    def _refuse_if_manifest_lost(self, what: str) -> None:
+        scan = self._scan()
+        lost = [d for d in scan.damages if d.kind == NO_MANIFEST]
+        if lost:
+            raise StoreError(f"{what}: {lost[0].message} {RECOVERY}.")
+
+    def _restoring(self, number: int, editor: str, note: str) -> Callable[[int], Version]:
+        """Check that version ``number`` may be restored (see ``restore``); the maker of the new
+        version, given its number."""
+        editor = _clean_editor(editor)
+        old = self.get(number)
+        in_force = self.current(old.year)
+        if in_force.number == old.number:
+            raise StoreError(
+                f"La versione {old.number} è già quella in vigore del piano {old.year}: "
+                "ripristinarla non cambierebbe niente."
+            )
+        self.read(old)  # the content must still be there and intact
+        text = note.strip() or f"Ripristino della versione {old.number}."
+        return lambda new: Version(
+            number=new,
+            time=_now(),
+            editor=editor,
+            note=text,
+            year=old.year,
+            sha256=old.sha256,
+            title=old.title,
+            projects=old.projects,
+            totals=old.totals,
+            restored_from=old.number,
+        )
+
+
+class Store(StoreBase):
+    """A ``VersionStore`` kept in a folder. Cheap to create; every method re-reads the manifest.
+
+    ``seed`` is the workbook ``ensure_seeded()`` copies into an empty store (None: never seed).
+    ``on_step`` (tests only) is called with each of ``PAUSE_POINTS`` as a publish reaches it, so
+    a test can stop or kill the publisher at a known moment of the write.
+    """
+
+    def __init__(
+        self,
+        root: str | os.PathLike[str],
+        seed: Path | None = SHIPPED_WORKBOOK,
+        *,
+        on_step: Callable[[str], None] | None = None,
+    ) -> None:
+        self.root = Path(root)
+        self.seed = seed
+        self.on_step = on_step
+
+    @classmethod
+    def default(cls) -> VersionStore:
+        """The store named by COOPPLAN_STORE (a folder or a PostgreSQL address), else the
+        git-ignored ``store/`` of the project: ``open_store()``."""
+        return open_store()
+
+    # Paths ------------------------------------------------------------------------------
+
+    @property
+    def manifest_path(self) -> Path:
+        return self.root / MANIFEST
+
+    def object_path(self, sha256: str) -> Path:
+        return self.root / OBJECTS / f"{sha256}{SUFFIX}"
+
+    def _object_files(self) -> list[Path]:
+        """The version files in objects/ (temporary files excluded)."""
+        folder = self.root / OBJECTS
+        if not folder.is_dir():
+            return []
+        return sorted(p for p in folder.glob(f"*{SUFFIX}") if not p.name.startswith(TEMP_PREFIX))
+
     def verify(self) -> Report:
         """Check every manifest line, every version file against its hash, and every file in
         objects/ that no line names (orphans). Writes nothing."""
         scan = self._scan()
-        damages = [d for d in scan.damages if d.kind != MISSING]
-        named: set[str] = set()
-        for version in scan.versions:
-            named.add(version.sha256)
-            _, damage = self._read_checked(version)
-            if damage is not None:
-                damages.append(damage)
+        damages = self._version_damages(scan)
+        named = {version.sha256 for version in scan.versions}
         files = self._object_files()
         busy = is_locked(self.root / LOCK)  # a publisher at work: its file may not be named yet
         for path in files:
@@ -486,17 +555,6 @@ class Store:
                 )
         return Report(self.root, tuple(scan.versions), len(files), tuple(damages))
 
-    def _in_force(
-        self, versions: list[Version], year: int | None, scan: _Scan | None = None
-    ) -> Version:
-        if not versions:
-            raise StoreError(self._empty_message(scan or self._scan()))
-        wanted = max(v.year for v in versions) if year is None else year
-        mine = [v for v in versions if v.year == wanted]
-        if not mine:
-            raise StoreError(f"Non c'è nessun piano per l'anno {wanted}.")
-        return max(mine, key=lambda v: v.number)
-
     def _empty_message(self, scan: _Scan) -> str:
         lost = [d for d in scan.damages if d.kind == NO_MANIFEST]
         if lost:
@@ -514,12 +572,7 @@ class Store:
         try:
             data = self.object_path(version.sha256).read_bytes()
         except FileNotFoundError:
-            return None, Damage(
-                MISSING,
-                f"La versione {version.number} del piano {version.year} manca: il suo file "
-                f"{relative} non è nell'archivio.",
-                version.number,
-            )
+            return None, missing_damage(version, f"file {relative}")
         except OSError as exc:
             return None, Damage(
                 MISSING,
@@ -527,14 +580,7 @@ class Store:
                 f"il suo file {relative} non si apre ({os_reason(exc)}).",
                 version.number,
             )
-        if hashlib.sha256(data).hexdigest() != version.sha256:
-            return None, Damage(
-                CORRUPT,
-                f"La versione {version.number} del piano {version.year} è danneggiata: il suo "
-                f"file {relative} non corrisponde più a quello pubblicato.",
-                version.number,
-            )
-        return data, None
+        return checked_content(version, data, f"file {relative}")
 
     def _scan(self) -> _Scan:
         """Read the manifest: every complete version record; every line that is not one, by
@@ -627,20 +673,18 @@ class Store:
         Never seeds a store that holds version files (its manifest is lost: that is damage,
         told by ``standing()``/``verify()``), nor without a valid ``seed``. Raises StoreError
         when the folder cannot be written."""
-        if self.seed is None or not Path(self.seed).is_file():
-            return None
         if self._has_content():
             return None
-        data = Path(self.seed).read_bytes()
-        result = load_plan(data, name=Path(self.seed).name)
-        if not result.ok or result.plan is None:
+        seeded = seed_plan(self.seed)
+        if seeded is None:
             return None
+        data, plan = seeded
         with self._writing("Il piano fornito non è stato copiato nell'archivio"):
             with locked(self.root / LOCK):
                 if self._has_content():
                     return None  # another process seeded it meanwhile
                 sha = self._write_object(data)
-                version = _version_for(result.plan, 1, sha, SEED_EDITOR, SEED_NOTE, None)
+                version = seed_version(plan, sha)
                 self._write_line(version)
         return version
 
@@ -651,15 +695,7 @@ class Store:
         changed) for an invalid workbook, a store whose manifest is lost, or a folder that cannot
         be written. An empty store gets the shipped plan as version 1 first (``ensure_seeded``)."""
         editor = _clean_editor(editor)
-        result = load_plan(data, name=name)
-        if not result.ok or result.plan is None:
-            errors = result.errors
-            if result.plan is None and len(errors) == 1 and not errors[0].sheet:
-                reason = errors[0].message  # not a workbook at all: its one clear sentence
-            else:
-                reason = f"{summary(result.problems)}."
-            raise StoreError(f"Il file non è stato pubblicato. {reason}", result.problems)
-        plan = result.plan
+        plan = publishable_plan(data, name)
         self._refuse_if_manifest_lost("Il file non è stato pubblicato")
         self.ensure_seeded()  # into an empty store, the shipped plan first: it stays version 1
         with self._writing("Il file non è stato pubblicato"):
@@ -672,31 +708,21 @@ class Store:
         """Add a new version whose content is the one of version ``number``. Refused (StoreError)
         for the version already in force of its year (it would add a copy, changing nothing),
         a damaged one, or a folder that cannot be written."""
-        editor = _clean_editor(editor)
-        old = self.get(number)
-        in_force = self.current(old.year)
-        if in_force.number == old.number:
-            raise StoreError(
-                f"La versione {old.number} è già quella in vigore del piano {old.year}: "
-                "ripristinarla non cambierebbe niente."
-            )
-        self.read(old)  # the content must still be there and intact
-        text = note.strip() or f"Ripristino della versione {old.number}."
-        with self._writing(f"La versione {old.number} non è stata ripristinata"):
-            return self._append(
-                lambda new: Version(
-                    number=new,
-                    time=_now(),
-                    editor=editor,
-                    note=text,
-                    year=old.year,
-                    sha256=old.sha256,
-                    title=old.title,
-                    projects=old.projects,
-                    totals=old.totals,
-                    restored_from=old.number,
-                )
-            )
+        make = self._restoring(number, editor, note)
+        with self._writing(f"La versione {number} non è stata ripristinata"):
+            return self._append(make)
+
+    def add_copy(self, version: Version, data: bytes) -> None:
+        """Append ``version`` as it is (number, time, editor…) with its workbook ``data``: what
+        ``coopplan.store_copy`` does. StoreError when the bytes do not match its hash or the
+        store already reaches that number."""
+        refuse_bad_copy(version, data)
+        with self._writing(f"La versione {version.number} non è stata copiata"):
+            with locked(self.root / LOCK):
+                entries = self._scan().versions
+                refuse_older_copy(version, entries[-1].number if entries else 0)
+                self._write_object(data)
+                self._write_line(version)
 
     def _has_content(self) -> bool:
         """True when the manifest has a line or objects/ holds a version file."""
@@ -706,12 +732,6 @@ class Store:
         except FileNotFoundError:
             pass
         return bool(self._object_files())
-
-    def _refuse_if_manifest_lost(self, what: str) -> None:
-        scan = self._scan()
-        lost = [d for d in scan.damages if d.kind == NO_MANIFEST]
-        if lost:
-            raise StoreError(f"{what}: {lost[0].message} {RECOVERY}.")
 
     @contextlib.contextmanager
     def _writing(self, what: str):  # noqa: ANN202 - a context manager
@@ -785,6 +805,98 @@ class Store:
 
 
 # Helpers -----------------------------------------------------------------------------------
+
+
+def open_store(
+    location: str | os.PathLike[str] | None = None, *, seed: Path | None = SHIPPED_WORKBOOK
+) -> VersionStore:
+    """The store at ``location`` (default: COOPPLAN_STORE, else the project's ``store/``): a
+    ``PgStore`` for a ``postgresql://`` (or ``postgres://``) address, else a folder ``Store``.
+    Opening connects to nothing yet; a database that cannot be reached is a StoreError at first
+    use."""
+    text = os.fspath(location) if location is not None else os.environ.get(STORE_ENV, "")
+    text = str(text).strip()
+    if is_database_url(text):
+        from coopplan.store_pg import PgStore  # psycopg is needed only for a database store
+
+        return PgStore(text, seed=seed)
+    return Store(Path(text).expanduser() if text else DEFAULT_ROOT, seed=seed)
+
+
+def is_database_url(location: str) -> bool:
+    """True for a PostgreSQL address (``postgresql://…`` or ``postgres://…``)."""
+    return location.startswith(("postgresql://", "postgres://"))
+
+
+def publishable_plan(data: bytes, name: str) -> Plan:
+    """The plan of a workbook about to be published; StoreError (with the problems, in Italian)
+    when it is not a valid workbook."""
+    result = load_plan(data, name=name)
+    if not result.ok or result.plan is None:
+        errors = result.errors
+        if result.plan is None and len(errors) == 1 and not errors[0].sheet:
+            reason = errors[0].message  # not a workbook at all: its one clear sentence
+        else:
+            reason = f"{summary(result.problems)}."
+        raise StoreError(f"Il file non è stato pubblicato. {reason}", result.problems)
+    return result.plan
+
+
+def seed_plan(seed: Path | None) -> tuple[bytes, Plan] | None:
+    """The bytes and plan of the workbook an empty store is seeded with; None when there is none
+    or it is not valid (a store is then never seeded)."""
+    if seed is None or not Path(seed).is_file():
+        return None
+    data = Path(seed).read_bytes()
+    result = load_plan(data, name=Path(seed).name)
+    if not result.ok or result.plan is None:
+        return None
+    return data, result.plan
+
+
+def missing_damage(version: Version, what: str) -> Damage:
+    """The damage of a version whose content (``what``: 'file objects/….xlsx') is not there."""
+    return Damage(
+        MISSING,
+        f"La versione {version.number} del piano {version.year} manca: il suo {what} non è "
+        "nell'archivio.",
+        version.number,
+    )
+
+
+def checked_content(version: Version, data: bytes, what: str) -> tuple[bytes | None, Damage | None]:
+    """``data`` if its sha256 is the version's, else the damage naming ``what`` was altered."""
+    if hashlib.sha256(data).hexdigest() != version.sha256:
+        return None, Damage(
+            CORRUPT,
+            f"La versione {version.number} del piano {version.year} è danneggiata: il suo "
+            f"{what} non corrisponde più a quello pubblicato.",
+            version.number,
+        )
+    return data, None
+
+
+def refuse_bad_copy(version: Version, data: bytes) -> None:
+    """StoreError unless ``data`` is the content of ``version`` (its sha256)."""
+    if hashlib.sha256(data).hexdigest() != version.sha256:
+        raise StoreError(
+            f"La versione {version.number} non è stata copiata: il contenuto non corrisponde "
+            "alla versione."
+        )
+
+
+def refuse_older_copy(version: Version, last: int) -> None:
+    """StoreError unless ``version`` comes after ``last``, the store's highest number."""
+    if version.number <= last:
+        raise StoreError(
+            f"La versione {version.number} non è stata copiata: l'archivio di destinazione "
+            f"arriva già alla versione {last}."
+        )
+
+
+def seed_version(plan: Plan, sha: str) -> Version:
+    """Version 1 of an empty store: the shipped plan."""
+    return _version_for(plan, 1, sha, SEED_EDITOR, SEED_NOTE, None)
 
 
 def _version_for(

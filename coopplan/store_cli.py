@@ -5,12 +5,17 @@
     python -m coopplan restore VERSION [--editor NAME] [--note TEXT]
     python -m coopplan get VERSION -o FILE
     python -m coopplan verify
+    python -m coopplan copy FROM TO
+
+``copy`` copies every version (number, metadata, workbook) from one store to another, each a folder
+or a ``postgresql://`` address: the move to a database and back, and the backup (see
+coopplan.store_copy).
 
 Every command but ``verify`` first makes the shipped plan version 1 of an empty store; ``verify``
 writes nothing and exits 1 when the store is damaged (0 when sound). ``history`` says which
 versions are damaged or missing.
 
-The store is the one of the dashboard (COOPPLAN_STORE, default store/), or --store DIR.
+The store is the one of the dashboard (COOPPLAN_STORE, default store/), or --store DIR|URL.
 Whoever runs these commands can already write the store folder, so no editor secret is asked.
 """
 
@@ -22,8 +27,10 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
+from coopplan import fmt
 from coopplan.diff import diff_plans
-from coopplan.store import CORRUPT, Store, StoreError, Version
+from coopplan.store import CORRUPT, StoreError, Version, VersionStore, open_store
+from coopplan.store_copy import copy_versions
 
 EXIT_OK, EXIT_INVALID, EXIT_USAGE = 0, 1, 2
 
@@ -49,7 +56,16 @@ def add_commands(sub: argparse._SubParsersAction, command: Callable[[str], Calla
         "verify", help="controlla l'archivio: registro, file delle versioni, file orfani"
     )
     for parser in (publish_parser, history_parser, restore_parser, get_parser, verify_parser):
-        parser.add_argument("--store", help="cartella dell'archivio (predefinita: COOPPLAN_STORE)")
+        parser.add_argument(
+            "--store",
+            help="cartella o indirizzo postgresql:// dell'archivio (predefinito: COOPPLAN_STORE)",
+        )
+    copy_parser = sub.add_parser(
+        "copy", help="copia tutte le versioni da un archivio a un altro (anche come backup)"
+    )
+    copy_parser.add_argument("source", help="archivio di partenza: cartella o postgresql://…")
+    copy_parser.add_argument("target", help="archivio di destinazione: cartella o postgresql://…")
+    command("copy")(_guard(copy))
     command("publish")(_guard(publish))
     command("history")(_guard(history))
     command("restore")(_guard(restore))
@@ -73,9 +89,9 @@ def _guard(function: Command) -> Command:
     return run
 
 
-def _store(args: argparse.Namespace, *, seed: bool = True) -> Store:
+def _store(args: argparse.Namespace, *, seed: bool = True) -> VersionStore:
     """The store named by --store (else the dashboard's), seeded with the shipped plan if empty."""
-    store = Store(Path(args.store)) if args.store else Store.default()
+    store = open_store(args.store)
     if seed:
         store.ensure_seeded()
     return store
@@ -125,7 +141,22 @@ def verify(args: argparse.Namespace) -> int:
     return EXIT_OK if report.sound else EXIT_INVALID
 
 
-def _warn_damage(store: Store) -> None:
+def copy(args: argparse.Namespace) -> int:
+    """Copy every version the target does not hold yet; nothing is seeded on either side."""
+    source, target = open_store(args.source, seed=None), open_store(args.target, seed=None)
+    result = copy_versions(
+        source, target, lambda v: print(f"Copiata la versione {v.number} ({describe(v)}).")
+    )
+    if result.kept:
+        print(
+            f"Già nell'archivio di destinazione: {fmt.count(result.kept, 'versione', 'versioni')}."
+        )
+    copied = fmt.count(len(result.copied), "versione copiata", "versioni copiate")
+    print(f"Copia finita: {copied} in {target.root}.")
+    return EXIT_OK
+
+
+def _warn_damage(store: VersionStore) -> None:
     """Under a listing: what is damaged, for each year (what the dashboard shows instead)."""
     for year in store.years():
         message = store.standing(year).message
@@ -159,7 +190,7 @@ def describe(version: Version) -> str:
     return f"piano {version.year}, {version.when}, {version.editor}{restored} – {version.totals_text()}"
 
 
-def _print_changes(store: Store, version: Version) -> None:
+def _print_changes(store: VersionStore, version: Version) -> None:
     earlier = [v for v in store.versions(version.year) if v.number < version.number]
     if not earlier:
         print(f"È il primo piano per l'anno {version.year}.")

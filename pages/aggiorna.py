@@ -44,9 +44,10 @@ CHECKED = "agg_checked"  # (sha256 of the upload, its LoadResult): checked once 
 
 
 @st.cache_data(max_entries=4, show_spinner=False)
-def template_for(root: str, sha256: str, number: int) -> bytes:
-    """An empty workbook with the piste and sources of a version, its dropdowns and Leggimi."""
-    return workbook_bytes(template_plan(Store(root).load(number)))
+def template_for(_store: Store, sha256: str, number: int) -> bytes:
+    """An empty workbook with the piste and sources of a version, its dropdowns and Leggimi
+    (cached by content: ``_store``, folder or database, is not part of the key)."""
+    return workbook_bytes(template_plan(_store.load(number)))
 
 
 def plan_of_version(store: Store, version: Version) -> Plan:
@@ -96,7 +97,7 @@ def in_force_section(store: Store, versions: list[Version]) -> None:
     )
     right.download_button(
         "Scarica il modello vuoto",
-        data=template_for(str(store.root), intact.sha256, intact.number),
+        data=template_for(store, intact.sha256, intact.number),
         file_name="modello_piano_vuoto.xlsx",
         mime=XLSX_MIME,
         icon=":material/draft:",

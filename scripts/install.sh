@@ -4,7 +4,8 @@
 #   bash scripts/install.sh --dev   plus the test tools and the system packages the tests use:
 #                                   Chromium (browser tests), LibreOffice Impress and poppler
 #                                   (PowerPoint -> PDF -> PNG checks), DejaVu and Liberation fonts,
-#                                   zbar-tools (reads the QR codes back), nginx (several processes).
+#                                   zbar-tools (reads the QR codes back), nginx (several processes),
+#                                   postgresql (the tests start a throwaway cluster: tests/pg.py).
 # Where: the active virtual environment; else ./.venv if it exists; else, when the system Python
 # refuses pip ("externally-managed-environment", PEP 668), a new ./.venv; else python3 itself.
 # Then run everything through scripts/python, which picks the same interpreter.
@@ -34,6 +35,7 @@ command -v pdftoppm >/dev/null || missing+=(poppler-utils)
 [ -d /usr/share/fonts/truetype/liberation ] || missing+=(fonts-liberation)
 command -v zbarimg >/dev/null || missing+=(zbar-tools)
 command -v nginx >/dev/null || [ -x /usr/sbin/nginx ] || missing+=(nginx)
+compgen -G "/usr/lib/postgresql/*/bin/initdb" >/dev/null || missing+=(postgresql)
 if [ ${#missing[@]} -gt 0 ]; then
   apt_install "${missing[@]}"
 fi

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import io
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import openpyxl
@@ -44,3 +44,12 @@ def column_of(sheet: openpyxl.worksheet.worksheet.Worksheet, header: str) -> int
         if cell.value == header:
             return cell.column
     raise KeyError(header)
+
+
+@pytest.fixture(scope="session")
+def pg_server() -> Iterator[str]:
+    """The address of a throwaway PostgreSQL server for the session (see tests/pg.py)."""
+    from pg import cluster
+
+    with cluster() as url:
+        yield url

@@ -1,4 +1,7 @@
-"""The versioned store: seeding, publish, restore, several years, torn lines, concurrency, kills."""
+"""The versioned store: seeding, publish, restore, several years, torn lines, concurrency, kills.
+
+The tests taking ``store`` or ``empty_store`` run against both backends: the folder and a real
+PostgreSQL (tests/pg.py); ``folder_store`` tests are about the folder's own files."""
 
 from __future__ import annotations
 
@@ -14,6 +17,7 @@ import time
 from pathlib import Path
 
 import pytest
+from pg import execute, fresh_schema
 from readonly import read_only
 from variants import COOP, SHIPPED, as_bytes, project_with_amount, shipped, with_amount, with_year
 
@@ -27,7 +31,12 @@ from coopplan.store import (
     Store,
     StoreError,
     Version,
+    VersionStore,
+    open_store,
 )
+from coopplan.store_pg import OBJECTS_TABLE, VERSIONS_TABLE, PgStore
+
+BACKENDS = ["folder", "postgresql"]
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -55,22 +64,106 @@ def manifest_lines(store: Store) -> list[str]:
     return store.manifest_path.read_text(encoding="utf-8").splitlines()
 
 
+@pytest.fixture(params=BACKENDS)
+def empty_store(request: pytest.FixtureRequest, tmp_path: Path) -> VersionStore:
+    """An empty store: a folder, or a fresh schema of the test PostgreSQL server."""
+    if request.param == "folder":
+        return Store(tmp_path / "store")
+    return PgStore(fresh_schema(request.getfixturevalue("pg_server")))
+
+
 @pytest.fixture
-def store(tmp_path: Path) -> Store:
+def store(empty_store: VersionStore) -> VersionStore:
     """A store seeded with the shipped workbook (what the app and the CLI do at start-up)."""
+    empty_store.ensure_seeded()
+    return empty_store
+
+
+@pytest.fixture
+def folder_store(tmp_path: Path) -> Store:
+    """A seeded folder store, for the tests of its files."""
     seeded = Store(tmp_path / "store")
     seeded.ensure_seeded()
     return seeded
+
+
+def location(store: VersionStore) -> str:
+    """What COOPPLAN_STORE / --store / open_store() take to reach this store."""
+    return store.url if isinstance(store, PgStore) else str(store.root)
+
+
+def state(store: VersionStore) -> object:
+    """Everything the store holds, to compare before and after (files, or table rows)."""
+    if isinstance(store, PgStore):
+        return (
+            execute(store.url, f"SELECT number, record::text FROM {VERSIONS_TABLE} ORDER BY 1"),
+            execute(store.url, f"SELECT sha256, sha256(data) FROM {OBJECTS_TABLE} ORDER BY 1"),
+        )
+    return snapshot(store.root)
+
+
+def last_record(store: VersionStore) -> dict:
+    """The newest version's record as stored (manifest line, or jsonb row)."""
+    if isinstance(store, PgStore):
+        [(text,)] = execute(
+            store.url, f"SELECT record::text FROM {VERSIONS_TABLE} ORDER BY number DESC LIMIT 1"
+        )
+        return json.loads(text)
+    return json.loads(manifest_lines(store)[-1])
+
+
+def remove_content(store: VersionStore, version: Version) -> None:
+    """Lose a version's workbook (a deleted file; a deleted row, bypassing the foreign key)."""
+    if isinstance(store, PgStore):
+        execute(
+            store.url,
+            f"ALTER TABLE {VERSIONS_TABLE} DROP CONSTRAINT {VERSIONS_TABLE}_sha256_fkey;"
+            f"DELETE FROM {OBJECTS_TABLE} WHERE sha256 = '{version.sha256}'",
+        )
+    else:
+        store.object_path(version.sha256).unlink()
+
+
+def flip_byte(store: VersionStore, version: Version) -> None:
+    """Flip one bit in the middle of a version's stored workbook."""
+    damaged = bytearray(store.read(version))
+    damaged[len(damaged) // 2] ^= 0x01
+    if isinstance(store, PgStore):
+        execute(
+            store.url,
+            f"UPDATE {OBJECTS_TABLE} SET data = %s WHERE sha256 = %s",
+            (bytes(damaged), version.sha256),
+        )
+    else:
+        path = store.object_path(version.sha256)
+        os.chmod(path, 0o644)
+        path.write_bytes(bytes(damaged))
+
+
+def add_stray(store: VersionStore, data: bytes) -> str:
+    """Put a workbook in the store's contents that no version names; the start of the orphan
+    message expected for it."""
+    if isinstance(store, PgStore):
+        execute(store.url, f"INSERT INTO {OBJECTS_TABLE} VALUES (%s, %s)", (sha(data), data))
+        return f"Il contenuto {sha(data)} della tabella {OBJECTS_TABLE} non è nominato"
+    store.object_path(sha(data)).write_bytes(data)
+    return f"Il file objects/{sha(data)}.xlsx non è nominato"
+
+
+# How each backend names a version's content in its damage messages.
+CONTENT = {Store: r"file objects/", PgStore: r"contenuto \([0-9a-f]{12}… nella tabella "}
 
 
 # Seeding and publishing ---------------------------------------------------------------------
 
 
 def test_an_empty_store_is_seeded_explicitly_with_the_shipped_workbook_unchanged(
-    tmp_path: Path,
+    empty_store: VersionStore,
 ) -> None:
-    store = Store(tmp_path / "store")
-    assert store.versions() == [] and not store.root.exists()  # reading never writes
+    store = empty_store
+    assert store.versions() == []
+    if isinstance(store, Store):
+        assert not store.root.exists()  # reading never writes
     before = SHIPPED.read_bytes()
     seeded = store.ensure_seeded()
     first = store.current()
@@ -84,14 +177,15 @@ def test_an_empty_store_is_seeded_explicitly_with_the_shipped_workbook_unchanged
     assert store.ensure_seeded() is None and len(store.versions()) == 1  # seeded once
 
 
-def test_publish_adds_a_version_in_force_with_its_record(store: Store) -> None:
+def test_publish_adds_a_version_in_force_with_its_record(store: VersionStore) -> None:
     data = variant(7500)
     version = store.publish(data, "Maria Rossi", "Consiglio di marzo")
     assert version.number == 2
     assert store.current() == version
     assert store.read(version) == data
-    assert store.object_path(sha(data)).read_bytes() == data
-    record = json.loads(manifest_lines(store)[-1])
+    if isinstance(store, Store):
+        assert store.object_path(sha(data)).read_bytes() == data
+    record = last_record(store)
     assert record["version"] == 2 and record["editor"] == "Maria Rossi"
     assert record["note"] == "Consiglio di marzo" and record["year"] == 2023
     assert record["sha256"] == sha(data) and record["restored_from"] is None
@@ -100,9 +194,9 @@ def test_publish_adds_a_version_in_force_with_its_record(store: Store) -> None:
     assert record["time"].endswith("+00:00")
 
 
-def test_a_workbook_with_errors_is_refused_and_nothing_is_written(store: Store) -> None:
+def test_a_workbook_with_errors_is_refused_and_nothing_is_written(store: VersionStore) -> None:
     store.versions()
-    before = snapshot(store.root)
+    before = state(store)
     plan = shipped()
     broken = with_amount(plan, project_with_amount(plan, COOP), COOP, -5)
     with pytest.raises(StoreError) as refused:
@@ -112,15 +206,15 @@ def test_a_workbook_with_errors_is_refused_and_nothing_is_written(store: Store) 
     assert refused.value.problems and refused.value.problems[0].cell.startswith("Progetti!")
     with pytest.raises(StoreError, match="CSV, non una cartella di lavoro Excel"):
         store.publish(b"Progetto;Stato\nCULT;In corso\n", "Maria Rossi", name="piano.csv")
-    assert snapshot(store.root) == before
+    assert state(store) == before
 
 
-def test_an_editor_name_is_required(store: Store) -> None:
+def test_an_editor_name_is_required(store: VersionStore) -> None:
     with pytest.raises(StoreError, match="nome di chi pubblica"):
         store.publish(variant(6000), "   ")
 
 
-def test_restore_adds_a_version_pointing_to_the_old_content(store: Store) -> None:
+def test_restore_adds_a_version_pointing_to_the_old_content(store: VersionStore) -> None:
     original = store.current()
     store.publish(variant(6000), "Maria Rossi")
     restored = store.restore(original.number, "Luca Bianchi")
@@ -133,7 +227,7 @@ def test_restore_adds_a_version_pointing_to_the_old_content(store: Store) -> Non
         store.restore(99, "Luca Bianchi")
 
 
-def test_several_years_live_side_by_side(store: Store) -> None:
+def test_several_years_live_side_by_side(store: VersionStore) -> None:
     next_year = store.publish(variant(9000, year=2024), "Maria Rossi")
     assert store.years() == [2023, 2024]
     assert store.current() == next_year  # the latest year by default
@@ -162,7 +256,10 @@ def test_the_store_folder_comes_from_the_environment(
 # A damaged store stays readable -----------------------------------------------------------
 
 
-def test_a_torn_last_line_is_ignored_and_the_next_line_starts_clean(store: Store) -> None:
+def test_a_torn_last_line_is_ignored_and_the_next_line_starts_clean(
+    folder_store: Store,
+) -> None:
+    store = folder_store
     store.publish(variant(6000), "Maria Rossi")
     whole = store.manifest_path.read_bytes()
     torn = manifest_lines(store)[-1][:40]
@@ -175,7 +272,7 @@ def test_a_torn_last_line_is_ignored_and_the_next_line_starts_clean(store: Store
     assert [v.number for v in store.versions()] == [1, 2, 3]
 
 
-def three_versions(store: Store) -> list[Version]:
+def three_versions(store: VersionStore) -> list[Version]:
     """The seed (v1) and two publications (v2 at 6.000 €, v3 at 7.000 €): v3 in force."""
     store.publish(variant(6000), "Maria Rossi")
     store.publish(variant(7000), "Luca Bianchi")
@@ -183,10 +280,10 @@ def three_versions(store: Store) -> list[Version]:
 
 
 def test_a_deleted_newest_file_is_told_and_the_previous_version_shown_as_not_in_force(
-    store: Store,
+    store: VersionStore,
 ) -> None:
     v1, v2, v3 = three_versions(store)
-    store.object_path(v3.sha256).unlink()
+    remove_content(store, v3)
     assert store.current() == v3  # still the version in force: never silently the previous one
     standing = store.standing()
     assert (standing.in_force, standing.shown) == (v3, v2)
@@ -198,7 +295,7 @@ def test_a_deleted_newest_file_is_told_and_the_previous_version_shown_as_not_in_
     )
     assert "Ripristina la cartella dell'archivio da una copia di sicurezza" in standing.message
     with pytest.raises(
-        StoreError, match=r"La versione 3 del piano 2023 manca: il suo file objects/"
+        StoreError, match=r"La versione 3 del piano 2023 manca: il suo " + CONTENT[type(store)]
     ):
         store.read(v3)
     report = store.verify()
@@ -207,13 +304,11 @@ def test_a_deleted_newest_file_is_told_and_the_previous_version_shown_as_not_in_
     assert store.publish(variant(8000), "Maria Rossi").number == 4  # no number reused
 
 
-def test_a_flipped_byte_in_the_newest_file_is_told_and_never_served(store: Store) -> None:
+def test_a_flipped_byte_in_the_newest_file_is_told_and_never_served(
+    store: VersionStore,
+) -> None:
     v1, v2, v3 = three_versions(store)
-    path = store.object_path(v3.sha256)
-    damaged = bytearray(path.read_bytes())
-    damaged[len(damaged) // 2] ^= 0x01
-    os.chmod(path, 0o644)
-    path.write_bytes(bytes(damaged))
+    flip_byte(store, v3)
     standing = store.standing()
     assert (standing.in_force.number, standing.shown.number) == (3, 2)
     assert standing.message.startswith(
@@ -221,7 +316,10 @@ def test_a_flipped_byte_in_the_newest_file_is_told_and_never_served(store: Store
         "a quello pubblicato."
     )
     assert "Mostro la versione 2 del" in standing.message
-    with pytest.raises(StoreError, match="La versione 3 del piano 2023 è danneggiata"):
+    with pytest.raises(
+        StoreError,
+        match="La versione 3 del piano 2023 è danneggiata: il suo " + CONTENT[type(store)],
+    ):
         store.read(v3)
     assert [(d.kind, d.version) for d in store.verify().damages] == [("corrupt", 3)]
     # Restoring v2 is the way out from the page: it becomes v4, intact and in force.
@@ -231,7 +329,14 @@ def test_a_flipped_byte_in_the_newest_file_is_told_and_never_served(store: Store
 
 
 @pytest.mark.parametrize("how", ["emptied", "deleted"])
-def test_a_lost_manifest_with_files_is_damage_never_a_fresh_store(store: Store, how: str) -> None:
+def test_a_lost_manifest_with_files_is_damage_never_a_fresh_store(
+    folder_store: Store, how: str
+) -> None:
+    store = folder_store
+    _lost_manifest_body(store, how)
+
+
+def _lost_manifest_body(store: Store, how: str) -> None:
     three_versions(store)
     if how == "emptied":
         store.manifest_path.write_bytes(b"")
@@ -254,7 +359,8 @@ def test_a_lost_manifest_with_files_is_damage_never_a_fresh_store(store: Store, 
     assert [d.kind for d in report.damages] == ["no-manifest"] and not report.sound
 
 
-def test_a_truncated_line_in_the_middle_is_named_by_its_number(store: Store) -> None:
+def test_a_truncated_line_in_the_middle_is_named_by_its_number(folder_store: Store) -> None:
+    store = folder_store
     three_versions(store)
     lines = store.manifest_path.read_bytes().split(b"\n")
     lines[1] = lines[1][: len(lines[1]) // 2]  # version 2's line cut in half
@@ -270,7 +376,10 @@ def test_a_truncated_line_in_the_middle_is_named_by_its_number(store: Store) -> 
     assert found == [("bad-line", 2), ("orphan", None)]  # version 2's file, now named by no line
 
 
-def test_a_truncated_last_line_is_told_unless_a_publisher_is_writing_it(store: Store) -> None:
+def test_a_truncated_last_line_is_told_unless_a_publisher_is_writing_it(
+    folder_store: Store,
+) -> None:
+    store = folder_store
     three_versions(store)
     raw = store.manifest_path.read_bytes()
     store.manifest_path.write_bytes(raw[: len(raw) - 40])  # v3's line loses its end
@@ -289,8 +398,9 @@ def test_a_truncated_last_line_is_told_unless_a_publisher_is_writing_it(store: S
 
 
 def test_publish_and_restore_into_a_read_only_store_say_so_and_change_nothing(
-    store: Store, monkeypatch: pytest.MonkeyPatch
+    folder_store: Store, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    store = folder_store
     store.publish(variant(6000), "Maria Rossi")
     before = snapshot(store.root)
     read_only(monkeypatch, store.root)
@@ -308,28 +418,27 @@ def test_publish_and_restore_into_a_read_only_store_say_so_and_change_nothing(
     assert store.current().number == 2
 
 
-def test_an_orphan_file_is_reported_by_verify(store: Store) -> None:
+def test_an_orphan_file_is_reported_by_verify(store: VersionStore) -> None:
     three_versions(store)
     assert store.verify().sound
-    stray = variant(9999)
-    store.object_path(sha(stray)).write_bytes(stray)
+    start = add_stray(store, variant(9999))
     report = store.verify()
     assert not report.sound
     [orphan] = report.damages
     assert orphan.kind == "orphan"
-    assert orphan.message.startswith(f"Il file objects/{sha(stray)}.xlsx non è nominato")
+    assert orphan.message.startswith(start)
     assert store.standing().message == ""  # the plan in force is intact: pages stay quiet
 
 
-def test_restoring_the_version_in_force_is_refused(store: Store) -> None:
+def test_restoring_the_version_in_force_is_refused(store: VersionStore) -> None:
     store.publish(variant(6000), "Maria Rossi")
-    before = snapshot(store.root)
+    before = state(store)
     with pytest.raises(StoreError) as refused:
         store.restore(2, "Maria Rossi")
     assert refused.value.message == (
         "La versione 2 è già quella in vigore del piano 2023: ripristinarla non cambierebbe niente."
     )
-    assert snapshot(store.root) == before
+    assert state(store) == before
 
 
 # Concurrency ------------------------------------------------------------------------------
@@ -338,11 +447,11 @@ def test_restoring_the_version_in_force_is_refused(store: Store) -> None:
 def _publish_in_child(root: str, data: bytes, editor: str, barrier, results) -> None:  # noqa: ANN001
     barrier.wait()
     started = time.perf_counter()
-    version = Store(root).publish(data, editor)
+    version = open_store(root).publish(data, editor)
     results.put((version.number, version.sha256, editor, time.perf_counter() - started))
 
 
-def test_ten_parallel_publishes_land_as_ten_versions(store: Store) -> None:
+def test_ten_parallel_publishes_land_as_ten_versions(store: VersionStore) -> None:
     """Ten processes publish ten different workbooks at the same moment on a fresh store."""
     workbooks = [variant(1000 + i) for i in range(10)]
     context = multiprocessing.get_context("fork")
@@ -351,7 +460,7 @@ def test_ten_parallel_publishes_land_as_ten_versions(store: Store) -> None:
     processes = [
         context.Process(
             target=_publish_in_child,
-            args=(str(store.root), data, f"Editor {i}", barrier, results),
+            args=(location(store), data, f"Editor {i}", barrier, results),
         )
         for i, data in enumerate(workbooks)
     ]
@@ -370,14 +479,16 @@ def test_ten_parallel_publishes_land_as_ten_versions(store: Store) -> None:
     assert {v.sha256 for v in versions[1:]} == {sha(d) for d in workbooks}
     assert sorted(v.editor for v in versions[1:]) == sorted(f"Editor {i}" for i in range(10))
     assert sorted(n for n, *_ in landed) == list(range(2, 12))
-    lines = manifest_lines(store)
-    assert len(lines) == 11 and all(json.loads(line) for line in lines)
     for version in versions:
         assert sha(store.read(version)) == version.sha256
-    assert not list((store.root / OBJECTS).glob(f"{TEMP_PREFIX}*"))
+    assert store.verify().sound
+    if isinstance(store, Store):
+        lines = manifest_lines(store)
+        assert len(lines) == 11 and all(json.loads(line) for line in lines)
+        assert not list((store.root / OBJECTS).glob(f"{TEMP_PREFIX}*"))
     slowest = max(t for *_, t in landed)
     print(
-        f"\n10 parallel publishes: 11 versions in {elapsed:.2f} s (slowest publish {slowest:.2f} s)"
+        f"\n{type(store).__name__}: 10 parallel publishes: 11 versions in {elapsed:.2f} s (slowest publish {slowest:.2f} s)"
     )
 
 
@@ -388,7 +499,8 @@ def test_ten_parallel_publishes_land_as_ten_versions(store: Store) -> None:
 PAUSED_PUBLISHER = """
 import sys, time
 from pathlib import Path
-from coopplan.store import Store
+from coopplan.store import open_store
+from coopplan.store_pg import PgStore
 
 root, workbook, point = sys.argv[1:4]
 
@@ -399,12 +511,14 @@ def pause(reached):
         time.sleep(60)
 
 
-Store(root, on_step=pause).publish(Path(workbook).read_bytes(), "Killed")
+store = open_store(root)
+store.on_step = pause
+store.publish(Path(workbook).read_bytes(), "Killed")
 """
 
 
-def _start_paused_publisher(store: Store, workbook: Path, point: str) -> subprocess.Popen:
-    command = [sys.executable, "-c", PAUSED_PUBLISHER, str(store.root), str(workbook), point]
+def _start_paused_publisher(store: VersionStore, workbook: Path, point: str) -> subprocess.Popen:
+    command = [sys.executable, "-c", PAUSED_PUBLISHER, location(store), str(workbook), point]
     process = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     ready, _, _ = select.select([process.stdout], [], [], 60)
     assert ready, "the publisher never reached the pause point"
@@ -414,7 +528,7 @@ def _start_paused_publisher(store: Store, workbook: Path, point: str) -> subproc
 
 @pytest.mark.parametrize("point", PAUSE_POINTS)
 def test_a_publisher_killed_mid_write_leaves_the_previous_version_in_force(
-    store: Store, tmp_path: Path, point: str
+    store: VersionStore, tmp_path: Path, point: str
 ) -> None:
     previous = store.publish(variant(6000), "Maria Rossi")
     workbook = tmp_path / "nuovo.xlsx"
@@ -433,19 +547,12 @@ def test_a_publisher_killed_mid_write_leaves_the_previous_version_in_force(
     assert sha(store.read(store.current())) == previous.sha256
     for version in store.versions():
         assert sha(store.read(version)) == version.sha256  # nothing partial is ever served
-    leftovers = list((store.root / OBJECTS).glob(f"{TEMP_PREFIX}*"))
-    assert len(leftovers) == (1 if point == "content-temp" else 0)
-    raw = store.manifest_path.read_bytes()
-    assert raw.endswith(b"\n") == (point != "manifest-half")  # a torn line only if killed there
-    told = store.standing().message  # a torn last line cannot be told from a damaged one
-    assert told.startswith("La riga 3 del registro") if point == "manifest-half" else told == ""
-
-    after = store.publish(variant(8500), "Luca Bianchi")  # the store goes on working
-    assert after.number == previous.number + 1
-    valid = [line for line in manifest_lines(store) if _is_json(line)]
-    assert [json.loads(line)["version"] for line in valid] == [1, 2, 3]
+    if isinstance(store, PgStore):
+        _after_killed_in_a_transaction(store, previous)
+    else:
+        _after_killed_in_a_folder(store, previous, point)
     history = subprocess.run(
-        [sys.executable, "-m", "coopplan", "history", "--store", str(store.root)],
+        [sys.executable, "-m", "coopplan", "history", "--store", location(store)],
         cwd=ROOT, capture_output=True, text=True, check=False,
     )  # fmt: skip
     assert history.returncode == 0 and "Luca Bianchi" in history.stdout
@@ -455,8 +562,29 @@ def test_a_publisher_killed_mid_write_leaves_the_previous_version_in_force(
         "before-manifest": [("orphan", True)],  # its file, never registered
         "manifest-half": [("leftover", False), ("orphan", True)],  # torn line (number reused), file
     }
-    assert found == expected[point]
+    # In PostgreSQL the killed transaction is rolled back whole: nothing at all is left.
+    assert found == ([] if isinstance(store, PgStore) else expected[point])
     print(f"\nkilled at {point}: previous version in force, {time.perf_counter() - started:.2f} s")
+
+
+def _after_killed_in_a_folder(store: Store, previous: Version, point: str) -> None:
+    leftovers = list((store.root / OBJECTS).glob(f"{TEMP_PREFIX}*"))
+    assert len(leftovers) == (1 if point == "content-temp" else 0)
+    raw = store.manifest_path.read_bytes()
+    assert raw.endswith(b"\n") == (point != "manifest-half")  # a torn line only if killed there
+    told = store.standing().message  # a torn last line cannot be told from a damaged one
+    assert told.startswith("La riga 3 del registro") if point == "manifest-half" else told == ""
+    after = store.publish(variant(8500), "Luca Bianchi")  # the store goes on working
+    assert after.number == previous.number + 1
+    valid = [line for line in manifest_lines(store) if _is_json(line)]
+    assert [json.loads(line)["version"] for line in valid] == [1, 2, 3]
+
+
+def _after_killed_in_a_transaction(store: PgStore, previous: Version) -> None:
+    assert store.standing().message == ""
+    assert execute(store.url, f"SELECT count(*) FROM {OBJECTS_TABLE}") == [(2,)]  # rolled back
+    after = store.publish(variant(8500), "Luca Bianchi")  # the store goes on working
+    assert after.number == previous.number + 1  # the killed publisher's number is not lost
 
 
 def _is_json(line: str) -> bool:
@@ -467,10 +595,52 @@ def _is_json(line: str) -> bool:
     return True
 
 
-def test_manifest_is_json_lines(store: Store) -> None:
+def test_manifest_is_json_lines(folder_store: Store) -> None:
+    store = folder_store
     store.publish(variant(6000), "Maria Rossi", "nota con «virgolette» e accenti: è")
     for line in manifest_lines(store):
         record = json.loads(line)
         assert set(record) >= {"version", "time", "editor", "note", "year", "sha256", "summary",
                                "restored_from"}  # fmt: skip
     assert (store.root / MANIFEST).stat().st_size > 0
+
+
+# PostgreSQL only ----------------------------------------------------------------------------
+
+
+def test_a_postgresql_store_is_chosen_by_its_address_and_never_shows_the_password(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv(STORE_ENV, "postgresql://coop:segreta@db.example.org:5432/piano")
+    store = Store.default()
+    assert isinstance(store, PgStore)
+    assert store.root == "postgresql://coop:***@db.example.org:5432/piano"
+
+
+def test_an_unreachable_database_is_told_in_italian(tmp_path: Path) -> None:
+    store = open_store(f"postgresql://coopplan@/nessuno?host={tmp_path}&connect_timeout=2")
+    with pytest.raises(StoreError) as refused:
+        store.current()
+    assert refused.value.message.startswith(
+        "L'archivio delle versioni non si riesce a leggere: l'archivio delle versioni "
+    )
+    assert "non è raggiungibile. Niente è cambiato. Controlla l'indirizzo in COOPPLAN_STORE" in (
+        refused.value.message
+    )
+
+
+def test_lost_version_rows_with_contents_are_damage_never_a_fresh_store(pg_server: str) -> None:
+    store = PgStore(fresh_schema(pg_server))
+    store.ensure_seeded()
+    three_versions(store)
+    execute(store.url, f"DELETE FROM {VERSIONS_TABLE}")
+    assert store.ensure_seeded() is None  # never re-seeded over the history
+    with pytest.raises(StoreError) as lost:
+        store.current()
+    assert lost.value.message.startswith(
+        f"La tabella delle versioni {VERSIONS_TABLE} è vuota, ma l'archivio contiene 3 contenuti "
+        "di versioni pubblicate: l'elenco delle versioni è perso e l'archivio non viene ricreato."
+    )
+    with pytest.raises(StoreError, match="Il file non è stato pubblicato: La tabella"):
+        store.publish(variant(8000), "Maria Rossi")
+    assert [d.kind for d in store.verify().damages] == ["no-manifest"]
