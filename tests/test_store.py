@@ -335,7 +335,7 @@ def test_restoring_the_version_in_force_is_refused(store: Store) -> None:
 # Concurrency ------------------------------------------------------------------------------
 
 
-def _publish_in_child(root: str, data: bytes, editor: str, barrier, results) -> None:  # noqa: ANN001
+def _publish_in_child(root: str, data: bytes, editor: str, barrier, results) -> None:
     barrier.wait()
     started = time.perf_counter()
     version = Store(root).publish(data, editor)
