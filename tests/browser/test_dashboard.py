@@ -291,7 +291,6 @@ RENDER_ORDER_WATCH = """
     if (seen.chartsAtKpi === undefined && document.querySelector(%(kpi)s)) {
       seen.chartsAtKpi = document.querySelectorAll(%(chart)s).length;
     }
-    if (!seen.chart && document.querySelector(%(chart)s)) seen.chart = true;
   };
   new MutationObserver(look).observe(document, {childList: true, subtree: true});
 })();
@@ -306,6 +305,6 @@ def test_kpi_numbers_show_before_the_charts(dashboard_url: str, visitor) -> None
         % {"kpi": json.dumps(KPI_VALUES), "chart": json.dumps(CHART_DRAWN)}
     )
     page.goto(dashboard_url, wait_until="commit")
-    page.wait_for_function("window.__cpOrder && window.__cpOrder.chart === true")
+    page.wait_for_selector(CHART_DRAWN, state="visible")
     order = page.evaluate("window.__cpOrder")
     assert order.get("chartsAtKpi") == 0, f"charts already drawn when the KPIs appeared: {order}"
