@@ -18,7 +18,7 @@ from pathlib import Path
 from common import ROOT, SHIPPED, Row, Settings, dashboard_env, ratio_row, seeded_store, thousands
 
 sys.path.insert(0, str(ROOT / "tests"))  # the Chromium settings the browser tests use
-from browser.harness import CHROMIUM, CHROMIUM_ARGS, wait_healthy  # noqa: E402
+from browser.harness import CHROMIUM, CHROMIUM_ARGS, wait_healthy
 
 UNAVAILABLE = "manca Chromium (/usr/bin/chromium) o playwright: bash scripts/install.sh --dev"
 NUMBERS_LIMIT = 1.2  # KPI numbers visible / hello-world visible
@@ -147,7 +147,7 @@ def chromium() -> Iterator[object]:
 # Measures -----------------------------------------------------------------------------------
 
 
-def cold_load(browser, url: str, ready: list[tuple[str, str]]) -> dict[str, float]:  # noqa: ANN001
+def cold_load(browser, url: str, ready: list[tuple[str, str]]) -> dict[str, float]:
     """Seconds from navigation start (new context: empty cache) until each ``ready`` condition
     holds; a condition is ("selector", css) or ("js", function)."""
     context = browser.new_context(viewport={"width": 1280, "height": 900})
@@ -167,7 +167,7 @@ def cold_load(browser, url: str, ready: list[tuple[str, str]]) -> dict[str, floa
         context.close()
 
 
-def open_filter(page, label: str = "Pista") -> None:  # noqa: ANN001
+def open_filter(page, label: str = "Pista") -> None:
     """Open the sidebar multiselect called ``label``."""
     box = page.locator('[data-testid="stSidebar"] [data-testid="stMultiSelect"]').filter(
         has_text=label
@@ -176,7 +176,7 @@ def open_filter(page, label: str = "Pista") -> None:  # noqa: ANN001
     page.wait_for_selector('[role="option"]', timeout=TIMEOUT_MS)
 
 
-def chart_rerun(page, option: str) -> float:  # noqa: ANN001
+def chart_rerun(page, option: str) -> float:
     """Pick ``option`` in the open sidebar filter; seconds until the first chart is redrawn."""
     before = page.evaluate(CHART_PRINT_JS)
     start = time.perf_counter()
@@ -191,7 +191,7 @@ def chart_rerun(page, option: str) -> float:  # noqa: ANN001
     return elapsed
 
 
-def clear_filter(page, option: str) -> None:  # noqa: ANN001
+def clear_filter(page, option: str) -> None:
     """Remove ``option`` from the sidebar filter (its tag's ×) and wait for the redraw."""
     before = page.evaluate(CHART_PRINT_JS)
     page.locator(f'[data-testid="stSidebar"] button[aria-label="Remove {option}"]:visible').click()
@@ -201,7 +201,7 @@ def clear_filter(page, option: str) -> None:  # noqa: ANN001
     )
 
 
-def rerun_times(browser, url: str, options: list[str], reps: int) -> list[float]:  # noqa: ANN001
+def rerun_times(browser, url: str, options: list[str], reps: int) -> list[float]:
     """Chart redraw times after picking a pista in the sidebar (then clearing it), warm page."""
     context = browser.new_context(viewport={"width": 1280, "height": 900})
     try:

@@ -5,13 +5,24 @@ from __future__ import annotations
 from pathlib import Path
 
 import pandas as pd
-from common import SHIPPED, Row, Settings, limit_row, paired_medians, ratio_row, thousands
+from common import (
+    SHIPPED,
+    Row,
+    Settings,
+    limit_row,
+    median_time,
+    paired_medians,
+    ratio_row,
+    thousands,
+)
 
 from coopplan.reader import load_plan
+from coopplan.sample import generate_plan
 
 READ_LIMIT = 1.5  # load_plan / pd.read_excel on the shipped workbook
 SCALE_LIMIT_S = 2.0  # load + validate of 10,000 projects
 SCALE_TARGET_SIZE = 10_000
+GENERATE_LIMIT_S = 3.0  # generate_plan of 10,000 projects (test data for the scale runs)
 
 
 def bare_read(path: Path) -> object:
@@ -57,3 +68,13 @@ def scale_loading(settings: Settings, plans: dict[int, Path]) -> list[Row]:
         row.baseline = bare  # shown for context: the bare pandas read of the same file
         rows.append(row)
     return rows
+
+
+def generation(settings: Settings) -> list[Row]:
+    """generate_plan of 10,000 projects, the test data of the scale runs: < 3 s."""
+    seconds = median_time(
+        lambda: generate_plan(n_tracks=8, n_projects=SCALE_TARGET_SIZE, extra_sources=1, seed=0),
+        settings.reps,
+    )
+    name = f"generate_plan, {thousands(SCALE_TARGET_SIZE)} progetti"
+    return [limit_row("Scala", name, seconds, GENERATE_LIMIT_S, note=f"mediana di {settings.reps}")]

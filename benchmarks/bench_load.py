@@ -136,7 +136,7 @@ def new_version_bytes() -> bytes:
 class ProtocolSession:
     """One dashboard session over the Streamlit websocket, held as the browser page holds it."""
 
-    def __init__(self, websocket) -> None:  # noqa: ANN001
+    def __init__(self, websocket) -> None:
         self.websocket = websocket
         self.pages: dict[str, str] = {}  # URL path -> page script hash (from st.navigation)
 
@@ -176,7 +176,7 @@ def empty_seen() -> dict:
     return {"header": None, "kpi": None, "errors": []}
 
 
-def read_element(element, seen: dict) -> None:  # noqa: ANN001 - a streamlit Element proto
+def read_element(element, seen: dict) -> None:
     from streamlit.proto.Alert_pb2 import Alert
 
     kind = element.WhichOneof("type")
@@ -227,7 +227,7 @@ async def protocol_session(
 
 async def browser_session(
     name: str, browser, url: str, paths: list[str], stop_at: float, state: LoadState
-) -> None:  # noqa: ANN001
+) -> None:
     rng = random.Random(name)
     timeout_ms = TIMEOUT_S * 1000
     context = await browser.new_context(viewport={"width": 1280, "height": 900})
@@ -261,7 +261,7 @@ async def browser_session(
         await context.close()
 
 
-async def warm_up(browser, url: str) -> None:  # noqa: ANN001
+async def warm_up(browser, url: str) -> None:
     """One visit before the clock starts: the server parses the plan, the browser starts."""
     context = await browser.new_context()
     page = await context.new_page()

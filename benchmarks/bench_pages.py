@@ -84,20 +84,20 @@ def page_files() -> list[str]:
 _PAGES: list[str] | None = None
 
 
-def new_app():  # noqa: ANN201 - an AppTest
+def new_app():
     from streamlit.testing.v1 import AppTest
 
     return AppTest.from_file(str(APP), default_timeout=TIMEOUT_S)
 
 
-def checked(at, what: str):  # noqa: ANN001, ANN201
+def checked(at, what: str):
     """The AppTest, after making sure its last run raised nothing."""
     if at.exception:
         raise RuntimeError(f"{what}: {at.exception[0].message}")
     return at
 
 
-def timed_run(at) -> float:  # noqa: ANN001
+def timed_run(at) -> float:
     start = time.perf_counter()
     at.run()
     return time.perf_counter() - start
@@ -152,7 +152,7 @@ def filter_choices(tracks: list[str], statuses: list[str]) -> Iterator[tuple[lis
             yield tracks_chosen, statuses_chosen
 
 
-def set_filters(at, tracks: list, statuses: list) -> None:  # noqa: ANN001
+def set_filters(at, tracks: list, statuses: list) -> None:
     """Change the sidebar filters as a click would. Through the session state: under AppTest,
     sidebar widgets drawn by an st.navigation entry script vanish from the element tree after
     the first rerun (Streamlit 1.67), so they cannot be clicked a second time."""

@@ -98,7 +98,8 @@ def _scale(settings: Settings, plans: dict[int, Path], folder: Path) -> list[Row
     import bench_core
     import bench_pages
 
-    rows = bench_core.scale_loading(settings, plans)
+    rows = bench_core.generation(settings)
+    rows += bench_core.scale_loading(settings, plans)
     rows += bench_pages.scale_pages(settings, plans, folder)
     biggest = max(plans)
     if bench_browser.available():

@@ -22,8 +22,8 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 
-SECRET_ENV = "COOPPLAN_EDITOR_SECRET"
-SECRET_KEY = "editor_secret"
+SECRET_ENV = "COOPPLAN_EDITOR_SECRET"  # noqa: S105 - the name of a variable, not a secret
+SECRET_KEY = "editor_secret"  # noqa: S105 - a session-state key, not a secret
 LOCAL_CLIENT = "locale"  # st.context.ip_address is None for a browser on the server itself
 MAX_TRACKED = 10_000  # sessions or clients remembered; the oldest are forgotten past this
 

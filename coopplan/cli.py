@@ -40,7 +40,7 @@ _ARGPARSE_WORDS = {
 
 
 class _Formatter(argparse.HelpFormatter):
-    def add_usage(self, usage, actions, groups, prefix=None):  # noqa: ANN001, ANN201
+    def add_usage(self, usage, actions, groups, prefix=None):  # noqa: ANN001, ANN202 - argparse's
         return super().add_usage(usage, actions, groups, "uso: " if prefix is None else prefix)
 
 

@@ -8,6 +8,7 @@ changed while its paragraph or its place stayed is reported as renamed).
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass, fields
 
@@ -263,8 +264,8 @@ def _meta(old: Plan, new: Plan) -> tuple[Change, ...]:
 def _meta_text(value: object) -> str:
     if value is None or value == "":
         return "(vuoto)"
-    if hasattr(value, "isoformat"):
-        return fmt.date(value)  # type: ignore[arg-type]
+    if isinstance(value, dt.date):
+        return fmt.date(value)
     return str(value)
 
 
@@ -415,7 +416,7 @@ def _by_source(old: Plan, new: Plan) -> tuple[Delta, ...]:
     after = _totals(new)
     out = []
     for source in dict.fromkeys(list(before) + list(after)):
-        kind = (after.get(source) or before.get(source))[0]  # type: ignore[index]
+        kind = (after.get(source) or before[source])[0]
         a = before.get(source, (kind, 0.0))[1]
         b = after.get(source, (kind, 0.0))[1]
         if a != b:

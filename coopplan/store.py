@@ -36,7 +36,7 @@ import json
 import os
 import re
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
@@ -636,7 +636,7 @@ class Store(StoreBase):
 
     def _bad_line(
         self, index: int, line: bytes, reason: str, last: bool, where: dict[int, int]
-    ) -> Damage | None:
+    ) -> Damage:
         found = _VERSION_IN_LINE.search(line)
         number = int(found[1]) if found else None
         if last and is_locked(self.root / LOCK):
@@ -734,7 +734,7 @@ class Store(StoreBase):
         return bool(self._object_files())
 
     @contextlib.contextmanager
-    def _writing(self, what: str):  # noqa: ANN202 - a context manager
+    def _writing(self, what: str) -> Iterator[None]:
         """Turn an OS failure while writing (read-only folder, full disk) into a StoreError
         saying ``what`` did not happen; the write order leaves the store as it was."""
         try:

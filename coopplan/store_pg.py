@@ -25,6 +25,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import psycopg
+from psycopg import sql
 
 from coopplan import fmt
 from coopplan.store import (
@@ -135,7 +136,7 @@ class PgStore(StoreBase):
     def _scan(self) -> _Scan:
         with self._session("L'archivio delle versioni non si riesce a leggere") as conn:
             rows = conn.execute(
-                f"SELECT number, record::text FROM {VERSIONS_TABLE} ORDER BY number"
+                _sql("SELECT number, record::text FROM {versions} ORDER BY number")
             ).fetchall()
             objects = 0 if rows else _count_objects(conn)
         versions: list[Version] = []
@@ -167,7 +168,7 @@ class PgStore(StoreBase):
         what = f"contenuto ({version.sha256[:12]}… nella tabella {OBJECTS_TABLE})"
         with self._session("L'archivio delle versioni non si riesce a leggere") as conn:
             row = conn.execute(
-                f"SELECT data FROM {OBJECTS_TABLE} WHERE sha256 = %s", (version.sha256,)
+                _sql("SELECT data FROM {objects} WHERE sha256 = %s"), (version.sha256,)
             ).fetchone()
         if row is None:
             return None, missing_damage(version, what)
@@ -192,8 +193,10 @@ class PgStore(StoreBase):
         with self._session("L'archivio delle versioni non si riesce a leggere") as conn:
             objects = _count_objects(conn)
             orphans = conn.execute(
-                f"SELECT sha256 FROM {OBJECTS_TABLE} o WHERE NOT EXISTS "
-                f"(SELECT 1 FROM {VERSIONS_TABLE} v WHERE v.sha256 = o.sha256) ORDER BY sha256"
+                _sql(
+                    "SELECT sha256 FROM {objects} o WHERE NOT EXISTS "
+                    "(SELECT 1 FROM {versions} v WHERE v.sha256 = o.sha256) ORDER BY sha256"
+                )
             ).fetchall()
         if scan.versions or not any(d.kind == NO_MANIFEST for d in damages):
             damages += [
@@ -269,6 +272,14 @@ class PgStore(StoreBase):
 # Helpers -----------------------------------------------------------------------------------
 
 
+def _sql(template: str) -> sql.Composed:
+    """A query naming the store's tables through ``{objects}``/``{versions}``, composed as
+    identifiers by psycopg (no text of a query is ever built from data)."""
+    return sql.SQL(template).format(  # type: ignore[arg-type]  # psycopg wants a LiteralString
+        objects=sql.Identifier(OBJECTS_TABLE), versions=sql.Identifier(VERSIONS_TABLE)
+    )
+
+
 def _create_schema(conn: psycopg.Connection) -> None:
     with conn.transaction():
         conn.execute(LOCK_SQL)  # two first users at once: one creates, the other waits
@@ -277,33 +288,35 @@ def _create_schema(conn: psycopg.Connection) -> None:
 
 
 def _count_objects(conn: psycopg.Connection) -> int:
-    return conn.execute(f"SELECT count(*) FROM {OBJECTS_TABLE}").fetchone()[0]
+    return conn.execute(_sql("SELECT count(*) FROM {objects}")).fetchone()[0]
 
 
 def _has_content(conn: psycopg.Connection) -> bool:
     return conn.execute(
-        f"SELECT EXISTS (SELECT 1 FROM {VERSIONS_TABLE}) OR EXISTS (SELECT 1 FROM {OBJECTS_TABLE})"
+        _sql("SELECT EXISTS (SELECT 1 FROM {versions}) OR EXISTS (SELECT 1 FROM {objects})")
     ).fetchone()[0]
 
 
 def _last_number(conn: psycopg.Connection) -> int:
-    return conn.execute(f"SELECT coalesce(max(number), 0) FROM {VERSIONS_TABLE}").fetchone()[0]
+    return conn.execute(_sql("SELECT coalesce(max(number), 0) FROM {versions}")).fetchone()[0]
 
 
 def _insert_object(conn: psycopg.Connection, data: bytes) -> str:
     """Store a workbook under its hash (an altered row with that hash is mended); its hash."""
     sha = hashlib.sha256(data).hexdigest()
     conn.execute(
-        f"INSERT INTO {OBJECTS_TABLE} (sha256, data) VALUES (%s, %s) "
-        f"ON CONFLICT (sha256) DO UPDATE SET data = EXCLUDED.data "
-        f"WHERE {OBJECTS_TABLE}.data IS DISTINCT FROM EXCLUDED.data",
+        _sql(
+            "INSERT INTO {objects} (sha256, data) VALUES (%s, %s) "
+            "ON CONFLICT (sha256) DO UPDATE SET data = EXCLUDED.data "
+            "WHERE {objects}.data IS DISTINCT FROM EXCLUDED.data"
+        ),
         (sha, data),
     )
     return sha
 
 
 def _insert_version(conn: psycopg.Connection, version: Version) -> None:
-    conn.execute(f"INSERT INTO {VERSIONS_TABLE} (record) VALUES (%s::jsonb)", (version.to_json(),))
+    conn.execute(_sql("INSERT INTO {versions} (record) VALUES (%s::jsonb)"), (version.to_json(),))
 
 
 def _reason(exc: psycopg.Error, where: str) -> str:

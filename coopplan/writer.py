@@ -8,9 +8,11 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import numbers
 import os
 from typing import BinaryIO
 
+import pandas as pd
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter, quote_sheetname
@@ -53,7 +55,7 @@ Target = str | os.PathLike[str] | BinaryIO
 def write_workbook(plan: Plan, target: Target) -> None:
     """Write the plan as an editable workbook (path or binary file object)."""
     book = Workbook()
-    book.remove(book.active)
+    book.remove(book.worksheets[0])  # the empty sheet a new Workbook starts with
     _readme(book.create_sheet(README_SHEET), plan)
     _meta_sheet(book.create_sheet(PIANO.name), plan.meta)
     _rows_sheet(book.create_sheet(PISTE.name), PISTE, _records(plan.tracks))
@@ -234,13 +236,20 @@ def _add_list(ws: Worksheet, formula: str, cells: str, title: str) -> None:
     ws.add_data_validation(validation)
 
 
-def _records(frame) -> list[dict]:  # noqa: ANN001 - a DataFrame
+def _records(frame: pd.DataFrame) -> list[dict]:
     return frame.to_dict("records")
 
 
-def _cell_value(value: object) -> object:
+def _cell_value(value: object) -> str | int | float | dt.date | None:
+    """A plan value as openpyxl stores it: blank (None, NaN, "") as an empty cell."""
     if value is None or (isinstance(value, float) and value != value):
         return None
-    if isinstance(value, str) and not value:
-        return None
-    return value
+    if isinstance(value, str):
+        return value or None
+    if isinstance(value, bool | dt.date):
+        return value
+    if isinstance(value, numbers.Integral):
+        return int(value)
+    if isinstance(value, numbers.Real):
+        return float(value)
+    return str(value)

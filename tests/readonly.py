@@ -36,22 +36,22 @@ def read_only(
     real_open, real_os_open, real_mkstemp = builtins.open, os.open, tempfile.mkstemp
     real_mkdir = Path.mkdir
 
-    def fake_open(file, mode="r", *args, **kwargs):  # noqa: ANN001, ANN002, ANN003, ANN202
+    def fake_open(file, mode="r", *args, **kwargs):
         if refused(file) and any(c in mode for c in "wax+"):
             raise fail(file)
         return real_open(file, mode, *args, **kwargs)
 
-    def fake_os_open(path, flags, *args, **kwargs):  # noqa: ANN001, ANN002, ANN003, ANN202
+    def fake_os_open(path, flags, *args, **kwargs):
         if refused(path) and flags & WRITE_FLAGS:
             raise fail(path)
         return real_os_open(path, flags, *args, **kwargs)
 
-    def fake_mkstemp(*args, dir=None, **kwargs):  # noqa: A002, ANN001, ANN002, ANN003, ANN202
+    def fake_mkstemp(*args, dir=None, **kwargs):  # noqa: A002
         if dir is not None and refused(dir):
             raise fail(dir)
         return real_mkstemp(*args, dir=dir, **kwargs)
 
-    def fake_mkdir(self, *args, **kwargs):  # noqa: ANN001, ANN002, ANN003, ANN202
+    def fake_mkdir(self, *args, **kwargs):
         if refused(self) and not self.is_dir():
             raise fail(self)
         return real_mkdir(self, *args, **kwargs)

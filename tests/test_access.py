@@ -57,7 +57,7 @@ def test_the_secret_comes_from_streamlit_secrets_then_the_environment() -> None:
     assert configured_secret(None, {}) is None
 
     class NoSecretsFile(dict):
-        def get(self, key, default=None):  # noqa: ANN001, ANN202 - like st.secrets without a file
+        def get(self, key, default=None):
             raise FileNotFoundError("secrets.toml")
 
     assert configured_secret(NoSecretsFile(), {SECRET_ENV: "dall-env"}) == "dall-env"

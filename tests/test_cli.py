@@ -31,7 +31,7 @@ def test_check_shipped_workbook_exits_0_with_a_summary() -> None:
 
 
 def test_check_bad_workbook_exits_1_with_every_problem(tmp_path: Path) -> None:
-    def two_errors(book) -> None:  # noqa: ANN001
+    def two_errors(book) -> None:
         book["Progetti"]["G2"].value = "Boh"
         book["Progetti"]["J4"].value = -5
 

@@ -21,7 +21,7 @@ from coopplan import load_plan
 from coopplan.diff import MINUS, NOTHING_CHANGES, compare_years, diff_plans, signed_money
 
 
-def first_track(plan) -> str:  # noqa: ANN001
+def first_track(plan) -> str:
     return plan.track_codes[0]
 
 

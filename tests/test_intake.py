@@ -4,11 +4,10 @@ workbooks pass; the raw sheet scan finds merged ranges and formulas without cach
 from __future__ import annotations
 
 import io
-import time
 from pathlib import Path
 
 import pytest
-from badfiles import BOMBS, CORPUS, EXTRA, BadFile, build, patched_xlsx, valid_xlsx
+from badfiles import CORPUS, EXTRA, BadFile, build, patched_xlsx, valid_xlsx
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -49,12 +48,8 @@ def assert_user_message(message: str, bad: BadFile) -> None:
 @pytest.mark.parametrize("name", CORPUS + EXTRA)
 def test_bad_file_is_refused_with_its_italian_message(name: str, corpus_dir: Path) -> None:
     bad = build(name, corpus_dir)
-    started = time.perf_counter()
-    message = refusal(bad.data, bad.filename)
-    elapsed = time.perf_counter() - started
+    message = refusal(bad.data, bad.filename)  # time and memory: benchmarks/bad_files.py
     assert_user_message(message, bad)
-    if name in BOMBS:
-        assert elapsed < 10, f"{name} took {elapsed:.1f} s to refuse"
 
 
 @pytest.mark.parametrize("name", CORPUS)

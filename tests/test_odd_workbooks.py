@@ -55,7 +55,7 @@ def test_a_stray_value_is_named_and_ignored_and_the_plan_is_read_right(
 
 
 def test_a_stray_amount_in_progetti_is_an_error_with_its_sum() -> None:
-    def amounts(book) -> None:  # noqa: ANN001
+    def amounts(book) -> None:
         book["Progetti"]["M3"].value = 3000
         book["Progetti"]["M5"].value = 2000
 
@@ -71,7 +71,7 @@ def test_a_stray_amount_in_progetti_is_an_error_with_its_sum() -> None:
 def test_many_formatted_empty_rows_are_not_read_as_rows() -> None:
     from openpyxl.styles import PatternFill
 
-    def format_rows(book) -> None:  # noqa: ANN001
+    def format_rows(book) -> None:
         fill = PatternFill("solid", fgColor="FFFF00")
         for row in range(30, 5030):
             for column in range(1, 12):
@@ -85,8 +85,8 @@ def test_many_formatted_empty_rows_are_not_read_as_rows() -> None:
 # Money never disappears silently --------------------------------------------------------------
 
 
-def delete_source_row(name: str):  # noqa: ANN201 - an Edit
-    def edit(book) -> None:  # noqa: ANN001
+def delete_source_row(name: str):
+    def edit(book) -> None:
         sheet = book["Fonti"]
         row = next(r for r in range(2, sheet.max_row + 1) if sheet.cell(r, 1).value == name)
         sheet.delete_rows(row)
@@ -106,7 +106,7 @@ def test_a_column_of_amounts_without_its_source_is_an_error_naming_the_money() -
 
 
 def test_a_text_column_without_a_source_stays_a_warning() -> None:
-    def add_referent(book) -> None:  # noqa: ANN001
+    def add_referent(book) -> None:
         sheet = book["Progetti"]
         column = sheet.max_column + 1
         sheet.cell(row=1, column=column).value = "Referente"
@@ -131,7 +131,7 @@ def nfd(text: str) -> str:
 
 
 def test_names_saved_decomposed_are_matched_and_kept_as_written() -> None:
-    def mac(book) -> None:  # noqa: ANN001
+    def mac(book) -> None:
         book["Attività"].title = nfd("Attività")  # sheet name
         fonti, projects = book["Fonti"], book["Progetti"]
         fonti["A3"].value = "Attività istituzionali"  # source name, NFC in «Fonti»
@@ -156,7 +156,7 @@ def test_names_saved_decomposed_are_matched_and_kept_as_written() -> None:
 
 
 def test_a_decomposed_duplicate_id_is_a_duplicate() -> None:
-    def twice(book) -> None:  # noqa: ANN001
+    def twice(book) -> None:
         book["Progetti"]["A2"].value = "Città-1"
         book["Progetti"]["A3"].value = nfd("Città-1")
 
@@ -169,7 +169,7 @@ def test_a_decomposed_duplicate_id_is_a_duplicate() -> None:
 
 
 def test_a_hidden_sheet_read_while_its_edited_copy_is_ignored_is_an_error() -> None:
-    def edit_a_copy(book) -> None:  # noqa: ANN001
+    def edit_a_copy(book) -> None:
         copy = book.copy_worksheet(book["Progetti"])
         copy.title = "Progetti (2)"
         copy["J7"].value = 50_000  # the edit: 41.000 € -> 50.000 €, in the copy
@@ -187,7 +187,7 @@ def test_a_hidden_sheet_read_while_its_edited_copy_is_ignored_is_an_error() -> N
 
 
 def test_a_visible_copy_next_to_the_sheet_is_named_as_ignored() -> None:
-    def copy(book) -> None:  # noqa: ANN001
+    def copy(book) -> None:
         book.copy_worksheet(book["Fonti"]).title = "Fonti_2"
 
     result = load_plan(edited_workbook(copy))
@@ -209,7 +209,7 @@ def test_a_hidden_data_sheet_alone_is_read_with_a_warning() -> None:
 
 
 def test_unknown_and_very_hidden_sheets_are_named_as_ignored() -> None:
-    def extra(book) -> None:  # noqa: ANN001
+    def extra(book) -> None:
         book.create_sheet("Appunti")["A1"].value = "da chiedere al consiglio"
         book.create_sheet("Vecchi conti").sheet_state = "veryHidden"
 

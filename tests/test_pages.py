@@ -48,7 +48,7 @@ def generated(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Plan]:
 
 
 @pytest.fixture(params=["shipped", "generated"])
-def workbook(request: pytest.FixtureRequest, generated, shipped_plan, monkeypatch) -> Plan:  # noqa: ANN001
+def workbook(request: pytest.FixtureRequest, generated, shipped_plan, monkeypatch) -> Plan:
     """Point the dashboard at one workbook (COOPPLAN_WORKBOOK) and return its plan."""
     if request.param == "shipped":
         monkeypatch.delenv(ui_data.WORKBOOK_ENV, raising=False)
@@ -198,7 +198,7 @@ def test_a_bookmarked_filter_url_restores_the_filter_on_every_page() -> None:
     assert at.multiselect(key="fonte").value == [ONERI]
 
 
-def test_filters_restrict_every_page_of_the_generated_plan(generated, monkeypatch) -> None:  # noqa: ANN001
+def test_filters_restrict_every_page_of_the_generated_plan(generated, monkeypatch) -> None:
     path, plan = generated
     monkeypatch.setenv(ui_data.WORKBOOK_ENV, str(path))
     extra = plan.source_names[-1]
@@ -286,11 +286,11 @@ def test_downloads_are_offered_in_the_sidebar() -> None:
 # Loading -------------------------------------------------------------------------------------
 
 
-def test_the_workbook_is_parsed_once_per_version(tmp_path: Path, monkeypatch) -> None:  # noqa: ANN001
+def test_the_workbook_is_parsed_once_per_version(tmp_path: Path, monkeypatch) -> None:
     calls: list[str] = []
     real = ui_data.load_plan
 
-    def counting(source, *, name=None):  # noqa: ANN001, ANN202
+    def counting(source, *, name=None):
         calls.append(name)
         return real(source, name=name)
 
@@ -322,7 +322,7 @@ def test_an_unreadable_workbook_gives_an_italian_error_not_a_traceback(
     tmp_path: Path,
     monkeypatch,
     content: bytes | None,
-    expected: str,  # noqa: ANN001
+    expected: str,
 ) -> None:
     path = tmp_path / "piano.xlsx"
     if content is not None:
@@ -350,7 +350,7 @@ def big(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Plan]:
 
 
 @pytest.fixture
-def big_plan(big, monkeypatch) -> Plan:  # noqa: ANN001
+def big_plan(big, monkeypatch) -> Plan:
     path, plan = big
     monkeypatch.setenv(ui_data.WORKBOOK_ENV, str(path))
     return plan

@@ -105,7 +105,7 @@ def pdf_words(path: Path) -> list[list[tuple[float, float, float, float, str]]]:
     return pages
 
 
-def shape_boxes(slide) -> list[tuple[float, float, float, float]]:  # noqa: ANN001
+def shape_boxes(slide) -> list[tuple[float, float, float, float]]:
     return [
         (
             s.left / EMU_PER_PT,

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import time
-
 import pandas as pd
 import pytest
 
@@ -44,10 +42,9 @@ def test_a_generated_plan_round_trips_through_the_workbook() -> None:
         pd.testing.assert_frame_equal(getattr(loaded.plan, table), getattr(plan, table))
 
 
-def test_ten_thousand_projects_are_quick_to_generate() -> None:
-    start = time.perf_counter()
+def test_ten_thousand_projects_are_generated() -> None:
+    # the time it takes: benchmarks/bench_core.py generation (section "scale")
     plan = generate_plan(n_tracks=8, n_projects=10_000, extra_sources=1, seed=0)
-    assert time.perf_counter() - start < 3.0  # measured ~0.15 s; generous for a shared CI box
     assert len(plan.projects) == 10_000 and plan.projects["id"].is_unique
 
 

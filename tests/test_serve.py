@@ -64,7 +64,7 @@ def two_processes(tmp_path: Path) -> Iterator[tuple[str, Path]]:
     env["COOPPLAN_STORE"] = str(store)
     log = tmp_path / "serve.log"
     with log.open("wb") as out:
-        process = subprocess.Popen(  # noqa: S603 - our own script
+        process = subprocess.Popen(
             ["bash", str(ROOT / "scripts" / "serve.sh"), "--processes", "2"],
             cwd=ROOT,
             env=env,
@@ -85,7 +85,7 @@ def two_processes(tmp_path: Path) -> Iterator[tuple[str, Path]]:
             process.wait()
 
 
-async def sessions_on_each_process(url: str, stack) -> dict[str, ProtocolSession]:  # noqa: ANN001
+async def sessions_on_each_process(url: str, stack) -> dict[str, ProtocolSession]:
     """One websocket session per nginx upstream: clients told apart by their cookie."""
     import websockets
 
@@ -120,7 +120,7 @@ async def publish_seen_by_both(url: str, store: Path, tmp_path: Path) -> None:
 
         workbook = tmp_path / "nuovo.xlsx"
         workbook.write_bytes(new_version_bytes())
-        published = subprocess.run(  # noqa: S603 - our own CLI
+        published = subprocess.run(
             [sys.executable, "-m", "coopplan", "publish", str(workbook), "--editor", "Test"],
             cwd=ROOT,
             env={**os.environ, "COOPPLAN_STORE": str(store)},

@@ -444,7 +444,7 @@ def test_restoring_the_version_in_force_is_refused(store: VersionStore) -> None:
 # Concurrency ------------------------------------------------------------------------------
 
 
-def _publish_in_child(root: str, data: bytes, editor: str, barrier, results) -> None:  # noqa: ANN001
+def _publish_in_child(root: str, data: bytes, editor: str, barrier, results) -> None:
     barrier.wait()
     started = time.perf_counter()
     version = open_store(root).publish(data, editor)

@@ -71,7 +71,7 @@ def upload(at: AppTest, name: str, data: bytes, mime: str = XLSX_MIME) -> AppTes
     return at
 
 
-def button(at: AppTest, label: str):  # noqa: ANN201
+def button(at: AppTest, label: str):
     found = [b for b in at.button if b.label == label]
     return found[0] if found else None
 
@@ -81,7 +81,7 @@ def publish_is_off(at: AppTest) -> bool:
     return publish is None or publish.disabled
 
 
-def texts(elements) -> str:  # noqa: ANN001
+def texts(elements) -> str:
     """What the user reads in these elements (their Markdown escapes undone)."""
     return "\n".join(shown_text(str(e.value)) for e in elements)
 
@@ -90,7 +90,7 @@ def tables_text(at: AppTest) -> str:
     return "\n".join(t.value.to_string() for t in at.table)
 
 
-def table_with(at: AppTest, column: str):  # noqa: ANN201
+def table_with(at: AppTest, column: str):
     """The first st.table that has ``column`` (problems: «Problema», history: «Versione»)."""
     return next(t for t in at.table if column in t.value.columns)
 
@@ -131,7 +131,7 @@ def test_every_bad_file_gets_its_message_and_changes_nothing(
 
 
 def test_problems_are_listed_all_at_once_with_a_summary(store: Store) -> None:
-    def three_errors_two_warnings(book) -> None:  # noqa: ANN001
+    def three_errors_two_warnings(book) -> None:
         sheet = book["Progetti"]
         sheet.cell(row=3, column=column_of(sheet, COOP)).value = -100
         sheet.cell(row=4, column=column_of(sheet, "Stato")).value = "Sospeso"
@@ -159,7 +159,7 @@ def test_problems_are_listed_all_at_once_with_a_summary(store: Store) -> None:
 def test_thousands_of_problems_show_the_first_ones_whole_and_count_the_rest(
     store: Store,
 ) -> None:
-    def two_errors_a_row(book) -> None:  # noqa: ANN001
+    def two_errors_a_row(book) -> None:
         sheet = book["Progetti"]
         for row in range(2, sheet.max_row + 1):
             sheet.cell(row=row, column=column_of(sheet, "Stato")).value = "Sospeso"
@@ -196,7 +196,7 @@ def test_table_cells_show_as_written_not_as_markdown() -> None:
 
 
 def test_warnings_alone_do_not_block(store: Store) -> None:
-    def extra_column(book) -> None:  # noqa: ANN001
+    def extra_column(book) -> None:
         sheet = book["Progetti"]
         sheet.cell(row=1, column=sheet.max_column + 1).value = "Colonna in più"
         sheet.cell(row=3, column=column_of(sheet, COOP)).value = 6000

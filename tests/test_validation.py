@@ -10,7 +10,7 @@ from coopplan import load_plan
 from coopplan.validation import Problem, summary
 
 
-def problems_of(edit) -> list[Problem]:  # noqa: ANN001 - an Edit
+def problems_of(edit) -> list[Problem]:
     return load_plan(edited_workbook(edit), name="modificato.xlsx").problems
 
 
@@ -20,7 +20,7 @@ def only_error(problems: list[Problem]) -> Problem:
     return errors[0]
 
 
-def ref(book, sheet: str, header: str, row: int) -> str:  # noqa: ANN001
+def ref(book, sheet: str, header: str, row: int) -> str:
     return f"{sheet}!{get_column_letter(column_of(book[sheet], header))}{row}"
 
 
@@ -43,7 +43,7 @@ def test_missing_column_is_named_with_the_header_row() -> None:
 
 
 def test_reordered_columns_and_sloppy_headers_are_still_found(shipped_bytes: bytes) -> None:
-    def shuffle(book) -> None:  # noqa: ANN001
+    def shuffle(book) -> None:
         sheet = book["Progetti"]
         last = sheet.max_column + 1
         for row in range(1, sheet.max_row + 1):  # the ID column moves to the far right
@@ -60,7 +60,7 @@ def test_reordered_columns_and_sloppy_headers_are_still_found(shipped_bytes: byt
 
 
 def test_empty_required_cell() -> None:
-    def blank_title(book) -> None:  # noqa: ANN001
+    def blank_title(book) -> None:
         book["Progetti"].cell(row=5, column=column_of(book["Progetti"], "Progetto")).value = None
 
     problem = only_error(problems_of(blank_title))
@@ -69,7 +69,7 @@ def test_empty_required_cell() -> None:
 
 
 def test_text_in_a_money_cell_suggests_the_number() -> None:
-    def text_amount(book) -> None:  # noqa: ANN001
+    def text_amount(book) -> None:
         sheet = book["Progetti"]
         sheet.cell(row=4, column=column_of(sheet, "Risorse Coop Re-Start")).value = "5.000 €"
 
@@ -80,7 +80,7 @@ def test_text_in_a_money_cell_suggests_the_number() -> None:
 
 
 def test_negative_amount() -> None:
-    def negative(book) -> None:  # noqa: ANN001
+    def negative(book) -> None:
         sheet = book["Progetti"]
         sheet.cell(row=7, column=column_of(sheet, "Oneri di funzionamento")).value = -41000
 
@@ -97,7 +97,7 @@ def test_negative_amount() -> None:
     ],
 )
 def test_unknown_choice_lists_the_allowed_values(header: str, value: str, fragment: str) -> None:
-    def wrong(book) -> None:  # noqa: ANN001
+    def wrong(book) -> None:
         book["Progetti"].cell(row=3, column=column_of(book["Progetti"], header)).value = value
 
     problem = only_error(problems_of(wrong))
@@ -114,7 +114,7 @@ def test_lowercase_status_is_accepted_and_normalised() -> None:
 
 
 def test_duplicate_project_id_names_both_rows() -> None:
-    def duplicate(book) -> None:  # noqa: ANN001
+    def duplicate(book) -> None:
         book["Progetti"]["A3"].value = book["Progetti"]["A2"].value
 
     problems = problems_of(duplicate)
@@ -125,7 +125,7 @@ def test_duplicate_project_id_names_both_rows() -> None:
 
 
 def test_formula_without_saved_value() -> None:
-    def formula(book) -> None:  # noqa: ANN001
+    def formula(book) -> None:
         book["Progetti"]["I4"].value = "=2500*2"  # openpyxl saves no cached value
 
     problems = problems_of(formula)
@@ -139,7 +139,7 @@ def test_merged_cells_in_data() -> None:
 
 
 def test_amount_declared_for_a_yes_no_source() -> None:
-    def amount(book) -> None:  # noqa: ANN001
+    def amount(book) -> None:
         book["Progetti"].cell(
             row=2, column=column_of(book["Progetti"], "Risorse interne")
         ).value = 500
@@ -156,7 +156,7 @@ def test_activity_of_an_unknown_project() -> None:
 
 
 def test_source_without_its_column() -> None:
-    def extra_source(book) -> None:  # noqa: ANN001
+    def extra_source(book) -> None:
         book["Fonti"].append(["Fondo regionale", "Importo", "Bando 2023"])
 
     problem = only_error(problems_of(extra_source))
@@ -165,7 +165,7 @@ def test_source_without_its_column() -> None:
 
 
 def test_every_problem_is_reported_at_once() -> None:
-    def many(book) -> None:  # noqa: ANN001
+    def many(book) -> None:
         projects = book["Progetti"]
         projects["G2"].value = "Boh"
         projects["I3"].value = "tanti"
@@ -181,7 +181,7 @@ def test_every_problem_is_reported_at_once() -> None:
 
 
 def test_unknown_column_is_a_warning_that_does_not_block() -> None:
-    def extra_column(book) -> None:  # noqa: ANN001
+    def extra_column(book) -> None:
         sheet = book["Progetti"]
         sheet.cell(row=1, column=sheet.max_column + 1).value = "Commenti"
 
@@ -192,7 +192,7 @@ def test_unknown_column_is_a_warning_that_does_not_block() -> None:
 
 
 def test_a_new_source_needs_no_code_change() -> None:
-    def add_source(book) -> None:  # noqa: ANN001
+    def add_source(book) -> None:
         book["Fonti"].append(["Fondo regionale", "Importo", "Bando 2023"])
         sheet = book["Progetti"]
         column = sheet.max_column + 1
@@ -207,7 +207,7 @@ def test_a_new_source_needs_no_code_change() -> None:
 
 
 def test_messages_are_italian_sentences(shipped_bytes: bytes) -> None:
-    def many(book) -> None:  # noqa: ANN001
+    def many(book) -> None:
         book["Progetti"]["G2"].value = "Boh"
         book["Progetti"]["I3"].value = "tanti"
 
@@ -245,7 +245,7 @@ def test_a_long_list_of_allowed_values_is_cut_in_the_message() -> None:
 def test_a_mistake_on_every_row_is_listed_up_to_a_cap_and_counted() -> None:
     from coopplan.reader import MAX_PROBLEMS
 
-    def repeat(book) -> None:  # noqa: ANN001
+    def repeat(book) -> None:
         sheet = book["Attività"]
         for row in range(2, MAX_PROBLEMS + 300):
             sheet.cell(row=row, column=1).value = "P0-00"
@@ -271,7 +271,7 @@ def test_too_many_filled_cells_are_refused_before_reading_them(
 
 
 def test_a_value_far_below_the_table_is_read_as_its_own_row() -> None:
-    def far(book) -> None:  # noqa: ANN001
+    def far(book) -> None:
         book["Filoni"].cell(row=50_005, column=1).value = "P1"
 
     problem = only_error(problems_of(far))
@@ -280,7 +280,7 @@ def test_a_value_far_below_the_table_is_read_as_its_own_row() -> None:
 
 
 def test_empty_metadata_value_and_missing_metadata_row_get_their_own_advice() -> None:
-    def blank_title_drop_year(book) -> None:  # noqa: ANN001
+    def blank_title_drop_year(book) -> None:
         sheet = book["Piano"]
         sheet["B2"].value = None  # Titolo, row present, value empty
         sheet.delete_rows(4)  # Anno, row gone

@@ -105,7 +105,7 @@ def status_badge(status: str, after: str = "") -> Md:
     )
 
 
-def chart(fig: go.Figure, *, key: str | None = None, on_select: str = "ignore", **kwargs):  # noqa: ANN201
+def chart(fig: go.Figure, *, key: str | None = None, on_select: str = "ignore", **kwargs: object):  # noqa: ANN201
     """Draw a plotly figure with the dashboard's settings (no toolbar, Italian separators)."""
     return st.plotly_chart(
         fig, config=PLOTLY_CONFIG, theme=None, key=key, on_select=on_select, **kwargs

@@ -12,6 +12,7 @@ from dataclasses import dataclass, replace
 
 from pptx.enum.text import PP_ALIGN
 from pptx.slide import Slide as PptxSlide
+from pptx.table import _Cell
 
 from coopplan import fmt
 from coopplan import slides as s
@@ -79,20 +80,20 @@ def handout_pptx(plan: Plan, filter_label: str = "", note: str = "") -> bytes:
     """The handout as a .pptx of A4 landscape pages (``filter_label``, ``note``: as build_deck)."""
     facts = s.facts(plan)
     prs = px_.new_presentation(PAGE_W, PAGE_H)
-    pages: list[tuple[str, object]] = []
+    pages: list[TrackPage | BudgetPage] = []
     for code in plan.track_codes:
         if filter_label and not facts.projects_of(code):
             continue
-        pages += [("track", part) for part in track_pages(facts, code)]
-    pages += [("budget", part) for part in budget_pages(facts)]
+        pages += track_pages(facts, code)
+    pages += budget_pages(facts)
     parts = (plan.meta.title, plan.meta.organization, filter_label, note)
     header = " · ".join(x for x in parts if x)
-    for number, (kind, content) in enumerate(pages, 1):
+    for number, content in enumerate(pages, 1):
         page = prs.slides.add_slide(prs.slide_layouts[6])
-        if kind == "track":
-            draw_track_page(page, content)  # type: ignore[arg-type]
+        if isinstance(content, TrackPage):
+            draw_track_page(page, content)
         else:
-            draw_budget_page(page, content, facts)  # type: ignore[arg-type]
+            draw_budget_page(page, content, facts)
         draw_page_footer(page, header, number, len(pages))
     return px_.save(prs)
 
@@ -183,7 +184,7 @@ def split_row(row: Row, widths: Sequence[float], limit: float) -> list[Row]:
 
 
 def track_body_top(filoni: Sequence[tuple[str, str]]) -> float:
-    top = MARGIN + TITLE_LINE + LINE + GAP
+    top: float = MARGIN + TITLE_LINE + LINE + GAP
     if filoni:
         top += LINE + lines_block_height(filoni, WIDTH) + GAP
     return top
@@ -333,11 +334,11 @@ def draw_grid(page: PptxSlide, rows: Sequence[Row], widths: Sequence[float], y: 
             write_cell(grid.cell(i, j), cell, fill)
 
 
-def write_cell(target: object, cell: Cell, fill: str) -> None:
+def write_cell(target: _Cell, cell: Cell, fill: str) -> None:
     px_.fill_solid(target, fill)
-    target.margin_left = target.margin_right = px_.px(PAD_X)  # type: ignore[attr-defined]
-    target.margin_top = target.margin_bottom = px_.px(PAD_Y)  # type: ignore[attr-defined]
-    frame = target.text_frame  # type: ignore[attr-defined]
+    target.margin_left = target.margin_right = px_.px(PAD_X)
+    target.margin_top = target.margin_bottom = px_.px(PAD_Y)
+    frame = target.text_frame
     frame.word_wrap = True
     for i, line in enumerate(cell.lines or ("",)):
         paragraph = frame.paragraphs[0] if i == 0 else frame.add_paragraph()

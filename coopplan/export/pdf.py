@@ -61,7 +61,7 @@ def office_to_pdf(data: bytes, suffix: str = ".pptx") -> bytes:
             str(source),
         ]
         try:
-            run = subprocess.run(command, capture_output=True, timeout=TIMEOUT_S, check=False)
+            run = subprocess.run(command, capture_output=True, timeout=TIMEOUT_S, check=False)  # noqa: S603 - our own command
         except subprocess.TimeoutExpired as exc:
             raise PdfError(
                 f"LibreOffice non ha finito entro {TIMEOUT_S} secondi: riprova fra poco."

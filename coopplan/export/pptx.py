@@ -8,9 +8,11 @@ from __future__ import annotations
 
 import io
 from collections.abc import Sequence
+from typing import cast
 
 from lxml import etree
 from pptx import Presentation
+from pptx.chart.chart import Chart
 from pptx.chart.data import CategoryChartData
 from pptx.dml.color import RGBColor
 from pptx.enum.chart import XL_CHART_TYPE, XL_LABEL_POSITION
@@ -19,7 +21,9 @@ from pptx.enum.text import MSO_ANCHOR, MSO_AUTO_SIZE, PP_ALIGN
 from pptx.oxml.ns import qn
 from pptx.presentation import Presentation as PresentationType
 from pptx.shapes.autoshape import Shape
+from pptx.shapes.graphfrm import GraphicFrame
 from pptx.slide import Slide as PptxSlide
+from pptx.table import _Cell
 from pptx.text.text import TextFrame, _Paragraph
 from pptx.util import Emu, Pt
 
@@ -205,8 +209,10 @@ def draw_chart(page: PptxSlide, spec: s.ChartSpec, x: float, y: float, w: float,
     data.categories = list(spec.categories)
     for series in spec.series:
         data.add_series(series.name, list(series.values))
-    frame = page.shapes.add_chart(XL_CHART_TYPE.BAR_CLUSTERED, px(x), px(y), px(w), px(h), data)
-    chart = frame.chart
+    # python-pptx 1.0.2 annotates add_chart as taking its deprecated ChartData subclass and
+    # returning a Chart; it takes any CategoryChartData and returns the GraphicFrame (its docstring).
+    frame = page.shapes.add_chart(XL_CHART_TYPE.BAR_CLUSTERED, px(x), px(y), px(w), px(h), data)  # type: ignore[arg-type]
+    chart = cast(GraphicFrame, frame).chart
     chart.font.name = FONT
     chart.font.size = Pt(CHART_AXIS_PT)
     chart.font.color.rgb = rgb(TEXT_COLOR)
@@ -249,9 +255,9 @@ def draw_chart(page: PptxSlide, spec: s.ChartSpec, x: float, y: float, w: float,
     _set_chart_language(chart)
 
 
-def _set_chart_language(chart: object) -> None:
+def _set_chart_language(chart: Chart) -> None:
     """Mark the chart's text Italian (c:lang), so the application formats it the Italian way."""
-    space = chart._chartSpace  # type: ignore[attr-defined]
+    space = chart._chartSpace
     if space.find(qn("c:lang")) is None:
         lang = space.makeelement(qn("c:lang"), {"val": LANG})
         space.insert(0, lang)
@@ -280,13 +286,13 @@ def draw_table(page: PptxSlide, table: s.TableSpec, y: float, x: float = s.MARGI
 
 
 def fill_cell(
-    cell: object, text: str, fill: str, *, bold: bool = False, right: bool = False, mark: str = ""
+    cell: _Cell, text: str, fill: str, *, bold: bool = False, right: bool = False, mark: str = ""
 ) -> None:
     fill_solid(cell, fill)
-    cell.margin_left = cell.margin_right = px(s.CELL_PAD_X)  # type: ignore[attr-defined]
-    cell.margin_top = cell.margin_bottom = px(s.CELL_PAD_Y)  # type: ignore[attr-defined]
-    cell.vertical_anchor = MSO_ANCHOR.MIDDLE  # type: ignore[attr-defined]
-    frame = cell.text_frame  # type: ignore[attr-defined]
+    cell.margin_left = cell.margin_right = px(s.CELL_PAD_X)
+    cell.margin_top = cell.margin_bottom = px(s.CELL_PAD_Y)
+    cell.vertical_anchor = MSO_ANCHOR.MIDDLE
+    frame = cell.text_frame
     frame.word_wrap = True
     paragraph = frame.paragraphs[0]
     if right:
@@ -347,9 +353,9 @@ def write(
         end.addprevious(run)
 
 
-def fill_solid(cell: object, color: str) -> None:
+def fill_solid(cell: _Cell, color: str) -> None:
     """A table cell's background (XML directly, like write())."""
-    tc_pr = cell._tc.get_or_add_tcPr()  # type: ignore[attr-defined]
+    tc_pr = cell._tc.get_or_add_tcPr()
     for tag in ("noFill", "solidFill", "gradFill", "blipFill", "pattFill", "grpFill"):
         for old in tc_pr.findall(_A + tag):
             tc_pr.remove(old)

@@ -40,7 +40,7 @@ def start_streamlit(script: Path, env: dict[str, str], log: Path) -> tuple[str, 
         "--server.port", str(port), "--server.address", "127.0.0.1",
     ]  # fmt: skip
     handle = log.open("wb")
-    process = subprocess.Popen(  # noqa: S603 - our own command line
+    process = subprocess.Popen(
         command, cwd=script.parent, env=env, stdout=handle, stderr=subprocess.STDOUT
     )
     url = f"http://127.0.0.1:{port}"
@@ -78,7 +78,7 @@ def dashboard_url(tmp_path_factory: pytest.TempPathFactory, artifacts: Path) -> 
 
 
 @pytest.fixture(scope="module")
-def chromium():  # noqa: ANN201 - a playwright Browser
+def chromium():
     if not CHROMIUM.exists():
         message = f"{CHROMIUM} non trovato: installarlo con bash scripts/install.sh --dev"
         if os.environ.get("CI") == "true":
@@ -114,7 +114,7 @@ class Visitor:
 
 
 @pytest.fixture(scope="module")
-def visitor(chromium) -> Callable[..., Visitor]:  # noqa: ANN001
+def visitor(chromium) -> Callable[..., Visitor]:
     """visitor(width, height) -> a new recording context and page; closed at module end."""
     opened: list[Visitor] = []
 

@@ -8,6 +8,7 @@ Screenshots go to artifacts/browser/ (git-ignored); the best ones are copied to 
 
 from __future__ import annotations
 
+import json
 import re
 import time
 from pathlib import Path
@@ -56,7 +57,7 @@ GRIDS_JS = """() => ({
 })"""
 
 
-def settle(page) -> None:  # noqa: ANN001
+def settle(page) -> None:
     """Wait until the script run is over (Streamlit marks it on the app element) and every chart
     is drawn."""
     page.wait_for_selector(
@@ -70,7 +71,7 @@ def settle(page) -> None:  # noqa: ANN001
     time.sleep(0.3)  # fonts and the last layout pass
 
 
-def nav_pages(page) -> list[tuple[str, str]]:  # noqa: ANN001
+def nav_pages(page) -> list[tuple[str, str]]:
     """(label, path) of every page in the sidebar navigation."""
     links = page.locator('[data-testid="stSidebarNavLink"]')
     out = []
@@ -82,7 +83,7 @@ def nav_pages(page) -> list[tuple[str, str]]:  # noqa: ANN001
     return out
 
 
-def kpis(page) -> dict[str, str]:  # noqa: ANN001
+def kpis(page) -> dict[str, str]:
     cards = page.locator(KPI_CARDS)
     return {
         cards.nth(i)
@@ -93,14 +94,14 @@ def kpis(page) -> dict[str, str]:  # noqa: ANN001
     }
 
 
-def check_layout(page, where: str) -> None:  # noqa: ANN001
+def check_layout(page, where: str) -> None:
     result = page.evaluate(OVERFLOW_JS)
     assert result["page"][0] <= result["page"][1], f"{where}: page scrolls sideways {result}"
     assert result["main"][0] <= result["main"][1] + 1, f"{where}: content scrolls sideways"
     assert not result["cut"], f"{where}: text cut off: {result['cut']}"
 
 
-def check_matrix_fits(page, where: str) -> None:  # noqa: ANN001
+def check_matrix_fits(page, where: str) -> None:
     """The status matrix shows every column at once: its grid does not scroll sideways."""
     result = page.evaluate(GRIDS_JS)
     assert result["sidebar"], f"{where}: the sidebar should be open"
@@ -109,11 +110,11 @@ def check_matrix_fits(page, where: str) -> None:  # noqa: ANN001
     assert scroll <= client + 1, f"{where}: the matrix scrolls sideways ({scroll} > {client} px)"
 
 
-def shoot(page, artifacts: Path, name: str) -> None:  # noqa: ANN001
+def shoot(page, artifacts: Path, name: str) -> None:
     page.screenshot(path=str(artifacts / f"{name}.png"))
 
 
-def choose_in_multiselect(page, label: str, option: str) -> None:  # noqa: ANN001
+def choose_in_multiselect(page, label: str, option: str) -> None:
     widget = page.locator('[data-testid="stMultiSelect"]').filter(has_text=label)
     widget.locator("input").click()
     page.get_by_role("option", name=option, exact=True).click()
@@ -121,7 +122,7 @@ def choose_in_multiselect(page, label: str, option: str) -> None:  # noqa: ANN00
 
 
 @pytest.fixture(scope="module")
-def first_visit(dashboard_url: str, visitor, artifacts: Path) -> dict:  # noqa: ANN001
+def first_visit(dashboard_url: str, visitor, artifacts: Path) -> dict:
     """The first visit the fresh server gets is a bookmarked, filtered link to an inner page.
 
     Streamlit once treated such a first visit as a legacy 'pages/' app (no sidebar filters, no
@@ -155,7 +156,7 @@ def test_every_page_at_projector_and_phone_size(
     first_visit: dict,
     dashboard_url: str,
     visitor,
-    artifacts: Path,  # noqa: ANN001
+    artifacts: Path,
 ) -> None:
     width, height = SIZES[size]
     pages = first_visit["pages"]
@@ -175,7 +176,7 @@ def test_every_page_at_projector_and_phone_size(
     assert not made.outside, made.outside
 
 
-def test_no_deploy_button_or_developer_menu_for_viewers(dashboard_url: str, visitor) -> None:  # noqa: ANN001
+def test_no_deploy_button_or_developer_menu_for_viewers(dashboard_url: str, visitor) -> None:
     made = visitor()
     made.page.goto(dashboard_url + "/matrice")
     made.page.wait_for_selector("h1")
@@ -183,8 +184,13 @@ def test_no_deploy_button_or_developer_menu_for_viewers(dashboard_url: str, visi
     # Neither Streamlit's ⋮ menu (Print, Record screen, Made with Streamlit) nor the table
     # toolbar, whose "Download as CSV" would bypass the formula protection of our downloads.
     settle(made.page)
-    made.page.locator('[data-testid="stDataFrame"]').first.hover()  # the toolbar shows on hover
-    time.sleep(0.5)
+    grid = made.page.locator('[data-testid="stDataFrame"]').first
+    grid.hover()  # the toolbar shows on hover: wait until the hover is applied and drawn
+    grid.evaluate(
+        """el => new Promise(done => { const check = () => el.matches(':hover')
+             ? requestAnimationFrame(() => requestAnimationFrame(done))
+             : requestAnimationFrame(check); check(); })"""
+    )
     assert not made.page.locator('[data-testid="stMainMenuButton"]').is_visible()
     toolbars = made.page.locator('[data-testid="stElementToolbar"]')
     assert not [i for i in range(toolbars.count()) if toolbars.nth(i).is_visible()]
@@ -200,7 +206,7 @@ def test_no_deploy_button_or_developer_menu_for_viewers(dashboard_url: str, visi
 def test_source_filter_in_the_sidebar_changes_the_totals_everywhere(
     dashboard_url: str,
     visitor,
-    artifacts: Path,  # noqa: ANN001
+    artifacts: Path,
 ) -> None:
     made = opened(visitor, dashboard_url, 1280, 720)
     page = made.page
@@ -231,7 +237,7 @@ def test_source_filter_in_the_sidebar_changes_the_totals_everywhere(
 def test_a_click_on_the_plan_map_opens_the_project_card(
     dashboard_url: str,
     visitor,
-    artifacts: Path,  # noqa: ANN001
+    artifacts: Path,
 ) -> None:
     made = opened(visitor, dashboard_url, 1280, 720)
     page = made.page
@@ -247,7 +253,7 @@ def test_a_click_on_the_plan_map_opens_the_project_card(
     shoot(page, artifacts, "scheda_progetto_da_mappa")
 
 
-def opened(visitor, url: str, width: int = 1280, height: int = 720):  # noqa: ANN001, ANN201
+def opened(visitor, url: str, width: int = 1280, height: int = 720):
     """A new visitor of that size on ``url``, once the page has settled."""
     made = visitor(width, height)
     made.page.goto(url)
@@ -258,7 +264,7 @@ def opened(visitor, url: str, width: int = 1280, height: int = 720):  # noqa: AN
 def test_a_row_of_the_status_matrix_opens_the_project_card(
     dashboard_url: str,
     visitor,
-    artifacts: Path,  # noqa: ANN001
+    artifacts: Path,
 ) -> None:
     made = opened(visitor, dashboard_url + "/matrice", 1280, 900)
     page = made.page
@@ -275,13 +281,30 @@ def test_a_row_of_the_status_matrix_opens_the_project_card(
     shoot(page, artifacts, "scheda_progetto_da_matrice")
 
 
-def test_kpi_numbers_show_before_the_charts(dashboard_url: str, visitor) -> None:  # noqa: ANN001
-    made = visitor(1280, 720)
-    page = made.page
-    start = time.monotonic()
+# Installed before the page's own scripts: at the first DOM change that shows a KPI value, the
+# same callback counts the charts already drawn. A chart drawn together with the numbers (same
+# change) or before them is counted, so the test fails if the order is ever lost.
+RENDER_ORDER_WATCH = """
+(() => {
+  const seen = (window.__cpOrder = {});
+  const look = () => {
+    if (seen.chartsAtKpi === undefined && document.querySelector(%(kpi)s)) {
+      seen.chartsAtKpi = document.querySelectorAll(%(chart)s).length;
+    }
+  };
+  new MutationObserver(look).observe(document, {childList: true, subtree: true});
+})();
+"""
+CHART_DRAWN = ".js-plotly-plot .main-svg"
+
+
+def test_kpi_numbers_show_before_the_charts(dashboard_url: str, visitor) -> None:
+    page = visitor(1280, 720).page
+    page.add_init_script(
+        script=RENDER_ORDER_WATCH
+        % {"kpi": json.dumps(KPI_VALUES), "chart": json.dumps(CHART_DRAWN)}
+    )
     page.goto(dashboard_url, wait_until="commit")
-    page.wait_for_selector(KPI_VALUES, state="visible")
-    numbers = time.monotonic() - start
-    page.wait_for_selector(".js-plotly-plot .main-svg", state="visible")
-    chart = time.monotonic() - start
-    assert numbers <= chart
+    page.wait_for_selector(CHART_DRAWN, state="visible")
+    order = page.evaluate("window.__cpOrder")
+    assert order.get("chartsAtKpi") == 0, f"charts already drawn when the KPIs appeared: {order}"

@@ -37,7 +37,7 @@ EDITOR = "# {url} ![x]({url}/e.png) :red[Maria] $x$"  # the store takes names up
 class _Counter(BaseHTTPRequestHandler):
     seen: list[str] = []
 
-    def do_GET(self) -> None:  # noqa: N802 - http.server's name
+    def do_GET(self) -> None:
         type(self).seen.append(self.path)
         self.send_response(200)
         self.send_header("Content-Type", "image/png")
@@ -97,7 +97,7 @@ FROM_DATA = """(port) => {
 }""".replace("%(marker)s", MARKER)
 
 
-def _check(page, port: int, shots: Path, name: str) -> dict:  # noqa: ANN001
+def _check(page, port: int, shots: Path, name: str) -> dict:
     _settled(page)
     page.wait_for_function(f"(port) => ({FROM_DATA})(port).literal >= 1", arg=port)
     page.wait_for_timeout(800)  # lazily loaded Markdown plugins (katex, emoji, raw HTML)
@@ -111,7 +111,7 @@ def _check(page, port: int, shots: Path, name: str) -> dict:  # noqa: ANN001
     return found
 
 
-def test_hostile_workbook_text_is_shown_as_text_everywhere(chromium, server, trap, tmp_path):  # noqa: ANN001
+def test_hostile_workbook_text_is_shown_as_text_everywhere(chromium, server, trap, tmp_path):
     url, store = server
     trap_url, seen = trap
     port = int(trap_url.rsplit(":", 1)[1])

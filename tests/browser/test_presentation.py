@@ -16,6 +16,8 @@ from pathlib import Path
 
 import pytest
 
+from coopplan.export.pdf import pdf_available
+
 pytestmark = pytest.mark.browser
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -24,24 +26,24 @@ VIEWPORTS = [(1920, 1080), (1280, 720)]
 MIN_BODY_PX = 28
 
 
-def open_page(visitor: Callable, url: str, width: int, height: int, query: str = ""):  # noqa: ANN201
+def open_page(visitor: Callable, url: str, width: int, height: int, query: str = ""):
     """A fresh context (the conftest's Visitor records every request) on the page."""
     made = visitor(width, height)
     made.page.goto(f"{url}/presentazione{query}")
     return made
 
 
-def wait_slide(page, number: int, total: int | None = None) -> None:  # noqa: ANN001
+def wait_slide(page, number: int, total: int | None = None) -> None:
     page.wait_for_selector(f"section.cp-slide[data-number='{number}']")
     expected = f"{number} / {total}" if total else f"{number} / "
     page.wait_for_function(
         "t => (document.querySelector('[data-testid=cp-number]')||{}).textContent?.startsWith(t)",
         arg=expected,
     )
-    page.wait_for_timeout(150)  # let the rerun settle (stale elements fade out)
+    page.wait_for_function("() => !document.querySelector('[data-stale=\"true\"]')")  # rerun over
 
 
-def shown_total(page) -> int:  # noqa: ANN001
+def shown_total(page) -> int:
     text = page.locator("[data-testid=cp-number]").inner_text()
     return int(re.match(r"\s*\d+\s*/\s*(\d+)", text).group(1))
 
@@ -70,7 +72,7 @@ MEASURE = """() => {
 
 
 @pytest.mark.parametrize(("width", "height"), VIEWPORTS, ids=["1920x1080", "1280x720"])
-def test_every_slide_fits_the_screen(visitor, dashboard_url: str, width: int, height: int) -> None:  # noqa: ANN001
+def test_every_slide_fits_the_screen(visitor, dashboard_url: str, width: int, height: int) -> None:
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     made = open_page(visitor, dashboard_url, width, height, "?slide=1")
     page = made.page
@@ -96,7 +98,7 @@ def test_every_slide_fits_the_screen(visitor, dashboard_url: str, width: int, he
     assert made.outside == [], made.outside
 
 
-def test_slide_in_the_url_opens_that_slide_and_keys_move(visitor, dashboard_url: str) -> None:  # noqa: ANN001
+def test_slide_in_the_url_opens_that_slide_and_keys_move(visitor, dashboard_url: str) -> None:
     made = open_page(visitor, dashboard_url, 1280, 720, "?slide=5")
     page = made.page
     wait_slide(page, 5)
@@ -117,7 +119,7 @@ def test_slide_in_the_url_opens_that_slide_and_keys_move(visitor, dashboard_url:
     assert made.outside == [], made.outside
 
 
-def test_the_funding_source_filter_reaches_the_deck(visitor, dashboard_url: str) -> None:  # noqa: ANN001
+def test_the_funding_source_filter_reaches_the_deck(visitor, dashboard_url: str) -> None:
     page = open_page(visitor, dashboard_url, 1280, 720, "?slide=1").page
     wait_slide(page, 1)
     full = shown_total(page)
@@ -127,7 +129,7 @@ def test_the_funding_source_filter_reaches_the_deck(visitor, dashboard_url: str)
     assert shown_total(page) < full
 
 
-def test_downloads_pptx_and_pdf(visitor, dashboard_url: str) -> None:  # noqa: ANN001
+def test_downloads_pptx_and_pdf(visitor, dashboard_url: str) -> None:
     from pptx import Presentation
 
     page = open_page(visitor, dashboard_url, 1280, 720, "?slide=1").page
@@ -137,7 +139,7 @@ def test_downloads_pptx_and_pdf(visitor, dashboard_url: str) -> None:  # noqa: A
         page.get_by_role("button", name="PowerPoint").click()
     data = Path(info.value.path()).read_bytes()
     assert len(Presentation(io.BytesIO(data)).slides) == total
-    if not Path("/usr/bin/soffice").exists() and not os.environ.get("CI"):
+    if not pdf_available() and not os.environ.get("CI"):  # the app's own LibreOffice lookup
         pytest.skip("LibreOffice is missing: no PDF")
     with page.expect_download(timeout=60_000) as info:
         page.get_by_role("button", name="PDF").click()

@@ -54,12 +54,12 @@ def shots() -> Path:
     return ARTIFACTS
 
 
-def _open(browser, url: str, outside: list[str]):  # noqa: ANN001, ANN202
+def _open(browser, url: str, outside: list[str]):
     context = browser.new_context(viewport={"width": 1280, "height": 720}, locale="it-IT")
     page = context.new_page()
     page.set_default_timeout(TIMEOUT_MS)
 
-    def note_outside(request) -> None:  # noqa: ANN001
+    def note_outside(request) -> None:
         host = request.url.split("/")[2] if "://" in request.url else ""
         if request.url.startswith(
             ("http://", "https://", "ws://", "wss://")
@@ -71,14 +71,14 @@ def _open(browser, url: str, outside: list[str]):  # noqa: ANN001, ANN202
     return context, page
 
 
-def _settled(page) -> None:  # noqa: ANN001
+def _settled(page) -> None:
     """Wait until Streamlit has finished the current run (no 'running' indicator)."""
     page.wait_for_timeout(300)
     page.locator('[data-testid="stStatusWidget"]').wait_for(state="hidden", timeout=TIMEOUT_MS)
     page.locator('[data-testid="stSpinner"]').first.wait_for(state="hidden", timeout=TIMEOUT_MS)
 
 
-def _shot(page, path: Path) -> None:  # noqa: ANN001
+def _shot(page, path: Path) -> None:
     """A screenshot of the whole page: Streamlit scrolls inside its main block, not the body, so
     the viewport is stretched to the content's height for the picture."""
     height = page.evaluate(
@@ -91,7 +91,7 @@ def _shot(page, path: Path) -> None:  # noqa: ANN001
     page.set_viewport_size({"width": 1280, "height": 720})
 
 
-def _shows_whole(page, text: str) -> None:  # noqa: ANN001
+def _shows_whole(page, text: str) -> None:
     """A cell of a static table holds ``text`` and shows all of it: nothing cut or hidden."""
     cell = page.locator('[data-testid="stTable"] td').filter(has_text=text).first
     cell.wait_for()
@@ -104,7 +104,7 @@ def _shows_whole(page, text: str) -> None:  # noqa: ANN001
     assert not cut, f"cut: {text}"
 
 
-def _coop_kpi(page) -> str:  # noqa: ANN001
+def _coop_kpi(page) -> str:
     """The overview's KPI card of the source COOP, as shown ('25.000 €')."""
     card = (
         page.locator('[class*="st-key-cp-kpi-card-"]')
@@ -116,7 +116,7 @@ def _coop_kpi(page) -> str:  # noqa: ANN001
     return " ".join(card.inner_text().split())
 
 
-def _go_overview(page) -> None:  # noqa: ANN001
+def _go_overview(page) -> None:
     """A board member's next interaction: move to another page and back to the overview."""
     page.get_by_role("link", name="Matrice di stato").click()
     _settled(page)
@@ -128,7 +128,7 @@ def test_publish_then_seen_by_another_session_and_a_bad_file_changes_nothing(
     server: tuple[str, Store],
     chromium,
     shots: Path,
-    tmp_path: Path,  # noqa: ANN001
+    tmp_path: Path,
 ) -> None:
     url, store = server
     outside: list[str] = []
@@ -178,7 +178,7 @@ def test_publish_then_seen_by_another_session_and_a_bad_file_changes_nothing(
     assert "Traceback" not in secretary.content()
     _shot(secretary, shots / "05_file_sbagliato.png")
 
-    def bad_stato(book) -> None:  # noqa: ANN001
+    def bad_stato(book) -> None:
         sheet = book["Progetti"]
         sheet.cell(row=3, column=column_of(sheet, "Stato")).value = "Sospeso"
 
@@ -232,7 +232,7 @@ def test_publish_then_seen_by_another_session_and_a_bad_file_changes_nothing(
     board_context.close()
 
 
-def _choose(page, label: str, option: re.Pattern) -> None:  # noqa: ANN001
+def _choose(page, label: str, option: re.Pattern) -> None:
     """Pick an option of the Streamlit selectbox labelled ``label`` (a react-aria combobox: the
     list opens from its "Open" button; a rerun may redraw it, so try again once)."""
     wanted = page.get_by_role("option", name=option).first
@@ -243,7 +243,7 @@ def _choose(page, label: str, option: re.Pattern) -> None:  # noqa: ANN001
         try:
             wanted.wait_for(timeout=5000)
             break
-        except Exception:  # noqa: BLE001 - the list did not open: a rerun redrew the widget
+        except Exception:
             if attempt == 2:
                 raise
     wanted.click()
@@ -253,7 +253,7 @@ def _choose(page, label: str, option: re.Pattern) -> None:  # noqa: ANN001
 def test_a_second_year_brings_the_plan_selector_and_the_comparison(
     server: tuple[str, Store],
     chromium,
-    shots: Path,  # noqa: ANN001
+    shots: Path,
 ) -> None:
     url, store = server
     plan = shipped()

@@ -37,7 +37,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, obje
 
 def test_a_stray_cell_upload_leaves_the_server_up_for_everyone(
     server: tuple[str, object],
-    chromium,  # noqa: ANN001
+    chromium,
     tmp_path: Path,
 ) -> None:
     url, process = server
