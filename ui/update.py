@@ -1,7 +1,7 @@
 """The pieces of the page «Aggiorna il piano»: problems and changes as tables, version pickers
 and downloads, and the forms that publish or restore with the editor secret.
 
-The sections of the page are in pages/aggiorna.py; the work is done in coopplan (store, diff,
+The sections of the page are in app_pages/aggiorna.py; the work is done in coopplan (store, diff,
 tables, access).
 """
 
@@ -104,7 +104,9 @@ def download_version(
     try:
         data = store.read(version)
     except StoreError as exc:
-        where.button(label, disabled=True, help=exc.message, icon=":material/block:", key=key)
+        where.button(
+            text(label), disabled=True, help=text(exc.message), icon=":material/block:", key=key
+        )
         return
     where.download_button(
         text(label),

@@ -9,12 +9,15 @@ Uses the dashboard server and Chromium of tests/browser/conftest.py (``streamlit
 from __future__ import annotations
 
 import io
+import json
 import os
 import re
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+
+from ui import keys
 
 pytestmark = pytest.mark.browser
 
@@ -50,7 +53,7 @@ MEASURE = """() => {
   const doc = document.scrollingElement;
   const main = document.querySelector('[data-testid=stMain]');
   const slide = document.querySelector('section.cp-slide');
-  const nav = document.querySelector('.st-key-cp_nav');
+  const nav = document.querySelector(NAV);
   const texts = [...slide.querySelectorAll('*')].filter(
       e => [...e.childNodes].some(n => n.nodeType === 3 && n.textContent.trim()));
   const sizes = texts.map(e => parseFloat(getComputedStyle(e).fontSize));
@@ -66,7 +69,7 @@ MEASURE = """() => {
     minBody: Math.min(...body), title, texts: sizes.length,
     sidebarHidden: hidden('[data-testid=stSidebar]'), headerHidden: hidden('header[data-testid=stHeader]'),
   };
-}"""
+}""".replace("NAV", json.dumps(keys.css(keys.DECK_NAV)))
 
 
 @pytest.mark.parametrize(("width", "height"), VIEWPORTS, ids=["1920x1080", "1280x720"])
