@@ -17,13 +17,15 @@ versions.plan_selector()
 plan = data.current_plan(tell=True)  # store damage is told here, on every page
 
 pages = [
-    st.Page("pages/panoramica.py", title="Panoramica", icon=":material/dashboard:", default=True),
+    st.Page(
+        "app_pages/panoramica.py", title="Panoramica", icon=":material/dashboard:", default=True
+    ),
     *nav.track_pages(plan),
-    st.Page("pages/fonti.py", title="Fonti di finanziamento", icon=":material/euro:"),
-    st.Page("pages/matrice.py", title="Matrice di stato", icon=":material/grid_view:"),
-    st.Page("pages/presentazione.py", title="Presentazione", icon=":material/slideshow:"),
-    st.Page("pages/telefono.py", title="Segui dal telefono", icon=":material/qr_code_2:"),
-    st.Page("pages/aggiorna.py", title="Aggiorna il piano", icon=":material/upload_file:"),
+    st.Page("app_pages/fonti.py", title="Fonti di finanziamento", icon=":material/euro:"),
+    st.Page("app_pages/matrice.py", title="Matrice di stato", icon=":material/grid_view:"),
+    st.Page("app_pages/presentazione.py", title="Presentazione", icon=":material/slideshow:"),
+    st.Page("app_pages/telefono.py", title="Segui dal telefono", icon=":material/qr_code_2:"),
+    st.Page("app_pages/aggiorna.py", title="Aggiorna il piano", icon=":material/upload_file:"),
 ]
 page = st.navigation(pages)
 versions.version_banner()

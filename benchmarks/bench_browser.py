@@ -20,13 +20,15 @@ from common import ROOT, SHIPPED, Row, Settings, dashboard_env, ratio_row, seede
 sys.path.insert(0, str(ROOT / "tests"))  # the Chromium settings the browser tests use
 from browser.harness import CHROMIUM, CHROMIUM_ARGS, wait_healthy
 
+from ui import keys
+
 UNAVAILABLE = "manca Chromium (/usr/bin/chromium) o playwright: bash scripts/install.sh --dev"
 NUMBERS_LIMIT = 1.2  # KPI numbers visible / hello-world visible
 CHART_LIMIT = 2.5  # first chart drawn / hello-world visible
 RERUN_LIMIT = 1.5  # chart updated after a filter change / same in the minimal plotly app
 TIMEOUT_MS = 60_000
 
-KPI_SELECTOR = '[class*="st-key-cp-kpi-value-"] p'  # ui/components.kpi_row
+KPI_SELECTOR = keys.css_any(keys.KPI_VALUE) + " p"  # ui/components.kpi_row
 HELLO_TEXT = "Ciao dal benchmark"
 VERSION_SELECTOR = "[data-version]"  # the version label, if the dashboard shows one
 CHART_DRAWN_JS = """() => [...document.querySelectorAll('.js-plotly-plot')].some(gd =>

@@ -42,7 +42,7 @@ TIMEOUT_S = 60.0
 THINK_S = (1.0, 3.0)  # pause between clicks: someone reading the page
 NEW_VERSION_DATE = dt.date(2031, 12, 31)  # the published version is recognisable by its date
 EXTRA_AMOUNT = 12_345.0  # added to one amount of the published version: another total
-PRESENTATION = "/presentazione"  # sidebar hidden there (pages/presentazione.py): «Esci» instead
+PRESENTATION = "/presentazione"  # sidebar hidden there (app_pages/presentazione.py): «Esci» instead
 OPENING = "(apertura)"
 KPI_VALUE = re.compile(r"^\*\*(.+?)\*\*(.*)$", re.S)  # ui/components.kpi_row: **25\.000** €
 MARKDOWN_ESCAPE = re.compile(r"\\(.)")
@@ -320,7 +320,7 @@ def page_paths() -> list[str]:
 
     plan = load_plan(SHIPPED).plan
     assert plan is not None
-    others = sorted(p.stem for p in (ROOT / "pages").glob("*.py"))
+    others = sorted(p.stem for p in (ROOT / "app_pages").glob("*.py"))
     others = [n for n in others if n not in ("pista", "panoramica")]
     return ["/"] + [f"/{track_url(c)}" for c in plan.track_codes] + [f"/{n}" for n in others]
 

@@ -64,19 +64,19 @@ def _set_env(key: str, value: str | None) -> None:
 def page_files() -> list[str]:
     """The pages the dashboard registers, as paths relative to app.py (the default page first).
 
-    Found by asking a fresh AppTest session to switch to each file of pages/ (no run needed)."""
+    Found by asking a fresh AppTest session to switch to each file of app_pages/ (no run needed)."""
     global _PAGES
     if _PAGES is None:
         at = new_app()
         at.run()
         found = []
-        for path in sorted((ROOT / "pages").glob("*.py")):
+        for path in sorted((ROOT / "app_pages").glob("*.py")):
             try:
-                at.switch_page(f"pages/{path.name}")
+                at.switch_page(f"app_pages/{path.name}")
             except ValueError:
                 continue  # a file the navigation does not (yet) register
-            found.append(f"pages/{path.name}")
-        found.sort(key=lambda name: name != "pages/panoramica.py")
+            found.append(f"app_pages/{path.name}")
+        found.sort(key=lambda name: name != "app_pages/panoramica.py")
         _PAGES = found
     return _PAGES
 

@@ -40,6 +40,25 @@ class PlanMeta:
     version_date: dt.date | None
 
 
+@dataclass(frozen=True)
+class Track:
+    """A pista: its code ('P1'), title, the alternative title of its projects' section ('' when
+    none) and its place in the workbook (1 for the first)."""
+
+    code: str
+    title: str
+    alt_title: str
+    position: int
+
+
+@dataclass(frozen=True)
+class Line:
+    """A filone di intervento of a pista: its title and paragraph ('' when none)."""
+
+    title: str
+    description: str
+
+
 def make_table(name: str, records: list[dict] | None = None) -> pd.DataFrame:
     """A table of the plan from records (dicts; extra keys dropped), with its canonical dtypes."""
     columns = list(TABLE_COLUMNS[name])
@@ -95,6 +114,24 @@ class Plan:
 
     def track_title(self, code: str) -> str:
         return str(self._track_titles.get(code, code))
+
+    def track(self, code: str) -> Track:
+        """The pista ``code``. Raises KeyError when the plan has no such pista."""
+        codes = self.track_codes
+        if code not in codes:
+            raise KeyError(code)
+        row = self.tracks.iloc[codes.index(code)]
+        return Track(
+            code=code,
+            title=str(row["title"]),
+            alt_title=str(row["alt_title"] or ""),
+            position=codes.index(code) + 1,
+        )
+
+    def lines_of(self, code: str) -> list[Line]:
+        """The filoni of pista ``code``, in workbook order (empty for an unknown pista)."""
+        rows = self.lines.loc[self.lines["track"] == code]
+        return [Line(str(r.title), str(r.description or "")) for r in rows.itertuples()]
 
     @cached_property
     def _cards(self) -> dict[str, dict[str, object]]:

@@ -1,7 +1,7 @@
 """The overview's KPI cards as AppTest sees them (page tests).
 
 ui/components.kpi_row draws each card as plain Markdown in a container keyed
-``cp-kpi-card-<n>``: the label, then the value (``**25\\.000** €``), then the small print.
+``cp-kpi-card-<n>`` (``ui.keys.KPI_CARD``): the label, then the value (``**25\\.000** €``), then the small print.
 """
 
 from __future__ import annotations
@@ -11,7 +11,9 @@ import re
 from streamlit.testing.v1 import AppTest
 from streamlit.testing.v1.element_tree import Block
 
-CARD_KEY = re.compile(r"cp-kpi-card-\d+$")
+from ui import keys
+
+CARD_KEY = re.compile(re.escape(keys.KPI_CARD) + r"-\d+$")
 
 
 def shown(markdown: str) -> str:

@@ -103,7 +103,7 @@ def page_html(at: AppTest) -> str:
 
 def test_phone_page_shows_the_code_of_the_filtered_address(public: None, tmp_path: Path) -> None:
     at = start({"fonte": ONERI})
-    at.switch_page("pages/telefono.py").run()
+    at.switch_page("app_pages/telefono.py").run()
     assert not at.exception, [e.value for e in at.exception]
     assert at.title[0].value == "Segui dal telefono"
     expected = "https://piano.example.org/?fonte=Oneri+di+funzionamento"
@@ -114,7 +114,7 @@ def test_phone_page_shows_the_code_of_the_filtered_address(public: None, tmp_pat
 
 def test_first_slide_shows_the_code_later_slides_do_not(public: None, tmp_path: Path) -> None:
     at = start({"fonte": ONERI})
-    at.switch_page("pages/presentazione.py").run()
+    at.switch_page("app_pages/presentazione.py").run()
     assert not at.exception, [e.value for e in at.exception]
     first = page_html(at)
     assert 'data-kind="title"' in first

@@ -19,12 +19,13 @@ from coopplan.sample import generate_plan
 from coopplan.text import shown_text
 from coopplan.writer import write_workbook
 from ui import data as ui_data
+from ui import keys
 from ui.nav import track_url
 
 ROOT = Path(__file__).resolve().parents[1]
 APP = str(ROOT / "app.py")
 SHIPPED = ROOT / "data" / "piano_2023.xlsx"
-FIXED_PAGES = ("pages/panoramica.py", "pages/fonti.py", "pages/matrice.py")
+FIXED_PAGES = ("app_pages/panoramica.py", "app_pages/fonti.py", "app_pages/matrice.py")
 ONERI = "Oneri di funzionamento"
 
 
@@ -157,7 +158,7 @@ def test_overview_budget_chart_totals_equal_the_plan(workbook: Plan) -> None:
 
 
 def test_matrix_has_one_row_per_project(workbook: Plan) -> None:
-    at = go(start(), "pages/matrice.py")
+    at = go(start(), "app_pages/matrice.py")
     table = at.dataframe[0].value
     assert len(table) == len(workbook.projects)
     assert list(table["ID"]) == list(workbook.projects["id"])
@@ -191,9 +192,9 @@ def test_source_filter_changes_the_totals(shipped_plan: Plan) -> None:
 def test_a_bookmarked_filter_url_restores_the_filter_on_every_page() -> None:
     at = start({"fonte": ONERI})
     assert kpis(at)[ONERI] == "41.000 €"
-    go(at, "pages/matrice.py")
+    go(at, "app_pages/matrice.py")
     assert list(at.dataframe[0].value["Progetto"]) == ["Ufficio Credito&Finanza"]
-    go(at, "pages/fonti.py")
+    go(at, "app_pages/fonti.py")
     assert kpis(at) == {ONERI: "41.000 €", "Progetti": "1"}
     assert at.multiselect(key="fonte").value == [ONERI]
 
@@ -205,7 +206,7 @@ def test_filters_restrict_every_page_of_the_generated_plan(generated, monkeypatc
     view = plan.filter(sources=[extra], statuses=["In corso"])
     at = start({"fonte": extra, "stato": "In corso"})
     assert kpis(at)["Progetti"] == fmt.number(len(view.projects))
-    go(at, "pages/matrice.py")
+    go(at, "app_pages/matrice.py")
     table = at.dataframe[0].value
     assert list(table["ID"]) == list(view.projects["id"])
     assert set(table["Stato"]) == {"In corso"}
@@ -245,7 +246,7 @@ def test_pista_page_shows_filoni_then_projects_as_cards(shipped_plan: Plan) -> N
 
 def test_choosing_a_project_opens_its_full_card(shipped_plan: Plan) -> None:
     at = start()
-    at.selectbox(key="progetto_panoramica").select("P2-01").run()
+    at.selectbox(key=keys.OVERVIEW_PROJECT).select("P2-01").run()
     assert_clean(at)
     text = all_text(at)
     card = shipped_plan.project("P2-01")
@@ -264,7 +265,7 @@ def test_overview_map_has_every_project_with_its_id(workbook: Plan) -> None:
 
 
 def test_sources_page_lists_each_source_projects(shipped_plan: Plan) -> None:
-    at = go(start(), "pages/fonti.py")
+    at = go(start(), "app_pages/fonti.py")
     tables = [d.value for d in at.dataframe]
     assert len(tables) == len(shipped_plan.source_names)
     by_source = dict(zip(shipped_plan.source_names, tables, strict=True))
@@ -301,12 +302,12 @@ def test_the_workbook_is_parsed_once_per_version(tmp_path: Path, monkeypatch) ->
     ui_data._parse.clear()
     at = start()
     at.run()
-    go(at, "pages/fonti.py")
-    go(at, "pages/matrice.py")
+    go(at, "app_pages/fonti.py")
+    go(at, "app_pages/matrice.py")
     assert len(calls) == 1
     plan = generate_plan(n_tracks=5, n_projects=12, seed=1)
     write_workbook(plan, path)  # a new version of the file
-    go(at, "pages/panoramica.py")
+    go(at, "app_pages/panoramica.py")
     assert len(calls) == 2
     assert kpis(at)["Progetti"] == "12"
 
@@ -361,7 +362,7 @@ def pager_labels(at: AppTest) -> list[str]:
 
 
 def test_big_matrix_shows_one_page_of_rows_with_an_italian_pager(big_plan: Plan) -> None:
-    at = go(start(), "pages/matrice.py")
+    at = go(start(), "app_pages/matrice.py")
     assert pager_labels(at) == ["Pagina 1 di 20"]
     first = at.dataframe[0].value
     assert len(first) == 100
@@ -374,7 +375,7 @@ def test_big_matrix_shows_one_page_of_rows_with_an_italian_pager(big_plan: Plan)
 
 
 def test_big_matrix_sorts_every_project_inside_its_pista_before_paginating(big_plan: Plan) -> None:
-    at = go(start(), "pages/matrice.py")
+    at = go(start(), "app_pages/matrice.py")
     at.selectbox(key="pagina_matrice").select(2).run()
     at.selectbox(key="ordine_matrice").select("Progetto (A-Z)").run()
     assert_clean(at)
@@ -388,7 +389,7 @@ def test_big_matrix_sorts_every_project_inside_its_pista_before_paginating(big_p
 
 
 def test_big_sources_and_pista_pages_show_a_page_at_a_time(big_plan: Plan) -> None:
-    at = go(start(), "pages/fonti.py")
+    at = go(start(), "app_pages/fonti.py")
     assert len(at.dataframe) == len(big_plan.source_names)
     assert all(len(d.value) <= 100 for d in at.dataframe)
     assert pager_labels(at)  # at least one source pays for more than 100 projects
@@ -408,11 +409,11 @@ def test_big_overview_map_shows_the_piste_only(big_plan: Plan) -> None:
 
 
 def test_the_shipped_plan_fits_one_page_everywhere(shipped_plan: Plan) -> None:
-    at = go(start(), "pages/matrice.py")
+    at = go(start(), "app_pages/matrice.py")
     assert not pager_labels(at)
     assert not [s for s in at.selectbox if s.label == "Ordina per"]
     assert len(at.dataframe[0].value) == len(shipped_plan.projects)
-    at = go(at, "pages/fonti.py")
+    at = go(at, "app_pages/fonti.py")
     assert not pager_labels(at)
     for code in shipped_plan.track_codes:
         at = go_track(start(), code)

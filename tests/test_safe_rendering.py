@@ -2,7 +2,7 @@
 plain string literal or the output of ui.safe (text, md, join, table), so a new page cannot
 pass a workbook's text to Markdown by mistake.
 
-The check reads the source (ast) of app.py, pages/ and ui/.
+The check reads the source (ast) of app.py, app_pages/ and ui/.
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from ui import safe
 ROOT = Path(__file__).resolve().parents[1]
 SHELL = [
     ROOT / "app.py",
-    *sorted((ROOT / "pages").glob("*.py")),
+    *sorted((ROOT / "app_pages").glob("*.py")),
     *sorted((ROOT / "ui").glob("*.py")),
 ]
 
@@ -148,7 +148,7 @@ def test_every_markdown_call_in_the_app_renders_data_through_ui_safe():
         "st.expander(label)",
         "st.tabs(view.source_names)",
         "st.table(frame)",
-        'st.Page("pages/pista.py", title=plan.track_title(code))',
+        'st.Page("app_pages/pista.py", title=plan.track_title(code))',
         'st.column_config.Column("Fonte", help=column.help)',
         'st.markdown("{}".format(title))',
     ],

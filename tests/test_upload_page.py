@@ -21,10 +21,11 @@ from coopplan import access
 from coopplan.access import SECRET_ENV, Throttle
 from coopplan.store import STORE_ENV, Store
 from coopplan.text import literal_md, shown_text
+from ui import keys
 from ui.update import SHOWN_PROBLEMS
 
 ROOT = Path(__file__).resolve().parents[1]
-PAGE = str(ROOT / "pages" / "aggiorna.py")
+PAGE = str(ROOT / "app_pages" / "aggiorna.py")
 SECRET = "pubblica-2023"
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -318,7 +319,7 @@ def test_history_compare_view_and_restore(store: Store) -> None:
     at.run()
     button(at, "Visualizza nella dashboard").click()
     at.run()
-    assert at.session_state["coopplan_view_version"] == 1
+    assert at.session_state[keys.VIEW_VERSION] == 1
 
     at.text_input(key="agg_restore_editor").input("Luca Bianchi")
     at.text_input(key="agg_restore_secret").input(SECRET)

@@ -15,10 +15,10 @@ from variants import COOP, as_bytes, project_with_amount, shipped, with_amount, 
 
 from coopplan.store import Store, Version
 from coopplan.tables import XLSX_MIME
-from ui.versions import VIEW_KEY
+from ui import keys
 
 APP = str(Path(__file__).resolve().parents[1] / "app.py")
-UPDATE_PAGE = str(Path(__file__).resolve().parents[1] / "pages" / "aggiorna.py")
+UPDATE_PAGE = str(Path(__file__).resolve().parents[1] / "app_pages" / "aggiorna.py")
 
 
 @pytest.fixture
@@ -64,7 +64,7 @@ def test_open_sessions_show_a_new_version_on_their_next_interaction(store: Store
 def test_an_older_version_is_shown_read_only_with_a_way_back(store: Store) -> None:
     store.publish(raised(2500), "Maria Rossi")
     at = session()
-    at.session_state[VIEW_KEY] = 1
+    at.session_state[keys.VIEW_VERSION] = 1
     at.run()
     banner = " ".join(w.value for w in at.warning)
     assert "Sola lettura" in banner and "versione 1" in banner and "versione 2" in banner
@@ -96,7 +96,7 @@ def test_two_years_get_a_selector_and_a_comparison(store: Store) -> None:
 def test_the_update_page_runs_inside_the_app_and_opens_an_old_version(store: Store) -> None:
     store.publish(raised(2500), "Maria Rossi")
     at = session()
-    at.switch_page("pages/aggiorna.py").run()
+    at.switch_page("app_pages/aggiorna.py").run()
     assert not at.exception, [e.value for e in at.exception]
     assert [t.value for t in at.title] == ["Aggiorna il piano"]
     at.selectbox(key="agg_chosen_2023_2").set_value(1)
@@ -104,7 +104,7 @@ def test_the_update_page_runs_inside_the_app_and_opens_an_old_version(store: Sto
     next(b for b in at.button if b.label == "Visualizza nella dashboard").click()
     at.run()
     assert any("Sola lettura" in w.value for w in at.warning)  # the banner, at once
-    at.switch_page("pages/panoramica.py").run()
+    at.switch_page("app_pages/panoramica.py").run()
     assert coop_total(at) == "25.000 €"
 
 
@@ -119,7 +119,7 @@ def test_an_unusable_store_still_shows_the_shipped_plan(
     assert coop_total(at) == "25.000 €"
     [told] = [e.value for e in at.error]
     assert "non si riesce a usare" in told and "che può non essere quello in vigore" in told
-    at.switch_page("pages/aggiorna.py").run()
+    at.switch_page("app_pages/aggiorna.py").run()
     assert any("non si riesce a leggere" in e.value for e in at.error)
     assert not at.exception
 
@@ -145,7 +145,7 @@ def test_a_damaged_newest_version_is_told_on_every_page_and_the_last_intact_one_
     )
     assert "l'ultima integra, che non è quella in vigore" in banner and "README" in banner
     assert coop_total(at) == "25.000 €"  # version 1's total, not 27.500 €
-    for page in ("pages/fonti.py", "pages/aggiorna.py"):
+    for page in ("app_pages/fonti.py", "app_pages/aggiorna.py"):
         at.switch_page(page).run()
         assert not at.exception, [e.value for e in at.exception]
         assert banner in [e.value for e in at.error]
@@ -160,7 +160,7 @@ def test_a_lost_manifest_is_told_and_never_reseeded(store: Store) -> None:
         "Il registro delle versioni manifest.jsonl è vuoto, ma l'archivio contiene 2 file" in told
     )
     assert store.manifest_path.read_bytes() == b""  # no fresh version 1 over the history
-    at.switch_page("pages/aggiorna.py").run()
+    at.switch_page("app_pages/aggiorna.py").run()
     assert not at.exception
     assert not any("L'archivio è vuoto" in w.value for w in at.warning)
 

@@ -11,6 +11,7 @@ from coopplan import Plan, charts, fmt, tables
 from coopplan.charts import PLOTLY_CONFIG, text_color_on
 from coopplan.palette import status_color
 from coopplan.schema import STATUSES
+from ui import keys
 from ui.safe import Md, join, md, table, text
 
 
@@ -49,24 +50,19 @@ def source_kpis(plan: Plan) -> None:
     kpi_row(cards)
 
 
-KPI_CARD_KEY = "cp-kpi-card"  # st.container keys: Streamlit adds the class st-key-<key>
-KPI_VALUE_KEY = "cp-kpi-value"
-KPI_NOTE_KEY = "cp-kpi-note"
-
-
 def kpi_row(cards: Sequence[tuple[str, str, str]]) -> None:
     """Cards (label, value, small print) in a grid that wraps on narrow screens, never cutting
     a value short. The value's unit ('€', 'progetti') is drawn smaller than its number.
 
     Plain Markdown in keyed containers, styled by CSS on their st-key-… classes: Markdown with
     HTML waits for a lazily loaded JavaScript chunk that races plotly's (docs/benchmarks.md)."""
-    with st.container(key="cp-kpis"):
+    with st.container(key=keys.KPI_ROW):
         for i, (label, value, note) in enumerate(cards):
-            with st.container(key=f"{KPI_CARD_KEY}-{i}"):
+            with st.container(key=keys.numbered(keys.KPI_CARD, i)):
                 st.markdown(text(label))
-                with st.container(key=f"{KPI_VALUE_KEY}-{i}"):
+                with st.container(key=keys.numbered(keys.KPI_VALUE, i)):
                     st.markdown(_value_markdown(value))
-                with st.container(key=f"{KPI_NOTE_KEY}-{i}"):
+                with st.container(key=keys.numbered(keys.KPI_NOTE, i)):
                     st.markdown(text(note))
 
 
@@ -443,48 +439,50 @@ def _selected_id(event: object, table) -> str | None:  # noqa: ANN001 - a DataFr
     return str(table.iloc[rows[0]][tables.HEADERS["id"]])
 
 
-CSS = """
+ROW, MAP = keys.css(keys.KPI_ROW), keys.css(keys.PLAN_MAP)
+CARD, VALUE, NOTE = (keys.css_any(k) for k in (keys.KPI_CARD, keys.KPI_VALUE, keys.KPI_NOTE))
+CSS = f"""
 <style>
-.cp-chips { display: flex; flex-wrap: wrap; gap: .5rem; margin: .25rem 0 .75rem 0; }
-.cp-chip { display: inline-block; padding: .2rem .7rem; border-radius: 1rem;
-           font-size: 1rem; line-height: 1.6; white-space: nowrap; }
-.cp-muted { color: #4A4A4A; font-size: 1rem; }
+.cp-chips {{ display: flex; flex-wrap: wrap; gap: .5rem; margin: .25rem 0 .75rem 0; }}
+.cp-chip {{ display: inline-block; padding: .2rem .7rem; border-radius: 1rem;
+           font-size: 1rem; line-height: 1.6; white-space: nowrap; }}
+.cp-muted {{ color: #4A4A4A; font-size: 1rem; }}
 /* KPI cards (kpi_row): plain Markdown in keyed containers. A card is never narrower than its
    value (kept on one line): cards wrap to a new row instead. */
-.st-key-cp-kpis { flex-direction: row; flex-wrap: wrap; align-items: stretch; gap: .75rem;
-                  margin: .5rem 0 -.25rem 0; }
-.st-key-cp-kpis > div { flex: 1 1 9rem; width: auto; min-width: min-content; }
-[class*="st-key-cp-kpi-card-"] { height: 100%; gap: 0; border: 1px solid #C9D3DF;
-          border-radius: .5rem; padding: .6rem .9rem .55rem .9rem; background: #FFFFFF; }
-[class*="st-key-cp-kpi-card-"] [data-testid="stMarkdownContainer"] { margin-bottom: 0; }
-[class*="st-key-cp-kpi-card-"] p { margin: 0; font-size: 1rem; color: #333333; line-height: 1.3; }
-[class*="st-key-cp-kpi-value-"] { margin: .15rem 0; }
-[class*="st-key-cp-kpi-value-"] p { font-size: 1.3rem; font-weight: 600; line-height: 1.2;
-          color: #1A1A1A; white-space: nowrap; }
-[class*="st-key-cp-kpi-value-"] strong { font-size: 2.2rem; font-weight: 600; }
-[class*="st-key-cp-kpi-note-"] p { font-size: .9rem; color: #4A4A4A; line-height: 1.3; }
+{ROW} {{ flex-direction: row; flex-wrap: wrap; align-items: stretch; gap: .75rem;
+                  margin: .5rem 0 -.25rem 0; }}
+{ROW} > div {{ flex: 1 1 9rem; width: auto; min-width: min-content; }}
+{CARD} {{ height: 100%; gap: 0; border: 1px solid #C9D3DF;
+          border-radius: .5rem; padding: .6rem .9rem .55rem .9rem; background: #FFFFFF; }}
+{CARD} [data-testid="stMarkdownContainer"] {{ margin-bottom: 0; }}
+{CARD} p {{ margin: 0; font-size: 1rem; color: #333333; line-height: 1.3; }}
+{VALUE} {{ margin: .15rem 0; }}
+{VALUE} p {{ font-size: 1.3rem; font-weight: 600; line-height: 1.2;
+          color: #1A1A1A; white-space: nowrap; }}
+{VALUE} strong {{ font-size: 2.2rem; font-weight: 600; }}
+{NOTE} p {{ font-size: .9rem; color: #4A4A4A; line-height: 1.3; }}
 /* More room for tables and charts on a 1280 px projector than Streamlit's wide margins. */
-@media (min-width: 1024px) {
-  [data-testid="stMainBlockContainer"] { padding-left: 2.5rem; padding-right: 2.5rem; }
-}
+@media (min-width: 1024px) {{
+  [data-testid="stMainBlockContainer"] {{ padding-left: 2.5rem; padding-right: 2.5rem; }}
+}}
 /* On a phone the plan map's tiles are too small to read: the project list below replaces it. */
-@media (max-width: 640px) {
-  .st-key-mappa-piano { display: none; }
-  [class*="st-key-cp-kpi-value-"] strong { font-size: 1.8rem; }
-}
+@media (max-width: 640px) {{
+  {MAP} {{ display: none; }}
+  {VALUE} strong {{ font-size: 1.8rem; }}
+}}
 /* A chosen filter value shows whole (on two lines if need be), never cut with an ellipsis. */
-[data-testid="stMultiSelect"] [data-tag] { height: auto; min-height: 1.6rem; max-width: 100%;
-                                           white-space: normal; }
-[data-testid="stMultiSelect"] [data-tag] > span[title] { white-space: normal;
-                                                          overflow: visible; line-height: 1.25; }
+[data-testid="stMultiSelect"] [data-tag] {{ height: auto; min-height: 1.6rem; max-width: 100%;
+                                           white-space: normal; }}
+[data-testid="stMultiSelect"] [data-tag] > span[title] {{ white-space: normal;
+                                                          overflow: visible; line-height: 1.25; }}
 /* No Streamlit English in front of the board: the ⋮ main menu (Print, Record screen, Made with
    Streamlit) and the toolbar over tables and charts (Show/hide columns, Download as CSV, Search,
    Fullscreen), whose CSV download would bypass the formula protection of the sidebar downloads
    (coopplan.tables). Data-testids of Streamlit 1.67. */
-[data-testid="stMainMenu"], [data-testid="stElementToolbar"] { display: none !important; }
+[data-testid="stMainMenu"], [data-testid="stElementToolbar"] {{ display: none !important; }}
 /* Long pista titles wrap in the navigation instead of being cut with an ellipsis. */
-[data-testid="stSidebarNavLink"] span { white-space: normal !important;
-                                        overflow: visible !important; text-overflow: clip !important; }
+[data-testid="stSidebarNavLink"] span {{ white-space: normal !important;
+                                        overflow: visible !important; text-overflow: clip !important; }}
 </style>
 """
 

@@ -1,4 +1,10 @@
-"""Where the dashboard gets its plan: ONE function, current_plan(), cached by content."""
+"""Where the dashboard gets its plans: current_plan() for the pages, cached by content.
+
+All plan loading of the shell is here: one workbook (COOPPLAN_WORKBOOK) or the versioned store,
+the version shown (in force, or viewed read-only), a stored version's plan, and the store
+guard (an unreadable store gives no years, no viewed version). The widgets that choose what is
+shown (year selector, read-only banner, year comparison) are in ui/versions.py.
+"""
 
 from __future__ import annotations
 
@@ -9,8 +15,10 @@ from pathlib import Path
 import streamlit as st
 
 from coopplan import LoadResult, Plan, fmt, load_plan
-from coopplan.store import SHIPPED_WORKBOOK
-from ui.safe import join, md
+from coopplan.files import os_reason
+from coopplan.store import SHIPPED_WORKBOOK, Store, StoreError, Version
+from ui import keys
+from ui.safe import join, md, text
 
 DEFAULT_WORKBOOK = SHIPPED_WORKBOOK  # the store's first version; one place names the file
 WORKBOOK_ENV = "COOPPLAN_WORKBOOK"  # tests and demos point the dashboard at another workbook
@@ -21,15 +29,13 @@ def current_plan(*, tell: bool = False) -> Plan:
     """The plan in force. Parsed once per version of the file (cache keyed by its sha256).
 
     When the plan cannot be read, the page shows why in Italian and stops there.
-    Without COOPPLAN_WORKBOOK, the plan comes from the versioned store (ui/versions.py): the
+    Without COOPPLAN_WORKBOOK, the plan comes from the versioned store (``store_plan``): the
     version in force of the chosen year, or a version viewed read-only. ``tell``: show what is
     wrong with the store (damage, the version shown instead) above the page; app.py asks it
     once per run, so the pages' own calls do not repeat it.
     """
-    if not os.environ.get(WORKBOOK_ENV):
-        from ui import versions  # imported here: ui.versions uses this module's cache
-
-        return versions.store_plan(tell=tell)
+    if not on_one_workbook():
+        return store_plan(tell=tell)
     path = Path(os.environ.get(WORKBOOK_ENV) or DEFAULT_WORKBOOK)
     try:
         data = path.read_bytes()
@@ -73,3 +79,125 @@ def plan_or_stop(result: LoadResult) -> Plan:
     )
     st.stop()
     raise AssertionError("unreachable")  # st.stop() raises
+
+
+def on_one_workbook() -> bool:
+    """True when COOPPLAN_WORKBOOK points the dashboard at one file (tests, demos): no store."""
+    return bool(os.environ.get(WORKBOOK_ENV))
+
+
+def version_plan(store: Store, version: Version) -> Plan:
+    """The plan of a stored version, parsed once per content (cache keyed by its sha256)."""
+    result = _parse(version.sha256, store.read(version), f"piano_{version.year}.xlsx")
+    return plan_or_stop(result)
+
+
+def shown_version(store: Store, *, tell: bool = True) -> Version:
+    """The version the dashboard shows: the one being viewed read-only, else the plan in force
+    of the chosen year (default: the latest year). When that version is damaged or missing,
+    the newest intact one of its year is shown, under an Italian error that says so.
+
+    Raises StoreError when the year has no intact version; OSError when the store is unreadable.
+    """
+    versions = store.versions()
+    viewed = st.session_state.get(keys.VIEW_VERSION)
+    if viewed is not None:
+        match = [v for v in versions if v.number == viewed]
+        if match:
+            try:
+                store.read(match[0])
+                return match[0]
+            except StoreError as exc:
+                if tell:
+                    st.error(text(exc.message), icon=":material/error:")
+        st.session_state.pop(keys.VIEW_VERSION, None)
+    years = sorted({v.year for v in versions})
+    year = st.session_state.get(keys.YEAR)
+    standing = store.standing(year if year in years else (years[-1] if years else None))
+    if standing.shown is None:
+        raise StoreError(standing.message)
+    if standing.message and tell:
+        st.error(text(standing.message), icon=":material/error:")
+    return standing.shown
+
+
+def store_plan(*, tell: bool = True) -> Plan:
+    """Body of ``current_plan()`` when the dashboard runs on the versioned store.
+
+    At start-up of every run, an empty store gets the shipped plan as version 1
+    (``Store.ensure_seeded``). If the store cannot be read, written or trusted (a read-only
+    install, a wrong COOPPLAN_STORE, a lost manifest), the dashboard still shows the shipped
+    plan, under an Italian error saying it may not be the plan in force, rather than nothing.
+    ``tell=False``: the same plan, without showing the errors again (see ``current_plan``).
+    """
+    store = Store.default()
+    try:
+        store.ensure_seeded()
+        version = shown_version(store, tell=tell)
+        return version_plan(store, version)
+    except (OSError, StoreError) as exc:
+        reason = exc.message if isinstance(exc, StoreError) else f"{os_reason(exc)}."
+        if not DEFAULT_WORKBOOK.is_file():
+            st.error(
+                md(
+                    "L'archivio delle versioni del piano ({root}) non si riesce a leggere: "
+                    "{reason} Controlla la cartella indicata da COOPPLAN_STORE e riavvia.",
+                    root=store.root,
+                    reason=reason,
+                ),
+                icon=":material/error:",
+            )
+            st.stop()
+        if tell:
+            st.error(
+                md(
+                    "L'archivio delle versioni ({root}) non si riesce a usare: {reason} "
+                    "La dashboard mostra il piano fornito con l'applicazione ({name}), che può "
+                    "non essere quello in vigore.",
+                    root=store.root,
+                    reason=reason,
+                    name=DEFAULT_WORKBOOK.name,
+                ),
+                icon=":material/error:",
+            )
+        raw = DEFAULT_WORKBOOK.read_bytes()
+        return plan_or_stop(_parse(hashlib.sha256(raw).hexdigest(), raw, DEFAULT_WORKBOOK.name))
+
+
+def stored_years() -> list[int]:
+    """The plan years in the store, newest first; none on one workbook or an unreadable store
+    (whose damage ``current_plan(tell=True)`` tells above the page)."""
+    if on_one_workbook():
+        return []
+    try:
+        return sorted(Store.default().years(), reverse=True)
+    except (OSError, StoreError):
+        return []
+
+
+def viewed_version() -> tuple[Version, Version] | None:
+    """(the version viewed read-only, the one in force of its year), or None when none is viewed
+    or it can no longer be read (then the view is left)."""
+    viewed = st.session_state.get(keys.VIEW_VERSION)
+    if viewed is None or on_one_workbook():
+        return None
+    store = Store.default()
+    try:
+        version = store.get(viewed)
+        return version, store.current(version.year)
+    except (OSError, StoreError):
+        st.session_state.pop(keys.VIEW_VERSION, None)
+        return None
+
+
+def year_plans(years: tuple[int, ...]) -> list[Plan] | None:
+    """The plan of the newest intact version of each year, in order; None when a year has no
+    intact version (or the store cannot be read)."""
+    store = Store.default()
+    try:
+        shown = [store.standing(year).shown for year in years]
+        if None in shown:
+            return None
+        return [version_plan(store, v) for v in shown if v is not None]
+    except (OSError, StoreError):
+        return None

@@ -13,9 +13,9 @@ import streamlit as st
 
 from coopplan import Plan, fmt
 from coopplan.schema import STATUSES
+from ui import keys
 from ui.safe import md
 
-SOURCE_KEY, TRACK_KEY, STATUS_KEY = "fonte", "pista", "stato"  # also the URL parameter names
 SOURCE_LABEL = "Fonte di finanziamento"
 
 
@@ -57,7 +57,7 @@ def sidebar_filters(plan: Plan) -> Filters:
         sources = st.multiselect(
             SOURCE_LABEL,
             plan.source_names,
-            key=SOURCE_KEY,
+            key=keys.SOURCE,
             bind="query-params",
             select_all=False,  # its "Select all" entry is in English
             wrap=True,
@@ -69,7 +69,7 @@ def sidebar_filters(plan: Plan) -> Filters:
             "Pista",
             plan.track_codes,
             format_func=plan.track_title,
-            key=TRACK_KEY,
+            key=keys.TRACK,
             bind="query-params",
             select_all=False,  # its "Select all" entry is in English
             wrap=True,
@@ -78,7 +78,7 @@ def sidebar_filters(plan: Plan) -> Filters:
         chosen_statuses = st.multiselect(
             "Stato",
             statuses,
-            key=STATUS_KEY,
+            key=keys.STATUS,
             bind="query-params",
             select_all=False,  # its "Select all" entry is in English
             wrap=True,
@@ -91,9 +91,9 @@ def current_filters() -> Filters:
     """The filters as last drawn by the entry script (for pages, after sidebar_filters ran)."""
     state = st.session_state
     return Filters(
-        tuple(state.get(SOURCE_KEY) or ()),
-        tuple(state.get(TRACK_KEY) or ()),
-        tuple(state.get(STATUS_KEY) or ()),
+        tuple(state.get(keys.SOURCE) or ()),
+        tuple(state.get(keys.TRACK) or ()),
+        tuple(state.get(keys.STATUS) or ()),
     )
 
 

@@ -5,12 +5,17 @@ from __future__ import annotations
 import streamlit as st
 
 from coopplan.hall import hall_url, serving_port
-from ui.filters import SOURCE_KEY, STATUS_KEY, TRACK_KEY, Filters
+from ui import keys
+from ui.filters import Filters
 
 
 def phone_url(filters: Filters) -> str:
     """The dashboard's address as the hall reaches it (coopplan.hall), with ``filters``; the port
     is env PORT (nginx's, under scripts/serve.sh) else this Streamlit server's."""
-    query = {SOURCE_KEY: filters.sources, TRACK_KEY: filters.tracks, STATUS_KEY: filters.statuses}
+    query = {
+        keys.SOURCE: filters.sources,
+        keys.TRACK: filters.tracks,
+        keys.STATUS: filters.statuses,
+    }
     port = serving_port(fallback=int(st.get_option("server.port")))
     return hall_url(query, port=port)

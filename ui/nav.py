@@ -7,10 +7,10 @@ import re
 import streamlit as st
 
 from coopplan import Plan
+from ui import keys
 from ui.safe import text
 
-TRACK_PAGE = "pages/pista.py"
-CURRENT_TRACK_KEY = "_pista_corrente"
+TRACK_PAGE = "app_pages/pista.py"
 
 
 def track_url(code: str) -> str:
@@ -38,10 +38,10 @@ def track_pages(plan: Plan) -> list[st.Page]:
 
 
 def remember_track(plan: Plan, page: st.Page) -> None:
-    """Tell pages/pista.py which pista the current page is (None on other pages)."""
+    """Tell app_pages/pista.py which pista the current page is (None on other pages)."""
     by_url = {track_url(code): code for code in plan.track_codes}
-    st.session_state[CURRENT_TRACK_KEY] = by_url.get(page.url_path)
+    st.session_state[keys.CURRENT_TRACK] = by_url.get(page.url_path)
 
 
 def current_track() -> str | None:
-    return st.session_state.get(CURRENT_TRACK_KEY)
+    return st.session_state.get(keys.CURRENT_TRACK)

@@ -1,6 +1,6 @@
-"""How a dashboard page begins: through the app, the plan, the sidebar filters, the heading.
+"""How a dashboard page begins: the plan, the sidebar filters, the heading.
 
-Every page of the plan starts with ``page = start(title, intro)`` (or ``context()`` when it draws
+Every page starts with ``page = start(title, intro)`` (or ``context()`` when it draws
 its own heading) and then uses ``page.plan`` (the whole plan), ``page.filters`` (the sidebar
 choice) and ``page.view`` (the plan as filtered).
 """
@@ -12,7 +12,6 @@ from dataclasses import dataclass
 import streamlit as st
 
 from coopplan import Plan
-from ui.boot import through_app
 from ui.components import plan_header
 from ui.data import current_plan
 from ui.filters import Filters, current_filters, filter_caption, no_match_message
@@ -41,9 +40,9 @@ class PageContext:
 def context() -> PageContext:
     """The plan, the filters and the filtered view, drawing nothing but a plan error.
 
-    Goes through the app first (see ui/boot.py): call it before anything else on the page.
+    The first line of a page that draws its own heading (pista, Presentazione, Segui dal
+    telefono, Aggiorna il piano); app.py has already drawn the filters this reads.
     """
-    through_app()
     plan = current_plan()
     filters = current_filters()
     return PageContext(plan, filters, filters.apply(plan))

@@ -1,7 +1,7 @@
 """The pieces of the page «Aggiorna il piano»: problems and changes as tables, version pickers
 and downloads, and the forms that publish or restore with the editor secret.
 
-The sections of the page are in pages/aggiorna.py; the work is done in coopplan (store, diff,
+The sections of the page are in app_pages/aggiorna.py; the work is done in coopplan (store, diff,
 tables, access).
 """
 

@@ -9,24 +9,31 @@ Screenshots go to artifacts/browser/ (git-ignored); the best ones are copied to 
 from __future__ import annotations
 
 import json
+import os
 import re
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
+
+from ui import keys
+
+from .conftest import ROOT, start_streamlit, stop
 
 pytestmark = pytest.mark.browser
 
 ONERI = "Oneri di funzionamento"
 SIZES = {"proiettore": (1280, 720), "telefono": (390, 844)}
 ERRORS = '[data-testid="stException"], [data-testid="stAlertContentError"]'
-KPI_CARDS = '[class*="st-key-cp-kpi-card-"]'  # ui/components.kpi_row: keyed containers
-KPI_VALUES = '[class*="st-key-cp-kpi-value-"] p'
+KPI_CARDS = keys.css_any(keys.KPI_CARD)  # ui/components.kpi_row: keyed containers
+KPI_VALUES = keys.css_any(keys.KPI_VALUE) + " p"
 
 # Elements whose text must never be cut (ellipsis or overflow) or push the page sideways.
 OVERFLOW_JS = """() => {
   const cut = [];
-  const selectors = ['h1', 'h2', 'h3', '[class*="st-key-cp-kpi-value-"] p', '.cp-chip',
+  const selectors = ['h1', 'h2', 'h3', KPI_VALUES, '.cp-chip',
                      '[data-testid="stSidebarNavLink"] span', '[data-testid="stMarkdownContainer"] p'];
   for (const el of document.querySelectorAll(selectors.join(','))) {
     const r = el.getBoundingClientRect();
@@ -45,7 +52,7 @@ OVERFLOW_JS = """() => {
   const main = document.querySelector('[data-testid="stMain"]');
   return {cut, page: [document.documentElement.scrollWidth, window.innerWidth],
           main: main ? [main.scrollWidth, main.clientWidth] : [0, 0]};
-}"""
+}""".replace("KPI_VALUES", json.dumps(KPI_VALUES))
 
 
 # [scrollWidth, clientWidth] of each data grid's scroller, and whether the sidebar is open.
@@ -121,33 +128,74 @@ def choose_in_multiselect(page, label: str, option: str) -> None:
     page.keyboard.press("Escape")
 
 
-@pytest.fixture(scope="module")
-def first_visit(dashboard_url: str, visitor, artifacts: Path) -> dict:
-    """The first visit the fresh server gets is a bookmarked, filtered link to an inner page.
+@contextmanager
+def fresh_server(tmp_path: Path, artifacts: Path) -> Iterator[str]:
+    """A dashboard server of its own, started for one visit (the shared one has had others)."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("COOPPLAN_")}
+    env["COOPPLAN_STORE"] = str(tmp_path / "store")
+    url, process = start_streamlit(ROOT / "app.py", env, artifacts / "streamlit_fresh.log")
+    try:
+        yield url
+    finally:
+        stop(process)
 
-    Streamlit once treated such a first visit as a legacy 'pages/' app (no sidebar filters, no
-    generated pista pages); ui/boot.py prevents that. Recorded here, asserted in a test.
-    """
-    made = visitor(1280, 720)
-    made.page.goto(f"{dashboard_url}/fonti?fonte={ONERI.replace(' ', '+')}")
-    settle(made.page)
-    shoot(made.page, artifacts, "primo_accesso_fonti_filtrate")
-    return {
-        "pages": nav_pages(made.page),
-        "nav": [label for label, _ in nav_pages(made.page)],
-        "kpis": kpis(made.page),
-        "title": made.page.locator("h1").first.inner_text(),
-        "outside": made.outside,
-    }
+
+def sidebar_filter(page, label: str) -> str:
+    """The text of a sidebar filter as shown (its label and the chosen values); '' if absent."""
+    widget = page.locator('[data-testid="stSidebar"] [data-testid="stMultiSelect"]').filter(
+        has_text=label
+    )
+    return " ".join(widget.first.inner_text().split()) if widget.count() else ""
+
+
+@pytest.fixture(scope="module")
+def first_visit(
+    tmp_path_factory: pytest.TempPathFactory,
+    visitor,
+    artifacts: Path,
+) -> dict:
+    """The first visit a freshly started server gets is a bookmarked, filtered link to an inner
+    page. With the page scripts in a pages/ folder, Streamlit ran such a visit as a legacy
+    multipage app (no sidebar filters, no generated pista pages); in app_pages/ it never does.
+    Recorded here, asserted in a test."""
+    with fresh_server(tmp_path_factory.mktemp("first_visit"), artifacts) as url:
+        made = visitor(1280, 720)
+        made.page.goto(f"{url}/fonti?fonte={ONERI.replace(' ', '+')}")
+        settle(made.page)
+        shoot(made.page, artifacts, "primo_accesso_fonti_filtrate")
+        return {
+            "pages": [(label, path) for label, path in nav_pages(made.page)],
+            "nav": [label for label, _ in nav_pages(made.page)],
+            "kpis": kpis(made.page),
+            "title": made.page.locator("h1").first.inner_text(),
+            "filter": sidebar_filter(made.page, "Fonte di finanziamento"),
+            "url": made.page.url,
+            "outside": made.outside,
+        }
 
 
 def test_a_bookmarked_filtered_link_works_on_a_fresh_server(first_visit: dict) -> None:
     assert first_visit["title"] == "Fonti di finanziamento"
+    assert first_visit["filter"] == f"Fonte di finanziamento {ONERI}"  # the sidebar, filled in
+    assert "fonte=Oneri" in first_visit["url"]  # the filter stays in the address
     assert "Panoramica" in first_visit["nav"] and "Matrice di stato" in first_visit["nav"]
     assert "Tessere connessioni" in first_visit["nav"]  # a generated pista page
     assert "fonti" not in first_visit["nav"] and "app" not in first_visit["nav"]
-    assert first_visit["kpis"] == {ONERI: "41.000 €", "Progetti": "1"}
+    assert first_visit["kpis"] == {ONERI: "41.000 €", "Progetti": "1"}  # the filtered view
     assert not first_visit["outside"]
+
+
+def test_a_bookmarked_filtered_deck_opens_filtered_on_a_fresh_server(
+    tmp_path: Path,
+    visitor,
+    artifacts: Path,
+) -> None:
+    """«Presentazione» reads the sidebar filters like every page, even on a server's first run."""
+    with fresh_server(tmp_path, artifacts) as url:
+        page = visitor(1280, 720).page
+        page.goto(f"{url}/presentazione?fonte={ONERI.replace(' ', '+')}&slide=1")
+        page.wait_for_selector(f"section.cp-slide:has-text('Fonte: {ONERI}')")
+        assert page.locator(ERRORS).count() == 0
 
 
 @pytest.mark.parametrize("size", list(SIZES))

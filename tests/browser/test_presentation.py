@@ -9,6 +9,7 @@ Uses the dashboard server and Chromium of tests/browser/conftest.py (``streamlit
 from __future__ import annotations
 
 import io
+import json
 import os
 import re
 from collections.abc import Callable
@@ -17,6 +18,7 @@ from pathlib import Path
 import pytest
 
 from coopplan.export.pdf import pdf_available
+from ui import keys
 
 pytestmark = pytest.mark.browser
 
@@ -52,7 +54,7 @@ MEASURE = """() => {
   const doc = document.scrollingElement;
   const main = document.querySelector('[data-testid=stMain]');
   const slide = document.querySelector('section.cp-slide');
-  const nav = document.querySelector('.st-key-cp_nav');
+  const nav = document.querySelector(NAV);
   const texts = [...slide.querySelectorAll('*')].filter(
       e => [...e.childNodes].some(n => n.nodeType === 3 && n.textContent.trim()));
   const sizes = texts.map(e => parseFloat(getComputedStyle(e).fontSize));
@@ -68,7 +70,7 @@ MEASURE = """() => {
     minBody: Math.min(...body), title, texts: sizes.length,
     sidebarHidden: hidden('[data-testid=stSidebar]'), headerHidden: hidden('header[data-testid=stHeader]'),
   };
-}"""
+}""".replace("NAV", json.dumps(keys.css(keys.DECK_NAV)))
 
 
 @pytest.mark.parametrize(("width", "height"), VIEWPORTS, ids=["1920x1080", "1280x720"])

@@ -22,6 +22,7 @@ from variants import COOP, as_bytes, project_with_amount, shipped, with_amount
 
 from coopplan import fmt
 from coopplan.store import Store
+from ui import keys
 
 from .conftest import start_streamlit, stop
 
@@ -107,9 +108,9 @@ def _shows_whole(page, text: str) -> None:
 def _coop_kpi(page) -> str:
     """The overview's KPI card of the source COOP, as shown ('25.000 €')."""
     card = (
-        page.locator('[class*="st-key-cp-kpi-card-"]')
+        page.locator(keys.css_any(keys.KPI_CARD))
         .filter(has=page.get_by_text(COOP, exact=True))
-        .locator('[class*="st-key-cp-kpi-value-"] p')
+        .locator(keys.css_any(keys.KPI_VALUE) + " p")
         .first
     )
     card.wait_for()

@@ -5,6 +5,7 @@ import streamlit as st
 
 from coopplan import charts
 from ui import components as ui
+from ui import keys
 from ui.page import start
 from ui.versions import year_comparison
 
@@ -22,7 +23,7 @@ else:
     st.info("I progetti mostrati non hanno importi in euro.", icon=":material/info:")
 ui.flag_sources_note(view)
 
-with st.container(key="mappa-piano"):  # hidden on phones (too small to read): the list stays
+with st.container(key=keys.PLAN_MAP):  # hidden on phones (too small to read): the list stays
     st.subheader("La mappa del piano")
     if ui.map_shows_projects(view):
         st.caption(
@@ -33,8 +34,8 @@ with st.container(key="mappa-piano"):  # hidden on phones (too small to read): t
             "Ogni riquadro è una pista, con il numero dei suoi progetti (troppi per un riquadro "
             "ciascuno): scegli un progetto qui sotto per aprire la scheda."
         )
-    ui.plan_map(view, picker_key="progetto_panoramica")
-chosen = ui.project_picker(view, key="progetto_panoramica")
+    ui.plan_map(view, picker_key=keys.OVERVIEW_PROJECT)
+chosen = ui.project_picker(view, key=keys.OVERVIEW_PROJECT)
 if chosen:
     ui.project_card(view, chosen)
 

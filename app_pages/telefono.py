@@ -6,10 +6,10 @@ from __future__ import annotations
 import streamlit as st
 
 from coopplan.slides_html import qr_figure_html
-from ui.filters import current_filters
 from ui.hall import phone_url
+from ui.page import context
 
-url = phone_url(current_filters())
+url = phone_url(context().filters)
 st.title("Segui dal telefono")
 st.write(
     "Inquadrare il codice con la fotocamera del telefono, oppure scrivere l'indirizzo nel browser. "

@@ -1,7 +1,8 @@
 """Presentazione: the deck of the plan in force, one slide at a time, for the projector.
 
 The slide number is in the URL (?slide=3) so a reload or a bookmark opens the same slide; the
-active filters of the dashboard (kept in the URL by ui.filters) choose what the deck shows.
+sidebar filters (kept in the URL by ui.filters, drawn by app.py before every page, hidden here)
+choose what the deck shows.
 Sidebar and toolbar are hidden on this page only (the CSS is an element of this page).
 """
 
@@ -16,15 +17,15 @@ from coopplan.export.pptx import MIME as PPTX_MIME
 from coopplan.export.pptx import deck_to_pptx
 from coopplan.slides import Slide, build_deck
 from coopplan.slides_html import css, slide_html
-from ui.data import current_plan
-from ui.filters import SOURCE_KEY, STATUS_KEY, TRACK_KEY, Filters, current_filters
+from ui import keys
 from ui.hall import phone_url
+from ui.page import context
 from ui.safe import md
-from ui.versions import VIEW_KEY
 
 SLIDE_PARAM = "slide"
 NAV_PX = 72  # the footer band of the 1280 x 720 canvas, where the buttons go
 
+NAV, REMOTE, BANNER = (keys.css(k) for k in (keys.DECK_NAV, keys.DECK_REMOTE, keys.LEAVE_VIEW))
 PAGE_CSS = f"""
 <style>
 {css()}
@@ -35,19 +36,19 @@ header[data-testid="stHeader"], [data-testid="stToolbar"], [data-testid="stSideb
 [data-testid="stMain"] {{ overflow: hidden !important; }}
 [data-testid="stMainBlockContainer"] {{ padding: 0 !important; max-width: none !important; }}
 [data-testid="stMainBlockContainer"] [data-testid="stVerticalBlock"] {{ gap: 0 !important; }}
-.st-key-cp_nav {{ height: calc(var(--u) * {NAV_PX}); width: calc(var(--u) * 1280);
+{NAV} {{ height: calc(var(--u) * {NAV_PX}); width: calc(var(--u) * 1280);
   margin: 0 auto; padding: 0 calc(var(--u) * 56); align-items: center !important;
   gap: calc(var(--u) * 16) !important; flex-wrap: nowrap !important; }}
-.st-key-cp_nav button {{ min-height: calc(var(--u) * 48); padding: 0 calc(var(--u) * 18);
+{NAV} button {{ min-height: calc(var(--u) * 48); padding: 0 calc(var(--u) * 18);
   font-size: calc(var(--u) * 22); }}
-.st-key-cp_nav button p, .st-key-cp_nav a p {{ font-size: calc(var(--u) * 22); }}
-.st-key-cp_nav .cp-number {{ font-size: calc(var(--u) * 24); font-weight: 700; color: #1A1A1A;
+{NAV} button p, {NAV} a p {{ font-size: calc(var(--u) * 22); }}
+{NAV} .cp-number {{ font-size: calc(var(--u) * 24); font-weight: 700; color: #1A1A1A;
   white-space: nowrap; margin: 0 calc(var(--u) * 8); }}
-.st-key-cp_nav .cp-filter {{ font-size: calc(var(--u) * 18); color: #4A4A4A; white-space: nowrap;
+{NAV} .cp-filter {{ font-size: calc(var(--u) * 18); color: #4A4A4A; white-space: nowrap;
   overflow: hidden; text-overflow: ellipsis; }}
-.st-key-cp_keys {{ display: none !important; }}
+{REMOTE} {{ display: none !important; }}
 /* The read-only banner of ui.versions would push the slide off screen: the deck says it instead. */
-[data-testid="stLayoutWrapper"]:has(.st-key-coopplan_leave_view) {{ display: none !important; }}
+[data-testid="stLayoutWrapper"]:has({BANNER}) {{ display: none !important; }}
 </style>
 """
 
@@ -72,33 +73,14 @@ def current_number(total: int) -> int:
     return number
 
 
-def active_filters(plan: Plan) -> Filters:
-    """The dashboard's filters; read from the URL when the entry script has not drawn them.
-
-    On a server that has not yet run app.py, Streamlit serves a page of pages/ directly
-    (its pages-directory mode), so a bookmarked /presentazione?fonte=…&slide=3 still gets
-    its filter from the URL here.
-    """
-    if SOURCE_KEY in st.session_state:
-        return current_filters()
-    params = st.query_params
-    statuses = set(plan.projects["status"])
-    return Filters(
-        tuple(s for s in params.get_all(SOURCE_KEY) if s in plan.source_names),
-        tuple(t for t in params.get_all(TRACK_KEY) if t in plan.track_codes),
-        tuple(s for s in params.get_all(STATUS_KEY) if s in statuses),
-    )
-
-
 def go_to(number: int) -> None:
     st.query_params[SLIDE_PARAM] = str(number)
 
 
-plan = current_plan()
-filters = active_filters(plan)
-view = filters.apply(plan)
+page = context()
+plan, filters, view = page.plan, page.filters, page.view
 label = filters.describe(plan)
-viewed = st.session_state.get(VIEW_KEY)
+viewed = st.session_state.get(keys.VIEW_VERSION)
 note = f"Versione {viewed} del piano, in sola lettura" if viewed else ""
 fingerprint = plan_fingerprint(view)
 deck = cached_deck(fingerprint, view, label, tuple(plan.source_names), note)
@@ -110,7 +92,7 @@ qr_url = phone_url(filters) if number == 1 else ""  # «Segui dal telefono» on 
 st.html(slide_html(deck[number - 1], number, qr_url))
 
 stem = "presentazione-piano"
-with st.container(key="cp_nav", horizontal=True, wrap=False, vertical_alignment="center"):
+with st.container(key=keys.DECK_NAV, horizontal=True, wrap=False, vertical_alignment="center"):
     st.button(
         "Precedente",
         icon=":material/arrow_back:",
@@ -172,10 +154,10 @@ with st.container(key="cp_nav", horizontal=True, wrap=False, vertical_alignment=
         if pdf_available()
         else "Per il PDF serve LibreOffice (pacchetto libreoffice-impress), non installato qui.",
     )
-    st.page_link("pages/panoramica.py", label="Esci", icon=":material/close:")
+    st.page_link("app_pages/panoramica.py", label="Esci", icon=":material/close:")
 
 # Presenter remotes send PageDown / PageUp: two hidden buttons take those keys too.
-with st.container(key="cp_keys"):
+with st.container(key=keys.DECK_REMOTE):
     st.button(
         "Successiva",
         on_click=go_to,

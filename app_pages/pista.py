@@ -10,30 +10,34 @@ from ui.safe import join, md, text
 
 page = context()  # the heading is the pista's own, and the filters apply to its projects only
 plan = page.plan
-code = current_track() or plan.track_codes[0]
-position = plan.track_codes.index(code) + 1
-track = plan.tracks.loc[plan.tracks["code"] == code].iloc[0]
+track = plan.track(current_track() or plan.track_codes[0])
+code = track.code
 
-st.title(text(track["title"]))
+st.title(text(track.title))
 st.markdown(
-    md("Pista {n} di {of} · {title}", n=position, of=len(plan.track_codes), title=plan.meta.title)
+    md(
+        "Pista {n} di {of} · {title}",
+        n=track.position,
+        of=len(plan.track_codes),
+        title=plan.meta.title,
+    )
 )
 
 st.header("I filoni di intervento")
-lines = plan.lines.loc[plan.lines["track"] == code]
-if lines.empty:
+lines = plan.lines_of(code)
+if not lines:
     st.info("Per questa pista non sono indicati filoni.", icon=":material/info:")
 for row_start in range(0, len(lines), 2):
-    for column, line in zip(
-        st.columns(2), lines.iloc[row_start : row_start + 2].itertuples(), strict=False
-    ):
+    for column, line in zip(st.columns(2), lines[row_start : row_start + 2], strict=False):
         with column, st.container(border=True):
             st.markdown(md("**{title}**", title=line.title))
             if line.description:
                 st.markdown(text(line.description))
 
-heading = str(track["alt_title"] or track["title"])
-st.header(md("I progetti — {heading}", heading=heading) if track["alt_title"] else "I progetti")
+if track.alt_title:
+    st.header(md("I progetti — {heading}", heading=track.alt_title))
+else:
+    st.header("I progetti")
 mine = page.view.filter(tracks=[code])
 excluded = bool(page.filters.tracks) and code not in page.filters.tracks
 page.require_projects(

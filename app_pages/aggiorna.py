@@ -14,15 +14,15 @@ import streamlit as st
 
 from coopplan.access import NOT_CONFIGURED_MESSAGE, Gate, configured_secret
 from coopplan.diff import diff_plans
-from coopplan.plan import Plan
 from coopplan.reader import LoadResult
 from coopplan.sandbox import load_plan_isolated, warm
 from coopplan.schema import MAX_UPLOAD_MB
 from coopplan.store import Store, StoreError, Version
 from coopplan.tables import XLSX_MIME, history_table
 from coopplan.writer import template_plan, workbook_bytes
-from ui import versions as versions_ui
-from ui.boot import through_app
+from ui import keys
+from ui.data import version_plan
+from ui.page import context
 from ui.safe import md, text
 from ui.update import (
     FLASH,
@@ -48,10 +48,6 @@ def template_for(_store: Store, sha256: str, number: int) -> bytes:
     """An empty workbook with the piste and sources of a version, its dropdowns and Leggimi
     (cached by content: ``_store``, folder or database, is not part of the key)."""
     return workbook_bytes(template_plan(_store.load(number)))
-
-
-def plan_of_version(store: Store, version: Version) -> Plan:
-    return versions_ui.version_plan(store, version)  # shared with the dashboard's cache
 
 
 def check_upload(data: bytes, name: str) -> LoadResult:
@@ -146,7 +142,7 @@ def upload_section(store: Store, gate: Gate) -> None:
     else:
         standing = store.standing(plan.meta.year)  # a damaged version in force: the last intact
         current = standing.shown or standing.in_force
-        diff = diff_plans(plan_of_version(store, current), plan)
+        diff = diff_plans(version_plan(store, current), plan)
         what = "in vigore" if current == standing.in_force else "ultimo integro"
         st.caption(
             md(
@@ -210,7 +206,7 @@ def history_section(store: Store, gate: Gate, versions: list[Version]) -> None:
         "Visualizza nella dashboard",
         icon=":material/visibility:",
         key="agg_view",
-        on_click=lambda: st.session_state.update({versions_ui.VIEW_KEY: chosen.number}),
+        on_click=lambda: st.session_state.update({keys.VIEW_VERSION: chosen.number}),
     ):
         st.success(
             md(
@@ -266,7 +262,7 @@ def compare_section(store: Store, mine: list[Version]) -> None:
         right, "Versione di arrivo", mine, len(mine) - 1, f"agg_compare_new_{keys}"
     )
     try:
-        diff = diff_plans(plan_of_version(store, old), plan_of_version(store, new))
+        diff = diff_plans(version_plan(store, old), version_plan(store, new))
     except StoreError as exc:  # a damaged version: said, not compared
         st.warning(text(exc.message))
         return
@@ -277,7 +273,7 @@ def compare_section(store: Store, mine: list[Version]) -> None:
 
 
 def main() -> None:
-    through_app()  # first, before anything is drawn (see ui/boot.py)
+    context()  # the same opening as every page; this one draws the store, not the plan
     st.title("Aggiorna il piano")
     flash = st.session_state.pop(FLASH, None)
     if flash:
