@@ -13,10 +13,10 @@ import os
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import BinaryIO
+from typing import BinaryIO, TypeGuard
 
 import python_calamine
-from openpyxl import load_workbook
+from openpyxl import Workbook, load_workbook
 from openpyxl.utils.cell import (
     column_index_from_string,
     coordinate_from_string,
@@ -109,8 +109,8 @@ class _Reader:
         self.book = book
         self.scans = scans
         self.data = data
-        self.openpyxl_book = None  # opened only for a sheet with values far away
-        self.problems: list[Problem] = _CappedProblems()
+        self.openpyxl_book: Workbook | None = None  # opened only for values far away
+        self.problems = _CappedProblems()
         self.sheet_names = {normalize_header(n): n for n in book.sheet_names}
         self.merged_cover = {name: _covered(scan.merged) for name, scan in scans.items()}
 
@@ -118,10 +118,11 @@ class _Reader:
 
     def read(self, name: str) -> LoadResult:
         self._check_sheet_list()
-        grids = {sheet.name: self._grid(sheet) for sheet in SHEETS}
-        if any(grid is None for grid in grids.values()):
+        found = {sheet.name: self._grid(sheet) for sheet in SHEETS}
+        grids = {sheet: grid for sheet, grid in found.items() if grid is not None}
+        if len(grids) < len(found):
             return LoadResult(None, self.problems, name)
-        self.grids: dict[str, _Grid] = grids  # type: ignore[assignment]
+        self.grids: dict[str, _Grid] = grids
         meta = self._meta(grids[PIANO.name])
         tracks = self._table(PISTE, grids[PISTE.name])
         track_codes = self._unique(PISTE, tracks, "code", "il codice della pista")
@@ -313,7 +314,7 @@ class _Reader:
     def _stray(self, grid: _Grid, column: int, found: list[tuple[int, object]]) -> Problem:
         row, value = found[0]
         letter = get_column_letter(column)
-        amounts = [v for _, v in found if _is_amount(v)]
+        amounts = [float(v) for _, v in found if _is_amount(v)]
         if len(found) == 1:
             what = f"Il valore {cells.show(value)} è fuori dalla tabella"
         else:
@@ -323,7 +324,7 @@ class _Reader:
             )
         where = f"(la colonna {letter} non ha intestazione nella riga {grid.header_row})"
         if amounts and normalize_header(grid.name) == normalize_header(PROGETTI.name):
-            total = fmt.money(sum(float(v) for v in amounts))
+            total = fmt.money(sum(amounts))
             return error(
                 f"{what} {where}: contiene importi per {total} che non entrerebbero in nessun "
                 "totale. Scrivi l'intestazione della fonte sopra la colonna (e aggiungi la "
@@ -396,7 +397,7 @@ class _Reader:
             self.problems.append(error(_capital(exc.message), sheet, row, col))
             return cells.parse_text(value)
 
-    def _text(self, value: object, limit: int, sheet: str, row: int, col: int | None) -> str:
+    def _text(self, value: object, limit: int, sheet: str, row: int | None, col: int | None) -> str:
         """A text cell, without invisible characters (a warning names them) and with a warning
         when it is longer than ``limit`` characters (0: no limit)."""
         text = cells.parse_text(value)
@@ -460,7 +461,7 @@ class _Reader:
     # Special sheets -----------------------------------------------------------------------
 
     def _meta(self, grid: _Grid) -> PlanMeta:
-        values: dict[str, tuple[object, int, int]] = {}
+        values: dict[str, tuple[object, int | None, int | None]] = {}
         labels = {normalize_header(label): key for key, label in META_FIELDS.items()}
         if not grid.broken:
             field_col = grid.positions[normalize_header(PIANO.column("field").header)]
@@ -490,9 +491,9 @@ class _Reader:
         }
         free_row = max((n for n, _ in grid.data_rows()), default=grid.header_row) + 1
         for key, label in META_FIELDS.items():
-            value, row, col = values.get(key, ("", None, None))
+            value, at_row, at_col = values.get(key, ("", None, None))
             if key not in values and key != "version_date" and not grid.broken:
-                row, col = free_row, self._column_index(PIANO, "field")  # where to add it
+                at_row, at_col = free_row, self._column_index(PIANO, "field")  # where to add it
                 free_row += 1
             if cells.is_empty(value):
                 if key != "version_date" and not grid.broken:
@@ -503,17 +504,17 @@ class _Reader:
                         else f"Manca il campo «{label}» del piano: scrivi «{label}» in questa "
                         "cella della colonna Campo e il suo valore accanto, nella colonna Valore."
                     )
-                    self.problems.append(error(message, grid.name, row, col))
+                    self.problems.append(error(message, grid.name, at_row, at_col))
                 parsed[key] = None
                 continue
             try:
                 parsed[key] = (
-                    self._text(value, META_MAX_CHARS, grid.name, row, col)
+                    self._text(value, META_MAX_CHARS, grid.name, at_row, at_col)
                     if parsers[key] is cells.parse_text
                     else parsers[key](value)
                 )
             except cells.CellError as exc:
-                self.problems.append(error(f"{label}: {exc.message}", grid.name, row, col))
+                self.problems.append(error(f"{label}: {exc.message}", grid.name, at_row, at_col))
                 parsed[key] = None
         return PlanMeta(
             title=str(parsed["title"] or ""),
@@ -673,7 +674,7 @@ class _Reader:
                 )
 
 
-class _CappedProblems(list):
+class _CappedProblems(list[Problem]):
     """A list of problems that keeps the first MAX_PROBLEMS and counts the rest.
 
     A workbook with a mistake repeated on every row would otherwise produce hundreds of
@@ -789,7 +790,7 @@ def _project_name(project: dict) -> str:
     return f"Progetto «{title}»" if title else f"Progetto {project_id}" if project_id else ""
 
 
-def _is_amount(value: object) -> bool:
+def _is_amount(value: object) -> TypeGuard[int | float]:
     return isinstance(value, int | float) and not isinstance(value, bool)
 
 

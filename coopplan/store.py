@@ -304,7 +304,10 @@ class VersionStore(Protocol):
     its password).
     """
 
-    root: Path | str
+    @property
+    def root(self) -> Path | str:
+        """Where the store is, for messages."""
+        ...
 
     def ensure_seeded(self) -> Version | None:
         """Make the shipped workbook version 1 of an empty store; the new version, else None.

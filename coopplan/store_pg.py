@@ -23,6 +23,7 @@ import re
 import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import psycopg
 from psycopg import sql
@@ -275,7 +276,7 @@ class PgStore(StoreBase):
 def _sql(template: str) -> sql.Composed:
     """A query naming the store's tables through ``{objects}``/``{versions}``, composed as
     identifiers by psycopg (no text of a query is ever built from data)."""
-    return sql.SQL(template).format(  # type: ignore[arg-type]  # psycopg wants a LiteralString
+    return sql.SQL(template).format(
         objects=sql.Identifier(OBJECTS_TABLE), versions=sql.Identifier(VERSIONS_TABLE)
     )
 
@@ -287,18 +288,25 @@ def _create_schema(conn: psycopg.Connection) -> None:
             conn.execute(statement)
 
 
+def _scalar(conn: psycopg.Connection, query: sql.Composed) -> Any:
+    """The one value of a query that always returns one row (count, max, exists)."""
+    row = conn.execute(query).fetchone()
+    assert row is not None, "an aggregate query returns one row"
+    return row[0]
+
+
 def _count_objects(conn: psycopg.Connection) -> int:
-    return conn.execute(_sql("SELECT count(*) FROM {objects}")).fetchone()[0]
+    return _scalar(conn, _sql("SELECT count(*) FROM {objects}"))
 
 
 def _has_content(conn: psycopg.Connection) -> bool:
-    return conn.execute(
-        _sql("SELECT EXISTS (SELECT 1 FROM {versions}) OR EXISTS (SELECT 1 FROM {objects})")
-    ).fetchone()[0]
+    return _scalar(
+        conn, _sql("SELECT EXISTS (SELECT 1 FROM {versions}) OR EXISTS (SELECT 1 FROM {objects})")
+    )
 
 
 def _last_number(conn: psycopg.Connection) -> int:
-    return conn.execute(_sql("SELECT coalesce(max(number), 0) FROM {versions}")).fetchone()[0]
+    return _scalar(conn, _sql("SELECT coalesce(max(number), 0) FROM {versions}"))
 
 
 def _insert_object(conn: psycopg.Connection, data: bytes) -> str:
