@@ -23,9 +23,9 @@ from coopplan import fmt
 from coopplan.charts import text_color_on
 from coopplan.palette import status_color
 from coopplan.plan import Plan
+from coopplan.problems import Problem
 from coopplan.schema import NO, PROGETTI, STATUSES, YES
 from coopplan.store import Version
-from coopplan.validation import Problem
 
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 AMOUNT_HEADER = "Importo"

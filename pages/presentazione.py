@@ -11,11 +11,11 @@ import streamlit as st
 
 from coopplan import Plan
 from coopplan.export import cached_file, handout_pdf, plan_fingerprint
+from coopplan.export.html import css, slide_html
 from coopplan.export.pdf import pdf_available
 from coopplan.export.pptx import MIME as PPTX_MIME
 from coopplan.export.pptx import deck_to_pptx
 from coopplan.slides import Slide, build_deck
-from coopplan.slides_html import css, slide_html
 from ui.data import current_plan
 from ui.filters import SOURCE_KEY, STATUS_KEY, TRACK_KEY, Filters, current_filters
 from ui.hall import phone_url

@@ -11,7 +11,7 @@ import pytest
 from coopplan import charts, fmt, load_plan
 from coopplan.palette import SOURCE_COLORS, STATUS_COLORS, TRACK_COLORS
 from coopplan.plan import Plan
-from coopplan.sample import generate_plan
+from tests.sample import generate_plan
 
 SHIPPED = Path(__file__).resolve().parents[1] / "data" / "piano_2023.xlsx"
 

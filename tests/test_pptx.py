@@ -26,8 +26,8 @@ from coopplan.export import pdf as pdf_module
 from coopplan.export.pdf import PdfError, office_to_pdf
 from coopplan.export.pptx import deck_to_pptx
 from coopplan.plan import Plan, make_table
-from coopplan.sample import generate_plan
 from coopplan.slides import Slide, build_deck
+from tests.sample import generate_plan
 
 ARTIFACTS = ROOT / "artifacts" / "pptx"
 EMU_PER_PT = 12700

@@ -12,7 +12,7 @@ import pytest
 
 from coopplan import load_plan, tables
 from coopplan.plan import Plan
-from coopplan.sample import generate_plan
+from tests.sample import generate_plan
 
 SHIPPED = Path(__file__).resolve().parents[1] / "data" / "piano_2023.xlsx"
 
@@ -117,7 +117,7 @@ def test_downloads_name_counts_as_counts_and_money_the_italian_way(
 
 
 def test_problems_table_puts_file_problems_then_errors_first_and_stops_at_the_limit() -> None:
-    from coopplan.validation import error, warning
+    from coopplan.problems import error, warning
 
     problems = [
         warning("Colonna in più", "Progetti", 1, 12),

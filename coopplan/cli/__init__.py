@@ -17,8 +17,8 @@ from typing import NoReturn
 from coopplan import fmt
 from coopplan.files import os_reason
 from coopplan.jsonplan import plan_to_dict
+from coopplan.problems import summary
 from coopplan.reader import LoadResult, load_plan
-from coopplan.validation import summary
 
 EXIT_OK, EXIT_INVALID, EXIT_USAGE = 0, 1, 2
 MAX_ECHO = 200  # characters of a wrong command line repeated back to the user
@@ -217,6 +217,6 @@ def template(args: argparse.Namespace) -> int:
 
 def _add_store_commands(sub: argparse._SubParsersAction) -> None:
     """publish / history / restore live with the versioned store."""
-    from coopplan.store_cli import add_commands
+    from coopplan.cli.store import add_commands
 
     add_commands(sub, command)
