@@ -10,7 +10,8 @@ from __future__ import annotations
 import streamlit as st
 
 from coopplan import Plan
-from coopplan.export import cached_file, handout_pdf, plan_fingerprint
+from coopplan.export import cached_file, plan_fingerprint
+from coopplan.export.handout import handout_pdf
 from coopplan.export.html import css, slide_html
 from coopplan.export.pdf import pdf_available
 from coopplan.export.pptx import MIME as PPTX_MIME
