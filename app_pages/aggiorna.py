@@ -14,11 +14,12 @@ import streamlit as st
 
 from coopplan.access import NOT_CONFIGURED_MESSAGE, Gate, configured_secret
 from coopplan.diff import diff_plans
+from coopplan.downloads import XLSX_MIME
 from coopplan.reader import LoadResult
 from coopplan.sandbox import load_plan_isolated, warm
 from coopplan.schema import MAX_UPLOAD_MB
 from coopplan.store import Store, StoreError, Version
-from coopplan.tables import XLSX_MIME, history_table
+from coopplan.tables import history_table
 from coopplan.writer import template_plan, workbook_bytes
 from ui import keys
 from ui.data import version_plan

@@ -11,12 +11,13 @@ from __future__ import annotations
 import streamlit as st
 
 from coopplan import Plan
-from coopplan.export import cached_file, handout_pdf, plan_fingerprint
+from coopplan.export import cached_file, plan_fingerprint
+from coopplan.export.handout import handout_pdf
+from coopplan.export.html import css, slide_html
 from coopplan.export.pdf import pdf_available
 from coopplan.export.pptx import MIME as PPTX_MIME
 from coopplan.export.pptx import deck_to_pptx
 from coopplan.slides import Slide, build_deck
-from coopplan.slides_html import css, slide_html
 from ui import keys
 from ui.hall import phone_url
 from ui.page import context

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from coopplan.slides_html import qr_figure_html
+from coopplan.export.html import qr_figure_html
 from ui.hall import phone_url
 from ui.page import context
 

@@ -30,7 +30,6 @@ TIMEOUT_MS = 60_000
 
 KPI_SELECTOR = keys.css_any(keys.KPI_VALUE) + " p"  # ui/components.kpi_row
 HELLO_TEXT = "Ciao dal benchmark"
-VERSION_SELECTOR = "[data-version]"  # the version label, if the dashboard shows one
 CHART_DRAWN_JS = """() => [...document.querySelectorAll('.js-plotly-plot')].some(gd =>
     gd.querySelector('.main-svg .trace, .main-svg .slice, .main-svg .point'))"""
 CHART_PRINT_JS = """() => { const gd = document.querySelector('.js-plotly-plot .main-svg');

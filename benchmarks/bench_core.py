@@ -17,7 +17,7 @@ from common import (
 )
 
 from coopplan.reader import load_plan
-from coopplan.sample import generate_plan
+from tests.sample import generate_plan
 
 READ_LIMIT = 1.5  # load_plan / pd.read_excel on the shipped workbook
 SCALE_LIMIT_S = 2.0  # load + validate of 10,000 projects

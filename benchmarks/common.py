@@ -133,8 +133,8 @@ def paired_medians(
 
 def write_generated_plan(n_projects: int, folder: Path) -> Path:
     """A generated plan of ``n_projects`` projects written as a workbook (not timed)."""
-    from coopplan.sample import generate_plan
     from coopplan.writer import write_workbook
+    from tests.sample import generate_plan
 
     path = folder / f"piano_{n_projects}.xlsx"
     if not path.exists():

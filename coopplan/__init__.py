@@ -1,7 +1,35 @@
-"""coopplan: the core of the work-plan dashboard (no streamlit here)."""
+"""coopplan: the core of the work-plan dashboard (no streamlit here).
 
-from coopplan.plan import Plan, PlanMeta
-from coopplan.reader import LoadResult, load_plan
-from coopplan.validation import Problem, Severity
+Importing the package is light: ``Plan``, ``load_plan`` and the other names below are imported
+from their module on first use (``from coopplan import load_plan`` loads the reader then).
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from coopplan.plan import Plan, PlanMeta
+    from coopplan.problems import Problem, Severity
+    from coopplan.reader import LoadResult, load_plan
+
+_HOMES = {
+    "LoadResult": "coopplan.reader",
+    "load_plan": "coopplan.reader",
+    "Plan": "coopplan.plan",
+    "PlanMeta": "coopplan.plan",
+    "Problem": "coopplan.problems",
+    "Severity": "coopplan.problems",
+}
 
 __all__ = ["LoadResult", "Plan", "PlanMeta", "Problem", "Severity", "load_plan"]
+
+
+def __getattr__(name: str) -> object:
+    """The public names of ``__all__``, imported from their module when first asked for."""
+    if name not in _HOMES:
+        raise AttributeError(f"module 'coopplan' has no attribute {name!r}")
+    value = getattr(importlib.import_module(_HOMES[name]), name)
+    globals()[name] = value
+    return value

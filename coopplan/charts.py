@@ -21,6 +21,7 @@ from coopplan.palette import (
     TRACK_COLORS,
     colors_for,
     status_color,
+    text_color_on,
 )
 from coopplan.plan import Plan
 from coopplan.schema import STATUSES
@@ -51,18 +52,6 @@ def wrap_label(text: str, width: int = LABEL_WIDTH) -> str:
     text is drawn as written (its own ``<b>`` or ``&amp;`` stay text: see plotly_literal)."""
     lines = textwrap.wrap(plotly_literal(text), width=width, break_long_words=False) or [""]
     return "<br>".join(lines)
-
-
-def text_color_on(background: str) -> str:
-    """Black or white, whichever reads better on ``background`` (a '#RRGGBB' colour)."""
-    red, green, blue = (int(background.lstrip("#")[i : i + 2], 16) / 255 for i in (0, 2, 4))
-
-    def channel(c: float) -> float:
-        return c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4
-
-    luminance = 0.2126 * channel(red) + 0.7152 * channel(green) + 0.0722 * channel(blue)
-    # Contrast with white (1.05 / (L + 0.05)) against contrast with black ((L + 0.05) / 0.05).
-    return "#FFFFFF" if 1.05 / (luminance + 0.05) >= (luminance + 0.05) / 0.05 else TEXT_COLOR
 
 
 def track_colors(plan: Plan) -> dict[str, str]:

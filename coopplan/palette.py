@@ -30,3 +30,15 @@ def colors_for(names: Sequence[str], palette: Sequence[str]) -> dict[str, str]:
 
 def status_color(status: str) -> str:
     return STATUS_COLORS.get(status, MUTED_COLOR)
+
+
+def text_color_on(background: str) -> str:
+    """Black or white, whichever reads better on ``background`` (a '#RRGGBB' colour)."""
+    red, green, blue = (int(background.lstrip("#")[i : i + 2], 16) / 255 for i in (0, 2, 4))
+
+    def channel(c: float) -> float:
+        return c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4
+
+    luminance = 0.2126 * channel(red) + 0.7152 * channel(green) + 0.0722 * channel(blue)
+    # Contrast with white (1.05 / (L + 0.05)) against contrast with black ((L + 0.05) / 0.05).
+    return "#FFFFFF" if 1.05 / (luminance + 0.05) >= (luminance + 0.05) / 0.05 else TEXT_COLOR

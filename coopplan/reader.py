@@ -26,6 +26,7 @@ from openpyxl.utils.cell import (
 from coopplan import cells, fmt, intake
 from coopplan.intake import SheetScan
 from coopplan.plan import Plan, PlanMeta
+from coopplan.problems import Problem, Severity, error, has_errors, warning
 from coopplan.schema import (
     ATTIVITA,
     FILONI,
@@ -48,7 +49,6 @@ from coopplan.schema import (
     normalize_header,
 )
 from coopplan.text import clean, removed_characters
-from coopplan.validation import Problem, Severity, error, has_errors, warning
 
 Source = str | os.PathLike[str] | bytes | BinaryIO
 

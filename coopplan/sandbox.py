@@ -34,8 +34,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from coopplan.problems import error
 from coopplan.reader import LoadResult
-from coopplan.validation import error
 
 PACKAGE_ROOT = Path(__file__).resolve().parents[1]  # the folder that holds coopplan/
 LOAD_TARGET = "coopplan.reader:load_plan"

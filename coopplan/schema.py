@@ -18,10 +18,7 @@ class Kind(StrEnum):
     """The type of a column's cells."""
 
     TEXT = "testo"
-    INT = "numero intero"
-    DATE = "data"
     MONEY = "importo in euro"
-    FLAG = "Sì/No"
     CHOICE = "scelta da elenco"
 
 

@@ -45,8 +45,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from coopplan import fmt
 from coopplan.files import TEMP_PREFIX, atomic_write, fsync_dir, is_locked, locked, os_reason
 from coopplan.plan import Plan
+from coopplan.problems import Problem, summary
 from coopplan.reader import load_plan
-from coopplan.validation import Problem, summary
 
 STORE_ENV = "COOPPLAN_STORE"
 PROJECT_DIR = Path(__file__).resolve().parent.parent

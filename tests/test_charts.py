@@ -8,10 +8,10 @@ from pathlib import Path
 import plotly.graph_objects as go
 import pytest
 
-from coopplan import charts, fmt, load_plan
+from coopplan import charts, fmt, load_plan, palette
 from coopplan.palette import SOURCE_COLORS, STATUS_COLORS, TRACK_COLORS
 from coopplan.plan import Plan
-from coopplan.sample import generate_plan
+from tests.sample import generate_plan
 
 SHIPPED = Path(__file__).resolve().parents[1] / "data" / "piano_2023.xlsx"
 
@@ -118,7 +118,7 @@ def test_has_amounts(plan: Plan) -> None:
     [("#FFFFFF", "#1A1A1A"), ("#0072B2", "#FFFFFF"), ("#E69F00", "#1A1A1A")],
 )
 def test_text_colour_is_readable_on_each_background(background: str, text: str) -> None:
-    assert charts.text_color_on(background) == text
+    assert palette.text_color_on(background) == text
 
 
 def test_long_labels_wrap_instead_of_being_cut() -> None:

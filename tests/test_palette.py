@@ -7,8 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from coopplan.charts import text_color_on
-from coopplan.palette import SOURCE_COLORS, STATUS_COLORS, TRACK_COLORS
+from coopplan.palette import SOURCE_COLORS, STATUS_COLORS, TRACK_COLORS, text_color_on
 
 ROOT = Path(__file__).resolve().parents[1]
 WHITE = "#FFFFFF"

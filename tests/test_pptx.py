@@ -21,13 +21,14 @@ from pptx.enum.chart import XL_CHART_TYPE
 from pptx.util import Emu
 
 from coopplan import load_plan, slides
-from coopplan.export import handout, handout_pdf
+from coopplan.export import handout
 from coopplan.export import pdf as pdf_module
+from coopplan.export.handout import handout_pdf
 from coopplan.export.pdf import PdfError, office_to_pdf
 from coopplan.export.pptx import deck_to_pptx
 from coopplan.plan import Plan, make_table
-from coopplan.sample import generate_plan
 from coopplan.slides import Slide, build_deck
+from tests.sample import generate_plan
 
 ARTIFACTS = ROOT / "artifacts" / "pptx"
 EMU_PER_PT = 12700

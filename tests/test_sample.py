@@ -1,4 +1,4 @@
-"""coopplan.sample: generated plans are valid, reproducible, fast and survive the workbook."""
+"""tests.sample: generated plans are valid, reproducible, fast and survive the workbook."""
 
 from __future__ import annotations
 
@@ -7,9 +7,9 @@ import pytest
 
 from coopplan import load_plan
 from coopplan.plan import TABLE_COLUMNS
-from coopplan.sample import generate_plan
 from coopplan.schema import STATUSES
 from coopplan.writer import workbook_bytes
+from tests.sample import generate_plan
 
 
 def test_shape_of_a_generated_plan() -> None:

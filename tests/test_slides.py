@@ -10,8 +10,8 @@ import pytest
 from conftest import SHIPPED
 
 from coopplan import load_plan
+from coopplan.export.html import slide_html
 from coopplan.plan import Plan
-from coopplan.sample import generate_plan
 from coopplan.slides import (
     CONTENT_W,
     CONTINUED,
@@ -33,7 +33,7 @@ from coopplan.slides import (
     table_height,
     text_width,
 )
-from coopplan.slides_html import slide_html
+from tests.sample import generate_plan
 
 SHIPPED_SLIDES = 23  # 1 title, 2 at a glance, 13 piste (4 + continued), 4 sources, 2 matrix, 1 end
 GENERATED_SLIDES = 48

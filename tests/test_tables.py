@@ -10,9 +10,10 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from coopplan import load_plan, tables
+from coopplan import downloads, load_plan, tables
 from coopplan.plan import Plan
-from coopplan.sample import generate_plan
+from tests.sample import generate_plan
+from ui import layout
 
 SHIPPED = Path(__file__).resolve().parents[1] / "data" / "piano_2023.xlsx"
 
@@ -52,15 +53,15 @@ def test_matrix_one_row_per_project_grouped_by_pista(plan: Plan) -> None:
 
 
 def test_matrix_display_formats_money_and_ticks_but_keeps_numbers(plan: Plan) -> None:
-    styler = tables.styled_matrix(plan)
+    styler = layout.styled_matrix(plan)
     html = styler.to_html()
-    assert "41.000 €" in html and "15.000 €" in html and tables.TICK in html
+    assert "41.000 €" in html and "15.000 €" in html and layout.TICK in html
     assert ">0 €<" not in html  # zero is left blank, as in the printed budget table
     assert styler.data["Oneri di funzionamento"].dtype == float  # sorting sees numbers
 
 
 def test_csv_download_has_every_project_and_sources(plan: Plan) -> None:
-    rows = read_csv(tables.csv_bytes(tables.export_table(plan)))
+    rows = read_csv(downloads.csv_bytes(downloads.export_table(plan)))
     header, body = rows[0], rows[1:]
     assert len(body) == len(plan.projects)
     assert header[:3] == ["ID", "Pista", "Titolo pista"]
@@ -71,19 +72,19 @@ def test_csv_download_has_every_project_and_sources(plan: Plan) -> None:
 
 
 def test_csv_download_neutralises_formulas(plan: Plan) -> None:
-    rows = read_csv(tables.csv_bytes(tables.export_table(hostile(plan))))
+    rows = read_csv(downloads.csv_bytes(downloads.export_table(hostile(plan))))
     cells = [cell for row in rows for cell in row]
     for dangerous in ("=HYPERLINK", "+1+2", "-2+3", "@SUM", "\t=1+1", "\r=1+1"):
         assert not any(cell.startswith(dangerous) for cell in cells), dangerous
         assert any(cell == "'" + dangerous or cell.startswith("'" + dangerous) for cell in cells)
-    assert tables.safe_cell("P1-01") == "P1-01"
-    assert tables.safe_cell(-5.0) == -5.0  # numbers stay numbers
+    assert downloads.safe_cell("P1-01") == "P1-01"
+    assert downloads.safe_cell(-5.0) == -5.0  # numbers stay numbers
 
 
 def test_xlsx_download_keeps_formula_text_as_text(plan: Plan, tmp_path: Path) -> None:
-    table = tables.export_table(hostile(plan))
+    table = downloads.export_table(hostile(plan))
     path = tmp_path / "progetti.xlsx"
-    path.write_bytes(tables.xlsx_bytes(table, tables.money_columns(plan)))
+    path.write_bytes(downloads.xlsx_bytes(table, tables.money_columns(plan)))
     sheet = openpyxl.load_workbook(path).active
     values = [cell for row in sheet.iter_rows() for cell in row]
     assert not [c.coordinate for c in values if c.data_type == "f"]
@@ -98,14 +99,14 @@ def test_xlsx_download_keeps_formula_text_as_text(plan: Plan, tmp_path: Path) ->
 def test_downloads_name_counts_as_counts_and_money_the_italian_way(
     plan: Plan, tmp_path: Path
 ) -> None:
-    table = tables.export_table(plan)
+    table = downloads.export_table(plan)
     assert "Attività realizzate" not in table.columns and "Ipotesi di lavoro" not in table.columns
-    rows = read_csv(tables.csv_bytes(table))
+    rows = read_csv(downloads.csv_bytes(table))
     row = dict(zip(rows[0], next(r for r in rows[1:] if r[0] == "P1-03"), strict=True))
     assert (row["N. attività realizzate"], row["N. ipotesi di lavoro"]) == ("1", "2")
     assert row["Risorse Coop Re-Start"] == "5000"  # the CSV keeps plain numbers
     path = tmp_path / "progetti.xlsx"
-    path.write_bytes(tables.xlsx_bytes(table, tables.money_columns(plan)))
+    path.write_bytes(downloads.xlsx_bytes(table, tables.money_columns(plan)))
     sheet = openpyxl.load_workbook(path).active
     header = [c.value for c in sheet[1]]
     for name in plan.amount_sources:  # '25.000 €' in Excel and LibreOffice of any locale
@@ -117,7 +118,7 @@ def test_downloads_name_counts_as_counts_and_money_the_italian_way(
 
 
 def test_problems_table_puts_file_problems_then_errors_first_and_stops_at_the_limit() -> None:
-    from coopplan.validation import error, warning
+    from coopplan.problems import error, warning
 
     problems = [
         warning("Colonna in più", "Progetti", 1, 12),
@@ -147,7 +148,7 @@ def test_track_source_table_counts_flags_and_sums_money(plan: Plan) -> None:
 
 def test_filtered_downloads_hold_only_the_filtered_projects(plan: Plan) -> None:
     view = plan.filter(sources=["Oneri di funzionamento"])
-    rows = read_csv(tables.csv_bytes(tables.export_table(view)))
+    rows = read_csv(downloads.csv_bytes(downloads.export_table(view)))
     assert [r[0] for r in rows[1:]] == ["P2-01"]
     assert rows[0][-1] == "Oneri di funzionamento"  # totals restricted to the chosen source
 
@@ -155,13 +156,13 @@ def test_filtered_downloads_hold_only_the_filtered_projects(plan: Plan) -> None:
 def test_tables_work_on_a_generated_plan_with_more_sources() -> None:
     five = generate_plan(n_tracks=5, n_projects=60, extra_sources=2, seed=4)
     assert len(tables.matrix_table(five)) == 60
-    assert len(tables.export_table(five).columns) == 11 + len(five.source_names)
+    assert len(downloads.export_table(five).columns) == 11 + len(five.source_names)
     assert len(tables.track_source_table(five)) == 6
 
 
 def test_matrix_columns_fit_a_projector_with_the_sidebar_open(plan: Plan) -> None:
-    columns = tables.matrix_columns(plan)
-    assert sum(c.width for c in columns) <= tables.MATRIX_FIT_PX
+    columns = layout.matrix_columns(plan)
+    assert sum(c.width for c in columns) <= layout.MATRIX_FIT_PX
     assert "ID" not in [c.name for c in columns]  # the internal ID is not shown
     labels = {c.name: c.label for c in columns}
     assert labels["Oneri di funzionamento"] == "Oneri"
@@ -170,14 +171,14 @@ def test_matrix_columns_fit_a_projector_with_the_sidebar_open(plan: Plan) -> Non
     helps = {c.name: c.help for c in columns}
     assert all(name in helps[name] for name in plan.source_names)  # the full name, on hover
     money = next(c for c in columns if c.name == "Oneri di funzionamento")
-    assert money.width >= tables.text_px("41.000 €")  # the widest amount shows whole
+    assert money.width >= layout.text_px("41.000 €")  # the widest amount shows whole
     title = next(c for c in columns if c.name == "Progetto")
     assert title.width == max(c.width for c in columns)  # the titles get the most room
 
 
 def test_short_source_labels_stay_distinct() -> None:
     names = ["Fondo regionale per le imprese", "Fondo regionale per il lavoro", "Quote"]
-    labels = tables.short_labels(names)
+    labels = layout.short_labels(names)
     assert len(set(labels.values())) == len(names)
     assert labels["Quote"] == "Quote"
 

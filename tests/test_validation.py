@@ -7,7 +7,7 @@ from conftest import column_of, edited_workbook
 from openpyxl.utils import get_column_letter
 
 from coopplan import load_plan
-from coopplan.validation import Problem, summary
+from coopplan.problems import Problem, summary
 
 
 def problems_of(edit) -> list[Problem]:

@@ -13,8 +13,8 @@ from readonly import read_only
 from streamlit.testing.v1 import AppTest
 from variants import COOP, as_bytes, project_with_amount, shipped, with_amount, with_year
 
+from coopplan.downloads import XLSX_MIME
 from coopplan.store import Store, Version
-from coopplan.tables import XLSX_MIME
 from ui import keys
 
 APP = str(Path(__file__).resolve().parents[1] / "app.py")

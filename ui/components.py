@@ -7,11 +7,11 @@ from collections.abc import Sequence
 import plotly.graph_objects as go
 import streamlit as st
 
-from coopplan import Plan, charts, fmt, tables
-from coopplan.charts import PLOTLY_CONFIG, text_color_on
-from coopplan.palette import status_color
+from coopplan import Plan, charts, downloads, fmt, tables
+from coopplan.charts import PLOTLY_CONFIG
+from coopplan.palette import status_color, text_color_on
 from coopplan.schema import STATUSES
-from ui import keys
+from ui import keys, layout
 from ui.safe import Md, join, md, table, text
 
 
@@ -195,24 +195,24 @@ def sidebar_downloads(view: Plan, stem: str = "progetti") -> None:
     with st.sidebar:
         st.markdown("#### :material/download: Scarica i progetti")
         st.caption("La tabella dei progetti mostrati, con i filtri scelti.")
-        table = lambda: tables.export_table(view)  # noqa: E731 - built only when clicked
-        downloads = (
+        table = lambda: downloads.export_table(view)  # noqa: E731 - built only when clicked
+        files = (
             (
                 "Excel (.xlsx)",
                 "xlsx",
-                tables.XLSX_MIME,
+                downloads.XLSX_MIME,
                 ":material/table_view:",
-                lambda: tables.xlsx_bytes(table(), tables.money_columns(view)),
+                lambda: downloads.xlsx_bytes(table(), tables.money_columns(view)),
             ),
             (
                 "CSV (.csv)",
                 "csv",
                 "text/csv",
                 ":material/description:",
-                lambda: tables.csv_bytes(table()),
+                lambda: downloads.csv_bytes(table()),
             ),
         )
-        for label, extension, mime, icon, build in downloads:
+        for label, extension, mime, icon, build in files:
             st.download_button(
                 text(label),
                 build,
@@ -329,7 +329,7 @@ def source_projects(plan: Plan, source: str) -> str | None:
     table = tables.source_projects(plan, source)
     page = pager(len(table), key=f"pagina_fonte_{source}")
     table = tables.page_rows(table, page)
-    styler = table.style.map(tables.status_style, subset=[tables.HEADERS["status"]])
+    styler = table.style.map(layout.status_style, subset=[tables.HEADERS["status"]])
     if tables.AMOUNT_HEADER in table.columns:
         styler = styler.format(fmt.money, subset=[tables.AMOUNT_HEADER])
     shown = [c for c in table.columns if c != tables.HEADERS["id"]]
@@ -380,11 +380,11 @@ def matrix(plan: Plan) -> str | None:
                 total=fmt.number(len(plan.projects)),
             )
         )
-    columns = tables.matrix_columns(plan, table)
+    columns = layout.matrix_columns(plan, table)
     flags = set(tables.flag_columns(plan))
     config = {c.name: _matrix_column(c, centred=c.name in flags) for c in columns}
     event = st.dataframe(
-        tables.styled_matrix(plan, table),
+        layout.styled_matrix(plan, table),
         hide_index=True,
         column_order=[c.name for c in columns],
         column_config=config,
@@ -396,12 +396,12 @@ def matrix(plan: Plan) -> str | None:
     shortened = [c for c in columns if c.name in plan.source_names and c.label != c.name]
     if shortened:
         legend = join([md("{label} = {name}", label=c.label, name=c.name) for c in shortened])
-        tick = md(" {tick} = risorsa indicata con una spunta.", tick=tables.TICK) if flags else ""
+        tick = md(" {tick} = risorsa indicata con una spunta.", tick=layout.TICK) if flags else ""
         st.caption(md("Fonti: {legend}.{tick}", legend=legend, tick=Md(tick)))
     return _selected_id(event, table)
 
 
-def _matrix_column(column: tables.MatrixColumn, *, centred: bool):  # noqa: ANN202
+def _matrix_column(column: layout.MatrixColumn, *, centred: bool):  # noqa: ANN202
     """The column config of one matrix column; counts of items as whole numbers."""
     if column.name in (tables.HEADERS["done"], tables.HEADERS["planned"]):
         return st.column_config.NumberColumn(

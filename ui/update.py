@@ -17,11 +17,12 @@ import streamlit as st
 from coopplan import fmt
 from coopplan.access import Gate, Guesser
 from coopplan.diff import PlanDiff
+from coopplan.downloads import XLSX_MIME
+from coopplan.problems import summary
 from coopplan.reader import LoadResult
 from coopplan.schema import MAX_UPLOAD_MB
 from coopplan.store import Store, StoreError, Version
-from coopplan.tables import XLSX_MIME, problems_table
-from coopplan.validation import summary
+from coopplan.tables import problems_table
 from ui.safe import md, table, text
 
 FLASH = "agg_flash"  # a success message shown once, after the rerun that follows a publish

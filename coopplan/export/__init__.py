@@ -1,48 +1,25 @@
-"""Exports of the plan for assemblies: the deck as PowerPoint, the handout as PDF.
+"""Exports of the plan: the deck as PowerPoint (``pptx``), the handout as PDF (``handout``,
+through ``pdf``), a slide as HTML for the browser (``html``); and the cache of the files built.
 
-``cli_exporters()`` plugs them into ``python -m coopplan export FILE --format pptx|pdf``.
+Importing the package is light (no python-pptx): import the module of the export you need.
 """
 
 from __future__ import annotations
 
-import argparse
 import hashlib
-import sys
 import threading
-import time
 from collections import OrderedDict
 from collections.abc import Callable
-from pathlib import Path
 
 import pandas as pd
 
-from coopplan import fmt
-from coopplan.export.handout import handout_pdf
-from coopplan.export.pdf import PdfError
-from coopplan.export.pptx import deck_to_pptx
 from coopplan.plan import TABLE_COLUMNS, Plan
-from coopplan.reader import LoadResult
-from coopplan.slides import build_deck
 
-EXIT_OK, EXIT_FAILED = 0, 2
-
-__all__ = [
-    "PdfError",
-    "cached_file",
-    "cli_exporters",
-    "deck_pptx",
-    "handout_pdf",
-    "plan_fingerprint",
-]
+__all__ = ["cached_file", "plan_fingerprint"]
 
 FILES_KEPT = 8
 _files: OrderedDict[tuple[str, ...], bytes] = OrderedDict()
 _files_lock = threading.Lock()
-
-
-def deck_pptx(plan: Plan, filter_label: str = "") -> bytes:
-    """The presentation of ``plan`` as .pptx bytes (the same slides as the browser)."""
-    return deck_to_pptx(build_deck(plan, filter_label))
 
 
 def plan_fingerprint(plan: Plan) -> str:
@@ -67,40 +44,3 @@ def cached_file(key: tuple[str, ...], make: Callable[[], bytes]) -> bytes:
         while len(_files) > FILES_KEPT:
             _files.popitem(last=False)
     return data
-
-
-def cli_exporters() -> dict[str, Callable[[LoadResult, argparse.Namespace], int]]:
-    return {"pptx": _export_pptx, "pdf": _export_pdf}
-
-
-def _output(result: LoadResult, args: argparse.Namespace, suffix: str) -> Path:
-    if args.output:
-        return Path(args.output)
-    return Path(Path(args.file).stem + suffix)
-
-
-def _export_pptx(result: LoadResult, args: argparse.Namespace) -> int:
-    assert result.plan is not None
-    started = time.perf_counter()
-    deck = build_deck(result.plan)
-    data = deck_to_pptx(deck)
-    target = _output(result, args, ".pptx")
-    target.write_bytes(data)
-    seconds = fmt.number(round(time.perf_counter() - started, 2), 2)
-    print(f"Scritto {target}: {fmt.count(len(deck), 'slide', 'slide')} in {seconds} s.")
-    return EXIT_OK
-
-
-def _export_pdf(result: LoadResult, args: argparse.Namespace) -> int:
-    assert result.plan is not None
-    started = time.perf_counter()
-    try:
-        data = handout_pdf(result.plan)
-    except PdfError as exc:
-        print(f"Errore: {exc}", file=sys.stderr)
-        return EXIT_FAILED
-    target = _output(result, args, ".pdf")
-    target.write_bytes(data)
-    seconds = fmt.number(round(time.perf_counter() - started, 1), 1)
-    print(f"Scritto {target}: la dispensa del piano in {seconds} s.")
-    return EXIT_OK

@@ -24,20 +24,16 @@ from __future__ import annotations
 import argparse
 import getpass
 import sys
-from collections.abc import Callable
 from pathlib import Path
 
 from coopplan import fmt
+from coopplan.cli.common import EXIT_INVALID, EXIT_OK, EXIT_USAGE, Command, Register
 from coopplan.diff import diff_plans
 from coopplan.store import CORRUPT, StoreError, Version, VersionStore, open_store
 from coopplan.store_copy import copy_versions
 
-EXIT_OK, EXIT_INVALID, EXIT_USAGE = 0, 1, 2
 
-Command = Callable[[argparse.Namespace], int]
-
-
-def add_commands(sub: argparse._SubParsersAction, command: Callable[[str], Callable]) -> None:
+def add_commands(sub: argparse._SubParsersAction, command: Register) -> None:
     """Register the store's subcommands on the main parser (see coopplan.cli)."""
     publish_parser = sub.add_parser("publish", help="pubblica un .xlsx come nuova versione")
     publish_parser.add_argument("file", help="il file .xlsx da pubblicare")
