@@ -14,6 +14,7 @@ import pandas as pd
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.worksheet import Worksheet
 
 from coopplan import fmt
 from coopplan.plan import Plan
@@ -71,11 +72,14 @@ def safe_cell(value: object) -> object:
     return value
 
 
-def _plain_number(value: object) -> object:
-    """Whole floats as ints ('5000', not '5000.0'); others unchanged."""
+def _plain_number(value: object) -> str | int | float | bool | None:
+    """Whole floats as ints ('5000', not '5000.0'); numbers, texts, booleans and None unchanged;
+    anything else as its text."""
     if isinstance(value, float) and value.is_integer():
         return int(value)
-    return value
+    if value is None or isinstance(value, str | int | float | bool):
+        return value
+    return str(value)
 
 
 def csv_bytes(table: pd.DataFrame) -> bytes:
@@ -100,6 +104,7 @@ def xlsx_bytes(table: pd.DataFrame, money: list[str], sheet: str = "Progetti") -
     (fmt.SPREADSHEET_MONEY, as in the PPTX), text never a formula."""
     book = Workbook()
     ws = book.active
+    assert isinstance(ws, Worksheet), "a new workbook has one worksheet"
     ws.title = sheet
     header_fill = PatternFill("solid", fgColor="1F4E79")
     for c, name in enumerate(table.columns, start=1):
