@@ -33,6 +33,24 @@ TABLE_COLUMNS: dict[str, tuple[str, ...]] = {
 
 
 @dataclass(frozen=True)
+class Track:
+    """One pista: its code, its title, the alternative title of its projects' section."""
+
+    code: str
+    title: str
+    alt_title: str
+
+
+@dataclass(frozen=True)
+class Line:
+    """One filone di intervento of a pista: its title and its paragraph (may be empty)."""
+
+    track: str
+    title: str
+    description: str
+
+
+@dataclass(frozen=True)
 class PlanMeta:
     title: str
     organization: str
@@ -95,6 +113,24 @@ class Plan:
 
     def track_title(self, code: str) -> str:
         return str(self._track_titles.get(code, code))
+
+    def track(self, code: str) -> Track:
+        """The pista with this code; KeyError for an unknown code."""
+        rows = self.tracks.loc[self.tracks["code"] == code]
+        if rows.empty:
+            raise KeyError(code)
+        row = rows.iloc[0]
+        return Track(
+            code=str(row["code"]), title=str(row["title"]), alt_title=str(row["alt_title"] or "")
+        )
+
+    def lines_of(self, code: str) -> list[Line]:
+        """The filoni of the pista with this code, in workbook order (empty for none)."""
+        rows = self.lines.loc[self.lines["track"] == code, ["track", "title", "description"]]
+        return [
+            Line(track=str(t), title=str(title), description=str(d or ""))
+            for t, title, d in rows.itertuples(index=False)
+        ]
 
     @cached_property
     def _cards(self) -> dict[str, dict[str, object]]:
