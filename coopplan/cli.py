@@ -14,7 +14,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import NoReturn
 
-from coopplan import fmt
+from coopplan import fmt, kinds
 from coopplan.files import os_reason
 from coopplan.jsonplan import plan_to_dict
 from coopplan.reader import LoadResult, load_plan
@@ -148,12 +148,7 @@ def check(args: argparse.Namespace) -> int:
         f"{fmt.count(len(plan.items), 'attività', 'attività')}."
     )
     for row in plan.source_totals().itertuples():
-        shown = (
-            fmt.money(row.total)
-            if row.kind == "amount"
-            else fmt.count(int(row.total), "progetto", "progetti")
-        )
-        print(f"  {row.source}: {shown}")
+        print(f"  {row.source}: {kinds.format_total(row.kind, row.total)}")
     print_problems(result)
     return EXIT_OK
 

@@ -19,7 +19,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
-from coopplan import fmt
+from coopplan import fmt, kinds
 from coopplan.charts import text_color_on
 from coopplan.palette import status_color
 from coopplan.plan import Plan
@@ -234,14 +234,14 @@ def matrix_columns(plan: Plan, table: pd.DataFrame | None = None) -> list[Matrix
 
 
 def _source_columns(plan: Plan, table: pd.DataFrame, labels: dict[str, str]) -> list[MatrixColumn]:
-    kinds = dict(zip(plan.sources["name"], plan.sources["kind"], strict=True))
     columns = []
     for name in plan.source_names:
-        if kinds[name] == "amount":
-            widest = max((money_or_blank(v) for v in table[name]), key=len, default="")
-            what = "importo in euro"
+        kind = plan.kind_of(name)
+        if kinds.is_number(kind):
+            shown = (kinds.format_value(kind, v) if v else "" for v in table[name])
+            widest, what = max(shown, key=len, default=""), kinds.column_help(kind)
         else:
-            widest, what = TICK, f"{TICK} = fonte indicata con una spunta (Sì/No)"
+            widest, what = TICK, f"{TICK} = {kinds.column_help(kind)}"
         width = max(text_px(labels[name]), text_px(widest))
         columns.append(MatrixColumn(name, labels[name], width, f"{name}: {what}."))
     return columns
@@ -265,7 +265,7 @@ def export_table(plan: Plan) -> pd.DataFrame:
         table[key] = source[key]
     table["notes"] = projects["notes"]
     for name in plan.source_names:
-        if name in plan.amount_sources:
+        if name in plan.number_sources:
             table[name] = matrix[name].astype(float)
         else:
             table[name] = matrix[name].map({True: YES, False: NO})
@@ -341,21 +341,16 @@ def track_source_table(plan: Plan) -> pd.DataFrame:
     flags = plan.flags_by_track()
     table = pd.DataFrame(index=plan.track_codes)
     for name in plan.source_names:
-        if name in plan.amount_sources:
+        kind = plan.kind_of(name)
+        if name in plan.number_sources:
             values = amounts.loc[amounts["source"] == name].set_index("track")["amount"]
-            table[name] = [fmt.money(values.get(code, 0.0)) for code in plan.track_codes]
         else:
-            counts = flags.loc[flags["source"] == name].set_index("track")["projects"]
-            table[name] = [
-                fmt.count(int(counts.get(code, 0)), "progetto", "progetti")
-                for code in plan.track_codes
-            ]
+            values = flags.loc[flags["source"] == name].set_index("track")["projects"]
+        table[name] = [kinds.format_total(kind, values.get(c, 0)) for c in plan.track_codes]
     table.index = [plan.track_title(code) for code in plan.track_codes]
     totals = plan.source_totals().set_index("source")
     table.loc["Totale"] = [
-        fmt.money(totals.loc[name, "total"])
-        if name in plan.amount_sources
-        else fmt.count(int(totals.loc[name, "projects"]), "progetto", "progetti")
+        kinds.format_total(plan.kind_of(name), totals.loc[name, "total"])
         for name in plan.source_names
     ]
     table.index.name = "Pista"

@@ -113,8 +113,8 @@ def test_projects_and_their_kinds_of_items(plan: Plan) -> None:
     card = plan.project(
         plan.projects.loc[plan.projects["budget_line"] == "UFFICIO CREDITO&FINANZA", "id"].item()
     )
-    assert len(card["done"]) == 3 and len(card["planned"]) == 3
-    assert "Distacco di personale" in card["notes"]
+    assert len(card.done) == 3 and len(card.planned) == 3
+    assert "Distacco di personale" in card.notes
 
 
 def test_budget_table_line_by_line(plan: Plan) -> None:
