@@ -26,12 +26,6 @@ def signed_money(value: float) -> str:
     return ("+" if value > 0 else MINUS) + fmt.money(abs(value))
 
 
-def signed_count(value: int, singular: str, plural: str) -> str:
-    """1 -> '+1 progetto', -2 -> '−2 progetti'."""
-    sign = "+" if value > 0 else MINUS if value < 0 else ""
-    return sign + fmt.count(abs(value), singular, plural)
-
-
 @dataclass(frozen=True)
 class ProjectRef:
     id: str

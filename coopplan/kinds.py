@@ -95,6 +95,11 @@ def rules(kind: str) -> KindRules:
         raise UnknownKind(f"unknown source kind {kind!r}: add it to coopplan.kinds.RULES") from None
 
 
+def is_known(kind: object) -> bool:
+    """True for a kind with rules (a workbook's wrong «Tipo» is reported, then skipped)."""
+    return isinstance(kind, str) and kind in RULES
+
+
 def labels() -> dict[str, str]:
     """Kind value -> label («Importo», «Sì/No», ...), in order."""
     return {kind: r.label for kind, r in RULES.items()}

@@ -598,7 +598,9 @@ class _Reader:
         self, project: str, source: dict, value: object, sheet: str, row: int, col: int
     ) -> dict:
         amount, flag = 0.0, False
-        try:
+        if not kinds.is_known(source["kind"]):
+            return {"project": project, "source": source["name"], "amount": amount, "flag": flag}
+        try:  # a source whose kind is wrong is already reported on the sheet Fonti
             amount, flag = kinds.parse_cell(source["kind"], value, source["name"])
         except cells.CellError as exc:
             self.problems.append(error(_capital(exc.message), sheet, row, col))
