@@ -370,9 +370,9 @@ def _project_changes(old: Plan, new: Plan, before: dict, after: dict) -> tuple[C
     old_funding = {f.source: f for f in old_card.funding}
     new_funding = {f.source: f for f in new_card.funding}
     for source in dict.fromkeys(list(old_funding) + list(new_funding)):
-        a, b = _funding_text(old_funding.get(source)), _funding_text(new_funding.get(source))
-        if a != b:
-            out.append(Change(source, a, b))
+        was, now = _funding_text(old_funding.get(source)), _funding_text(new_funding.get(source))
+        if was != now:
+            out.append(Change(source, was, now))
     for kind, label in ITEM_FIELDS.items():
         a, b = list(getattr(old_card, kind)), list(getattr(new_card, kind))
         if a == b:

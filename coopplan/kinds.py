@@ -176,7 +176,7 @@ def _parse_quantity(value: object, r: KindRules) -> float:
     return number
 
 
-def row_values(kind: str, value: object) -> tuple[float, bool]:
+def row_values(kind: str, value: float | bool | None) -> tuple[float, bool]:
     """A value as the JSON or a card gives it (number or bool; None = nothing) ->
     (amount, flag) of its funding row."""
     match rules(kind).keeps:

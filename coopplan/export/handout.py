@@ -244,8 +244,10 @@ def budget_rows(facts: s.Facts) -> tuple[tuple[str, ...], tuple[Row, ...], tuple
         cells.append(Cell((card.track,)))
         for name in sources:
             value = card.value(name)
-            shown = value is not None and kinds.pays(value)
-            text = kinds.format_value(facts.totals[name][0], value) if shown else s.NONE_TEXT
+            if value is not None and kinds.pays(value):
+                text = kinds.format_value(facts.totals[name][0], value)
+            else:
+                text = s.NONE_TEXT
             cells.append(Cell((text,), right=True))
         rows.append(tuple(cells))
     total = [Cell(("Totale",), bold=True), Cell(("",)), Cell(("",))]
