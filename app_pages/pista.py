@@ -50,7 +50,7 @@ if charts.has_amounts(mine):
     budget = [
         md("{source} {total}", source=row.source, total=fmt.money(row.total))
         for row in mine.source_totals().itertuples()
-        if row.kind == "amount" and row.total > 0
+        if row.source in mine.amount_sources and row.total > 0
     ]
     st.caption(md("Budget della pista: {budget}", budget=join(budget)))
 ui.project_cards(mine, key=f"schede_{code}")

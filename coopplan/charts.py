@@ -161,7 +161,7 @@ def budget_by_track(plan: Plan, all_sources: Sequence[str] | None = None) -> go.
     '0 €'; a pista whose projects are all filtered out has no row."""
     codes = shown_tracks(plan)
     data = plan.amount_by_track()
-    data = data.loc[data["track"].isin(codes)]
+    data = data.loc[data["track"].isin(codes) & data["source"].isin(plan.amount_sources)]
     colors = source_colors(plan, all_sources)
     titles = [plan.track_title(code) for code in codes]
     rows = dict(zip(codes, _bar_rows(titles), strict=True))
@@ -194,7 +194,7 @@ def budget_by_track(plan: Plan, all_sources: Sequence[str] | None = None) -> go.
 def source_totals(plan: Plan, all_sources: Sequence[str] | None = None) -> go.Figure:
     """One bar per amount source, its name and total in euros written above it."""
     totals = plan.source_totals()
-    totals = totals.loc[totals["kind"] == "amount"]
+    totals = totals.loc[totals["source"].isin(plan.amount_sources)]
     colors = source_colors(plan, all_sources)
     names = list(totals["source"])
     fig = go.Figure(

@@ -14,11 +14,10 @@ from dataclasses import dataclass, fields
 
 import pandas as pd
 
-from coopplan import fmt
-from coopplan.plan import Plan
-from coopplan.schema import META_FIELDS, NO, PROGETTI, YES
-
-MINUS = "\u2212"  # the typographic minus sign of "−2.500 €"
+from coopplan import fmt, kinds
+from coopplan.kinds import MINUS as MINUS
+from coopplan.plan import Funding, Plan
+from coopplan.schema import META_FIELDS, PROGETTI
 
 
 def signed_money(value: float) -> str:
@@ -26,12 +25,6 @@ def signed_money(value: float) -> str:
     if value == 0:
         return fmt.money(0)
     return ("+" if value > 0 else MINUS) + fmt.money(abs(value))
-
-
-def signed_count(value: int, singular: str, plural: str) -> str:
-    """1 -> '+1 progetto', -2 -> '−2 progetti'."""
-    sign = "+" if value > 0 else MINUS if value < 0 else ""
-    return sign + fmt.count(abs(value), singular, plural)
 
 
 @dataclass(frozen=True)
@@ -76,7 +69,7 @@ class Delta:
     """A total that changed: per source (``where`` empty) or per pista and source."""
 
     source: str
-    kind: str  # "amount": euro; "flag": projects ticked
+    kind: str  # a coopplan.kinds kind: the sum of a number source, projects ticked of a flag
     old: float
     new: float
     where: str = ""  # the pista, for differences per pista
@@ -86,15 +79,11 @@ class Delta:
         return self.new - self.old
 
     def shown(self, value: float) -> str:
-        if self.kind == "amount":
-            return fmt.money(value)
-        return fmt.count(int(value), "progetto", "progetti")
+        return kinds.format_total(self.kind, value)
 
     @property
     def shown_difference(self) -> str:
-        if self.kind == "amount":
-            return signed_money(self.difference)
-        return signed_count(int(self.difference), "progetto", "progetti")
+        return kinds.format_change(self.kind, self.difference)
 
 
 @dataclass(frozen=True)
@@ -378,15 +367,15 @@ def _project_changes(old: Plan, new: Plan, before: dict, after: dict) -> tuple[C
         for c in PROJECT_FIELDS
         if _text(before[c.key]) != _text(after[c.key])
     ]
-    old_funding = old.funding_of(str(before["id"]))
-    new_funding = new.funding_of(str(after["id"]))
-    for source in dict.fromkeys(list(old_funding) + list(new_funding)):
-        a, b = old_funding.get(source), new_funding.get(source)
-        if _funding_text(a) != _funding_text(b):
-            out.append(Change(source, _funding_text(a), _funding_text(b)))
     old_card, new_card = old.project(str(before["id"])), new.project(str(after["id"]))
+    old_funding = {f.source: f for f in old_card.funding}
+    new_funding = {f.source: f for f in new_card.funding}
+    for source in dict.fromkeys(list(old_funding) + list(new_funding)):
+        was, now = _funding_text(old_funding.get(source)), _funding_text(new_funding.get(source))
+        if was != now:
+            out.append(Change(source, was, now))
     for kind, label in ITEM_FIELDS.items():
-        a, b = list(old_card[kind]), list(new_card[kind])  # type: ignore[call-overload]
+        a, b = list(getattr(old_card, kind)), list(getattr(new_card, kind))
         if a == b:
             continue
         gone, came = [t for t in a if t not in b], [t for t in b if t not in a]
@@ -403,12 +392,8 @@ def _text(value: object) -> str:
     return str(value).strip()
 
 
-def _funding_text(value: float | bool | None) -> str:
-    if value is None:
-        return "(nessuna colonna)"
-    if isinstance(value, bool):
-        return YES if value else NO
-    return fmt.money(value)
+def _funding_text(given: Funding | None) -> str:
+    return "(nessuna colonna)" if given is None else given.text
 
 
 def _by_source(old: Plan, new: Plan) -> tuple[Delta, ...]:
@@ -440,12 +425,18 @@ def _by_track(old: Plan, new: Plan) -> tuple[Delta, ...]:
         a, b = before.get(key, 0.0), after.get(key, 0.0)
         if a != b:
             code, source = key
-            out.append(Delta(source, "amount", a, b, f"{code} {titles.get(code, '')}".strip()))
+            out.append(
+                Delta(
+                    source, kinds.SourceKind.AMOUNT, a, b, f"{code} {titles.get(code, '')}".strip()
+                )
+            )
     return tuple(out)
 
 
 def _track_amounts(plan: Plan) -> dict[tuple[str, str], float]:
+    """(track, amount source) -> euros."""
     frame = plan.amount_by_track()
+    frame = frame.loc[frame["source"].isin(plan.amount_sources)]
     return {(str(r.track), str(r.source)): float(r.amount) for r in frame.itertuples(index=False)}
 
 
@@ -467,10 +458,12 @@ def compare_years(plans: Sequence[Plan]) -> tuple[pd.DataFrame, pd.DataFrame]:
     for plan, year in zip(ordered, years, strict=True):
         for row in plan.source_totals().itertuples():
             entry = source_rows.setdefault(
-                str(row.source), {"Fonte": row.source, "Tipo": _kind_label(str(row.kind))}
+                str(row.source), {"Fonte": row.source, "Tipo": kinds.label(str(row.kind))}
             )
             entry[year] = float(row.total)
-        amounts = plan.amount_by_track().groupby("track", sort=False)["amount"].sum()
+        money = plan.amount_by_track()
+        money = money.loc[money["source"].isin(plan.amount_sources)]
+        amounts = money.groupby("track", sort=False)["amount"].sum()
         for code in plan.track_codes:
             entry = track_rows.setdefault(code, {})
             entry["Pista"] = f"{code} – {plan.track_title(code)}"
@@ -482,7 +475,3 @@ def compare_years(plans: Sequence[Plan]) -> tuple[pd.DataFrame, pd.DataFrame]:
         if len(years) == 2:
             frame["Variazione"] = frame[years[1]] - frame[years[0]]
     return by_source, by_track
-
-
-def _kind_label(kind: str) -> str:
-    return "Importo" if kind == "amount" else "Sì/No"

@@ -57,7 +57,7 @@ def export_table(plan: Plan) -> pd.DataFrame:
         table[key] = source[key]
     table["notes"] = projects["notes"]
     for name in plan.source_names:
-        if name in plan.amount_sources:
+        if name in plan.number_sources:
             table[name] = matrix[name].astype(float)
         else:
             table[name] = matrix[name].map({True: YES, False: NO})

@@ -37,8 +37,8 @@ def date(value: dt.date | None, style: str = "long") -> str:
     return format_date(value, format=style, locale=LOCALE)
 
 
-def count(value: int, singular: str, plural: str) -> str:
-    """3, 'progetto', 'progetti' -> '3 progetti'."""
+def count(value: float, singular: str, plural: str) -> str:
+    """3, 'progetto', 'progetti' -> '3 progetti' (12.5, 'ora', 'ore' -> '12,5 ore')."""
     return f"{number(value)} {singular if value == 1 else plural}"
 
 

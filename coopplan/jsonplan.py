@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from coopplan import kinds
 from coopplan.plan import TABLE_COLUMNS, Plan, PlanMeta
 
 
@@ -50,7 +51,8 @@ def plan_to_dict(plan: Plan) -> dict[str, Any]:
 def _project(plan: Plan, project: dict[str, Any]) -> dict[str, Any]:
     card = plan.project(project["id"])
     funding = {
-        k: (_number(v) if not isinstance(v, bool) else v) for k, v in card["funding"].items()
+        f.source: (_number(f.value) if not isinstance(f.value, bool) else f.value)
+        for f in card.funding
     }
     return {
         "id": project["id"],
@@ -60,8 +62,8 @@ def _project(plan: Plan, project: dict[str, Any]) -> dict[str, Any]:
         "subtitle": project["subtitle"],
         "budget_line": project["budget_line"],
         "status": project["status"],
-        "done": card["done"],
-        "planned": card["planned"],
+        "done": list(card.done),
+        "planned": list(card.planned),
         "funding": funding,
         "notes": project["notes"],
     }
@@ -80,7 +82,7 @@ def plan_from_dict(data: dict[str, Any]) -> Plan:
         {"name": s["name"], "kind": s["kind"], "description": s.get("description", "")}
         for s in data["funding_sources"]
     ]
-    kinds = {s["name"]: s["kind"] for s in sources}
+    source_kinds = {s["name"]: s["kind"] for s in sources}
     tracks, lines, projects, items, funding = [], [], [], [], []
     for track in data["tracks"]:
         tracks.append(
@@ -103,16 +105,9 @@ def plan_from_dict(data: dict[str, Any]) -> Plan:
         items += [{"project": p["id"], "kind": "done", "text": t} for t in p.get("done", [])]
         items += [{"project": p["id"], "kind": "planned", "text": t} for t in p.get("planned", [])]
         given = p.get("funding", {})
-        for name, kind in kinds.items():
-            value = given.get(name, False if kind == "flag" else 0)
-            funding.append(
-                {
-                    "project": p["id"],
-                    "source": name,
-                    "amount": float(value) if kind == "amount" else 0.0,
-                    "flag": bool(value) if kind == "flag" else False,
-                }
-            )
+        for name, kind in source_kinds.items():
+            amount, flag = kinds.row_values(kind, given.get(name))
+            funding.append({"project": p["id"], "source": name, "amount": amount, "flag": flag})
     return Plan.from_records(
         PlanMeta(
             title=meta["title"],

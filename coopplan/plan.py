@@ -3,12 +3,15 @@
 Tables (all DataFrames, one row per thing, in workbook order):
 - ``tracks``:   code, title, alt_title
 - ``lines``:    track, title, description                        (filoni)
-- ``sources``:  name, kind ("amount" | "flag"), description
+- ``sources``:  name, kind (a coopplan.kinds.SourceKind value), description
 - ``projects``: id, track, group, title, subtitle, budget_line, status, notes
 - ``items``:    project, kind ("done" | "planned"), text           (attività)
 - ``funding``:  project, source, amount (float, 0 for none), flag (bool)
-                one row per project x source; a project is *funded by* a source when
-                amount > 0 (amount sources) or flag is True (flag sources).
+                one row per project x source; a source keeps a number in ``amount`` or a
+                tick in ``flag`` (coopplan.kinds); a project is *funded by* a source when
+                amount > 0 or flag is True.
+
+A project is read as one ``ProjectCard``, built here and nowhere else.
 """
 
 from __future__ import annotations
@@ -20,6 +23,7 @@ from functools import cached_property
 
 import pandas as pd
 
+from coopplan import kinds
 from coopplan.schema import STATUSES
 
 TABLE_COLUMNS: dict[str, tuple[str, ...]] = {
@@ -33,17 +37,9 @@ TABLE_COLUMNS: dict[str, tuple[str, ...]] = {
 
 
 @dataclass(frozen=True)
-class PlanMeta:
-    title: str
-    organization: str
-    year: int
-    version_date: dt.date | None
-
-
-@dataclass(frozen=True)
 class Track:
-    """A pista: its code ('P1'), title, the alternative title of its projects' section ('' when
-    none) and its place in the workbook (1 for the first)."""
+    """One pista: its code ('P1'), its title, the alternative title of its projects' section
+    ('' when none) and its place in the workbook (1 for the first)."""
 
     code: str
     title: str
@@ -53,10 +49,77 @@ class Track:
 
 @dataclass(frozen=True)
 class Line:
-    """A filone di intervento of a pista: its title and paragraph ('' when none)."""
+    """One filone di intervento of a pista: its title and its paragraph (may be empty)."""
 
+    track: str
     title: str
     description: str
+
+
+@dataclass(frozen=True)
+class Funding:
+    """What one source gives one project: a number (amount sources) or a tick (flag ones)."""
+
+    source: str
+    kind: str
+    value: float | bool
+
+    @property
+    def pays(self) -> bool:
+        """True when the source funds the project (an amount > 0 or a tick)."""
+        return kinds.pays(self.value)
+
+    @property
+    def text(self) -> str:
+        """«5.000 €», «Sì», ... (coopplan.kinds.format_value)."""
+        return kinds.format_value(self.kind, self.value)
+
+    @property
+    def words(self) -> str:
+        """The source as a card names it: «A 5.000 €», or «C» for a tick."""
+        return kinds.named_value(self.source, self.kind, self.value)
+
+
+@dataclass(frozen=True)
+class ProjectCard:
+    """One project as every view shows it: its fields, its items, its funding by source
+    (every source of the plan, in source order), its track's title."""
+
+    id: str
+    track: str
+    track_title: str
+    group: str
+    title: str
+    subtitle: str
+    budget_line: str
+    status: str
+    notes: str
+    done: tuple[str, ...] = ()
+    planned: tuple[str, ...] = ()
+    funding: tuple[Funding, ...] = ()
+
+    def value(self, source: str) -> float | bool | None:
+        """The source's value for this project; None for a source not in the plan."""
+        return next((f.value for f in self.funding if f.source == source), None)
+
+    def paying(self) -> tuple[Funding, ...]:
+        """The sources that fund the project, in source order."""
+        return tuple(f for f in self.funding if f.pays)
+
+    def funding_values(self) -> dict[str, float | bool]:
+        """Source name -> value, in source order."""
+        return {f.source: f.value for f in self.funding}
+
+
+_CARD_FIELDS = ("id", "track", "group", "title", "subtitle", "budget_line", "status", "notes")
+
+
+@dataclass(frozen=True)
+class PlanMeta:
+    title: str
+    organization: str
+    year: int
+    version_date: dt.date | None
 
 
 def make_table(name: str, records: list[dict] | None = None) -> pd.DataFrame:
@@ -96,13 +159,28 @@ class Plan:
     def source_names(self) -> list[str]:
         return list(self.sources["name"])
 
+    @cached_property
+    def _source_kinds(self) -> list[tuple[str, str]]:
+        return list(zip(self.sources["name"], self.sources["kind"], strict=True))
+
+    def kind_of(self, source: str) -> str:
+        """The kind of a source of the plan (KeyError for an unknown name)."""
+        return dict(self._source_kinds)[source]
+
     @property
     def amount_sources(self) -> list[str]:
-        return list(self.sources.loc[self.sources["kind"] == "amount", "name"])
+        """The sources in euro."""
+        return kinds.names_of(self._source_kinds, money=True)
+
+    @property
+    def number_sources(self) -> list[str]:
+        """The sources that keep a number per project (euro, and any other quantity)."""
+        return kinds.names_of(self._source_kinds)
 
     @property
     def flag_sources(self) -> list[str]:
-        return list(self.sources.loc[self.sources["kind"] == "flag", "name"])
+        """The sources that keep a tick per project (totals count projects)."""
+        return [n for n, k in self._source_kinds if not kinds.is_number(k)]
 
     @property
     def track_codes(self) -> list[str]:
@@ -116,7 +194,7 @@ class Plan:
         return str(self._track_titles.get(code, code))
 
     def track(self, code: str) -> Track:
-        """The pista ``code``. Raises KeyError when the plan has no such pista."""
+        """The pista with this code; KeyError for an unknown code."""
         codes = self.track_codes
         if code not in codes:
             raise KeyError(code)
@@ -129,46 +207,52 @@ class Plan:
         )
 
     def lines_of(self, code: str) -> list[Line]:
-        """The filoni of pista ``code``, in workbook order (empty for an unknown pista)."""
-        rows = self.lines.loc[self.lines["track"] == code]
-        return [Line(str(r.title), str(r.description or "")) for r in rows.itertuples()]
+        """The filoni of the pista with this code, in workbook order (empty for none)."""
+        rows = self.lines.loc[self.lines["track"] == code, ["track", "title", "description"]]
+        return [
+            Line(track=str(t), title=str(title), description=str(d or ""))
+            for t, title, d in rows.itertuples(index=False)
+        ]
 
     @cached_property
-    def _cards(self) -> dict[str, dict[str, object]]:
+    def _cards(self) -> dict[str, ProjectCard]:
         """Every project's card, built in one pass over each table (a page may show thousands)."""
-        kinds = dict(zip(self.sources["name"], self.sources["kind"], strict=True))
-        order = {name: i for i, name in enumerate(self.sources["name"])}
-        cards: dict[str, dict[str, object]] = {}
-        for record in self.projects.to_dict("records"):
-            record.update(done=[], planned=[], funding={})
-            record["track_title"] = self.track_title(str(record["track"]))
-            cards[str(record["id"])] = record
+        items: dict[str, dict[str, list[str]]] = {}
         for project, kind, text in self.items[["project", "kind", "text"]].itertuples(index=False):
-            if project in cards and kind in ("done", "planned"):
-                cards[project][kind].append(text)  # type: ignore[union-attr]
+            items.setdefault(project, {"done": [], "planned": []}).setdefault(kind, []).append(text)
+        source_kinds = dict(self._source_kinds)
+        order = {name: i for i, name in enumerate(source_kinds)}
+        funding: dict[str, list[Funding]] = {}
         rows = self.funding[["project", "source", "amount", "flag"]].itertuples(index=False)
         for project, source, amount, flag in sorted(rows, key=lambda r: order.get(r[1], 0)):
-            if project in cards and source in kinds:
-                value = float(amount) if kinds[source] == "amount" else bool(flag)
-                cards[project]["funding"][source] = value  # type: ignore[index]
+            if source in source_kinds:
+                kind = source_kinds[source]
+                value = kinds.kept(kind, amount, flag)
+                funding.setdefault(project, []).append(Funding(source, kind, value))
+        cards: dict[str, ProjectCard] = {}
+        for record in self.projects.to_dict("records"):
+            pid = str(record["id"])
+            mine = items.get(pid, {})
+            cards[pid] = ProjectCard(
+                **{c: str(record[c] if record[c] is not None else "") for c in _CARD_FIELDS},
+                track_title=self.track_title(str(record["track"])),
+                done=tuple(mine.get("done", ())),
+                planned=tuple(mine.get("planned", ())),
+                funding=tuple(funding.get(pid, ())),
+            )
         return cards
 
-    def project(self, project_id: str) -> dict[str, object]:
-        """One project as a card: its fields, its items, its funding by source, its track title.
+    def project(self, project_id: str) -> ProjectCard:
+        """One project as a card (KeyError for an unknown id)."""
+        return self._cards[project_id]
 
-        The card is a fresh copy: callers may change it freely.
-        """
-        card = self._cards[project_id]  # KeyError for an unknown id
-        return {
-            **card,
-            "done": list(card["done"]),  # type: ignore[call-overload]
-            "planned": list(card["planned"]),  # type: ignore[call-overload]
-            "funding": dict(card["funding"]),  # type: ignore[call-overload]
-        }
+    def cards(self) -> list[ProjectCard]:
+        """Every project's card, in workbook order."""
+        return list(self._cards.values())
 
     def funding_of(self, project_id: str) -> dict[str, float | bool]:
         """Source name -> amount (amount sources) or flag (flag sources), in source order."""
-        return dict(self._cards[project_id]["funding"])  # type: ignore[call-overload]
+        return self._cards[project_id].funding_values()
 
     # Filters ----------------------------------------------------------------------------
 
@@ -219,23 +303,25 @@ class Plan:
     # Totals -----------------------------------------------------------------------------
 
     def source_totals(self) -> pd.DataFrame:
-        """Per source: kind, total amount (amount sources), projects funded (all sources)."""
+        """Per source: kind, total (the sum of a number source, the projects ticked of a flag
+        source), projects funded (all sources)."""
         funded = self.funded()
         rows = []
-        for name, kind in zip(self.sources["name"], self.sources["kind"], strict=True):
+        for name, kind in self._source_kinds:
             mine = funded.loc[funded["source"] == name]
-            total = float(mine["amount"].sum()) if kind == "amount" else float(len(mine))
+            total = float(mine["amount"].sum()) if kinds.is_number(kind) else float(len(mine))
             rows.append({"source": name, "kind": kind, "total": total, "projects": int(len(mine))})
         return pd.DataFrame(rows, columns=["source", "kind", "total", "projects"])
 
     def amount_by_track(self) -> pd.DataFrame:
-        """Amounts per track x amount source (all tracks, zeros included), long format."""
-        amounts = self.funding.loc[self.funding["source"].isin(self.amount_sources)]
+        """Sums per track x number source (all tracks, zeros included), long format: column
+        ``amount``; filter on ``amount_sources`` for the euros only."""
+        amounts = self.funding.loc[self.funding["source"].isin(self.number_sources)]
         merged = amounts.merge(
             self.projects[["id", "track"]], left_on="project", right_on="id", how="inner"
         )
         grid = pd.MultiIndex.from_product(
-            [self.track_codes, self.amount_sources], names=["track", "source"]
+            [self.track_codes, self.number_sources], names=["track", "source"]
         )
         summed = merged.groupby(["track", "source"])["amount"].sum()
         out = summed.reindex(grid, fill_value=0.0).reset_index()
@@ -267,7 +353,7 @@ class Plan:
     def status_matrix(self) -> pd.DataFrame:
         """One row per project: track, group, title, status, items done/planned, each source.
 
-        Amount sources hold the amount (float), flag sources a bool.
+        Number sources hold the number (float), flag sources a bool.
         """
         counts = self.items.groupby(["project", "kind"]).size().unstack(fill_value=0)
         matrix = self.projects[["id", "track", "group", "title", "budget_line", "status"]].copy()
@@ -280,8 +366,8 @@ class Plan:
         wide_flag = self.funding.pivot_table(
             index="project", columns="source", values="flag", aggfunc="max"
         )
-        for name, kind in zip(self.sources["name"], self.sources["kind"], strict=True):
-            if kind == "amount":
+        for name, kind in self._source_kinds:
+            if kinds.is_number(kind):
                 col = wide_amount.get(name, pd.Series(dtype=float))
                 matrix[name] = matrix["id"].map(col).fillna(0.0).astype(float)
             else:

@@ -23,7 +23,7 @@ from openpyxl.utils.cell import (
     get_column_letter,
 )
 
-from coopplan import cells, fmt, intake
+from coopplan import cells, fmt, intake, kinds
 from coopplan.intake import SheetScan
 from coopplan.plan import Plan, PlanMeta
 from coopplan.problems import Problem, Severity, error, has_errors, warning
@@ -41,7 +41,6 @@ from coopplan.schema import (
     PROGETTI,
     README_SHEET,
     SHEETS,
-    SOURCE_KINDS,
     STATUSES,
     Column,
     Kind,
@@ -129,7 +128,7 @@ class _Reader:
         track_choices = None if grids[PISTE.name].broken else _choices(track_codes)
         lines = self._table(FILONI, grids[FILONI.name], {"track": track_choices})
         sources = self._table(
-            FONTI, grids[FONTI.name], {"kind": _choices(SOURCE_KINDS, aliases=_SOURCE_ALIASES)}
+            FONTI, grids[FONTI.name], {"kind": _choices(kinds.labels(), aliases=kinds.aliases())}
         )
         source_names = self._unique(FONTI, sources, "name", "il nome della fonte")
         projects, funding = self._projects(grids[PROGETTI.name], track_choices, sources)
@@ -600,11 +599,10 @@ class _Reader:
         self, project: str, source: dict, value: object, sheet: str, row: int, col: int
     ) -> dict:
         amount, flag = 0.0, False
-        try:
-            if source["kind"] == "amount":
-                amount = cells.parse_money(value)
-            elif source["kind"] == "flag":
-                flag = cells.parse_flag(value, source["name"])
+        if not kinds.is_known(source["kind"]):
+            return {"project": project, "source": source["name"], "amount": amount, "flag": flag}
+        try:  # a source whose kind is wrong is already reported on the sheet Fonti
+            amount, flag = kinds.parse_cell(source["kind"], value, source["name"])
         except cells.CellError as exc:
             self.problems.append(error(_capital(exc.message), sheet, row, col))
         return {"project": project, "source": source["name"], "amount": amount, "flag": flag}
@@ -726,7 +724,6 @@ class _Grid:
         return [(n, row) for n, row in self.rows if n > self.header_row and any(map(_filled, row))]
 
 
-_SOURCE_ALIASES = {"si/no": "flag", "sì / no": "flag", "flag": "flag", "spunta": "flag"}
 _ITEM_ALIASES = {"realizzate": "done", "realizzato": "done", "ipotesi": "planned"}
 
 

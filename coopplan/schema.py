@@ -13,6 +13,10 @@ from dataclasses import dataclass
 from enum import StrEnum
 from functools import lru_cache
 
+from coopplan import kinds
+from coopplan.kinds import NO as NO
+from coopplan.kinds import YES as YES
+
 
 class Kind(StrEnum):
     """The type of a column's cells."""
@@ -63,10 +67,6 @@ STATUSES: tuple[str, ...] = ("Da definire", "Da avviare", "In corso", "Concluso"
 ITEM_KINDS: dict[str, str] = {"done": "Realizzata", "planned": "Ipotesi di lavoro"}
 """Item kind -> its label in the sheet "Attività" (column "Tipo")."""
 
-SOURCE_KINDS: dict[str, str] = {"amount": "Importo", "flag": "Sì/No"}
-"""Funding source kind -> its label in the sheet "Fonti" (column "Tipo")."""
-
-YES, NO = "Sì", "No"
 YES_WORDS = frozenset({"sì", "si", "s", "x", "true", "vero", "yes", "✓", "✔", "☑"})
 NO_WORDS = frozenset({"no", "n", "false", "falso", "-", "…", "..."})
 
@@ -173,7 +173,7 @@ FONTI = Sheet(
             True,
             "Importo (somme in euro) oppure Sì/No (risorsa indicata con una spunta).",
             12,
-            choices=tuple(SOURCE_KINDS.values()),
+            choices=tuple(kinds.labels().values()),
         ),
         Column(
             "description",

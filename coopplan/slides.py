@@ -17,7 +17,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from functools import lru_cache
 
-from coopplan import fmt
+from coopplan import fmt, kinds
 from coopplan.palette import (
     SOURCE_COLORS,
     TEXT_COLOR,
@@ -25,7 +25,7 @@ from coopplan.palette import (
     colors_for,
     status_color,
 )
-from coopplan.plan import Plan
+from coopplan.plan import Plan, ProjectCard
 
 # Canvas and text budget (px of the 1280 x 720 canvas) -------------------------------------------
 
@@ -378,31 +378,26 @@ class Facts:
     """What the slides (and the handout) say about a plan, computed once per deck."""
 
     plan: Plan
-    cards: dict[str, dict[str, object]]  # project id -> Plan.project() card
+    cards: dict[str, ProjectCard]  # project id -> Plan.project() card
     track_titles: dict[str, str]
     track_colors: dict[str, str]
     source_colors: dict[str, str]
-    amounts: dict[tuple[str, str], float]  # (track, amount source) -> euros
+    amounts: dict[tuple[str, str], float]  # (track, number source) -> its sum (euros, ...)
     flags: dict[tuple[str, str], int]  # (track, flag source) -> projects ticked
     totals: dict[str, tuple[str, float, int]]  # source -> (kind, total, projects funded)
 
-    def projects_of(self, code: str) -> list[dict[str, object]]:
-        return [c for c in self.cards.values() if c["track"] == code]
+    def projects_of(self, code: str) -> list[ProjectCard]:
+        return [c for c in self.cards.values() if c.track == code]
 
     def track_budget(self, code: str) -> tuple[str, ...]:
         """One line per source: the pista's euros, or its projects for a flag source."""
         lines = []
         for name, (kind, _, _) in self.totals.items():
-            if kind == "amount":
-                lines.append(f"{name}: {fmt.money(self.amounts.get((code, name), 0.0))}")
-            else:
-                n = self.flags.get((code, name), 0)
-                lines.append(f"{name}: {fmt.count(n, 'progetto', 'progetti')}")
+            lines.append(f"{name}: {kinds.format_total(kind, self.track_value(code, name))}")
         return tuple(lines)
 
     def track_value(self, code: str, source: str) -> float:
-        kind = self.totals[source][0]
-        if kind == "amount":
+        if kinds.is_number(self.totals[source][0]):
             return self.amounts.get((code, source), 0.0)
         return float(self.flags.get((code, source), 0))
 
@@ -414,7 +409,7 @@ def facts(plan: Plan, all_sources: Sequence[str] | None = None) -> Facts:
     flags = plan.flags_by_track()
     return Facts(
         plan=plan,
-        cards=project_cards(plan),
+        cards={card.id: card for card in plan.cards()},
         track_titles={c: plan.track_title(c) for c in plan.track_codes},
         track_colors=colors_for(plan.track_codes, TRACK_COLORS),
         source_colors=colors_for(list(all_sources or plan.source_names), SOURCE_COLORS),
@@ -431,37 +426,6 @@ def facts(plan: Plan, all_sources: Sequence[str] | None = None) -> Facts:
             for r in plan.source_totals().itertuples()
         },
     )
-
-
-def project_cards(plan: Plan) -> dict[str, dict[str, object]]:
-    """Every project as Plan.project(id) returns it, computed in one pass over the tables."""
-    items: dict[str, dict[str, list[str]]] = {}
-    for pid, kind, text in zip(
-        plan.items["project"], plan.items["kind"], plan.items["text"], strict=True
-    ):
-        items.setdefault(pid, {"done": [], "planned": []}).setdefault(kind, []).append(text)
-    kinds = dict(zip(plan.sources["name"], plan.sources["kind"], strict=True))
-    given: dict[str, dict[str, float | bool]] = {}
-    funding = plan.funding
-    for pid, source, amount, flag in zip(
-        funding["project"], funding["source"], funding["amount"], funding["flag"], strict=True
-    ):
-        if source in kinds:
-            value = float(amount) if kinds[source] == "amount" else bool(flag)
-            given.setdefault(pid, {})[source] = value
-    titles = {c: plan.track_title(c) for c in plan.track_codes}
-    cards: dict[str, dict[str, object]] = {}
-    for row in plan.projects.to_dict("records"):
-        pid = row["id"]
-        card: dict[str, object] = dict(row)
-        mine = items.get(pid, {})
-        card["done"] = list(mine.get("done", []))
-        card["planned"] = list(mine.get("planned", []))
-        paid = given.get(pid, {})
-        card["funding"] = {n: paid[n] for n in plan.source_names if n in paid}
-        card["track_title"] = titles.get(str(row["track"]), str(row["track"]))
-        cards[pid] = card
-    return cards
 
 
 def build_deck(
@@ -512,12 +476,12 @@ def title_slide(plan: Plan, label: str) -> Slide:
 def overview_slides(f: Facts) -> list[Slide]:
     """The plan at a glance: counts, and each source's total (flag sources in projects)."""
     plan = f.plan
-    lines = tuple(source_total_line(name, *f.totals[name]) for name in f.totals)
+    lines = tuple(kinds.total_line(name, *f.totals[name]) for name in f.totals)
     blocks = (
         Block(heading=counts_sentence(plan)),
         Block(columns=(Column("Le fonti di finanziamento", lines or ("Nessuna fonte",)),)),
     )
-    names = tuple(n for n, (kind, _, _) in f.totals.items() if kind == "amount")
+    names = tuple(n for n, (kind, _, _) in f.totals.items() if kinds.is_money(kind))
     chart = None
     if 0 < len(names) <= MAX_CHART_BARS:
         chart = ChartSpec(
@@ -612,30 +576,30 @@ def source_slides(f: Facts, name: str) -> list[Slide]:
     row = plan.sources.loc[plan.sources["name"] == name].iloc[0]
     project_lines = []
     for card in f.cards.values():
-        value = card["funding"].get(name)  # type: ignore[attr-defined]
-        if kind == "amount" and value:
-            project_lines.append(f"{card['title']}: {fmt.money(value)}")
-        elif kind == "flag" and value is True:
-            project_lines.append(str(card["title"]))
+        for given in card.paying():
+            if given.source == name:
+                shown = f"{card.title}: {given.text}" if kinds.is_number(kind) else card.title
+                project_lines.append(shown)
     codes = plan.track_codes
     chart = ChartSpec(
-        title="Importo per pista" if kind == "amount" else "Progetti per pista",
+        title=kinds.per_track_title(kind),
         categories=tuple(f.track_titles[c] for c in codes),
         series=(Series(name, tuple(f.track_value(c, name) for c in codes), f.source_colors[name]),),
-        money=kind == "amount",
+        money=kinds.is_money(kind),
         point_colors=tuple(f.track_colors[c] for c in codes),
     )
     blocks = (
-        Block(heading=source_total_line(name, kind, total, count)),
+        Block(heading=kinds.total_line(name, kind, total, count)),
         Block(columns=(Column("Progetti", tuple(project_lines) or ("Nessun progetto",)),)),
     )
     notes = [str(row["description"])] if row["description"] else []
-    notes += [f"{f.track_titles[c]}: {value_text(kind, f.track_value(c, name))}" for c in codes]
+    notes += [
+        f"{f.track_titles[c]}: {kinds.format_total(kind, f.track_value(c, name))}" for c in codes
+    ]
     return _text_slides(
         kind="source",
         title=name,
-        subtitle="Fonte di finanziamento · "
-        + ("importi in euro" if kind == "amount" else "risorsa indicata con Sì"),
+        subtitle="Fonte di finanziamento · " + kinds.about(kind),
         blocks=blocks,
         chart=chart if 0 < len(codes) <= MAX_CHART_BARS else None,
         notes="\n".join(notes),
@@ -729,23 +693,23 @@ def _text_slides(
     ]
 
 
-def project_heading(card: dict[str, object]) -> str:
+def project_heading(card: ProjectCard) -> str:
     """'CULT · La Cooperazione scende in Piazza'; the title alone when the group repeats it."""
-    group, title = str(card["group"]).strip(), str(card["title"]).strip()
+    group, title = card.group.strip(), card.title.strip()
     return title if not group or group.casefold() == title.casefold() else f"{group} · {title}"
 
 
-def project_block(card: dict[str, object]) -> Block:
+def project_block(card: ProjectCard) -> Block:
     """A project: heading, detail (stato, funding) and its done / planned columns.
 
     A project with no activity at all (a «Da definire» one) says so in its detail line, with
     its note if it has one, instead of two columns of "—": two lines, so it fits on the slide
     of the projects before it rather than getting a continued slide of its own.
     """
-    status = str(card["status"])
-    detail = [status, *funding_words(card["funding"])]
-    if not card["done"] and not card["planned"]:
-        detail.append(str(card["notes"] or "").strip() or UNDEFINED_TEXT)
+    status = card.status
+    detail = [status, *funding_words(card)]
+    if not card.done and not card.planned:
+        detail.append(card.notes.strip() or UNDEFINED_TEXT)
         return Block(
             heading=project_heading(card),
             detail=" · ".join(detail),
@@ -756,46 +720,28 @@ def project_block(card: dict[str, object]) -> Block:
         detail=" · ".join(detail),
         detail_color=status_color(status),
         columns=(
-            Column("Attività realizzate", tuple(card["done"]) or (NONE_TEXT,)),  # type: ignore[arg-type]
-            Column("Ipotesi di lavoro", tuple(card["planned"]) or (NONE_TEXT,)),  # type: ignore[arg-type]
+            Column("Attività realizzate", card.done or (NONE_TEXT,)),
+            Column("Ipotesi di lavoro", card.planned or (NONE_TEXT,)),
         ),
     )
 
 
-def project_notes(card: dict[str, object]) -> str:
-    parts = [str(card["title"])]
-    if card["subtitle"]:
-        parts.append(str(card["subtitle"]))
-    if card["budget_line"]:
-        parts.append(f"voce di budget {card['budget_line']}")
-    funding = funding_words(card["funding"])
+def project_notes(card: ProjectCard) -> str:
+    parts = [card.title]
+    if card.subtitle:
+        parts.append(card.subtitle)
+    if card.budget_line:
+        parts.append(f"voce di budget {card.budget_line}")
+    funding = funding_words(card)
     parts.append("finanziamento: " + (", ".join(funding) if funding else "nessuna fonte indicata"))
-    if card["notes"]:
-        parts.append(str(card["notes"]))
+    if card.notes:
+        parts.append(card.notes)
     return " – ".join(parts) + "."
 
 
-def funding_words(funding: object) -> list[str]:
-    """{'A': 5000.0, 'B': 0.0, 'C': True} -> ['A 5.000 €', 'C']."""
-    words = []
-    for name, value in dict(funding).items():  # type: ignore[call-overload]
-        if isinstance(value, bool):
-            if value:
-                words.append(str(name))
-        elif value > 0:
-            words.append(f"{name} {fmt.money(value)}")
-    return words
-
-
-def source_total_line(name: str, kind: str, total: float, projects: int) -> str:
-    counted = fmt.count(int(projects), "progetto", "progetti")
-    if kind == "amount":
-        return f"{name}: {fmt.money(total)} in {counted}"
-    return f"{name}: {counted}"
-
-
-def value_text(kind: str, value: float) -> str:
-    return fmt.money(value) if kind == "amount" else fmt.count(int(value), "progetto", "progetti")
+def funding_words(card: ProjectCard) -> list[str]:
+    """The sources that fund the project: ['A 5.000 €', 'C'] (a tick names the source only)."""
+    return [given.words for given in card.paying()]
 
 
 def counts_sentence(plan: Plan) -> str:

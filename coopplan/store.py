@@ -42,7 +42,7 @@ from pathlib import Path
 from typing import Protocol
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from coopplan import fmt
+from coopplan import fmt, kinds
 from coopplan.files import TEMP_PREFIX, atomic_write, fsync_dir, is_locked, locked, os_reason
 from coopplan.plan import Plan
 from coopplan.problems import Problem, summary
@@ -84,7 +84,7 @@ class StoreError(Exception):
 @dataclass(frozen=True)
 class SourceTotal:
     source: str
-    kind: str  # "amount" (total in euro) | "flag" (total = projects ticked)
+    kind: str  # a coopplan.kinds kind (the total: euro, or projects ticked, ...)
     total: float
 
 
@@ -135,15 +135,7 @@ class Version:
 
     def totals_text(self) -> str:
         """'Risorse Coop Re-Start 25.000 €, …, Risorse interne 15 progetti'."""
-        return ", ".join(
-            f"{t.source} "
-            + (
-                fmt.money(t.total)
-                if t.kind == "amount"
-                else fmt.count(int(t.total), "progetto", "progetti")
-            )
-            for t in self.totals
-        )
+        return ", ".join(f"{t.source} {kinds.format_total(t.kind, t.total)}" for t in self.totals)
 
     def to_json(self) -> str:
         record = {

@@ -12,7 +12,7 @@ from collections.abc import Sequence
 
 import pandas as pd
 
-from coopplan import fmt
+from coopplan import kinds
 from coopplan.plan import Plan
 from coopplan.problems import Problem
 from coopplan.schema import PROGETTI, STATUSES
@@ -106,21 +106,16 @@ def track_source_table(plan: Plan) -> pd.DataFrame:
     flags = plan.flags_by_track()
     table = pd.DataFrame(index=plan.track_codes)
     for name in plan.source_names:
-        if name in plan.amount_sources:
+        kind = plan.kind_of(name)
+        if name in plan.number_sources:
             values = amounts.loc[amounts["source"] == name].set_index("track")["amount"]
-            table[name] = [fmt.money(values.get(code, 0.0)) for code in plan.track_codes]
         else:
-            counts = flags.loc[flags["source"] == name].set_index("track")["projects"]
-            table[name] = [
-                fmt.count(int(counts.get(code, 0)), "progetto", "progetti")
-                for code in plan.track_codes
-            ]
+            values = flags.loc[flags["source"] == name].set_index("track")["projects"]
+        table[name] = [kinds.format_total(kind, values.get(c, 0)) for c in plan.track_codes]
     table.index = [plan.track_title(code) for code in plan.track_codes]
     totals = plan.source_totals().set_index("source")
     table.loc["Totale"] = [
-        fmt.money(totals.loc[name, "total"])
-        if name in plan.amount_sources
-        else fmt.count(int(totals.loc[name, "projects"]), "progetto", "progetti")
+        kinds.format_total(plan.kind_of(name), totals.loc[name, "total"])
         for name in plan.source_names
     ]
     table.index.name = "Pista"

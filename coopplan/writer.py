@@ -19,6 +19,7 @@ from openpyxl.utils import get_column_letter, quote_sheetname
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
+from coopplan import kinds
 from coopplan.plan import Plan, PlanMeta
 from coopplan.schema import (
     ATTIVITA,
@@ -33,14 +34,12 @@ from coopplan.schema import (
     README_SHEET,
     SHEETS,
     SOURCE_COLUMN_WIDTH,
-    SOURCE_KINDS,
     YES,
     Column,
     Kind,
     Sheet,
 )
 
-EURO_FORMAT = '#,##0 "€";-#,##0 "€";"-"'
 DATE_FORMAT = "DD/MM/YYYY"
 HEADER_FILL = PatternFill("solid", fgColor="1F4E79")
 HEADER_FONT = Font(bold=True, color="FFFFFF")
@@ -60,7 +59,7 @@ def write_workbook(plan: Plan, target: Target) -> None:
     _meta_sheet(book.create_sheet(PIANO.name), plan.meta)
     _rows_sheet(book.create_sheet(PISTE.name), PISTE, _records(plan.tracks))
     _rows_sheet(book.create_sheet(FILONI.name), FILONI, _records(plan.lines))
-    sources = [{**s, "kind": SOURCE_KINDS[s["kind"]]} for s in _records(plan.sources)]
+    sources = [{**s, "kind": kinds.label(s["kind"])} for s in _records(plan.sources)]
     _rows_sheet(book.create_sheet(FONTI.name), FONTI, sources)
     _projects_sheet(book.create_sheet(PROGETTI.name), plan)
     items = [{**i, "kind": ITEM_KINDS[i["kind"]]} for i in _records(plan.items)]
@@ -173,11 +172,12 @@ def _projects_sheet(ws: Worksheet, plan: Plan) -> None:
             key = (project["id"], source["name"])
             row = funding.loc[key] if key in funding.index else None
             cell = ws.cell(row=r, column=c)
-            if source["kind"] == "amount":
-                cell.value = float(row["amount"]) if row is not None else 0.0
-                cell.number_format = EURO_FORMAT
+            amount, flag = (row["amount"], row["flag"]) if row is not None else (0.0, False)
+            cell.value = kinds.workbook_value(source["kind"], float(amount), bool(flag))
+            number_format = kinds.workbook_format(source["kind"])
+            if number_format:
+                cell.number_format = number_format
             else:
-                cell.value = YES if row is not None and bool(row["flag"]) else NO
                 cell.alignment = Alignment(horizontal="center")
     count = len(plan.projects)
     for c, column in enumerate(fixed, start=1):
@@ -185,11 +185,12 @@ def _projects_sheet(ws: Worksheet, plan: Plan) -> None:
     for c, source in enumerate(sources, start=len(fixed) + 1):
         letter = get_column_letter(c)
         last = count + SPARE_ROWS + 1
-        if source["kind"] == "flag":
+        number_format = kinds.workbook_format(source["kind"])
+        if number_format is None:
             _add_list(ws, f'"{YES},{NO}"', f"{letter}2:{letter}{last}", source["name"])
         else:
             for row in range(count + 2, last + 1):
-                ws.cell(row=row, column=c).number_format = EURO_FORMAT
+                ws.cell(row=row, column=c).number_format = number_format
             money = DataValidation(type="decimal", operator="greaterThanOrEqual", formula1="0")
             money.error = "Scrivi un importo in euro, zero o positivo (solo la cifra)."
             money.errorTitle = source["name"]

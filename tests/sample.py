@@ -12,6 +12,8 @@ import datetime as dt
 import numpy as np
 import pandas as pd
 
+from coopplan import kinds
+from coopplan.kinds import SourceKind
 from coopplan.plan import TABLE_COLUMNS, Plan, PlanMeta
 from coopplan.schema import STATUSES
 
@@ -50,9 +52,13 @@ _ITEMS_PLANNED = (
     "Comunicazione dei risultati sul sito",
 )
 BASE_SOURCES: tuple[tuple[str, str, str], ...] = (
-    ("Fondo dedicato", "amount", "Budget dedicato del piano."),
-    ("Oneri di gestione", "amount", "Oneri di funzionamento dell'organizzazione."),
-    ("Risorse interne", "flag", "Personale e competenze interne, indicati con una spunta."),
+    ("Fondo dedicato", SourceKind.AMOUNT, "Budget dedicato del piano."),
+    ("Oneri di gestione", SourceKind.AMOUNT, "Oneri di funzionamento dell'organizzazione."),
+    (
+        "Risorse interne",
+        SourceKind.FLAG,
+        "Personale e competenze interne, indicati con una spunta.",
+    ),
 )
 AMOUNT_STEP = 500.0  # generated amounts are multiples of this, in euros
 
@@ -128,10 +134,10 @@ def _lines(codes: np.ndarray, per_track: int) -> pd.DataFrame:
 def _sources(extra: int) -> pd.DataFrame:
     rows = list(BASE_SOURCES)
     for i in range(extra):
-        kind = "amount" if i % 2 == 0 else "flag"
+        kind = SourceKind.AMOUNT if i % 2 == 0 else SourceKind.FLAG
         rows.append((f"Contributo esterno {i + 1}", kind, "Fonte aggiuntiva generata."))
-    names, kinds, descriptions = zip(*rows, strict=True)
-    return _frame("sources", {"name": names, "kind": kinds, "description": descriptions})
+    names, source_kinds, descriptions = zip(*rows, strict=True)
+    return _frame("sources", {"name": names, "kind": source_kinds, "description": descriptions})
 
 
 def _projects(rng: np.random.Generator, codes: np.ndarray, n: int) -> pd.DataFrame:
@@ -192,8 +198,8 @@ def _items(rng: np.random.Generator, ids: np.ndarray) -> pd.DataFrame:
 
 def _funding(rng: np.random.Generator, ids: np.ndarray, sources: pd.DataFrame) -> pd.DataFrame:
     n, m = len(ids), len(sources)
-    kinds = sources["kind"].to_numpy()
-    amount_mask = np.tile(kinds == "amount", n)
+    numbers = [kinds.is_number(kind) for kind in sources["kind"]]
+    amount_mask = np.tile(np.array(numbers, dtype=bool), n)
     pays = rng.random(n * m) < np.where(amount_mask, 0.35, 0.7)
     if n:
         # Every source pays for at least one project, so every filter has something to show.

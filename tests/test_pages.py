@@ -239,8 +239,8 @@ def test_pista_page_shows_filoni_then_projects_as_cards(shipped_plan: Plan) -> N
     assert "I progetti — Curare le persone" in text  # the title the project slides use
     for project in shipped_plan.projects.loc[shipped_plan.projects["track"] == "P3"].itertuples():
         card = shipped_plan.project(project.id)
-        assert card["title"] in text
-        for item in card["done"] + card["planned"]:
+        assert card.title in text
+        for item in card.done + card.planned:
             assert item in text
 
 
@@ -250,10 +250,10 @@ def test_choosing_a_project_opens_its_full_card(shipped_plan: Plan) -> None:
     assert_clean(at)
     text = all_text(at)
     card = shipped_plan.project("P2-01")
-    for item in card["done"] + card["planned"]:
+    for item in card.done + card.planned:
         assert item in text
     assert "Oneri di funzionamento: **41.000\u00a0€**" in text
-    assert card["notes"] in text
+    assert card.notes in text
     assert "In corso" in text
 
 

@@ -79,6 +79,23 @@ def test_sixteen_lines_with_their_full_paragraphs(plan: Plan) -> None:
         assert squash(line.description) in seed, line.title
 
 
+def test_a_pista_and_its_filoni_asked_by_code(plan: Plan) -> None:
+    track = plan.track("P3")
+    assert (track.code, track.title, track.alt_title) == (
+        "P3",
+        "Curare le risorse umane",
+        "Curare le persone",
+    )
+    lines = plan.lines_of("P3")
+    assert [line.title for line in lines] == plan.lines.loc[
+        plan.lines["track"] == "P3", "title"
+    ].tolist()
+    assert len(lines) == 4 and all(line.track == "P3" for line in lines)
+    assert plan.lines_of("nessuna") == []
+    with pytest.raises(KeyError):
+        plan.track("nessuna")
+
+
 def test_every_item_comes_from_the_seed(plan: Plan) -> None:
     seed = squash(SEED.read_text(encoding="utf-8"))
     assert len(plan.items) >= 40
@@ -96,8 +113,8 @@ def test_projects_and_their_kinds_of_items(plan: Plan) -> None:
     card = plan.project(
         plan.projects.loc[plan.projects["budget_line"] == "UFFICIO CREDITO&FINANZA", "id"].item()
     )
-    assert len(card["done"]) == 3 and len(card["planned"]) == 3
-    assert "Distacco di personale" in card["notes"]
+    assert len(card.done) == 3 and len(card.planned) == 3
+    assert "Distacco di personale" in card.notes
 
 
 def test_budget_table_line_by_line(plan: Plan) -> None:

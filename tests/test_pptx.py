@@ -296,7 +296,7 @@ def test_handout_continues_long_piste_and_budget_on_more_pages() -> None:
         assert top + header + used <= handout.BOTTOM, page.title
     done = [line for page in pages for row in page.rows for line in row[2].lines]
     first = facts.projects_of(code)[0]
-    expected = ["• " + t for t in first["done"]]
+    expected = ["• " + t for t in first.done]
     assert done[: len(expected)] == expected  # every activity once, in order, across the split
     budget = handout.budget_pages(facts)
     assert len(budget) > 1 and budget[1][3]  # continued

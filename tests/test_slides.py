@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import re
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -11,7 +12,8 @@ from conftest import SHIPPED
 
 from coopplan import load_plan
 from coopplan.export.html import slide_html
-from coopplan.plan import Plan
+from coopplan.kinds import SourceKind
+from coopplan.plan import Funding, Plan, ProjectCard
 from coopplan.slides import (
     CONTENT_W,
     CONTINUED,
@@ -25,11 +27,11 @@ from coopplan.slides import (
     blocks_height,
     body_budget,
     build_deck,
+    facts,
     fit_line,
     line_count,
     paginate,
     project_block,
-    project_cards,
     table_height,
     text_width,
 )
@@ -268,24 +270,34 @@ def test_many_piste_drop_the_chart_rather_than_crowd_it() -> None:
         assert slide.chart is None or len(slide.chart.categories) <= MAX_CHART_BARS
 
 
-def test_project_cards_match_plan_project(plan: Plan, generated: Plan) -> None:
+def test_the_deck_uses_the_plans_cards(plan: Plan, generated: Plan) -> None:
+    """One card per project, in workbook order, with the workbook's fields and funding."""
     for p in (plan, generated):
-        cards = project_cards(p)
+        cards = facts(p).cards
         assert list(cards) == list(p.projects["id"])
-        for pid, card in cards.items():
-            assert card == p.project(pid)
+        for record in p.projects.to_dict("records"):
+            card = cards[record["id"]]
+            assert card is p.project(record["id"])
+            assert (card.title, card.status, card.track) == (
+                record["title"],
+                record["status"],
+                record["track"],
+            )
+            mine = p.funding.loc[p.funding["project"] == record["id"]]
+            assert [f.source for f in card.funding] == [
+                s for s in p.source_names if s in set(mine["source"])
+            ]
 
 
 def test_a_project_without_activities_says_so_in_one_line(plan: Plan, deck: list[Slide]) -> None:
     """«Da definire» projects: their note (or «Progetto da definire») under the heading, never
     two columns of "—", and never a continued slide holding nothing else."""
-    cards = project_cards(plan)
-    empty = [c for c in cards.values() if not c["done"] and not c["planned"]]
-    assert {str(c["title"]) for c in empty} == {"Piattaforme cooperative", "Attività educative"}
+    empty = [c for c in plan.cards() if not c.done and not c.planned]
+    assert {c.title for c in empty} == {"Piattaforme cooperative", "Attività educative"}
     blocks = {b.heading: b for s in deck if s.kind == "track" for b in s.blocks}
     for card in empty:
-        block = blocks[str(card["title"])]
-        assert block.detail == f"Da definire · {card['notes']}"
+        block = blocks[card.title]
+        assert block.detail == f"Da definire · {card.notes}"
         assert block.columns == ()
     for slide in deck:
         for block in slide.blocks:
@@ -298,19 +310,22 @@ def test_a_project_without_activities_says_so_in_one_line(plan: Plan, deck: list
 
 
 def test_a_project_without_activities_or_note_is_to_be_defined() -> None:
-    card = {
-        "group": "",
-        "title": "Nuovo progetto",
-        "status": "In corso",
-        "funding": {"Risorse interne": True},
-        "done": [],
-        "planned": [],
-        "notes": "",
-    }
+    card = ProjectCard(
+        id="P1-09",
+        track="P1",
+        track_title="Pista",
+        group="",
+        title="Nuovo progetto",
+        subtitle="",
+        budget_line="",
+        status="In corso",
+        notes="",
+        funding=(Funding("Risorse interne", SourceKind.FLAG, True),),
+    )
     block = project_block(card)
     assert block.detail == f"In corso · Risorse interne · {UNDEFINED_TEXT}"
     assert block.columns == ()
-    long = project_block({**card, "notes": "nota lunghissima " * 300})
+    long = project_block(replace(card, notes="nota lunghissima " * 300))
     pages = paginate([Block(heading="Prima"), long], body_budget("T", "S"))
     assert [b.heading for page in pages for b in page] == ["Prima", "Nuovo progetto"]
 

@@ -89,7 +89,7 @@ def test_reader_removes_invisible_characters_and_names_the_cell() -> None:
     plan = with_project_field(shipped(), project, "title", "Progetto \u202eovitta")
     result = load_plan(as_bytes(plan), name="piano.xlsx")
     assert result.ok and result.plan is not None
-    assert result.plan.project(project)["title"] == "Progetto ovitta"
+    assert result.plan.project(project).title == "Progetto ovitta"
     warned = [w for w in result.warnings if "U+202E" in w.message]
     assert [w.cell for w in warned] == ["Progetti!D2"]
 

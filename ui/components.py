@@ -7,9 +7,10 @@ from collections.abc import Sequence
 import plotly.graph_objects as go
 import streamlit as st
 
-from coopplan import Plan, charts, downloads, fmt, tables
+from coopplan import Plan, charts, downloads, fmt, kinds, tables
 from coopplan.charts import PLOTLY_CONFIG
 from coopplan.palette import status_color, text_color_on
+from coopplan.plan import ProjectCard
 from coopplan.schema import STATUSES
 from ui import keys, layout
 from ui.safe import Md, join, md, table, text
@@ -24,21 +25,14 @@ def plan_header(plan: Plan, title: str | None = None) -> None:
     st.markdown(text(" · ".join(p for p in parts if p)))
 
 
-def source_value(kind: str, total: float, projects: int) -> str:
-    """A source's KPI: money for amount sources, a count of projects for yes/no sources."""
-    if kind == "amount":
-        return fmt.money(total)
-    return fmt.count(projects, "progetto", "progetti")
-
-
 def source_kpis(plan: Plan) -> None:
     """One card per funding source, then the number of projects."""
     cards = [
         (
             row.source,
-            source_value(row.kind, row.total, row.projects),
+            kinds.format_total(row.kind, row.total),
             fmt.count(int(row.projects), "progetto finanziato", "progetti finanziati")
-            if row.kind == "amount"
+            if kinds.is_number(row.kind)
             else "risorsa indicata con una spunta, senza importo",
         )
         for row in plan.source_totals().itertuples(index=False)
@@ -116,28 +110,28 @@ def project_card(plan: Plan, project_id: str) -> None:
         st.markdown(
             md(
                 '### {title}\n{badge} <span class="cp-muted">{track} · {group} · {id}</span>',
-                title=card["title"],
-                badge=status_badge(str(card["status"])),
-                track=card["track_title"],
-                group=card["group"],
+                title=card.title,
+                badge=status_badge(card.status),
+                track=card.track_title,
+                group=card.group,
                 id=project_id,
             ),
             unsafe_allow_html=True,
         )
-        if card["subtitle"]:
-            st.markdown(md("*{subtitle}*", subtitle=card["subtitle"]))
+        if card.subtitle:
+            st.markdown(md("*{subtitle}*", subtitle=card.subtitle))
         done, planned, budget = st.columns([1.15, 1.15, 1], gap="medium")
         with done:
             st.markdown("**:material/task_alt: Attività realizzate**")
-            st.markdown(_bullets(card["done"], "Nessuna attività realizzata indicata."))
+            st.markdown(_bullets(card.done, "Nessuna attività realizzata indicata."))
         with planned:
             st.markdown("**:material/lightbulb: Ipotesi di lavoro**")
-            st.markdown(_bullets(card["planned"], "Nessuna ipotesi di lavoro indicata."))
+            st.markdown(_bullets(card.planned, "Nessuna ipotesi di lavoro indicata."))
         with budget:
             st.markdown("**:material/euro: Budget**")
-            st.markdown(_funding_lines(plan, card))
-            if card["notes"]:
-                st.markdown(md("*{notes}*", notes=card["notes"]))
+            st.markdown(_funding_lines(card))
+            if card.notes:
+                st.markdown(md("*{notes}*", notes=card.notes))
 
 
 CARDS_AT_ONCE = 30  # project cards drawn at first on a pista page; a button shows more
@@ -168,25 +162,19 @@ def project_cards(plan: Plan, key: str, step: int = CARDS_AT_ONCE) -> None:
     )
 
 
-def _bullets(lines: list[str], empty: str) -> Md:
+def _bullets(lines: Sequence[str], empty: str) -> Md:
     if not lines:
         return md("*{empty}*", empty=empty)
     return join([md("- {line}", line=line) for line in lines], "\n")
 
 
-def _funding_lines(plan: Plan, card: dict) -> Md:
-    kinds = dict(zip(plan.sources["name"], plan.sources["kind"], strict=True))
+def _funding_lines(card: ProjectCard) -> Md:
     lines = []
-    for name, value in card["funding"].items():
-        if kinds.get(name) == "amount":
-            if value:
-                amount = fmt.money(float(value)).replace(" ", "\u00a0")  # never '5.000 / €'
-                lines.append(md("- {name}: **{amount}**", name=name, amount=amount))
-        elif value:
-            lines.append(md("- {name}: **Sì**", name=name))
-    budget_line = card.get("budget_line")
-    if budget_line:
-        lines.append(md("- Voce di budget: {line}", line=budget_line))
+    for given in card.paying():
+        amount = given.text.replace(" ", "\u00a0")  # never '5.000 / €'
+        lines.append(md("- {name}: **{amount}**", name=given.source, amount=amount))
+    if card.budget_line:
+        lines.append(md("- Voce di budget: {line}", line=card.budget_line))
     return join(lines, "\n") if lines else Md("*Nessuna fonte di finanziamento indicata.*")
 
 
@@ -276,7 +264,7 @@ def plan_map(plan: Plan, picker_key: str) -> None:
 def flag_sources_note(plan: Plan) -> None:
     """Yes/no sources are not money: say how many projects they cover, under the money chart."""
     totals = plan.source_totals()
-    flags = totals.loc[totals["kind"] == "flag"]
+    flags = totals.loc[totals["source"].isin(plan.flag_sources)]
     if flags.empty:
         return
     notes = [

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from coopplan import fmt
+from coopplan import fmt, kinds
 from coopplan.palette import status_color, text_color_on
 from coopplan.plan import Plan
 from coopplan.tables import HEADERS, flag_columns, matrix_table, money_columns
@@ -121,14 +121,14 @@ def matrix_columns(plan: Plan, table: pd.DataFrame | None = None) -> list[Matrix
 
 
 def _source_columns(plan: Plan, table: pd.DataFrame, labels: dict[str, str]) -> list[MatrixColumn]:
-    kinds = dict(zip(plan.sources["name"], plan.sources["kind"], strict=True))
     columns = []
     for name in plan.source_names:
-        if kinds[name] == "amount":
-            widest = max((money_or_blank(v) for v in table[name]), key=len, default="")
-            what = "importo in euro"
+        kind = plan.kind_of(name)
+        if kinds.is_number(kind):
+            shown = (kinds.format_value(kind, v) if v else "" for v in table[name])
+            widest, what = max(shown, key=len, default=""), kinds.column_help(kind)
         else:
-            widest, what = TICK, f"{TICK} = fonte indicata con una spunta (Sì/No)"
+            widest, what = TICK, f"{TICK} = {kinds.column_help(kind)}"
         width = max(text_px(labels[name]), text_px(widest))
         columns.append(MatrixColumn(name, labels[name], width, f"{name}: {what}."))
     return columns

@@ -11,8 +11,8 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from coopplan import fmt
-from coopplan.diff import compare_years, signed_count, signed_money
+from coopplan import fmt, kinds
+from coopplan.diff import compare_years, signed_money
 from ui import data, keys
 from ui.safe import md, table
 
@@ -96,17 +96,14 @@ def year_comparison() -> None:
 def _shown_sources(frame: pd.DataFrame) -> pd.DataFrame:
     years = [c for c in frame.columns if c not in ("Fonte", "Tipo", "Variazione")]
     rows = []
+    kind_of = {label: kind for kind, label in kinds.labels().items()}
     for record in frame.to_dict("records"):
-        money = record["Tipo"] == "Importo"
+        kind = kind_of[record["Tipo"]]
         row = {"Fonte": record["Fonte"]}
         for year in years:
-            value = float(record[year])
-            row[year] = fmt.money(value) if money else fmt.count(int(value), "progetto", "progetti")
+            row[year] = kinds.format_total(kind, float(record[year]))
         if "Variazione" in record:
-            change = float(record["Variazione"])
-            row["Variazione"] = (
-                signed_money(change) if money else signed_count(int(change), "progetto", "progetti")
-            )
+            row["Variazione"] = kinds.format_change(kind, float(record["Variazione"]))
         rows.append(row)
     return pd.DataFrame(rows).set_index("Fonte")
 

@@ -14,7 +14,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from coopplan import fmt
+from coopplan import fmt, kinds
 from coopplan.cli.common import (
     EXIT_INVALID,
     EXIT_OK,
@@ -61,12 +61,7 @@ def check(args: argparse.Namespace) -> int:
         f"{fmt.count(len(plan.items), 'attività', 'attività')}."
     )
     for row in plan.source_totals().itertuples():
-        shown = (
-            fmt.money(row.total)
-            if row.kind == "amount"
-            else fmt.count(int(row.total), "progetto", "progetti")
-        )
-        print(f"  {row.source}: {shown}")
+        print(f"  {row.source}: {kinds.format_total(row.kind, row.total)}")
     print_problems(result)
     return EXIT_OK
 

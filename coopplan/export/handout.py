@@ -14,12 +14,12 @@ from pptx.enum.text import PP_ALIGN
 from pptx.slide import Slide as PptxSlide
 from pptx.table import _Cell
 
-from coopplan import fmt
+from coopplan import fmt, kinds
 from coopplan import slides as s
 from coopplan.export import pptx as px_
 from coopplan.export.pdf import office_to_pdf
 from coopplan.palette import MUTED_COLOR, TEXT_COLOR, status_color
-from coopplan.plan import Plan
+from coopplan.plan import Plan, ProjectCard
 
 PAGE_W, PAGE_H = 1123, 794  # A4 landscape in px at 96 dpi (297 x 210 mm)
 MARGIN = 44
@@ -195,16 +195,16 @@ def header_row(headers: Sequence[str], right: Sequence[bool] = ()) -> Row:
     return tuple(Cell((h,), bold=True, right=r) for h, r in zip(headers, right, strict=True))
 
 
-def project_row(card: dict[str, object]) -> Row:
-    status = str(card["status"])
+def project_row(card: ProjectCard) -> Row:
+    status = card.status
     name = [s.project_heading(card)]
-    if card["subtitle"]:
-        name.append(str(card["subtitle"]))
-    budget = s.funding_words(card["funding"]) or [s.NONE_TEXT]
-    if card["notes"]:
-        budget.append(str(card["notes"]))
-    done = tuple(BULLET + t for t in card["done"]) or (s.NONE_TEXT,)  # type: ignore[attr-defined]
-    planned = tuple(BULLET + t for t in card["planned"]) or (s.NONE_TEXT,)  # type: ignore[attr-defined]
+    if card.subtitle:
+        name.append(card.subtitle)
+    budget = s.funding_words(card) or [s.NONE_TEXT]
+    if card.notes:
+        budget.append(card.notes)
+    done = tuple(BULLET + t for t in card.done) or (s.NONE_TEXT,)
+    planned = tuple(BULLET + t for t in card.planned) or (s.NONE_TEXT,)
     return (
         Cell(tuple(name), bold=False),
         Cell((status,), mark=status_color(status)),
@@ -241,19 +241,20 @@ def budget_rows(facts: s.Facts) -> tuple[tuple[str, ...], tuple[Row, ...], tuple
     headers = ("Progetto", "Voce di budget", "Pista", *sources)
     rows: list[Row] = []
     for card in facts.cards.values():
-        cells = [Cell((str(card["title"]),)), Cell((str(card["budget_line"]) or s.NONE_TEXT,))]
-        cells.append(Cell((str(card["track"]),)))
+        cells = [Cell((card.title,)), Cell((card.budget_line or s.NONE_TEXT,))]
+        cells.append(Cell((card.track,)))
         for name in sources:
-            value = card["funding"].get(name)  # type: ignore[attr-defined]
-            if facts.totals[name][0] == "amount":
-                cells.append(Cell((fmt.money(value or 0.0) if value else s.NONE_TEXT,), right=True))
+            value = card.value(name)
+            if value is not None and kinds.pays(value):
+                text = kinds.format_value(facts.totals[name][0], value)
             else:
-                cells.append(Cell(("Sì" if value else s.NONE_TEXT,), right=True))
+                text = s.NONE_TEXT
+            cells.append(Cell((text,), right=True))
         rows.append(tuple(cells))
     total = [Cell(("Totale",), bold=True), Cell(("",)), Cell(("",))]
     for name in sources:
         kind, value, count = facts.totals[name]
-        text = fmt.money(value) if kind == "amount" else fmt.count(count, "progetto", "progetti")
+        text = kinds.format_total(kind, value)
         total.append(Cell((text,), bold=True, right=True))
     rows.append(tuple(total))
     n = len(sources)
@@ -309,7 +310,7 @@ def draw_budget_page(page: PptxSlide, content: BudgetPage, facts: s.Facts) -> No
     box = px_.add_text(page, MARGIN, MARGIN, WIDTH, TITLE_LINE)
     title = "Budget complessivo" + (s.CONTINUED if continued else "")
     px_.write(box.text_frame.paragraphs[0], title, TITLE_PX, bold=True, line=TITLE_LINE)
-    summary = " · ".join(s.source_total_line(n, *facts.totals[n]) for n in facts.totals)
+    summary = " · ".join(kinds.total_line(n, *facts.totals[n]) for n in facts.totals)
     box = px_.add_text(page, MARGIN, MARGIN + TITLE_LINE, WIDTH, LINE * 2)
     px_.write(box.text_frame.paragraphs[0], summary, TEXT_PX, color=MUTED_COLOR, line=LINE)
     right = (False, False, False, *([True] * (len(headers) - 3)))

@@ -1,0 +1,292 @@
+"""The kinds of a funding source: the one module that knows what differs from kind to kind.
+
+A source is of a kind (column "Tipo" of the sheet "Fonti"): «Importo» (euro per project) or
+«Sì/No» (a tick per project). Everything that depends on the kind is asked here: the word the
+workbook shows, parsing a cell, the value a project keeps, whether a project is funded,
+formatting a value and a total («5.000 €» / «15 progetti» / «Sì»), whether it is money.
+
+Each kind is described by its ``KindRules`` in ``RULES``; what a funding row keeps is one of two
+``Keeps`` (a number in the column ``amount``, a tick in the column ``flag``) and the code that
+differs by it is a ``match`` ending in ``assert_never``. An unknown kind raises ``UnknownKindError``:
+it is never treated as a Sì/No. Adding a kind = one member of ``SourceKind`` + one entry of
+``RULES`` (tests register a test-only kind the same way, see tests/test_kinds.py).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from enum import Enum, StrEnum
+from typing import assert_never
+
+from coopplan import fmt
+
+YES, NO = "Sì", "No"
+"""The words of a tick in the workbook and on screen (coopplan.schema re-exports them)."""
+
+
+class SourceKind(StrEnum):
+    """The kinds of the sheet "Fonti": the value is what the workbook and the JSON store."""
+
+    AMOUNT = "amount"
+    FLAG = "flag"
+
+
+class Keeps(Enum):
+    """What a project keeps for a source: the funding table's column that holds it."""
+
+    NUMBER = "amount"  # a float >= 0, summed in totals
+    TICK = "flag"  # a bool; totals count the projects ticked
+
+
+@dataclass(frozen=True)
+class KindRules:
+    """Everything about one kind.
+
+    ``label``: the word of the column "Tipo" (and of messages); ``aliases``: other accepted
+    words; ``keeps``: the value kept per project; ``money``: numbers are euro; ``unit``:
+    (singular, plural) of a number that is not money, e.g. ("ora", "ore");
+    ``per_track``: the chart title of the source's slide; ``about``: its subtitle.
+    """
+
+    kind: str
+    label: str
+    keeps: Keeps
+    money: bool = False
+    unit: tuple[str, str] = ("progetto", "progetti")
+    aliases: tuple[str, ...] = ()
+    per_track: str = "Progetti per pista"
+    about: str = "risorsa indicata con Sì"
+    column_help: str = "fonte indicata con una spunta (Sì/No)"
+
+
+RULES: dict[str, KindRules] = {
+    SourceKind.AMOUNT: KindRules(
+        kind=SourceKind.AMOUNT,
+        label="Importo",
+        keeps=Keeps.NUMBER,
+        money=True,
+        unit=("euro", "euro"),
+        per_track="Importo per pista",
+        about="importi in euro",
+        column_help="importo in euro",
+    ),
+    SourceKind.FLAG: KindRules(
+        kind=SourceKind.FLAG,
+        label="Sì/No",
+        keeps=Keeps.TICK,
+        aliases=("si/no", "sì / no", "spunta"),
+    ),
+}
+"""Kind value -> its rules, in the order the column "Tipo" lists them."""
+
+PROJECTS = ("progetto", "progetti")
+
+
+class UnknownKindError(ValueError):
+    """A source kind with no rules: a programming error, never read from a workbook."""
+
+
+def rules(kind: str) -> KindRules:
+    """The rules of a kind; UnknownKindError if it has none."""
+    try:
+        return RULES[kind]
+    except KeyError:
+        raise UnknownKindError(
+            f"unknown source kind {kind!r}: add it to coopplan.kinds.RULES"
+        ) from None
+
+
+def is_known(kind: object) -> bool:
+    """True for a kind with rules (a workbook's wrong «Tipo» is reported, then skipped)."""
+    return isinstance(kind, str) and kind in RULES
+
+
+def labels() -> dict[str, str]:
+    """Kind value -> label («Importo», «Sì/No», ...), in order."""
+    return {kind: r.label for kind, r in RULES.items()}
+
+
+def aliases() -> dict[str, str]:
+    """Other words accepted in the column "Tipo" -> kind value."""
+    return {word: kind for kind, r in RULES.items() for word in (kind, *r.aliases)}
+
+
+def label(kind: str) -> str:
+    return rules(kind).label
+
+
+def is_money(kind: str) -> bool:
+    """True when the source's values are euro."""
+    return rules(kind).money
+
+
+def is_number(kind: str) -> bool:
+    """True when a project keeps a number (summed), False when it keeps a tick (counted)."""
+    keeps = rules(kind).keeps
+    match keeps:
+        case Keeps.NUMBER:
+            return True
+        case Keeps.TICK:
+            return False
+        case _:
+            assert_never(keeps)
+
+
+def names_of(sources: list[tuple[str, str]], *, money: bool | None = None) -> list[str]:
+    """The names among (name, kind) pairs that keep a number (money=None), or money (True),
+    or a number that is not money (False)."""
+    return [
+        name
+        for name, kind in sources
+        if is_number(kind) and (money is None or is_money(kind) == money)
+    ]
+
+
+# Cells and values ---------------------------------------------------------------------------
+
+
+def parse_cell(kind: str, value: object, source: str) -> tuple[float, bool]:
+    """A workbook cell of the source's column -> (amount, flag) of its funding row.
+
+    Raises cells.CellError with an Italian message for a value the kind does not accept.
+    """
+    from coopplan import cells  # cells needs the schema, which needs this module's words
+
+    r = rules(kind)
+    match r.keeps:
+        case Keeps.NUMBER:
+            return (cells.parse_money(value) if r.money else _parse_quantity(value, r)), False
+        case Keeps.TICK:
+            return 0.0, cells.parse_flag(value, source)
+        case _:
+            assert_never(r.keeps)
+
+
+def _parse_quantity(value: object, r: KindRules) -> float:
+    """A number >= 0 that is not money (e.g. hours); empty means 0."""
+    from coopplan import cells
+
+    if cells.is_empty(value):
+        return 0.0
+    example = f"ad esempio 12 per 12 {r.unit[1]}"
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise cells.CellError(f"{cells.show(value)} non è un numero: scrivi una cifra, {example}.")
+    number = float(value)
+    if math.isnan(number) or math.isinf(number) or number < 0:
+        raise cells.CellError(f"{cells.show(value)} non è valido: scrivi una cifra, {example}.")
+    return number
+
+
+def row_values(kind: str, value: float | bool | None) -> tuple[float, bool]:
+    """A value as the JSON or a card gives it (number or bool; None = nothing) ->
+    (amount, flag) of its funding row."""
+    match rules(kind).keeps:
+        case Keeps.NUMBER:
+            return float(value or 0), False
+        case Keeps.TICK:
+            return 0.0, bool(value)
+        case keeps:
+            assert_never(keeps)
+
+
+def kept(kind: str, amount: float, flag: bool) -> float | bool:
+    """The value a project keeps for a source, from the (amount, flag) of its funding row."""
+    match rules(kind).keeps:
+        case Keeps.NUMBER:
+            return float(amount)
+        case Keeps.TICK:
+            return bool(flag)
+        case keeps:
+            assert_never(keeps)
+
+
+def pays(value: float | bool) -> bool:
+    """True when a kept value funds the project (an amount > 0 or a tick)."""
+    return bool(value > 0) if not isinstance(value, bool) else value
+
+
+def workbook_value(kind: str, amount: float, flag: bool) -> float | str:
+    """What the workbook's cell holds: the number, or «Sì»/«No»."""
+    match rules(kind).keeps:
+        case Keeps.NUMBER:
+            return float(amount)
+        case Keeps.TICK:
+            return YES if flag else NO
+        case keeps:
+            assert_never(keeps)
+
+
+WORKBOOK_MONEY = '#,##0 "€";-#,##0 "€";"-"'  # the secretary's workbook: zero shown as «-»
+
+
+def workbook_format(kind: str) -> str | None:
+    """The number format of the source's cells in the workbook (None for ticks)."""
+    if not is_number(kind):
+        return None
+    return WORKBOOK_MONEY if is_money(kind) else "#,##0"
+
+
+# Words ---------------------------------------------------------------------------------------
+
+
+def format_value(kind: str, value: float | bool) -> str:
+    """One project's value: «5.000 €», «12 ore», «Sì» / «No»."""
+    r = rules(kind)
+    match r.keeps:
+        case Keeps.NUMBER:
+            return fmt.money(float(value)) if r.money else fmt.count(float(value), *r.unit)
+        case Keeps.TICK:
+            return YES if value else NO
+        case _:
+            assert_never(r.keeps)
+
+
+def format_total(kind: str, total: float) -> str:
+    """A total as sources_totals gives it: «41.000 €», «120 ore», «15 progetti» (ticks count
+    projects)."""
+    r = rules(kind)
+    match r.keeps:
+        case Keeps.NUMBER:
+            return format_value(kind, total)
+        case Keeps.TICK:
+            return fmt.count(int(total), *PROJECTS)
+        case _:
+            assert_never(r.keeps)
+
+
+MINUS = "\u2212"  # the typographic minus sign of "−2.500 €"
+
+
+def format_change(kind: str, change: float) -> str:
+    """A change of a total, signed: «+2.500 €», «−2 progetti», «0 €»."""
+    sign = "+" if change > 0 else MINUS if change < 0 else ""
+    return sign + format_total(kind, abs(change))
+
+
+def named_value(name: str, kind: str, value: float | bool) -> str:
+    """A source on a project's card: «A 5.000 €», «H 12 ore», or just «C» for a tick."""
+    return f"{name} {format_value(kind, value)}" if is_number(kind) else name
+
+
+def total_line(name: str, kind: str, total: float, projects: int) -> str:
+    """«A: 41.000 € in 12 progetti» (numbers), «C: 15 progetti» (ticks)."""
+    counted = fmt.count(int(projects), *PROJECTS)
+    if is_number(kind):
+        return f"{name}: {format_total(kind, total)} in {counted}"
+    return f"{name}: {counted}"
+
+
+def per_track_title(kind: str) -> str:
+    """The title of a chart of the source per pista."""
+    return rules(kind).per_track
+
+
+def column_help(kind: str) -> str:
+    """What a table column of the source holds («importo in euro», ...)."""
+    return rules(kind).column_help
+
+
+def about(kind: str) -> str:
+    """What the source's values are, after «Fonte di finanziamento · »."""
+    return rules(kind).about
