@@ -42,14 +42,16 @@ BODY_BOTTOM = 648  # the footer band (slide number; the buttons in the browser) 
 GUTTER = 32  # between columns, and between the text and the chart
 HALF_W = (CONTENT_W - GUTTER) / 2  # the text beside a chart, and the chart
 BULLET_INDENT = 32  # the bullet and its indent
-ITEM_GAP = 4  # extra space after each bullet
-BLOCK_GAP = 18  # between two blocks
+ITEM_GAP = 2  # extra space after each bullet
+BLOCK_GAP = 14  # between two blocks
 CELL_PAD_X, CELL_PAD_Y = 10, 4  # table cell padding
 MATRIX_WIDTHS = (0.47, 0.09, 0.16, 0.16, 0.12)  # Progetto, Pista, Stato, Realizzate, Ipotesi
 MAX_CHART_BARS = 10  # more categories than this: no chart on the slide (the text lists them)
 WIDTH_SAFETY = 1.06  # measured widths are at most ~6% under Arial's on the shipped plan's text
 
-NONE_TEXT = "—"
+MIN_PART_ITEMS = 2  # a project cut across slides keeps at least this many items on each
+NONE_TEXT = "—"  # an empty cell of the handout's tables
+NO_ACTIVITY = "Nessuna attività registrata"  # an empty column of a project on a slide
 UNDEFINED_TEXT = "Progetto da definire"  # a project with no activity and no note
 CONTINUED = " (segue)"
 
@@ -73,7 +75,6 @@ class Block:
     detail: str = ""  # a short line under the heading (status, budget)
     detail_color: str = ""
     columns: tuple[Column, ...] = ()
-    show_labels: bool = True  # column labels shown (only the first block of a run shows them)
     bullets: bool = True
 
 
@@ -208,7 +209,7 @@ def block_head_height(block: Block, width: float) -> float:
 
 def column_height(block: Block, column: Column, width: float) -> float:
     text_w = column_width(block, width) - (BULLET_INDENT if block.bullets else 0)
-    label = BODY_LINE if (column.label and block.show_labels) else 0
+    label = BODY_LINE if column.label else 0
     return label + sum(item_height(line, text_w) for line in column.lines)
 
 
@@ -245,71 +246,133 @@ def table_height(table: TableSpec) -> float:
 # Splitting ---------------------------------------------------------------------------------
 
 
-def split_block(block: Block, budget: float, width: float) -> tuple[Block, Block | None]:
-    """The part of ``block`` that fits in ``budget`` px, and the rest (or None).
+def split_block(block: Block, budget: float, width: float) -> list[Block]:
+    """``block`` cut into as few parts as fit ``budget`` px each, items spread evenly.
 
-    Columns are cut item by item, each column independently; the rest keeps the heading,
-    marked "(segue)". At least one item is always taken, so splitting always progresses.
+    Each column's items are dealt in order over the parts (3 + 2, never 4 + 1), so no part
+    carries a lone bullet when the block has more; a column left with no item in a part is
+    omitted from it (no label with nothing under it). Later parts repeat the heading marked
+    "(segue)" and drop the detail line. A block that fits, or has no items, is returned whole.
     """
-    if block_height(block, width) <= budget or not any(c.lines for c in block.columns):
-        return block, None  # (a heading and detail alone are never cut)
-    text_w = column_width(block, width) - (BULLET_INDENT if block.bullets else 0)
+    most = max((len(c.lines) for c in block.columns), default=0)
+    if block_height(block, width) <= budget or most < 2:
+        return [block]
+    parts: list[Block] = []
+    for count in range(2, most + 1):
+        parts = _dealt(block, count)
+        if all(block_height(p, width) <= budget for p in parts):
+            break
+    return parts
+
+
+def _dealt(block: Block, count: int) -> list[Block]:
+    """``block`` in ``count`` parts, each column's items spread evenly in order."""
+    parts = []
+    for i in range(count):
+        columns = tuple(
+            Column(
+                c.label,
+                c.lines[_share(len(c.lines), count, i) : _share(len(c.lines), count, i + 1)],
+            )
+            for c in block.columns
+        )
+        kept = tuple(c for c in columns if c.lines)
+        if i == 0:
+            parts.append(replace(block, columns=kept))
+        else:
+            parts.append(replace(block, heading=_continued(block.heading), detail="", columns=kept))
+    return parts
+
+
+def _cut(block: Block, room: float, width: float) -> tuple[Block, Block] | None:
+    """``block`` cut to fill ``room`` px at the bottom of a page, or None.
+
+    Only when both parts carry at least two items (MIN_PART_ITEMS): a continued slide never
+    holds a project for one bullet. Columns left empty in a part are omitted from it.
+    """
     counts = []
     for column in block.columns:
         used = block_head_height(block, width)
-        used += BODY_LINE if (column.label and block.show_labels) else 0
+        used += BODY_LINE if column.label else 0
+        text_w = column_width(block, width) - (BULLET_INDENT if block.bullets else 0)
         count = 0
         for line in column.lines:
             used += item_height(line, text_w)
-            if used > budget:
+            if used > room:
                 break
             count += 1
         counts.append(count)
-    if not any(counts):  # nothing fits: take one item anyway so the split progresses
-        counts[next(i for i, c in enumerate(block.columns) if c.lines)] = 1
+    taken = sum(counts)
+    left = sum(len(c.lines) for c in block.columns) - taken
+    if taken < MIN_PART_ITEMS or left < MIN_PART_ITEMS:
+        return None
     pairs = list(zip(block.columns, counts, strict=True))
-    taken = tuple(Column(c.label, c.lines[:n]) for c, n in pairs)
-    rest = tuple(Column(c.label, c.lines[n:]) for c, n in pairs)
-    if not any(c.lines for c in rest):
-        return replace(block, columns=taken), None
-    first = replace(block, columns=taken)
-    second = replace(block, heading=_continued(block.heading), columns=rest, show_labels=True)
-    return first, second
+    first = tuple(Column(c.label, c.lines[:n]) for c, n in pairs if n)
+    rest = tuple(Column(c.label, c.lines[n:]) for c, n in pairs if c.lines[n:])
+    head = replace(block, columns=first)
+    if block_height(head, width) > room:
+        return None
+    return head, replace(block, heading=_continued(block.heading), detail="", columns=rest)
+
+
+def _share(n: int, count: int, i: int) -> int:
+    """Where part ``i`` of ``n`` items dealt over ``count`` parts starts (earlier parts fuller)."""
+    return (n * i + count - 1) // count
 
 
 def paginate(
-    blocks: Sequence[Block], budget: float, width: float = CONTENT_W
+    blocks: Sequence[Block], budget: float, width: float = CONTENT_W, first_width: float = 0.0
 ) -> list[tuple[Block, ...]]:
-    """Blocks packed into pages at most ``budget`` px tall; a block too long is split.
+    """Blocks packed into as few pages as fit ``budget`` px, then evened out.
 
-    Within a page, column labels are shown only by the first block that has them (like the
-    header of a table), so a run of projects shows "Attività realizzate" once per slide.
+    A block is never cut to fill the bottom of a page: it moves whole to the next page, and is
+    cut (split_block) only when it does not fit an empty page. The fewest pages are then filled
+    as evenly as possible (the smallest height limit that needs no more pages), so a section's
+    last slide is not left near-empty. ``first_width``: the first page's text width when it
+    differs (a chart beside the text).
     """
+    first_width = first_width or width
+    narrow = min(width, first_width)
+    units = [part for block in blocks for part in split_block(block, budget, narrow)]
+    pages = _pack(units, budget, width, first_width)
+    if len(pages) > 1:  # among the limits that need no more pages, the evenest
+        limits = [budget - step * BODY_LINE / 2 for step in range(int(budget / BODY_LINE * 2))]
+        tries = [_pack(units, limit, width, first_width) for limit in limits]
+        pages = max(
+            (t for t in tries if len(t) == len(pages)),
+            key=lambda t: _emptiest(t, width, first_width),
+        )
+    return [tuple(p) for p in pages]
+
+
+def _emptiest(pages: Sequence[Sequence[Block]], width: float, first_width: float) -> float:
+    """Height in px of the least filled page."""
+    return min(blocks_height(p, first_width if i == 0 else width) for i, p in enumerate(pages))
+
+
+def _pack(
+    units: Sequence[Block], limit: float, width: float, first_width: float
+) -> list[list[Block]]:
+    """Greedy: each unit on the current page if the page stays within ``limit`` px."""
     pages: list[list[Block]] = []
     page: list[Block] = []
-    queue = list(blocks)
+    queue = list(units)
     while queue:
-        block = _with_labels(queue.pop(0), page)
-        used = blocks_height(page, width)
-        gap = BLOCK_GAP if page else 0.0
-        if used + gap + block_height(block, width) <= budget:
-            page.append(block)
-            continue
-        room = budget - used - gap
-        if page and room < _min_useful(block, width):
+        unit = queue.pop(0)
+        page_width = first_width if not pages else width
+        if page and blocks_height([*page, unit], page_width) > limit:
+            room = limit - blocks_height(page, page_width) - BLOCK_GAP
+            cut = _cut(unit, room, page_width)
+            if cut is not None:
+                page.append(cut[0])
+            queue.insert(0, unit if cut is None else cut[1])
             pages.append(page)
             page = []
-            queue.insert(0, block)
             continue
-        first, rest = split_block(block, room if page else budget, width)
-        page.append(first)
-        pages.append(page)
-        page = []
-        if rest is not None:
-            queue.insert(0, rest)
+        page.append(unit)
     if page:
         pages.append(page)
-    return [tuple(p) for p in pages]
+    return pages
 
 
 def paginate_table(table: TableSpec, budget: float, balanced: bool = False) -> list[TableSpec]:
@@ -349,19 +412,6 @@ def _table_part(table: TableSpec, indexes: list[int]) -> TableSpec:
         rows=tuple(table.rows[i] for i in indexes),
         marks=tuple(table.marks[i] for i in indexes) if table.marks else (),
     )
-
-
-def _with_labels(block: Block, page: Sequence[Block]) -> Block:
-    """Hide column labels repeated from the block above on the same page."""
-    labels = tuple(c.label for c in block.columns)
-    shown_above = any(tuple(c.label for c in b.columns) == labels for b in page)
-    return replace(block, show_labels=not shown_above)
-
-
-def _min_useful(block: Block, width: float) -> float:
-    """Do not start a block at the bottom of a page with less than its head and one item."""
-    head = replace(block, columns=tuple(Column(c.label, c.lines[:1]) for c in block.columns))
-    return block_height(head, width)
 
 
 def _continued(title: str) -> str:
@@ -546,8 +596,8 @@ def track_slides(f: Facts, code: str) -> list[Slide]:
     cards = f.projects_of(code)
     intro = Block(
         columns=(
-            Column("I filoni di intervento", tuple(lines["title"]) or (NONE_TEXT,)),
-            Column("Budget", f.track_budget(code) or (NONE_TEXT,)),
+            Column("I filoni di intervento", tuple(lines["title"]) or ("Nessun filone",)),
+            Column("Budget", f.track_budget(code) or ("Nessuna fonte",)),
         )
     )
     blocks = [intro] + [project_block(card) for card in cards]
@@ -672,12 +722,7 @@ def _text_slides(
 ) -> list[Slide]:
     """Blocks paginated under one title; the chart (half the width) stays on the first slide."""
     budget = body_budget(title, subtitle)
-    if chart is None:
-        pages = paginate(blocks, budget, CONTENT_W)
-    else:
-        first = paginate(blocks, budget, HALF_W)
-        rest = [b for page in first[1:] for b in page]
-        pages = [first[0], *paginate(rest, budget, CONTENT_W)] if rest else first[:1]
+    pages = paginate(blocks, budget, CONTENT_W, HALF_W if chart is not None else 0.0)
     return [
         Slide(
             kind=kind,
@@ -720,8 +765,8 @@ def project_block(card: ProjectCard) -> Block:
         detail=" · ".join(detail),
         detail_color=status_color(status),
         columns=(
-            Column("Attività realizzate", card.done or (NONE_TEXT,)),
-            Column("Ipotesi di lavoro", card.planned or (NONE_TEXT,)),
+            Column("Attività realizzate", card.done or (NO_ACTIVITY,)),
+            Column("Ipotesi di lavoro", card.planned or (NO_ACTIVITY,)),
         ),
     )
 

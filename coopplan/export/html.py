@@ -153,11 +153,7 @@ def block_html(block: s.Block) -> str:
 
 
 def _column_html(block: s.Block, column: s.Column) -> str:
-    label = (
-        f'<div class="cp-label">{_e(column.label)}</div>'
-        if column.label and block.show_labels
-        else ""
-    )
+    label = f'<div class="cp-label">{_e(column.label)}</div>' if column.label else ""
     kind = "" if block.bullets else ' class="cp-plain"'
     items = "".join(f"<li>{_e(line)}</li>" for line in column.lines)
     return f"<div>{label}<ul{kind}>{items}</ul></div>" if items else f"<div>{label}</div>"

@@ -189,7 +189,7 @@ def write_column(frame: TextFrame, block: s.Block, column: s.Column, color: str)
         first = False
         return paragraph
 
-    if column.label and block.show_labels:
+    if column.label:
         write(next_paragraph(), column.label, s.BODY_PX, bold=True, color=MUTED_COLOR)
     for line in column.lines:
         paragraph = next_paragraph()
