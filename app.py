@@ -21,6 +21,9 @@ pages = [
     *nav.track_pages(plan),
     st.Page("pages/fonti.py", title="Fonti di finanziamento", icon=":material/euro:"),
     st.Page("pages/matrice.py", title="Matrice di stato", icon=":material/grid_view:"),
+    st.Page(
+        "pages/cronologia.py", title="Cronologia", icon=":material/timeline:", url_path="cronologia"
+    ),
     st.Page("pages/presentazione.py", title="Presentazione", icon=":material/slideshow:"),
     st.Page("pages/telefono.py", title="Segui dal telefono", icon=":material/qr_code_2:"),
     st.Page("pages/aggiorna.py", title="Aggiorna il piano", icon=":material/upload_file:"),
