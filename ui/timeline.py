@@ -85,7 +85,7 @@ def show() -> None:
         "è cambiato."
     )
     if on_one_workbook():
-        st.info(NO_HISTORY, icon=":material/history:")
+        st.info(text(NO_HISTORY), icon=":material/history:")
         return
     store = Store.default()
     year = page.plan.meta.year
@@ -107,7 +107,7 @@ def show() -> None:
             )
         )
     if not timeline.has_history:
-        st.info(NO_HISTORY, icon=":material/history:")
+        st.info(text(NO_HISTORY), icon=":material/history:")
         versions_table(timeline)
         return
     if page.filters.sources:
