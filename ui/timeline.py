@@ -14,6 +14,7 @@ from coopplan import Plan, charts, fmt
 from coopplan.store import Store, StoreError, Version
 from coopplan.timeline import NO_HISTORY, Described, Timeline, build, describe
 from ui import components as ui
+from ui import data
 from ui.filters import Filters
 from ui.page import context
 from ui.safe import join, md, text
@@ -30,11 +31,19 @@ def _described(
     the piste (``_pair``: the two Version records, not hashed). None if a file cannot be read."""
     version, previous = _pair
     try:
-        plan = _store.load(version)
-        before = _store.load(previous) if previous is not None else None
+        plan = _plan(_store, version)
+        before = _plan(_store, previous) if previous is not None else None
     except (StoreError, OSError):
         return None
     return describe(plan, before, tracks)
+
+
+def _plan(store: Store, version: Version) -> Plan:
+    """A version's plan through the dashboard's parse cache (shared with the other pages)."""
+    result = data._parse(version.sha256, store.read(version), f"piano_{version.year}.xlsx")
+    if result.plan is None:
+        raise StoreError(f"La versione {version.number} non si riesce più a leggere.")
+    return result.plan
 
 
 def store_timeline(store: Store, year: int, tracks: tuple[str, ...]) -> Timeline:
