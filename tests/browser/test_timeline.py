@@ -41,16 +41,20 @@ def test_the_timeline_reads_on_a_projector_and_hover_tells_the_story(
     settle(page)
     assert page.locator(ERRORS).count() == 0
     assert page.locator("h1").first.inner_text() == "Cronologia"
+    page.wait_for_selector(".js-plotly-plot .main-svg")  # plotly's bundle loads lazily
+    settle(page)
     charts = page.locator(".js-plotly-plot")
     assert charts.count() >= 2
     check_layout(page, "cronologia")
     money = charts.first
     money.scroll_into_view_if_needed()
-    ticks = [t.strip() for t in money.locator(".xtick text").all_inner_texts()]
+    ticks = money.locator(".xtick text").evaluate_all("els => els.map(e => e.textContent)")
     assert any(t.startswith("v. 5") for t in ticks), ticks
     # Hover the third version's point of the first line: who published it, the note, the change.
     point = money.locator(".scatterlayer .trace").first.locator(".points path").nth(2)
-    point.hover()
+    point.scroll_into_view_if_needed()
+    box = point.bounding_box()  # plotly's drag layer is on top: move the mouse there instead
+    page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
     hover = page.locator(".hoverlayer .hovertext").first
     hover.wait_for(state="visible")
     said = hover.inner_text()
