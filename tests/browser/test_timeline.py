@@ -57,7 +57,7 @@ def test_the_timeline_reads_on_a_projector_and_hover_tells_the_story(
     page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
     hover = page.locator(".hoverlayer .hovertext").first
     hover.wait_for(state="visible")
-    said = hover.inner_text()
+    said = hover.text_content() or ""
     assert "Luca Bianchi" in said and "Più fondi" in said and "+2.500 €" in said, said
     shot = artifacts / "cronologia-1280x720.png"
     page.screenshot(path=str(shot))
