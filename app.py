@@ -23,6 +23,12 @@ pages = [
     *nav.track_pages(plan),
     st.Page("app_pages/fonti.py", title="Fonti di finanziamento", icon=":material/euro:"),
     st.Page("app_pages/matrice.py", title="Matrice di stato", icon=":material/grid_view:"),
+    st.Page(
+        "app_pages/cronologia.py",
+        title="Cronologia",
+        icon=":material/timeline:",
+        url_path="cronologia",
+    ),
     st.Page("app_pages/presentazione.py", title="Presentazione", icon=":material/slideshow:"),
     st.Page("app_pages/telefono.py", title="Segui dal telefono", icon=":material/qr_code_2:"),
     st.Page("app_pages/aggiorna.py", title="Aggiorna il piano", icon=":material/upload_file:"),

@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import math
 import textwrap
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
+import pandas as pd
 import plotly.graph_objects as go
 
 from coopplan import fmt
@@ -26,6 +27,7 @@ from coopplan.palette import (
 from coopplan.plan import Plan
 from coopplan.schema import STATUSES
 from coopplan.text import plotly_literal
+from coopplan.timeline import Timeline, hover_changes
 
 FONT_FAMILY = "Source Sans, Source Sans Pro, DejaVu Sans, Arial, sans-serif"
 FONT_SIZE = 17
@@ -334,3 +336,166 @@ def _project_budgets(plan: Plan) -> dict[str, str]:
     amounts = plan.funding.loc[plan.funding["source"].isin(plan.amount_sources)]
     totals = amounts.groupby("project")["amount"].sum()
     return {pid: f"Budget: {fmt.money(total)}" for pid, total in totals.items() if total > 0}
+
+
+# The plan over time (coopplan.timeline) ------------------------------------------------------
+
+
+def _version_ticks(versions: pd.DataFrame) -> tuple[list[int], list[str]]:
+    """The x positions (version numbers) and their tick labels 'v. 3<br>12 mar'."""
+    numbers = [int(n) for n in versions["number"]]
+    labels = [
+        f"v. {n}<br>{fmt.date(when.date(), 'd MMM')}"
+        for n, when in zip(numbers, versions["when"], strict=True)
+    ]
+    return numbers, labels
+
+
+def _version_hover(versions: pd.DataFrame) -> dict[int, str]:
+    """Version number -> the hover text of its point: label, date, who published it, the note and
+    what changed (at most a few sentences), every piece of data escaped for plotly."""
+    out = {}
+    for row in versions.itertuples(index=False):
+        lines = [
+            f"<b>{plotly_literal(row.label)}</b> · {row.when:%d/%m/%Y %H:%M}",
+            f"Pubblicata da {plotly_literal(row.editor)}",
+        ]
+        if row.note:
+            lines.append(f"Nota: {plotly_literal(textwrap.shorten(row.note, 90))}")
+        lines += [
+            "• " + wrap_label(textwrap.shorten(c, 120), 60).replace("<br>", "<br>   ")
+            for c in hover_changes(row.changes)
+        ]
+        out[int(row.number)] = "<br>".join(lines)
+    return out
+
+
+def _version_axis(fig: go.Figure, versions: pd.DataFrame) -> None:
+    """Versions side by side in publication order, each tick its number and date."""
+    numbers, labels = _version_ticks(versions)
+    fig.update_xaxes(
+        type="category",
+        categoryorder="array",
+        categoryarray=numbers,
+        tickvals=numbers,
+        ticktext=labels,
+        fixedrange=True,
+        tickfont={"size": SMALL_FONT_SIZE},
+        showgrid=False,
+    )
+
+
+def _timeline_lines(
+    versions: pd.DataFrame,
+    values: pd.DataFrame,
+    column: str,
+    colors: dict[str, str],
+    shown: Callable[[float], str],
+) -> go.Figure:
+    """One line per source of ``values`` (number, source, ``column``) over the versions; ``shown``
+    formats a value ('27.500 €', '3 progetti')."""
+    hover = _version_hover(versions)
+    fig = go.Figure()
+    for source in dict.fromkeys(values["source"]):
+        mine = values.loc[values["source"] == source]
+        numbers = [int(n) for n in mine["number"]]
+        fig.add_scatter(
+            name=plotly_literal(source),
+            x=numbers,
+            y=mine[column].tolist(),
+            mode="lines+markers",
+            line={"color": colors.get(source, TEXT_COLOR), "width": 4},
+            marker={"size": 11},
+            customdata=[
+                [plotly_literal(source), shown(v), hover[n]]
+                for n, v in zip(numbers, mine[column], strict=True)
+            ],
+            hovertemplate=(
+                "<b>%{customdata[0]}: %{customdata[1]}</b><br>%{customdata[2]}<extra></extra>"
+            ),
+        )
+    _style(fig, 420)
+    fig.update_layout(hovermode="closest", hoverlabel={"align": "left"})
+    _version_axis(fig, versions)
+    fig.update_yaxes(gridcolor="#DDDDDD", fixedrange=True, tickfont={"size": SMALL_FONT_SIZE})
+    return fig
+
+
+def timeline_amounts(timeline: Timeline, colors: dict[str, str]) -> go.Figure:
+    """Total in euro of each amount source, one line per source over the versions (``colors``:
+    source -> colour, from the unfiltered plan so a filter never recolours)."""
+    fig = _timeline_lines(timeline.versions, timeline.amounts, "euro", colors, fmt.money)
+    top = float(timeline.amounts["euro"].max()) if len(timeline.amounts) else 0.0
+    fig.update_yaxes(
+        tickformat=",.0f", ticksuffix=" €", rangemode="tozero", range=[0, top * 1.1 or 1]
+    )
+    return fig
+
+
+def timeline_flags(timeline: Timeline, colors: dict[str, str]) -> go.Figure:
+    """Projects ticked for each yes/no source, one line per source over the versions."""
+
+    def projects(value: float) -> str:
+        return fmt.count(int(value), "progetto", "progetti")
+
+    fig = _timeline_lines(timeline.versions, timeline.flags, "projects", colors, projects)
+    top = int(timeline.flags["projects"].max()) if len(timeline.flags) else 1
+    fig.update_yaxes(tickformat=",d", dtick=max(1, math.ceil(top / 5)), rangemode="tozero")
+    return fig
+
+
+def timeline_statuses(timeline: Timeline) -> go.Figure:
+    """Projects per stato in each version, stacked in traffic-light colours (the number of each
+    stato written in its segment, the total above the bar)."""
+    versions, counts = timeline.versions, timeline.statuses
+    hover = _version_hover(versions)
+    present = list(dict.fromkeys(counts["status"]))
+    statuses = [s for s in STATUSES if s in present] + [s for s in present if s not in STATUSES]
+    numbers = [int(n) for n in versions["number"]]
+    fig = go.Figure()
+    for status in statuses:
+        mine = counts.loc[counts["status"] == status].set_index("number")["projects"]
+        values = [int(mine.get(n, 0)) for n in numbers]
+        color = status_color(status)
+        fig.add_bar(
+            name=plotly_literal(status),
+            x=numbers,
+            y=values,
+            marker={"color": color},
+            text=[fmt.number(v) if v else "" for v in values],
+            textposition="inside",
+            insidetextanchor="middle",
+            textfont={"color": text_color_on(color), "size": SMALL_FONT_SIZE},
+            customdata=[[plotly_literal(status), hover[n]] for n in numbers],
+            hovertemplate="<b>%{customdata[0]}: %{y}</b><br>%{customdata[1]}<extra></extra>",
+        )
+    totals = counts.groupby("number")["projects"].sum()
+    fig.add_scatter(  # the total above each bar, as text
+        x=numbers,
+        y=[int(totals.get(n, 0)) for n in numbers],
+        mode="text",
+        text=[fmt.number(int(totals.get(n, 0))) for n in numbers],
+        textposition="top center",
+        textfont={"size": SMALL_FONT_SIZE, "color": TEXT_COLOR},
+        hoverinfo="skip",
+        showlegend=False,
+    )
+    fig.update_layout(
+        barmode="stack",
+        legend_traceorder="normal",
+        uniformtext={"minsize": 13, "mode": "hide"},
+        hovermode="closest",
+        hoverlabel={"align": "left"},
+    )
+    _style(fig, 420)
+    _version_axis(fig, versions)
+    top = int(totals.max()) if len(totals) else 1
+    fig.update_yaxes(
+        tickformat=",d",
+        dtick=max(1, math.ceil(top / 5)),
+        range=[0, top * 1.15 + 1],
+        gridcolor="#DDDDDD",
+        fixedrange=True,
+        tickfont={"size": SMALL_FONT_SIZE},
+    )
+    return fig

@@ -1,0 +1,210 @@
+"""The plan over time: every published version of a year, its totals and what changed.
+
+A ``Snapshot`` is what one version's plan counts (totals per source, projects per stato, projects,
+activities), optionally for some piste only; ``describe`` makes it together with the changes from
+the previous version, in the sentences of ``coopplan.diff`` (never recomputed here). ``Timeline``
+gathers them in long tables, one row per version (× source, × stato), like the Plan's own tables,
+so no code needs to know a source's name. The dashboard caches ``describe`` per (version, previous
+version, piste); ``store_timeline`` does the same work in one call, without a cache.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+
+import pandas as pd
+
+from coopplan import fmt
+from coopplan.diff import NOTHING_CHANGES, diff_plans
+from coopplan.plan import Plan
+from coopplan.store import Version, VersionStore
+
+VERSION_COLUMNS = (
+    "number",  # the version number (global, as in the store)
+    "when",  # datetime, Italian time
+    "editor",
+    "note",
+    "restored_from",  # the version whose content came back, else None
+    "label",  # 'v. 4 – ritorno alla v. 2'
+    "projects",
+    "done",  # activities done (Attività realizzate)
+    "planned",  # ideas for work (Ipotesi di lavoro)
+    "changes",  # tuple of Italian sentences: what changed from the previous version
+    "readable",  # False when the version's file could not be read (damage): no numbers
+)
+NO_HISTORY = "Non c'è ancora una cronologia: è pubblicata una sola versione."
+FIRST_VERSION = "Prima versione del piano {year}."
+UNREADABLE = "Il file di questa versione non si riesce a leggere: l'archivio è danneggiato."
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """What one version's plan (filtered to some piste, or whole) counts.
+
+    ``amounts``: (amount source, euro); ``flags``: (flag source, projects ticked); ``statuses``:
+    (stato, projects), in the plan's order; ``done``/``planned``: activities done / planned."""
+
+    amounts: tuple[tuple[str, float], ...]
+    flags: tuple[tuple[str, int], ...]
+    statuses: tuple[tuple[str, int], ...]
+    projects: int
+    done: int
+    planned: int
+
+
+def snapshot(plan: Plan) -> Snapshot:
+    """The counts of ``plan`` (already filtered as wanted)."""
+    totals = plan.source_totals().set_index("source")
+    kinds = plan.items["kind"].value_counts()
+    return Snapshot(
+        amounts=tuple((s, float(totals.at[s, "total"])) for s in plan.amount_sources),
+        flags=tuple((s, int(totals.at[s, "projects"])) for s in plan.flag_sources),
+        statuses=tuple((str(s), int(n)) for s, n in plan.status_counts().items()),
+        projects=len(plan.projects),
+        done=int(kinds.get("done", 0)),
+        planned=int(kinds.get("planned", 0)),
+    )
+
+
+def describe(
+    plan: Plan, previous: Plan | None, tracks: Sequence[str] = ()
+) -> tuple[Snapshot, tuple[str, ...]]:
+    """The snapshot of ``plan`` and the sentences of what changed since ``previous`` (None: the
+    first version of its year), both restricted to the piste ``tracks`` (empty: all)."""
+    shown = _on_tracks(plan, tracks)
+    if previous is None:
+        return snapshot(shown), (FIRST_VERSION.format(year=plan.meta.year),)
+    return snapshot(shown), tuple(diff_plans(_on_tracks(previous, tracks), shown).sentences())
+
+
+def _on_tracks(plan: Plan, tracks: Sequence[str]) -> Plan:
+    return plan.filter(tracks=list(tracks)) if tracks else plan
+
+
+def version_label(version: Version) -> str:
+    """'v. 3', or 'v. 4 – ritorno alla v. 2' for a restored version."""
+    label = f"v. {version.number}"
+    if version.restored_from is not None:
+        label += f" – ritorno alla v. {version.restored_from}"
+    return label
+
+
+def restored_sentence(version: Version) -> str:
+    """'Ritorno alla versione 2: il suo contenuto è di nuovo in vigore.' ('' if not restored)."""
+    if version.restored_from is None:
+        return ""
+    return f"Ritorno alla versione {version.restored_from}: il suo contenuto è di nuovo in vigore."
+
+
+@dataclass(frozen=True)
+class Timeline:
+    """The versions of one plan year, oldest first, in four long tables.
+
+    - ``versions``: one row per version, columns ``VERSION_COLUMNS``;
+    - ``amounts``: number, source, euro (amount sources);
+    - ``flags``: number, source, projects (yes/no sources: projects ticked);
+    - ``statuses``: number, status, projects.
+    A source or stato missing from a version has no row for it (not a 0)."""
+
+    versions: pd.DataFrame
+    amounts: pd.DataFrame
+    flags: pd.DataFrame
+    statuses: pd.DataFrame
+
+    @property
+    def has_history(self) -> bool:
+        """More than one version: something to draw over time."""
+        return len(self.versions) > 1
+
+    def only_sources(self, sources: Iterable[str]) -> Timeline:
+        """The same timeline with the totals of ``sources`` only (the projects per stato stay)."""
+        chosen = list(sources)
+        return Timeline(
+            self.versions,
+            self.amounts.loc[self.amounts["source"].isin(chosen)].reset_index(drop=True),
+            self.flags.loc[self.flags["source"].isin(chosen)].reset_index(drop=True),
+            self.statuses,
+        )
+
+    def changes_text(self, number: int) -> str:
+        """What changed in version ``number``, one sentence a line."""
+        row = self.versions.loc[self.versions["number"] == number].iloc[0]
+        return "\n".join(row["changes"])
+
+
+Described = tuple[Snapshot, tuple[str, ...]] | None
+"""A version's snapshot and changes (see ``describe``), or None when its file cannot be read."""
+
+
+def build(versions: Sequence[Version], described: Sequence[Described]) -> Timeline:
+    """The timeline of ``versions`` (oldest first) from each one's ``describe`` result."""
+    rows, amounts, flags, statuses = [], [], [], []
+    for version, found in zip(versions, described, strict=True):
+        snap, changes = found if found is not None else (None, (UNREADABLE,))
+        restored = restored_sentence(version)
+        rows.append(
+            {
+                "number": version.number,
+                "when": version.local_time.replace(tzinfo=None),
+                "editor": version.editor,
+                "note": version.note,
+                "restored_from": version.restored_from,
+                "label": version_label(version),
+                "projects": snap.projects if snap else None,
+                "done": snap.done if snap else None,
+                "planned": snap.planned if snap else None,
+                "changes": ((restored,) if restored else ()) + tuple(changes),
+                "readable": snap is not None,
+            }
+        )
+        if snap is None:
+            continue
+        amounts += [(version.number, s, v) for s, v in snap.amounts]
+        flags += [(version.number, s, v) for s, v in snap.flags]
+        statuses += [(version.number, s, v) for s, v in snap.statuses]
+    frame = pd.DataFrame(rows, columns=list(VERSION_COLUMNS))
+    frame["restored_from"] = frame["restored_from"].astype("Int64")
+    for column in ("projects", "done", "planned"):
+        frame[column] = frame[column].astype("Int64")
+    return Timeline(
+        frame,
+        pd.DataFrame(amounts, columns=["number", "source", "euro"]),
+        pd.DataFrame(flags, columns=["number", "source", "projects"]),
+        pd.DataFrame(statuses, columns=["number", "status", "projects"]),
+    )
+
+
+def store_timeline(
+    store: VersionStore,
+    year: int,
+    tracks: Sequence[str] = (),
+    load: Callable[[Version], Plan] | None = None,
+) -> Timeline:
+    """The timeline of plan ``year`` in ``store``, every version loaded (``load``, default
+    ``store.load``); a version that cannot be read (StoreError, OSError) gets no numbers and the
+    next one is compared with the last readable one."""
+    from coopplan.store import StoreError
+
+    load = load or store.load
+    versions = store.versions(year)
+    described: list[Described] = []
+    previous: Plan | None = None
+    for version in versions:
+        try:
+            plan = load(version)
+        except (StoreError, OSError):
+            described.append(None)
+            continue
+        described.append(describe(plan, previous, tracks))
+        previous = plan
+    return build(versions, described)
+
+
+def hover_changes(changes: Sequence[str], limit: int = 6) -> list[str]:
+    """At most ``limit`` sentences of ``changes``, the rest counted ('… e altre 12 modifiche')."""
+    shown = [c for c in changes if c != NOTHING_CHANGES] or list(changes[:1])
+    if len(shown) <= limit:
+        return shown
+    rest = len(shown) - (limit - 1)
+    return shown[: limit - 1] + [f"… e altre {fmt.count(rest, 'modifica', 'modifiche')}"]
