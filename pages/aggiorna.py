@@ -21,6 +21,7 @@ from coopplan.schema import MAX_UPLOAD_MB
 from coopplan.store import Store, StoreError, Version
 from coopplan.tables import XLSX_MIME, history_table
 from coopplan.writer import template_plan, workbook_bytes
+from ui import CHOOSE
 from ui import versions as versions_ui
 from ui.boot import through_app
 from ui.safe import md, text
@@ -197,7 +198,11 @@ def history_section(store: Store, gate: Gate, versions: list[Version]) -> None:
     year = years[0]
     if len(years) > 1:
         year = st.selectbox(
-            "Piano", years, format_func=lambda y: f"Piano {y}", key="agg_history_year"
+            "Piano",
+            years,
+            format_func=lambda y: f"Piano {y}",
+            key="agg_history_year",
+            placeholder=CHOOSE,
         )
     mine = [v for v in versions if v.year == year]
     in_force = store.current(year).number

@@ -18,7 +18,7 @@ from coopplan import Plan, fmt
 from coopplan.diff import compare_years, signed_count, signed_money
 from coopplan.files import os_reason
 from coopplan.store import Store, StoreError, Version
-from ui import data
+from ui import CHOOSE, data
 from ui.safe import md, table, text
 
 VIEW_KEY = "coopplan_view_version"  # a version shown read-only, set from «Aggiorna il piano»
@@ -127,6 +127,7 @@ def plan_selector() -> None:
             index=years.index(chosen) if chosen in years else 0,
             format_func=lambda y: f"Piano {y}",
             key=key,
+            placeholder=CHOOSE,
             on_change=lambda: st.session_state.update({YEAR_KEY: st.session_state[key]}),
         )
 
@@ -180,13 +181,19 @@ def year_comparison() -> None:
     st.subheader("Confronto tra anni")
     left, right = st.columns(2)
     newer = left.selectbox(
-        "Anno", years, index=0, format_func=lambda y: f"Piano {y}", key="coopplan_cmp_new"
+        "Anno",
+        years,
+        index=0,
+        format_func=lambda y: f"Piano {y}",
+        key="coopplan_cmp_new",
+        placeholder=CHOOSE,
     )
     older = right.selectbox(
         "a confronto con",
         [y for y in years if y != newer],
         format_func=lambda y: f"Piano {y}",
         key="coopplan_cmp_old",
+        placeholder=CHOOSE,
     )
     try:  # the newest intact version of each year (a damaged one is told above every page)
         shown = [store.standing(y).shown for y in (older, newer)]
