@@ -21,7 +21,7 @@ from coopplan.schema import MAX_UPLOAD_MB
 from coopplan.store import Store, StoreError, Version
 from coopplan.tables import history_table
 from coopplan.writer import template_plan, workbook_bytes
-from ui import keys
+from ui import CHOOSE, keys
 from ui.data import version_plan
 from ui.page import context
 from ui.safe import md, text
@@ -194,7 +194,11 @@ def history_section(store: Store, gate: Gate, versions: list[Version]) -> None:
     year = years[0]
     if len(years) > 1:
         year = st.selectbox(
-            "Piano", years, format_func=lambda y: f"Piano {y}", key="agg_history_year"
+            "Piano",
+            years,
+            format_func=lambda y: f"Piano {y}",
+            key="agg_history_year",
+            placeholder=CHOOSE,
         )
     mine = [v for v in versions if v.year == year]
     in_force = store.current(year).number

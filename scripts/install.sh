@@ -5,7 +5,8 @@
 #                                   Chromium (browser tests), LibreOffice Impress and poppler
 #                                   (PowerPoint -> PDF -> PNG checks), DejaVu and Liberation fonts,
 #                                   zbar-tools (reads the QR codes back), nginx (several processes),
-#                                   postgresql (the tests start a throwaway cluster: tests/pg.py).
+#                                   postgresql (the tests start a throwaway cluster: tests/pg.py),
+#                                   npm and axe-core (accessibility audit, tests/browser/axe).
 # Where: the active virtual environment; else ./.venv if it exists; else, when the system Python
 # refuses pip ("externally-managed-environment", PEP 668), a new ./.venv; else python3 itself.
 # Then run everything through scripts/python, which picks the same interpreter.
@@ -36,6 +37,9 @@ command -v pdftoppm >/dev/null || missing+=(poppler-utils)
 command -v zbarimg >/dev/null || missing+=(zbar-tools)
 command -v nginx >/dev/null || [ -x /usr/sbin/nginx ] || missing+=(nginx)
 compgen -G "/usr/lib/postgresql/*/bin/initdb" >/dev/null || missing+=(postgresql)
+command -v npm >/dev/null || missing+=(npm)
 if [ ${#missing[@]} -gt 0 ]; then
   apt_install "${missing[@]}"
 fi
+# axe-core at the version pinned in its package-lock.json (tests/browser/test_a11y.py).
+npm ci --prefix tests/browser/axe --no-audit --no-fund

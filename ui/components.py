@@ -12,7 +12,7 @@ from coopplan.charts import PLOTLY_CONFIG
 from coopplan.palette import status_color, text_color_on
 from coopplan.plan import ProjectCard
 from coopplan.schema import STATUSES
-from ui import keys, layout
+from ui import CHOOSE, keys, layout
 from ui.safe import Md, join, md, table, text
 
 
@@ -76,7 +76,7 @@ def status_strip(plan: Plan) -> None:
     ]
     st.markdown(
         md(
-            '<div class="cp-chips" aria-label="Progetti per stato">{chips}</div>',
+            '<div class="cp-chips" role="group" aria-label="Progetti per stato">{chips}</div>',
             chips=join(chips, ""),
         ),
         unsafe_allow_html=True,
@@ -307,6 +307,7 @@ def pager(rows: int, key: str, size: int = tables.PAGE_SIZE) -> int:
         range(1, pages + 1),
         format_func=lambda n: f"Pagina {fmt.number(n)} di {fmt.number(pages)}",
         key=key,
+        placeholder=CHOOSE,
         help=md("{size} righe per pagina su {rows}.", size=fmt.number(size), rows=fmt.number(rows)),
     )
 
@@ -352,6 +353,7 @@ def matrix(plan: Plan) -> str | None:
                 "Ordina per",
                 list(tables.matrix_sorts(plan)),
                 key="ordine_matrice",
+                placeholder=CHOOSE,
                 help="Ordina tutti i progetti, dentro ogni pista, prima di dividerli in pagine.",
                 on_change=lambda: st.session_state.pop("pagina_matrice", None),
             )
@@ -435,6 +437,9 @@ CSS = f"""
 .cp-chip {{ display: inline-block; padding: .2rem .7rem; border-radius: 1rem;
            font-size: 1rem; line-height: 1.6; white-space: nowrap; }}
 .cp-muted {{ color: #4A4A4A; font-size: 1rem; }}
+/* Captions: Streamlit fades the text colour to 60 % opacity, 4.4:1 on the sidebar's background
+   (WCAG AA needs 4.5:1); a solid grey (the theme's grayTextColor) reads at 6.6:1 there, 7.5:1 on white. */
+[data-testid="stCaptionContainer"] {{ opacity: 1; color: #555555; }}
 /* KPI cards (kpi_row): plain Markdown in keyed containers. A card is never narrower than its
    value (kept on one line): cards wrap to a new row instead. */
 {ROW} {{ flex-direction: row; flex-wrap: wrap; align-items: stretch; gap: .75rem;

@@ -23,6 +23,7 @@ from coopplan.reader import LoadResult
 from coopplan.schema import MAX_UPLOAD_MB
 from coopplan.store import Store, StoreError, Version
 from coopplan.tables import problems_table
+from ui import CHOOSE
 from ui.safe import md, table, text
 
 FLASH = "agg_flash"  # a success message shown once, after the rerun that follows a publish
@@ -129,7 +130,12 @@ def choose_version(
     """A selectbox over ``versions`` (in the given order), labelled as the history shows them."""
     by_number = {v.number: v for v in versions}
     number = where.selectbox(
-        label, list(by_number), index=index, format_func=lambda n: by_number[n].label, key=key
+        label,
+        list(by_number),
+        index=index,
+        format_func=lambda n: by_number[n].label,
+        key=key,
+        placeholder=CHOOSE,
     )
     return by_number[number]
 

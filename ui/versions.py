@@ -13,7 +13,7 @@ import streamlit as st
 
 from coopplan import fmt, kinds
 from coopplan.diff import compare_years, signed_money
-from ui import data, keys
+from ui import CHOOSE, data, keys
 from ui.safe import md, table
 
 
@@ -33,6 +33,7 @@ def plan_selector() -> None:
             index=years.index(chosen) if chosen in years else 0,
             format_func=lambda y: f"Piano {y}",
             key=key,
+            placeholder=CHOOSE,
             on_change=lambda: st.session_state.update({keys.YEAR: st.session_state[key]}),
         )
 
@@ -74,13 +75,19 @@ def year_comparison() -> None:
     st.subheader("Confronto tra anni")
     left, right = st.columns(2)
     newer = left.selectbox(
-        "Anno", years, index=0, format_func=lambda y: f"Piano {y}", key="coopplan_cmp_new"
+        "Anno",
+        years,
+        index=0,
+        format_func=lambda y: f"Piano {y}",
+        key="coopplan_cmp_new",
+        placeholder=CHOOSE,
     )
     older = right.selectbox(
         "a confronto con",
         [y for y in years if y != newer],
         format_func=lambda y: f"Piano {y}",
         key="coopplan_cmp_old",
+        placeholder=CHOOSE,
     )
     plans = data.year_plans((older, newer))  # a damaged version is told above every page
     if plans is None:
