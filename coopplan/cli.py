@@ -79,6 +79,14 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument("file", help="il file .xlsx del piano")
     export.add_argument("--format", choices=_export_formats(), default="json")
     export.add_argument("-o", "--output", help="file di uscita (per json: predefinito lo schermo)")
+    export.add_argument(
+        "--dal",
+        type=int,
+        metavar="VERSIONE",
+        help="pptx e pdf: aggiunge «Dall'ultima assemblea», il confronto con questa versione "
+        "dell'archivio (--store, predefinito COOPPLAN_STORE)",
+    )
+    export.add_argument("--store", help="cartella o indirizzo postgresql:// dell'archivio")
     template = sub.add_parser("template", help="scrive un modello vuoto del file .xlsx")
     template.add_argument("-o", "--output", required=True, help="il file .xlsx da creare")
     template.add_argument("--like", help="copia piste e fonti da questo piano .xlsx")

@@ -22,6 +22,7 @@ from coopplan.export.pdf import PdfError
 from coopplan.export.pptx import deck_to_pptx
 from coopplan.plan import TABLE_COLUMNS, Plan
 from coopplan.reader import LoadResult
+from coopplan.since import SinceReport, with_since
 from coopplan.slides import build_deck
 
 EXIT_OK, EXIT_FAILED = 0, 2
@@ -79,10 +80,27 @@ def _output(result: LoadResult, args: argparse.Namespace, suffix: str) -> Path:
     return Path(Path(args.file).stem + suffix)
 
 
+def _since(result: LoadResult, args: argparse.Namespace) -> SinceReport | None:
+    """«Dall'ultima assemblea» against the store's version ``--dal`` (None without it)."""
+    if getattr(args, "dal", None) is None:
+        return None
+    from coopplan.cli import UsageError
+    from coopplan.since import since_version
+    from coopplan.store import StoreError, open_store
+
+    assert result.plan is not None
+    try:
+        store = open_store(args.store)
+        store.ensure_seeded()
+        return since_version(store, args.dal, result.plan, Path(args.file).name)
+    except StoreError as exc:  # an unknown or damaged version: said, nothing written
+        raise UsageError(f"{exc.message} Niente esportato.") from exc
+
+
 def _export_pptx(result: LoadResult, args: argparse.Namespace) -> int:
     assert result.plan is not None
     started = time.perf_counter()
-    deck = build_deck(result.plan)
+    deck = with_since(build_deck(result.plan), _since(result, args))
     data = deck_to_pptx(deck)
     target = _output(result, args, ".pptx")
     target.write_bytes(data)
@@ -95,7 +113,7 @@ def _export_pdf(result: LoadResult, args: argparse.Namespace) -> int:
     assert result.plan is not None
     started = time.perf_counter()
     try:
-        data = handout_pdf(result.plan)
+        data = handout_pdf(result.plan, since=_since(result, args))
     except PdfError as exc:
         print(f"Errore: {exc}", file=sys.stderr)
         return EXIT_FAILED
