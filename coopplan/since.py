@@ -248,31 +248,41 @@ def _joined(items: Sequence[str]) -> str:
 # From the store --------------------------------------------------------------------------
 
 
+def assembly_version(store: VersionStore, shown: Version) -> int | None:
+    """The version presented at the most recent assembly among ``shown``'s year up to
+    ``shown`` (None when none is marked)."""
+    numbers = [v.number for v in store.versions(shown.year)]
+    mark = last_marked(store.marks(), numbers, before=shown.number)
+    return None if mark is None else mark.number
+
+
+def since_start(store: VersionStore, number: int) -> tuple[str, str]:
+    """How the report names version ``number``: ('Dall'assemblea del 14 marzo 2026',
+    'versione 3') when it is marked, else ('Dalla versione 3 (25 novembre 2026)', 'versione 3').
+    StoreError for an unknown version."""
+    old = store.get(number)
+    mark = store.marks().get(number)
+    if mark:
+        return f"Dall'assemblea del {mark.day_text}", f"versione {old.number}"
+    when = fmt.date(old.local_time.date())
+    return f"Dalla versione {old.number} ({when})", f"versione {old.number}"
+
+
 def since_last_assembly(
     store: VersionStore, shown: Version, against: int | None = None
 ) -> SinceReport | None:
-    """The report from version ``against`` (default: the last version of ``shown``'s year
-    marked «presentata in assemblea», up to ``shown``) to ``shown``; None when there is none
-    to compare with. StoreError when a version cannot be read."""
-    marks = store.marks()
+    """The report from version ``against`` (default: ``assembly_version``) to ``shown``; None
+    when there is none to compare with. StoreError when a version cannot be read."""
     if against is None:
-        numbers = [v.number for v in store.versions(shown.year)]
-        mark = last_marked(marks, numbers, before=shown.number)
-        if mark is None:
+        against = assembly_version(store, shown)
+        if against is None:
             return None
-        against = mark.number
     return since_version(store, against, store.load(shown), f"versione {shown.number}")
 
 
 def since_version(store: VersionStore, number: int, new: Plan, new_label: str) -> SinceReport:
     """The report from stored version ``number`` to the plan ``new`` (``new_label``: how the
-    subtitle names it, 'versione 5' or a file name); its start names the assembly when the
-    version is marked. StoreError when the version does not exist or cannot be read."""
-    old = store.get(number)
-    mark = store.marks().get(number)
-    start = (
-        f"Dall'assemblea del {mark.day_text}"
-        if mark
-        else f"Dalla versione {old.number} ({fmt.date(old.local_time.date())})"
-    )
-    return since_report(store.load(old), new, start, f"versione {old.number} → {new_label}")
+    subtitle names it, 'versione 5' or a file name). StoreError when the version does not exist
+    or cannot be read."""
+    start, old_label = since_start(store, number)
+    return since_report(store.load(number), new, start, f"{old_label} → {new_label}")
