@@ -113,7 +113,6 @@ class SinceReport:
 def since_report(old: Plan, new: Plan, start: str, versions: str = "") -> SinceReport:
     """What changed from ``old`` (the plan presented) to ``new``, from the plan diff."""
     diff = diff_plans(old, new)
-    cards = s.project_cards(new)
     started = tuple(c.project for c in diff.statuses if c.new == STARTED)
     concluded = tuple(c.project for c in diff.statuses if c.new == CONCLUDED)
     others = tuple(c for c in diff.statuses if c.new not in UNDER_WAY)
@@ -124,7 +123,7 @@ def since_report(old: Plan, new: Plan, start: str, versions: str = "") -> SinceR
         if field.field == DONE_FIELD
         for text in field.added
     ]
-    done += [(ref, str(text)) for ref in diff.added for text in cards[ref.id]["done"]]  # type: ignore[union-attr]
+    done += _done_of_added(new, diff.added)
     return SinceReport(
         start=start,
         versions=versions,
@@ -136,6 +135,18 @@ def since_report(old: Plan, new: Plan, start: str, versions: str = "") -> SinceR
         budget=diff.by_source,
         done=tuple(done),
     )
+
+
+def _done_of_added(plan: Plan, added: Sequence[ProjectRef]) -> list[tuple[ProjectRef, str]]:
+    """The activities done of the projects added (all new since the comparison)."""
+    if not added:
+        return []
+    items = plan.items
+    done = items.loc[(items["kind"] == "done") & items["project"].isin({r.id for r in added})]
+    texts: dict[str, list[str]] = {}
+    for pid, text in zip(done["project"], done["text"], strict=True):
+        texts.setdefault(str(pid), []).append(str(text))
+    return [(ref, text) for ref in added for text in texts.get(ref.id, [])]
 
 
 def budget_sentence(delta: Delta) -> str:

@@ -12,6 +12,7 @@ from test_store import empty_store, store, variant  # noqa: F401 - fixtures over
 from coopplan.cli import main
 from coopplan.marks import MARKS_FILE, last_marked
 from coopplan.store import Store, StoreError, VersionStore
+from coopplan.store_copy import copy_versions
 
 MARCH_14 = dt.date(2026, 3, 14)
 
@@ -74,3 +75,14 @@ def test_cli_mark_records_the_day_and_refuses_a_bad_date(
     assert "La versione 7 non esiste" in capsys.readouterr().err
     main(["history", "--store", root])
     assert "presentata all'assemblea del 14 marzo 2026" in capsys.readouterr().out
+
+
+def test_copy_keeps_the_marks(store: VersionStore, tmp_path: Path) -> None:
+    store.publish(variant(30000), "Maria Rossi")
+    store.mark_presented(2, MARCH_14, "Anna")
+    target = Store(tmp_path / "copia", seed=None)
+    copy_versions(store, target)
+    copied = target.marks()[2]
+    assert (copied.day, copied.editor) == (MARCH_14, "Anna")
+    copy_versions(store, target)  # again: an incremental backup, the mark not doubled
+    assert len((target.root / MARKS_FILE).read_text(encoding="utf-8").splitlines()) == 1
