@@ -6,7 +6,7 @@ import streamlit as st
 from coopplan import charts
 from ui import components as ui
 from ui.page import start
-from ui.since import progress_by_track, status_deltas_for
+from ui.since import progress_by_track, status_strip_since
 from ui.versions import year_comparison
 
 page = start()  # the plan's own header: title, organisation, year, version date
@@ -14,10 +14,7 @@ plan, view = page.plan, page.view
 
 # Numbers first: they show while the chart library is still loading.
 ui.source_kpis(view)
-since = status_deltas_for(view, page.filters)  # «In corso 12 (+3)» since the last assembly
-ui.status_strip(view, since[0] if since else None)
-if since:
-    st.caption(since[1])
+status_strip_since(view, page.filters)  # «In corso 12 (+3)» since the last assembly
 
 st.subheader("Budget per pista e per fonte")
 if charts.has_amounts(view):

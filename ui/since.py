@@ -18,8 +18,9 @@ from coopplan.since import (
     track_progress,
 )
 from coopplan.store import Store, StoreError, Version
+from ui.components import status_strip
 from ui.filters import Filters
-from ui.safe import md
+from ui.safe import md, text
 from ui.versions import on_one_workbook, shown_version, version_plan
 
 AGAINST_PARAM = "dal"  # ?dal=3: compare with version 3 instead of the last assembly
@@ -46,7 +47,7 @@ def comparison(filters: Filters, against: int | None = None) -> tuple[Plan, str,
             return None
         start, old_label = since_start(store, number)
         old = filters.apply(version_plan(store, store.get(number)))
-    except StoreError:
+    except (OSError, StoreError):  # an unusable store is told by app.py; no comparison
         return None
     return old, start, f"{old_label} → versione {shown.number}"
 
@@ -76,7 +77,7 @@ def versions_to_compare() -> tuple[list[Version], dict[int, str]]:
         shown = shown_version(store, tell=False)
         older = [v for v in store.versions(shown.year) if v.number < shown.number]
         marks = {n: m.day_text for n, m in store.marks().items()}
-    except StoreError:
+    except (OSError, StoreError):  # an unusable store is told by app.py; no comparison
         return [], {}
     return older[::-1], marks
 
@@ -122,6 +123,15 @@ def status_deltas_for(view: Plan, filters: Filters) -> tuple[dict[str, int], str
     old, start, versions = found
     caption = f"Tra parentesi la variazione {start[0].lower()}{start[1:]} ({versions})."
     return status_deltas(old, view), caption
+
+
+def status_strip_since(view: Plan, filters: Filters) -> None:
+    """The stato chips, with the change since the last marked version and a caption naming
+    it when a version is marked."""
+    since = status_deltas_for(view, filters)
+    status_strip(view, since[0] if since else None)
+    if since:
+        st.caption(text(since[1]))
 
 
 def progress_by_track(view: Plan) -> None:
