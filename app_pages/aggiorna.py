@@ -30,6 +30,9 @@ from ui.update import (
     choose_version,
     download_version,
     italian_uploader,
+    mark_form,
+    mark_text,
+    presented_caption,
     show_diff,
     show_problems,
     signed_form,
@@ -166,13 +169,21 @@ def publish_form(store: Store, gate: Gate, data: bytes, name: str, *, blocked: b
         st.info("Non c'è niente da pubblicare: il contenuto è lo stesso del piano in vigore.")
     disabled = blocked or not gate.configured
     signed = signed_form(
-        "agg_publish", "agg_publish", "Pubblica", disabled=disabled, with_note=True, primary=True
+        "agg_publish",
+        "agg_publish",
+        "Pubblica",
+        disabled=disabled,
+        with_note=True,
+        primary=True,
+        assembly="optional",
     )
     if signed is None:
         return
 
     def publish() -> Version:
         version = store.publish(data, signed.editor, signed.note, name=name)
+        if signed.assembly:
+            store.mark_presented(version.number, signed.assembly, signed.editor)
         st.session_state[NONCE] = st.session_state.get(NONCE, 0) + 1  # an empty uploader next
         st.session_state.pop(CHECKED, None)
         return version
@@ -184,6 +195,7 @@ def publish_form(store: Store, gate: Gate, data: bytes, name: str, *, blocked: b
         lambda version: (
             f"Pubblicata la versione {version.number} del piano {version.year}: da ora tutti "
             "vedono questa versione."
+            + (f" {mark_text(version.number, signed.assembly)}" if signed.assembly else "")
         ),
     )
 
@@ -203,6 +215,7 @@ def history_section(store: Store, gate: Gate, versions: list[Version]) -> None:
     mine = [v for v in versions if v.year == year]
     in_force = store.current(year).number
     text_table(history_table(mine, in_force))  # the totals and notes show whole
+    presented_caption(store, mine)
 
     # A new version resets the choice to it (the key names how many there are).
     chosen = choose_version(st, "Versione", mine[::-1], 0, f"agg_chosen_{year}_{len(mine)}")
@@ -224,6 +237,7 @@ def history_section(store: Store, gate: Gate, versions: list[Version]) -> None:
         download, f"Scarica la versione {chosen.number}", store, chosen, "agg_download_chosen"
     )
     restore_form(store, gate, chosen, in_force)
+    mark_form(store, gate, chosen)
     compare_section(store, mine)
 
 

@@ -7,6 +7,7 @@ from coopplan import charts
 from ui import components as ui
 from ui import keys
 from ui.page import start
+from ui.since import progress_by_track, status_strip_since
 from ui.versions import year_comparison
 
 page = start()  # the plan's own header: title, organisation, year, version date
@@ -14,7 +15,7 @@ plan, view = page.plan, page.view
 
 # Numbers first: they show while the chart library is still loading.
 ui.source_kpis(view)
-ui.status_strip(view)
+status_strip_since(view, page.filters)  # «In corso 12 (+3)» since the last assembly
 
 st.subheader("Budget per pista e per fonte")
 if charts.has_amounts(view):
@@ -39,4 +40,5 @@ chosen = ui.project_picker(view, key=keys.OVERVIEW_PROJECT)
 if chosen:
     ui.project_card(view, chosen)
 
+progress_by_track(view)
 year_comparison()  # two plan years side by side, when the store holds more than one

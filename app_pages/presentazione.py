@@ -17,11 +17,13 @@ from coopplan.export.html import css, slide_html
 from coopplan.export.pdf import pdf_available
 from coopplan.export.pptx import MIME as PPTX_MIME
 from coopplan.export.pptx import deck_to_pptx
+from coopplan.since import with_since
 from coopplan.slides import Slide, build_deck
 from ui import keys
 from ui.hall import phone_url
 from ui.page import context
 from ui.safe import md
+from ui.since import against_picker, chosen_against, report_for
 
 SLIDE_PARAM = "slide"
 NAV_PX = 72  # the footer band of the 1280 x 720 canvas, where the buttons go
@@ -84,7 +86,9 @@ label = filters.describe(plan)
 viewed = st.session_state.get(keys.VIEW_VERSION)
 note = f"Versione {viewed} del piano, in sola lettura" if viewed else ""
 fingerprint = plan_fingerprint(view)
-deck = cached_deck(fingerprint, view, label, tuple(plan.source_names), note)
+since = report_for(view, filters, chosen_against())  # «Dall'ultima assemblea», if any
+deck = with_since(cached_deck(fingerprint, view, label, tuple(plan.source_names), note), since)
+since_key = f"{since.start} {since.versions}" if since else ""
 total = len(deck)
 number = current_number(total)
 
@@ -131,7 +135,8 @@ with st.container(key=keys.DECK_NAV, horizontal=True, wrap=False, vertical_align
     st.download_button(
         "PowerPoint",
         lambda: cached_file(
-            ("pptx", fingerprint, label, note, *plan.source_names), lambda: deck_to_pptx(deck)
+            ("pptx", fingerprint, label, note, since_key, *plan.source_names),
+            lambda: deck_to_pptx(deck),
         ),
         file_name=f"{stem}.pptx",
         mime=PPTX_MIME,
@@ -143,7 +148,8 @@ with st.container(key=keys.DECK_NAV, horizontal=True, wrap=False, vertical_align
     st.download_button(
         "PDF",
         lambda: cached_file(
-            ("pdf", fingerprint, label, note), lambda: handout_pdf(view, label, note)
+            ("pdf", fingerprint, label, note, since_key),
+            lambda: handout_pdf(view, label, note, since),
         ),
         file_name="dispensa-piano.pdf",
         mime="application/pdf",
@@ -155,6 +161,8 @@ with st.container(key=keys.DECK_NAV, horizontal=True, wrap=False, vertical_align
         if pdf_available()
         else "Per il PDF serve LibreOffice (pacchetto libreoffice-impress), non installato qui.",
     )
+    with st.popover("Confronto", icon=":material/compare_arrows:"):
+        against_picker()
     st.page_link("app_pages/panoramica.py", label="Esci", icon=":material/close:")
 
 # Presenter remotes send PageDown / PageUp: two hidden buttons take those keys too.

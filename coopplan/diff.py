@@ -45,6 +45,7 @@ class Change:
     field: str
     old: str
     new: str
+    added: tuple[str, ...] = ()  # for a list of activities: the entries that were not there
 
 
 @dataclass(frozen=True)
@@ -382,7 +383,7 @@ def _project_changes(old: Plan, new: Plan, before: dict, after: dict) -> tuple[C
         if not gone and not came:
             out.append(Change(label, "stesse voci", "in un altro ordine"))
         else:
-            out.append(Change(label, "; ".join(gone) or "—", "; ".join(came) or "—"))
+            out.append(Change(label, "; ".join(gone) or "—", "; ".join(came) or "—", tuple(came)))
     return tuple(out)
 
 

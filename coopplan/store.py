@@ -44,6 +44,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from coopplan import fmt, kinds
 from coopplan.files import TEMP_PREFIX, atomic_write, fsync_dir, is_locked, locked, os_reason
+from coopplan.marks import MARKS_FILE, Mark, read_marks
 from coopplan.plan import Plan
 from coopplan.problems import Problem, summary
 from coopplan.reader import load_plan
@@ -350,6 +351,15 @@ class VersionStore(Protocol):
         """Append a version copied from another store, as it is (see ``coopplan.store_copy``)."""
         ...
 
+    def mark_presented(self, number: int, day: dt.date, editor: str) -> Mark:
+        """Record that version ``number`` was presented to the assembly of ``day`` (marking it
+        again replaces the day). StoreError for an unknown version or a store not writable."""
+        ...
+
+    def marks(self) -> dict[int, Mark]:
+        """Version number -> its mark «presentata in assemblea», for the marked versions."""
+        ...
+
 
 @dataclass(frozen=True)
 class _Scan:
@@ -450,6 +460,12 @@ class StoreBase:
         if not mine:
             raise StoreError(f"Non c'è nessun piano per l'anno {wanted}.")
         return max(mine, key=lambda v: v.number)
+
+    def _new_mark(self, number: int, day: dt.date, editor: str) -> Mark:
+        """The mark to record, once the version is known to exist (StoreError otherwise)."""
+        editor = _clean_editor(editor)
+        self.get(number)
+        return Mark(number, day, editor, _now())
 
     def _refuse_if_manifest_lost(self, what: str) -> None:
         scan = self._scan()
@@ -719,6 +735,23 @@ class Store(StoreBase):
                 self._write_object(data)
                 self._write_line(version)
 
+    def mark_presented(self, number: int, day: dt.date, editor: str) -> Mark:
+        """Append a line to ``marks.jsonl`` under the manifest's lock, like a manifest line
+        (one write, fsync; a torn line before it stays a line of its own)."""
+        mark = self._new_mark(number, day, editor)
+        with self._writing(f"La versione {number} non è stata segnata come presentata"):
+            with locked(self.root / LOCK):
+                _append_line(self.root / MARKS_FILE, mark.to_json())
+        return mark
+
+    def marks(self) -> dict[int, Mark]:
+        """The marks of ``marks.jsonl`` (none when the file does not exist)."""
+        try:
+            raw = (self.root / MARKS_FILE).read_bytes()
+        except FileNotFoundError:
+            return {}
+        return read_marks(raw.decode("utf-8", errors="replace").splitlines())
+
     def _has_content(self) -> bool:
         """True when the manifest has a line or objects/ holds a version file."""
         try:
@@ -940,6 +973,24 @@ def _ends_with_newline(path: Path, size: int) -> bool:
     with open(path, "rb") as handle:
         handle.seek(size - 1)
         return handle.read(1) == b"\n"
+
+
+def _append_line(path: Path, text: str) -> None:
+    """Append ``text`` as one line to ``path`` in one write and fsync it (caller holds the
+    lock); a torn line left before it is ended first, so it never swallows this one."""
+    created = not path.exists()
+    line = (text + "\n").encode("utf-8")
+    fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
+    try:
+        size = os.fstat(fd).st_size
+        if size and not _ends_with_newline(path, size):
+            line = b"\n" + line
+        _write_all(fd, line)
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+    if created:
+        fsync_dir(path.parent)
 
 
 def _write_all(fd: int, data: bytes) -> None:

@@ -1,7 +1,7 @@
 """Copy every version from one store to another (folder ↔ PostgreSQL): the move and the backup.
 
 Each version keeps its number, time, editor, note and totals, and its workbook is copied byte for
-byte (checked against its hash on both sides). A target that already holds versions must hold
+byte; the marks «presentata in assemblea» are copied too (checked against its hash on both sides). A target that already holds versions must hold
 exactly the first versions of the source (an earlier copy): only the newer ones are added, so
 running the copy again is an incremental backup. Anything else in the target is refused.
 """
@@ -54,4 +54,14 @@ def copy_versions(
         copied.append(version)
         if on_version is not None:
             on_version(version)
+    copy_marks(source, target)
     return CopyResult(tuple(copied), len(held))
+
+
+def copy_marks(source: VersionStore, target: VersionStore) -> None:
+    """Give ``target`` the marks «presentata in assemblea» of ``source`` it lacks (same day and
+    editor; the time of the mark becomes the copy's)."""
+    held = target.marks()
+    for number, mark in source.marks().items():
+        if number not in held or held[number].day != mark.day:
+            target.mark_presented(number, mark.day, mark.editor)

@@ -18,6 +18,7 @@ altered in the database is told as the same damage as an altered file).
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 import hashlib
 import re
 import threading
@@ -29,6 +30,7 @@ import psycopg
 from psycopg import sql
 
 from coopplan import fmt
+from coopplan.marks import Mark, read_marks
 from coopplan.store import (
     BAD_LINE,
     NO_MANIFEST,
@@ -55,6 +57,7 @@ from coopplan.store import (
 
 OBJECTS_TABLE = "coopplan_objects"
 VERSIONS_TABLE = "coopplan_versions"
+MARKS_TABLE = "coopplan_marks"
 SCHEMA = (
     f"""CREATE TABLE IF NOT EXISTS {OBJECTS_TABLE} (
         sha256 text PRIMARY KEY CHECK (sha256 ~ '^[0-9a-f]{{64}}$'),
@@ -66,6 +69,11 @@ SCHEMA = (
         year integer GENERATED ALWAYS AS ((record->>'year')::integer) STORED NOT NULL,
         sha256 text GENERATED ALWAYS AS (record->>'sha256') STORED NOT NULL
             REFERENCES {OBJECTS_TABLE} (sha256)
+    )""",
+    f"""CREATE TABLE IF NOT EXISTS {MARKS_TABLE} (
+        record jsonb NOT NULL,
+        number integer GENERATED ALWAYS AS ((record->>'mark')::integer) STORED PRIMARY KEY
+            REFERENCES {VERSIONS_TABLE} (number)
     )""",
 )
 # One writer at a time per schema: a transaction-scoped advisory lock on this key.
@@ -262,6 +270,26 @@ class PgStore(StoreBase):
             _insert_object(conn, data)
             _insert_version(conn, version)
 
+    def mark_presented(self, number: int, day: dt.date, editor: str) -> Mark:
+        """Record the mark in ``coopplan_marks`` (one row per version, replaced when marked
+        again), in one transaction."""
+        mark = self._new_mark(number, day, editor)
+        with self._writing(f"La versione {number} non è stata segnata come presentata") as conn:
+            conn.execute(
+                _sql(
+                    "INSERT INTO {marks} (record) VALUES (%s::jsonb) "
+                    "ON CONFLICT (number) DO UPDATE SET record = EXCLUDED.record"
+                ),
+                (mark.to_json(),),
+            )
+        return mark
+
+    def marks(self) -> dict[int, Mark]:
+        """The rows of ``coopplan_marks``."""
+        with self._session("I segni «presentata in assemblea» non si riescono a leggere") as conn:
+            rows = conn.execute(_sql("SELECT record::text FROM {marks} ORDER BY number")).fetchall()
+        return read_marks(record for (record,) in rows)
+
     def _append(self, conn: psycopg.Connection, make: Callable[[int], Version]) -> Version:
         """Inside the writers' transaction: number the new version after the last one."""
         version = make(_last_number(conn) + 1)
@@ -274,10 +302,12 @@ class PgStore(StoreBase):
 
 
 def _sql(template: str) -> sql.Composed:
-    """A query naming the store's tables through ``{objects}``/``{versions}``, composed as
+    """A query naming the store's tables through ``{objects}``/``{versions}``/``{marks}``, composed as
     identifiers by psycopg (no text of a query is ever built from data)."""
     return sql.SQL(template).format(
-        objects=sql.Identifier(OBJECTS_TABLE), versions=sql.Identifier(VERSIONS_TABLE)
+        objects=sql.Identifier(OBJECTS_TABLE),
+        versions=sql.Identifier(VERSIONS_TABLE),
+        marks=sql.Identifier(MARKS_TABLE),
     )
 
 

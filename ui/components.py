@@ -12,6 +12,7 @@ from coopplan.charts import PLOTLY_CONFIG
 from coopplan.palette import status_color, text_color_on
 from coopplan.plan import ProjectCard
 from coopplan.schema import STATUSES
+from coopplan.since import signed_delta
 from ui import CHOOSE, keys, layout
 from ui.safe import Md, join, md, table, text
 
@@ -66,12 +67,17 @@ def _value_markdown(value: str) -> Md:
     return md("**{number}** {unit}", number=number, unit=unit) if unit else md("**{n}**", n=number)
 
 
-def status_strip(plan: Plan) -> None:
-    """Projects per stato as coloured chips in traffic-light colours (stati with 0 included)."""
+def status_strip(plan: Plan, deltas: dict[str, int] | None = None) -> None:
+    """Projects per stato as coloured chips in traffic-light colours (stati with 0 included);
+    ``deltas``: the change since a version, shown after each count («In corso: 12 (+3)»)."""
     counts = plan.status_counts()
     statuses = list(STATUSES) + [s for s in counts.index if s not in STATUSES]
     chips = [
-        status_badge(status, f": <b>{fmt.number(int(counts.get(status, 0)))}</b>")
+        status_badge(
+            status,
+            f": <b>{fmt.number(int(counts.get(status, 0)))}</b>"
+            + (f" {signed_delta(deltas.get(status, 0))}" if deltas is not None else ""),
+        )
         for status in statuses
     ]
     st.markdown(

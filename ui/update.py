@@ -7,6 +7,7 @@ tables, access).
 
 from __future__ import annotations
 
+import datetime as dt
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -147,6 +148,7 @@ class Signed:
     editor: str
     note: str
     secret: str
+    assembly: dt.date | None = None  # «presentata in assemblea il …», when ticked / asked
 
 
 def signed_form(
@@ -157,9 +159,11 @@ def signed_form(
     disabled: bool,
     with_note: bool = False,
     primary: bool = False,
+    assembly: str = "",
 ) -> Signed | None:
     """A form asking the editor's name (offered again from the last publish), a note if
-    ``with_note``, and the secret; widget keys start with ``fields``. What was typed once the
+    ``with_note``, the day of an assembly (``assembly``: "optional", a tick and a date;
+    "required", a date) and the secret; widget keys start with ``fields``. What was typed once the
     button is pressed, else None. Pressing the button empties only the secret's field: after a
     wrong password the name and the note are still there."""
     with st.form(form, clear_on_submit=False, enter_to_submit=False):
@@ -177,6 +181,7 @@ def signed_form(
                 disabled=disabled,
                 key=f"{fields}_note",
             )
+        day = assembly_fields(fields, assembly, disabled) if assembly else None
         secret = st.text_input(
             "Password di pubblicazione",
             type="password",
@@ -191,7 +196,24 @@ def signed_form(
             args=(fields,),
         )
     secret = st.session_state.pop(f"{fields}_typed", "")
-    return Signed(editor, note, secret) if pressed and not disabled else None
+    return Signed(editor, note, secret, day) if pressed and not disabled else None
+
+
+def assembly_fields(fields: str, assembly: str, disabled: bool) -> dt.date | None:
+    """Inside a form: the day of the assembly («optional»: only when the box is ticked)."""
+    ticked = True
+    if assembly == "optional":
+        ticked = st.checkbox(
+            "Presentata in assemblea il …", disabled=disabled, key=f"{fields}_presented"
+        )
+    day = st.date_input(
+        "Data dell'assemblea",
+        value=dt.date.today(),
+        format="DD/MM/YYYY",
+        disabled=disabled,
+        key=f"{fields}_assembly",
+    )
+    return day if ticked else None
 
 
 def _take_secret(fields: str) -> None:
@@ -226,3 +248,48 @@ def write_to_store(
     st.session_state[EDITOR] = version.editor
     st.session_state[FLASH] = done(version)
     st.rerun()
+
+
+def mark_text(number: int, day: dt.date) -> str:
+    """'La versione 3 è segnata come presentata all'assemblea del 14 marzo 2026.'"""
+    return (
+        f"La versione {number} è segnata come presentata all'assemblea del {fmt.date(day, 'long')}."
+    )
+
+
+def presented_caption(store: Store, mine: list[Version]) -> None:
+    """Under the history: which versions were presented in assembly, and when."""
+    marks = store.marks()
+    shown = [
+        f"versione {v.number} il {marks[v.number].day_text}" for v in mine if v.number in marks
+    ]
+    if shown:
+        st.caption(text("Presentate in assemblea: " + "; ".join(shown) + "."))
+
+
+def mark_form(store: Store, gate: Gate, chosen: Version) -> None:
+    """Mark the chosen version «presentata in assemblea» (again: the day is replaced)."""
+    with st.expander(md("Segna la versione {n} come presentata in assemblea", n=chosen.number)):
+        st.caption(
+            "La presentazione confronta il piano in vigore con l'ultima versione presentata "
+            "in assemblea (la slide «Dall'ultima assemblea»)."
+        )
+        if not gate.configured:
+            st.info("Disattivato: manca la password di pubblicazione (vedi sopra).")
+        signed = signed_form(
+            f"agg_mark_{chosen.number}",
+            "agg_mark",
+            "Segna come presentata",
+            disabled=not gate.configured,
+            assembly="required",
+        )
+        if signed is None or signed.assembly is None:
+            return
+        day = signed.assembly
+        editor = signed.editor
+
+        def mark() -> Version:
+            store.mark_presented(chosen.number, day, editor)
+            return chosen
+
+        write_to_store(gate, signed, mark, lambda version: mark_text(version.number, day))

@@ -13,6 +13,7 @@ import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from coopplan import fmt, kinds
 from coopplan.cli.common import (
@@ -20,12 +21,16 @@ from coopplan.cli.common import (
     EXIT_OK,
     EXIT_USAGE,
     Register,
+    UsageError,
     load_or_exit,
     print_problems,
 )
 from coopplan.jsonplan import plan_to_dict
 from coopplan.problems import summary
 from coopplan.reader import LoadResult
+
+if TYPE_CHECKING:
+    from coopplan.since import SinceReport
 
 
 def add_commands(sub: argparse._SubParsersAction, command: Register) -> None:
@@ -38,6 +43,14 @@ def add_commands(sub: argparse._SubParsersAction, command: Register) -> None:
     export_parser.add_argument(
         "-o", "--output", help="file di uscita (per json: predefinito lo schermo)"
     )
+    export_parser.add_argument(
+        "--dal",
+        type=int,
+        metavar="VERSIONE",
+        help="pptx e pdf: aggiunge «Dall'ultima assemblea», il confronto con questa versione "
+        "dell'archivio (--store, predefinito COOPPLAN_STORE)",
+    )
+    export_parser.add_argument("--store", help="cartella o indirizzo postgresql:// dell'archivio")
     template_parser = sub.add_parser("template", help="scrive un modello vuoto del file .xlsx")
     template_parser.add_argument("-o", "--output", required=True, help="il file .xlsx da creare")
     template_parser.add_argument("--like", help="copia piste e fonti da questo piano .xlsx")
@@ -96,13 +109,31 @@ def _output(args: argparse.Namespace, suffix: str) -> Path:
     return Path(Path(args.file).stem + suffix)
 
 
+def _since(result: LoadResult, args: argparse.Namespace) -> SinceReport | None:
+    """«Dall'ultima assemblea» against the store's version ``--dal`` (None without it).
+    Raises UsageError for an unknown or damaged version: said, nothing written."""
+    if getattr(args, "dal", None) is None:
+        return None
+    from coopplan.since import since_version
+    from coopplan.store import StoreError, open_store
+
+    assert result.plan is not None
+    try:
+        store = open_store(args.store)
+        store.ensure_seeded()
+        return since_version(store, args.dal, result.plan, Path(args.file).name)
+    except StoreError as exc:
+        raise UsageError(f"{exc.message} Niente esportato.") from exc
+
+
 def _export_pptx(result: LoadResult, args: argparse.Namespace) -> int:
     from coopplan.export.pptx import deck_to_pptx  # imported late: python-pptx is slow
+    from coopplan.since import with_since
     from coopplan.slides import build_deck
 
     assert result.plan is not None
     started = time.perf_counter()
-    deck = build_deck(result.plan)
+    deck = with_since(build_deck(result.plan), _since(result, args))
     data = deck_to_pptx(deck)
     target = _output(args, ".pptx")
     target.write_bytes(data)
@@ -118,7 +149,7 @@ def _export_pdf(result: LoadResult, args: argparse.Namespace) -> int:
     assert result.plan is not None
     started = time.perf_counter()
     try:
-        data = handout_pdf(result.plan)
+        data = handout_pdf(result.plan, since=_since(result, args))
     except PdfError as exc:  # e.g. no LibreOffice: a missing tool, like a missing file
         print(f"Errore: {exc}", file=sys.stderr)
         return EXIT_USAGE

@@ -6,6 +6,7 @@
     python -m coopplan get VERSION -o FILE
     python -m coopplan verify
     python -m coopplan copy FROM TO
+    python -m coopplan mark VERSION --data 2026-03-14 [--editor NAME]
 
 ``copy`` copies every version (number, metadata, workbook) from one store to another, each a folder
 or a ``postgresql://`` address: the move to a database and back, and the backup (see
@@ -29,6 +30,7 @@ from pathlib import Path
 from coopplan import fmt
 from coopplan.cli.common import EXIT_INVALID, EXIT_OK, EXIT_USAGE, Command, Register
 from coopplan.diff import diff_plans
+from coopplan.marks import parse_day
 from coopplan.store import CORRUPT, StoreError, Version, VersionStore, open_store
 from coopplan.store_copy import copy_versions
 
@@ -51,7 +53,22 @@ def add_commands(sub: argparse._SubParsersAction, command: Register) -> None:
     verify_parser = sub.add_parser(
         "verify", help="controlla l'archivio: registro, file delle versioni, file orfani"
     )
-    for parser in (publish_parser, history_parser, restore_parser, get_parser, verify_parser):
+    mark_parser = sub.add_parser(
+        "mark", help="segna una versione come presentata in assemblea, con la data"
+    )
+    mark_parser.add_argument("version", type=int, help="numero della versione presentata")
+    mark_parser.add_argument(
+        "--data", required=True, help="giorno dell'assemblea: 2026-03-14 oppure 14/03/2026"
+    )
+    mark_parser.add_argument("--editor", help="nome di chi segna (predefinito: l'utente)")
+    for parser in (
+        publish_parser,
+        history_parser,
+        restore_parser,
+        get_parser,
+        verify_parser,
+        mark_parser,
+    ):
         parser.add_argument(
             "--store",
             help="cartella o indirizzo postgresql:// dell'archivio (predefinito: COOPPLAN_STORE)",
@@ -67,6 +84,7 @@ def add_commands(sub: argparse._SubParsersAction, command: Register) -> None:
     command("restore")(_guard(restore))
     command("get")(_guard(get))
     command("verify")(_guard(verify))
+    command("mark")(_guard(mark))
 
 
 def _guard(function: Command) -> Command:
@@ -116,11 +134,14 @@ def history(args: argparse.Namespace) -> int:
         print("Nessuna versione nell'archivio.")
         return EXIT_OK
     in_force = {store.current(year).number for year in store.years()}
+    marks = store.marks()
     damaged = {d.version: d for d in store.verify().damages if d.version is not None and d.serious}
     for version in versions:
         mark = "  ← in vigore" if version.number in in_force else ""
         if version.number in damaged:
             mark += "  ← DANNEGGIATA" if damaged[version.number].kind == CORRUPT else "  ← MANCA"
+        if version.number in marks:
+            mark += f"  ← presentata all'assemblea del {marks[version.number].day_text}"
         print(f"{version.number:>4}  {describe(version)}{mark}")
         if version.note:
             print(f"      {version.note}")
@@ -168,6 +189,19 @@ def restore(args: argparse.Namespace) -> int:
         f"Ripristinata la versione {args.version}: ora è in vigore come versione "
         f"{version.number} ({describe(version)})."
     )
+    return EXIT_OK
+
+
+def mark(args: argparse.Namespace) -> int:
+    """Mark a version «presentata in assemblea» on the given day."""
+    try:
+        day = parse_day(args.data)
+    except ValueError as exc:
+        print(f"Errore: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    store = _store(args)
+    done = store.mark_presented(args.version, day, args.editor or _user())
+    print(f"Versione {done.number} segnata come presentata all'assemblea del {done.day_text}.")
     return EXIT_OK
 
 

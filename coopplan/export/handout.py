@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING
 
 from pptx.enum.text import PP_ALIGN
 from pptx.slide import Slide as PptxSlide
@@ -20,6 +21,9 @@ from coopplan.export import pptx as px_
 from coopplan.export.pdf import office_to_pdf
 from coopplan.palette import MUTED_COLOR, TEXT_COLOR, status_color
 from coopplan.plan import Plan, ProjectCard
+
+if TYPE_CHECKING:
+    from coopplan.since import SinceReport
 
 PAGE_W, PAGE_H = 1123, 794  # A4 landscape in px at 96 dpi (297 x 210 mm)
 MARGIN = 44
@@ -76,11 +80,16 @@ def lines_block_height(pairs: Sequence[tuple[str, str]], width: float) -> float:
 # Building ----------------------------------------------------------------------------------
 
 
-def handout_pptx(plan: Plan, filter_label: str = "", note: str = "") -> bytes:
-    """The handout as a .pptx of A4 landscape pages (``filter_label``, ``note``: as build_deck)."""
+def handout_pptx(
+    plan: Plan, filter_label: str = "", note: str = "", since: SinceReport | None = None
+) -> bytes:
+    """The handout as a .pptx of A4 landscape pages (``filter_label``, ``note``: as build_deck;
+    ``since``: «Dall'ultima assemblea» on the first page(s))."""
     facts = s.facts(plan)
     prs = px_.new_presentation(PAGE_W, PAGE_H)
-    pages: list[TrackPage | BudgetPage] = []
+    pages: list[SincePage | TrackPage | BudgetPage] = []
+    if since is not None:
+        pages += since_pages(since)
     for code in plan.track_codes:
         if filter_label and not facts.projects_of(code):
             continue
@@ -90,7 +99,9 @@ def handout_pptx(plan: Plan, filter_label: str = "", note: str = "") -> bytes:
     header = " · ".join(x for x in parts if x)
     for number, content in enumerate(pages, 1):
         page = prs.slides.add_slide(prs.slide_layouts[6])
-        if isinstance(content, TrackPage):
+        if isinstance(content, SincePage):
+            draw_since_page(page, content)
+        elif isinstance(content, TrackPage):
             draw_track_page(page, content)
         else:
             draw_budget_page(page, content, facts)
@@ -98,8 +109,43 @@ def handout_pptx(plan: Plan, filter_label: str = "", note: str = "") -> bytes:
     return px_.save(prs)
 
 
-def handout_pdf(plan: Plan, filter_label: str = "", note: str = "") -> bytes:
-    return office_to_pdf(handout_pptx(plan, filter_label, note))
+def handout_pdf(
+    plan: Plan, filter_label: str = "", note: str = "", since: SinceReport | None = None
+) -> bytes:
+    return office_to_pdf(handout_pptx(plan, filter_label, note, since))
+
+
+@dataclass(frozen=True)
+class SincePage:
+    title: str
+    subtitle: str
+    lines: tuple[tuple[str, bool], ...]  # (text, is a lead in bold); the others are bullets
+
+
+def since_pages(report: SinceReport) -> list[SincePage]:
+    """«Dall'ultima assemblea»: each lead in bold and its items as bullets, continued on pages
+    titled "(segue)" when they do not fit."""
+    from coopplan.since import SLIDE_TITLE
+
+    subtitle = report.start + (f" ({report.versions})" if report.versions else "")
+    lines = [
+        line
+        for lead, items in report.parts()
+        for line in [(lead, True), *((BULLET + item, False) for item in items)]
+    ]
+    budget = BOTTOM - (MARGIN + TITLE_LINE + LINE + GAP)
+    pages: list[SincePage] = []
+    page: list[tuple[str, bool]] = []
+    used = 0.0
+    for text, bold in lines:
+        need = text_lines(text, WIDTH, bold) * LINE + (GAP / 2 if bold else 0)
+        if page and used + need > budget:
+            pages.append(SincePage(SLIDE_TITLE, subtitle, tuple(page)))
+            page, used = [], 0.0
+        page.append((text, bold))
+        used += need
+    pages.append(SincePage(SLIDE_TITLE, subtitle, tuple(page)))
+    return [replace(p, title=p.title + (s.CONTINUED if i else "")) for i, p in enumerate(pages)]
 
 
 @dataclass(frozen=True)
@@ -285,6 +331,21 @@ def draw_track_page(page: PptxSlide, content: TrackPage) -> None:
         y += lines_block_height(content.filoni, WIDTH) + GAP
     rows = (header_row(PROJECT_HEADERS), *content.rows)
     draw_grid(page, rows, PROJECT_WIDTHS, y)
+
+
+def draw_since_page(page: PptxSlide, content: SincePage) -> None:
+    px_.add_rect(page, 0, 0, PAGE_W, 8, TEXT_COLOR)
+    box = px_.add_text(page, MARGIN, MARGIN, WIDTH, TITLE_LINE)
+    px_.write(box.text_frame.paragraphs[0], content.title, TITLE_PX, bold=True, line=TITLE_LINE)
+    box = px_.add_text(page, MARGIN, MARGIN + TITLE_LINE, WIDTH, LINE)
+    px_.write(box.text_frame.paragraphs[0], content.subtitle, TEXT_PX, color=MUTED_COLOR, line=LINE)
+    y: float = MARGIN + TITLE_LINE + LINE + GAP
+    for text, bold in content.lines:
+        y += GAP / 2 if bold else 0
+        height = text_lines(text, WIDTH, bold) * LINE
+        box = px_.add_text(page, MARGIN, y, WIDTH, height)
+        px_.write(box.text_frame.paragraphs[0], text, TEXT_PX, bold=bold, line=LINE)
+        y += height
 
 
 def draw_filoni(page: PptxSlide, filoni: Sequence[tuple[str, str]], top: float) -> None:

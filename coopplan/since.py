@@ -1,0 +1,299 @@
+"""«Dall'ultima assemblea»: what moved between the plan presented to the board and the plan in force.
+
+``since_report(old, new, start)`` reads the existing diff (``coopplan.diff.diff_plans``) and
+sorts it the way a president tells it: projects started and concluded, other stato changes,
+projects added and removed, budget changes per source, new activities done. ``sentences()`` says
+it in Italian sentences read aloud; ``since_slides()`` lays it out as slides (continued when long,
+like every slide of ``coopplan.slides``). ``status_deltas`` and ``track_progress`` are the
+overview's «In corso 12 (+3)» and the share of projects under way per pista.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+
+import pandas as pd
+
+from coopplan import fmt
+from coopplan import slides as s
+from coopplan.diff import ITEM_FIELDS, MINUS, Delta, ProjectRef, StatusChange, diff_plans
+from coopplan.marks import last_marked
+from coopplan.plan import Plan
+from coopplan.schema import STATUSES
+from coopplan.store import Version, VersionStore
+
+STARTED, CONCLUDED = "In corso", "Concluso"  # the stati that mean «partito» and «concluso»
+UNDER_WAY = (STARTED, CONCLUDED)
+SLIDE_TITLE = "Dall'ultima assemblea"
+DONE_FIELD = ITEM_FIELDS["done"]
+BUDGET_LEAD = "Il budget per fonte:"
+
+
+@dataclass(frozen=True)
+class SinceReport:
+    """What changed from the plan presented (``start``: 'Dall'assemblea del 14 marzo 2026',
+    ``versions``: 'versione 3 → versione 5') to the plan shown now."""
+
+    start: str
+    versions: str
+    started: tuple[ProjectRef, ...]
+    concluded: tuple[ProjectRef, ...]
+    other_statuses: tuple[StatusChange, ...]
+    added: tuple[ProjectRef, ...]
+    removed: tuple[ProjectRef, ...]
+    budget: tuple[Delta, ...]
+    done: tuple[tuple[ProjectRef, str], ...]  # (project, a new activity done)
+
+    @property
+    def unchanged(self) -> bool:
+        return not any(
+            (
+                self.started,
+                self.concluded,
+                self.other_statuses,
+                self.added,
+                self.removed,
+                self.budget,
+                self.done,
+            )
+        )
+
+    def parts(self) -> list[tuple[str, tuple[str, ...]]]:
+        """(lead, its items) in the order they are told: the slide's headings and bullets. One
+        part saying nothing changed when nothing did."""
+        if self.unchanged:
+            return [("Nessun progetto ha cambiato stato e il budget è lo stesso.", ())]
+        parts = [
+            (self.started, "progetto è partito", "progetti sono partiti"),
+            (self.concluded, "progetto si è concluso", "progetti si sono conclusi"),
+            (self.added, "progetto è stato aggiunto", "progetti sono stati aggiunti"),
+            (self.removed, "progetto è stato tolto", "progetti sono stati tolti"),
+        ]
+        out = [(_lead(len(refs), one, many), _titles(refs)) for refs, one, many in parts if refs]
+        if self.other_statuses:
+            lead = _lead(
+                len(self.other_statuses),
+                "progetto ha cambiato stato",
+                "progetti hanno cambiato stato",
+            )
+            items = tuple(
+                f"{c.project.title}: da «{c.old}» a «{c.new}»" for c in self.other_statuses
+            )
+            out.insert(len([p for p in parts[:2] if p[0]]), (lead, items))
+        if self.budget:
+            out.append((BUDGET_LEAD, tuple(budget_sentence(d) for d in self.budget)))
+        if self.done:
+            lead = _lead(
+                len(self.done),
+                "nuova attività è stata realizzata",
+                "nuove attività sono state realizzate",
+            )
+            out.append((lead, tuple(f"{text} ({p.title})" for p, text in self.done)))
+        return out
+
+    def sentences(self) -> list[str]:
+        """The report as sentences a president reads aloud; the first says since when.
+
+        'Dall'assemblea del 14 marzo 2026, 3 progetti sono partiti: A, B e C.'; each budget
+        change is a sentence of its own."""
+        out = []
+        for lead, items in self.parts():
+            if lead == BUDGET_LEAD:
+                out += [f"{item}." for item in items]
+            elif items:
+                out.append(f"{lead.rstrip(':')}: {_joined(items)}.")
+            else:
+                out.append(lead)
+        first = out[0]
+        out[0] = f"{self.start}, {first[0].lower()}{first[1:]}"
+        return out
+
+
+def since_report(old: Plan, new: Plan, start: str, versions: str = "") -> SinceReport:
+    """What changed from ``old`` (the plan presented) to ``new``, from the plan diff."""
+    diff = diff_plans(old, new)
+    started = tuple(c.project for c in diff.statuses if c.new == STARTED)
+    concluded = tuple(c.project for c in diff.statuses if c.new == CONCLUDED)
+    others = tuple(c for c in diff.statuses if c.new not in UNDER_WAY)
+    done = [
+        (change.project, text)
+        for change in diff.changed
+        for field in change.changes
+        if field.field == DONE_FIELD
+        for text in field.added
+    ]
+    done += _done_of_added(new, diff.added)
+    return SinceReport(
+        start=start,
+        versions=versions,
+        started=started,
+        concluded=concluded,
+        other_statuses=others,
+        added=diff.added,
+        removed=diff.removed,
+        budget=diff.by_source,
+        done=tuple(done),
+    )
+
+
+def _done_of_added(plan: Plan, added: Sequence[ProjectRef]) -> list[tuple[ProjectRef, str]]:
+    """The activities done of the projects added (all new since the comparison)."""
+    if not added:
+        return []
+    items = plan.items
+    done = items.loc[(items["kind"] == "done") & items["project"].isin({r.id for r in added})]
+    texts: dict[str, list[str]] = {}
+    for pid, text in zip(done["project"], done["text"], strict=True):
+        texts.setdefault(str(pid), []).append(str(text))
+    return [(ref, text) for ref in added for text in texts.get(ref.id, [])]
+
+
+def budget_sentence(delta: Delta) -> str:
+    """'Il budget Risorse Coop Re-Start è salito di 2.500 € (da 25.000 € a 27.500 €)'; a yes/no
+    source in projects ('I progetti con Risorse interne sono passati da 15 a 16')."""
+    if delta.kind != "amount":
+        return (
+            f"I progetti con {delta.source} sono passati da {fmt.number(int(delta.old))} a "
+            f"{fmt.number(int(delta.new))} ({delta.shown_difference})"
+        )
+    verb = "è salito" if delta.difference > 0 else "è sceso"
+    return (
+        f"Il budget {delta.source} {verb} di {fmt.money(abs(delta.difference))} "
+        f"({delta.shown_difference}, da {fmt.money(delta.old)} a {fmt.money(delta.new)})"
+    )
+
+
+def since_slides(report: SinceReport) -> list[s.Slide]:
+    """«Dall'ultima assemblea» as slides: one block per part (its lead in bold, its items as
+    bullets), continued slides «(segue)» when it does not fit; the sentences in the notes."""
+    blocks = tuple(
+        s.Block(heading=lead, columns=(s.Column("", items),) if items else ())
+        for lead, items in report.parts()
+    )
+    subtitle = report.start + (f" ({report.versions})" if report.versions else "")
+    return s._text_slides(
+        kind="since",
+        title=SLIDE_TITLE,
+        subtitle=subtitle,
+        blocks=blocks,
+        notes="\n".join(report.sentences()),
+    )
+
+
+def with_since(deck: Sequence[s.Slide], report: SinceReport | None) -> list[s.Slide]:
+    """``deck`` with the «Dall'ultima assemblea» slides after the opening slide (same footer)."""
+    if report is None or not deck:
+        return list(deck)
+    footer = deck[0].footer
+    extra = [replace(slide, footer=footer) for slide in since_slides(report)]
+    return [deck[0], *extra, *deck[1:]]
+
+
+# The overview ----------------------------------------------------------------------------
+
+
+def status_deltas(old: Plan, new: Plan) -> dict[str, int]:
+    """Stato -> projects now minus projects then, for every stato of either plan."""
+    before, after = old.status_counts(), new.status_counts()
+    names = list(STATUSES) + [x for x in (*after.index, *before.index) if x not in STATUSES]
+    return {
+        name: int(after.get(name, 0)) - int(before.get(name, 0)) for name in dict.fromkeys(names)
+    }
+
+
+def signed_delta(value: int) -> str:
+    """3 -> '(+3)', -2 -> '(−2)', 0 -> '(=)'."""
+    if value == 0:
+        return "(=)"
+    return f"({'+' if value > 0 else MINUS}{fmt.number(abs(value))})"
+
+
+def track_progress(plan: Plan) -> pd.DataFrame:
+    """Per pista (workbook order): ``track`` (code), ``title``, ``projects``, ``under_way``
+    (projects «In corso» or «Concluso»), ``concluded``, ``share`` (under_way / projects, 0..1;
+    0 for a pista without projects)."""
+    rows = []
+    projects = plan.projects
+    for code in plan.track_codes:
+        mine = projects.loc[projects["track"] == code, "status"]
+        total = int(len(mine))
+        under = int(mine.isin(UNDER_WAY).sum())
+        rows.append(
+            {
+                "track": code,
+                "title": plan.track_title(code),
+                "projects": total,
+                "under_way": under,
+                "concluded": int((mine == CONCLUDED).sum()),
+                "share": under / total if total else 0.0,
+            }
+        )
+    return pd.DataFrame(
+        rows, columns=["track", "title", "projects", "under_way", "concluded", "share"]
+    )
+
+
+# Helpers ---------------------------------------------------------------------------------
+
+
+def _lead(n: int, singular: str, plural: str) -> str:
+    """'3 progetti sono partiti:'; 'Un progetto è partito:'."""
+    if n == 1:
+        article = "Una" if singular.startswith("nuova") else "Un"
+        return f"{article} {singular}:"
+    return f"{fmt.number(n)} {plural}:"
+
+
+def _titles(refs: Sequence[ProjectRef]) -> tuple[str, ...]:
+    return tuple(r.title or r.id for r in refs)
+
+
+def _joined(items: Sequence[str]) -> str:
+    """'A, B e C'."""
+    if len(items) <= 1:
+        return "".join(items)
+    return f"{', '.join(items[:-1])} e {items[-1]}"
+
+
+# From the store --------------------------------------------------------------------------
+
+
+def assembly_version(store: VersionStore, shown: Version) -> int | None:
+    """The version presented at the most recent assembly among ``shown``'s year up to
+    ``shown`` (None when none is marked)."""
+    numbers = [v.number for v in store.versions(shown.year)]
+    mark = last_marked(store.marks(), numbers, before=shown.number)
+    return None if mark is None else mark.number
+
+
+def since_start(store: VersionStore, number: int) -> tuple[str, str]:
+    """How the report names version ``number``: ('Dall'assemblea del 14 marzo 2026',
+    'versione 3') when it is marked, else ('Dalla versione 3 (25 novembre 2026)', 'versione 3').
+    StoreError for an unknown version."""
+    old = store.get(number)
+    mark = store.marks().get(number)
+    if mark:
+        return f"Dall'assemblea del {mark.day_text}", f"versione {old.number}"
+    when = fmt.date(old.local_time.date())
+    return f"Dalla versione {old.number} ({when})", f"versione {old.number}"
+
+
+def since_last_assembly(
+    store: VersionStore, shown: Version, against: int | None = None
+) -> SinceReport | None:
+    """The report from version ``against`` (default: ``assembly_version``) to ``shown``; None
+    when there is none to compare with. StoreError when a version cannot be read."""
+    if against is None:
+        against = assembly_version(store, shown)
+        if against is None:
+            return None
+    return since_version(store, against, store.load(shown), f"versione {shown.number}")
+
+
+def since_version(store: VersionStore, number: int, new: Plan, new_label: str) -> SinceReport:
+    """The report from stored version ``number`` to the plan ``new`` (``new_label``: how the
+    subtitle names it, 'versione 5' or a file name). StoreError when the version does not exist
+    or cannot be read."""
+    start, old_label = since_start(store, number)
+    return since_report(store.load(number), new, start, f"{old_label} → {new_label}")
