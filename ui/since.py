@@ -19,9 +19,9 @@ from coopplan.since import (
 )
 from coopplan.store import Store, StoreError, Version
 from ui.components import status_strip
+from ui.data import on_one_workbook, shown_version, version_plan
 from ui.filters import Filters
 from ui.safe import md, text
-from ui.versions import on_one_workbook, shown_version, version_plan
 
 AGAINST_PARAM = "dal"  # ?dal=3: compare with version 3 instead of the last assembly
 
