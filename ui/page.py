@@ -24,10 +24,14 @@ class PageContext:
     filters: Filters  # the sidebar filters
     view: Plan  # the plan with the filters applied
 
-    def require_projects(self, shown: Plan | None = None, empty_note: str | None = None) -> None:
-        """Say that the view is filtered; if ``shown`` (default: the view) has no project, say
-        why (``empty_note``, else which filters leave nothing) and stop the page there."""
-        filter_caption(self.filters, self.plan, self.view)
+    def require_projects(
+        self, shown: Plan | None = None, empty_note: str | None = None, caption: bool = True
+    ) -> None:
+        """Say that the view is filtered (unless ``caption`` is False: the page said it); if
+        ``shown`` (default: the view) has no project, say why (``empty_note``, else which
+        filters leave nothing) and stop the page there."""
+        if caption:
+            filter_caption(self.filters, self.plan, self.view)
         if not (self.view if shown is None else shown).is_empty:
             return
         if empty_note:
