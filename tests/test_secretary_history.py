@@ -152,3 +152,17 @@ def test_compare_versions_is_its_own_section(store: Store) -> None:
     at_compare = kinds.index(("subheader", "Confronta due versioni"))
     assert kinds[at_compare - 1][0] == "divider"  # a rule right above it
     assert any("già pubblicate" in c.value for c in at.caption)
+
+
+# The header -----------------------------------------------------------------------------------------
+
+
+def test_the_header_shows_the_publication_date_beside_the_version_date(store: Store) -> None:
+    store.publish(as_bytes(raised(shipped())), "Maria Rossi")  # the file's own (old) date
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+    at.run()
+    assert not at.exception and not at.error
+    header = "\n".join(shown_text(m.value) for m in at.markdown)
+    before = fmt.date(shipped().meta.version_date)
+    published = store.current().time.astimezone().date()
+    assert f"Versione del {before} · pubblicata il {fmt.date(published)}" in header

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Sequence
 
 import plotly.graph_objects as go
@@ -16,12 +17,15 @@ from ui import keys, layout
 from ui.safe import Md, join, md, table, text
 
 
-def plan_header(plan: Plan, title: str | None = None) -> None:
-    """Page title, then organisation · year · version date of the plan."""
+def plan_header(plan: Plan, title: str | None = None, published: dt.date | None = None) -> None:
+    """Page title, then organisation · year · version date of the plan · the day it was
+    published (``published``, when the store knows it)."""
     st.title(text(title or plan.meta.title))
     parts = [plan.meta.organization, f"Anno {plan.meta.year}" if plan.meta.year else ""]
     if plan.meta.version_date:
         parts.append(f"Versione del {fmt.date(plan.meta.version_date)}")
+    if published:
+        parts.append(f"pubblicata il {fmt.date(published)}")
     st.markdown(text(" · ".join(p for p in parts if p)))
 
 

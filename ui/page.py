@@ -13,7 +13,7 @@ import streamlit as st
 
 from coopplan import Plan
 from ui.components import plan_header
-from ui.data import current_plan
+from ui.data import current_plan, published_on
 from ui.filters import Filters, current_filters, filter_caption, no_match_message
 from ui.safe import text
 
@@ -57,7 +57,7 @@ def start(title: str | None = None, intro: str = "") -> PageContext:
     the intro, the filter caption; a view without projects says so and stops the page."""
     page = context()
     if title is None:
-        plan_header(page.plan)
+        plan_header(page.plan, published=published_on())
     else:
         st.title(text(title))
     if intro:
