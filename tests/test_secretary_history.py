@@ -166,3 +166,11 @@ def test_the_header_shows_the_publication_date_beside_the_version_date(store: St
     before = fmt.date(shipped().meta.version_date)
     published = store.current().time.astimezone().date()
     assert f"Versione del {before} · pubblicata il {fmt.date(published)}" in header
+
+
+def test_restoring_the_version_in_force_is_off_before_the_click(store: Store) -> None:
+    store.publish(as_bytes(raised(shipped())), "Maria Rossi")
+    at = page()  # the history's chosen version is the one in force (2)
+    restore = next(b for b in at.button if b.label == "Ripristina")
+    assert restore.disabled
+    assert "Questa è già la versione in vigore." in [i.value for i in at.info]
