@@ -8,19 +8,22 @@ ui/update.py. Nothing is written to the store until the editor presses «Pubblic
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 
 import streamlit as st
 
+from coopplan import fmt
 from coopplan.access import NOT_CONFIGURED_MESSAGE, Gate, configured_secret
-from coopplan.diff import diff_plans
+from coopplan.diff import diff_plans, stale_version_date
 from coopplan.downloads import XLSX_MIME
+from coopplan.plan import Plan
 from coopplan.reader import LoadResult
 from coopplan.sandbox import load_plan_isolated, warm
 from coopplan.schema import MAX_UPLOAD_MB
 from coopplan.store import Store, StoreError, Version
 from coopplan.tables import history_table
-from coopplan.writer import template_plan, workbook_bytes
+from coopplan.writer import restamped_bytes, template_plan, workbook_bytes
 from ui import CHOOSE, keys
 from ui.data import version_plan
 from ui.page import context
@@ -42,6 +45,7 @@ from ui.update import (
 
 NONCE = "agg_upload_nonce"  # bumped after a publish, so the uploader starts empty again
 CHECKED = "agg_checked"  # (sha256 of the upload, its LoadResult): checked once per file
+TODAY_DATE = "agg_today_date"  # the checkbox «Usa la data di oggi» of a stale «Data versione»
 
 
 # Data (cached by content) ----------------------------------------------------------------
@@ -158,7 +162,35 @@ def upload_section(store: Store, gate: Gate) -> None:
         )
         show_diff(diff, "Nessuna modifica: il file è uguale al piano in vigore.")
         unchanged = diff.unchanged
+        if not unchanged:
+            data = version_date_check(version_plan(store, current), plan, data)
     publish_form(store, gate, data, uploaded.name, blocked=unchanged)
+
+
+def version_date_check(in_force: Plan, plan: Plan, data: bytes) -> bytes:
+    """Warn when the file's «Data versione» is not newer than the version in force's, and offer
+    today's date; return the bytes to publish (rewritten with today's date when accepted)."""
+    if not stale_version_date(in_force, plan):
+        return data
+    today = dt.date.today()
+    given = plan.meta.version_date
+    st.warning(
+        md(
+            "La «Data versione» del file ({given}) non è successiva a quella del piano in "
+            "vigore ({before}): dopo la pubblicazione le pagine direbbero ancora «Versione del "
+            "{before}».",
+            given=fmt.date(given) if given else "vuota",
+            before=fmt.date(in_force.meta.version_date) or "non indicata",
+        ),
+        icon=":material/event_busy:",
+    )
+    use_today = st.checkbox(
+        md("Usa la data di oggi ({today}) come «Data versione»", today=fmt.date(today)),
+        value=True,
+        key=TODAY_DATE,
+        help="Il file pubblicato avrà la data di oggi nel foglio «Piano»; il resto non cambia.",
+    )
+    return restamped_bytes(plan, today) if use_today else data
 
 
 def publish_form(store: Store, gate: Gate, data: bytes, name: str, *, blocked: bool) -> None:
@@ -269,9 +301,12 @@ def restore_form(store: Store, gate: Gate, chosen: Version, in_force: int) -> No
 
 
 def compare_section(store: Store, mine: list[Version]) -> None:
+    """Two published versions side by side: its own section, apart from the upload's preview."""
     if len(mine) < 2:
         return
-    st.markdown("#### Confronta due versioni")
+    st.divider()
+    st.subheader("Confronta due versioni", anchor="confronta")
+    st.caption("Le differenze tra due versioni già pubblicate dello storico, non il file caricato.")
     left, right = st.columns(2)
     keys = f"{mine[0].year}_{len(mine)}"
     old = choose_version(

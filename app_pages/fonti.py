@@ -31,4 +31,4 @@ for tab, source in zip(
     with tab:
         chosen = ui.source_projects(view, source)
         if chosen:
-            ui.project_card(view, chosen)
+            ui.project_card(page.plan, chosen, page.filters.sources)

@@ -6,16 +6,17 @@ from coopplan import charts
 from ui import components as ui
 from ui.page import start
 
-view = start(
+page = start(
     "Matrice di stato",
     "Un progetto per riga, raggruppati per pista. Clic su un'intestazione per ordinare, su una "
     "riga per aprire la scheda; il filtro «Stato» è nella barra laterale.",
-).view
+)
+view = page.view
 
 ui.status_strip(view)
 chosen = ui.matrix(view)
 if chosen:
-    ui.project_card(view, chosen)
+    ui.project_card(page.plan, chosen, page.filters.sources)
 
 st.subheader("Stato dei progetti per pista")
 ui.chart(charts.status_by_track(view), key="stato_pista")

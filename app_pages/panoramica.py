@@ -3,10 +3,11 @@ and a map of the plan from which a project's card opens."""
 
 import streamlit as st
 
-from coopplan import charts
+from coopplan import charts, scope
 from ui import components as ui
 from ui import keys
 from ui.page import start
+from ui.safe import text
 from ui.since import progress_by_track, status_strip_since
 from ui.versions import year_comparison
 
@@ -18,10 +19,16 @@ ui.source_kpis(view)
 status_strip_since(view, page.filters)  # «In corso 12 (+3)» since the last assembly
 
 st.subheader("Budget per pista e per fonte")
+money_note = scope.euros_sentence(plan, view)  # what the euros count under a source filter
 if charts.has_amounts(view):
     ui.chart(charts.budget_by_track(view, plan.source_names), key="budget_pista")
+    if money_note:
+        st.caption(text(money_note))
 else:
-    st.info("I progetti mostrati non hanno importi in euro.", icon=":material/info:")
+    st.info(
+        text(money_note or "I progetti mostrati non hanno importi in euro."),
+        icon=":material/info:",
+    )
 ui.flag_sources_note(view)
 
 with st.container(key=keys.PLAN_MAP):  # hidden on phones (too small to read): the list stays
@@ -38,7 +45,7 @@ with st.container(key=keys.PLAN_MAP):  # hidden on phones (too small to read): t
     ui.plan_map(view, picker_key=keys.OVERVIEW_PROJECT)
 chosen = ui.project_picker(view, key=keys.OVERVIEW_PROJECT)
 if chosen:
-    ui.project_card(view, chosen)
+    ui.project_card(plan, chosen, page.filters.sources)
 
 progress_by_track(view)
 year_comparison()  # two plan years side by side, when the store holds more than one

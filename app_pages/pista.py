@@ -2,8 +2,9 @@
 
 import streamlit as st
 
-from coopplan import charts, fmt
+from coopplan import charts, fmt, scope
 from ui import components as ui
+from ui.filters import filter_caption
 from ui.nav import current_track
 from ui.page import context
 from ui.safe import join, md, text
@@ -22,6 +23,10 @@ st.markdown(
         title=plan.meta.title,
     )
 )
+# The filter caption counts this pista's projects, and comes before the filoni: on a phone
+# they are long, and the caption belongs with the title the reader sees first.
+mine = page.view.filter(tracks=[code])
+filter_caption(page.filters, plan, mine, whole=plan.filter(tracks=[code]), where="della pista")
 
 st.header("I filoni di intervento")
 lines = plan.lines_of(code)
@@ -38,10 +43,11 @@ if track.alt_title:
     st.header(md("I progetti — {heading}", heading=track.alt_title))
 else:
     st.header("I progetti")
-mine = page.view.filter(tracks=[code])
 excluded = bool(page.filters.tracks) and code not in page.filters.tracks
 page.require_projects(
-    mine, "Questa pista è esclusa dal filtro «Pista» nella barra laterale." if excluded else None
+    mine,
+    "Questa pista è esclusa dal filtro «Pista» nella barra laterale." if excluded else None,
+    caption=False,
 )
 
 ui.source_kpis(mine)
@@ -52,5 +58,9 @@ if charts.has_amounts(mine):
         for row in mine.source_totals().itertuples()
         if row.source in mine.amount_sources and row.total > 0
     ]
-    st.caption(md("Budget della pista: {budget}", budget=join(budget)))
-ui.project_cards(mine, key=f"schede_{code}")
+    which = " (fonti scelte nel filtro)" if page.filters.sources else ""  # what it counts
+    st.caption(md("Budget della pista" + which + ": {budget}", budget=join(budget)))
+money_note = scope.euros_sentence(plan, mine)
+if money_note:
+    st.caption(text(money_note))
+ui.project_cards(mine, plan, key=f"schede_{code}", chosen=page.filters.sources)

@@ -139,9 +139,10 @@ class PlanDiff:
         out += [f"Progetto aggiunto: {p.label}." for p in self.added]
         out += [f"Progetto tolto: {p.label}." for p in self.removed]
         out += [
-            f"Progetto modificato: {c.project.label} – {', '.join(c.field_names)}."
+            f"Progetto modificato: {c.project.label} – "
+            f"{', '.join(n for n in c.field_names if n != STATUS_FIELD)}."
             for c in self.changed
-            if c.field_names != [STATUS_FIELD]  # a status-only change has its own sentence
+            if c.field_names != [STATUS_FIELD]  # a status change has its own sentence
         ]
         out += [f"Stato di {s.project.label}: da «{s.old}» a «{s.new}»." for s in self.statuses]
         out += [
@@ -200,7 +201,12 @@ class PlanDiff:
             (
                 "Progetti modificati",
                 ["Progetto", "Campo", "Prima", "Dopo"],
-                [[c.project.label, f.field, f.old, f.new] for c in self.changed for f in c.changes],
+                [
+                    [c.project.label, f.field, f.old, f.new]
+                    for c in self.changed
+                    for f in c.changes
+                    if f.field != STATUS_FIELD  # a status change is listed once, above
+                ],
             ),
         ]
         return [
@@ -211,6 +217,13 @@ class PlanDiff:
 
 
 NOTHING_CHANGES = "Nessuna modifica: il contenuto è identico al piano di confronto."
+
+
+def stale_version_date(old: Plan, new: Plan) -> bool:
+    """True when ``new``'s «Data versione» is missing or not later than ``old``'s (the plan in
+    force): published as it is, the header would keep saying the old date."""
+    before, after = old.meta.version_date, new.meta.version_date
+    return after is None or (before is not None and after <= before)
 
 
 def diff_plans(old: Plan, new: Plan) -> PlanDiff:

@@ -145,6 +145,7 @@ class Plan:
     projects: pd.DataFrame = field(default_factory=lambda: empty_table("projects"))
     items: pd.DataFrame = field(default_factory=lambda: empty_table("items"))
     funding: pd.DataFrame = field(default_factory=lambda: empty_table("funding"))
+    filtered: bool = False  # True for a view made by filter(): its tracks and lines stay whole
 
     @classmethod
     def from_records(cls, meta: PlanMeta, **tables: list[dict]) -> Plan:
@@ -290,6 +291,7 @@ class Plan:
         ids = set(projects["id"])
         return replace(
             self,
+            filtered=True,
             projects=projects.reset_index(drop=True),
             sources=sources_table.reset_index(drop=True),
             items=self.items.loc[self.items["project"].isin(ids)].reset_index(drop=True),

@@ -17,7 +17,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from functools import lru_cache
 
-from coopplan import fmt, kinds
+from coopplan import fmt, kinds, scope
 from coopplan.palette import (
     SOURCE_COLORS,
     TEXT_COLOR,
@@ -790,9 +790,6 @@ def funding_words(card: ProjectCard) -> list[str]:
 
 
 def counts_sentence(plan: Plan) -> str:
-    return (
-        f"{fmt.count(len(plan.tracks), 'pista', 'piste')}, "
-        f"{fmt.count(len(plan.lines), 'filone', 'filoni')}, "
-        f"{fmt.count(len(plan.projects), 'progetto', 'progetti')}, "
-        f"{fmt.count(len(plan.items), 'attività', 'attività')}"
-    )
+    """The plan's counts; a filtered plan counts only the piste holding a shown project, then
+    the whole plan's after «su» (coopplan.scope.counts_sentence)."""
+    return scope.counts_sentence(plan, filtered=plan.filtered)

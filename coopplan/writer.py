@@ -10,6 +10,7 @@ import datetime as dt
 import io
 import numbers
 import os
+from dataclasses import replace
 from typing import BinaryIO
 
 import pandas as pd
@@ -74,6 +75,13 @@ def workbook_bytes(plan: Plan) -> bytes:
     buffer = io.BytesIO()
     write_workbook(plan, buffer)
     return buffer.getvalue()
+
+
+def restamped_bytes(plan: Plan, version_date: dt.date) -> bytes:
+    """The workbook of ``plan`` with «Data versione» set to ``version_date`` (the page offers
+    today's date when an upload's date is not newer than the version in force). The workbook
+    is written afresh from the plan (same sheets as every workbook of coopplan.writer)."""
+    return workbook_bytes(replace(plan, meta=replace(plan.meta, version_date=version_date)))
 
 
 def template_plan(like: Plan | None = None) -> Plan:

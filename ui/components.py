@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Sequence
 
 import plotly.graph_objects as go
@@ -17,12 +18,15 @@ from ui import CHOOSE, keys, layout
 from ui.safe import Md, join, md, table, text
 
 
-def plan_header(plan: Plan, title: str | None = None) -> None:
-    """Page title, then organisation · year · version date of the plan."""
+def plan_header(plan: Plan, title: str | None = None, published: dt.date | None = None) -> None:
+    """Page title, then organisation · year · version date of the plan · the day it was
+    published (``published``, when the store knows it)."""
     st.title(text(title or plan.meta.title))
     parts = [plan.meta.organization, f"Anno {plan.meta.year}" if plan.meta.year else ""]
     if plan.meta.version_date:
         parts.append(f"Versione del {fmt.date(plan.meta.version_date)}")
+    if published:
+        parts.append(f"pubblicata il {fmt.date(published)}")
     st.markdown(text(" · ".join(p for p in parts if p)))
 
 
@@ -108,9 +112,10 @@ def chart(fig: go.Figure, *, key: str | None = None, on_select: str = "ignore", 
     )
 
 
-def project_card(plan: Plan, project_id: str) -> None:
+def project_card(plan: Plan, project_id: str, chosen: Sequence[str] = ()) -> None:
     """The full card of a project: title, stato, pista, done and planned side by side,
-    budget by source and notes."""
+    budget by source and notes. ``plan``: the unfiltered plan, so the card shows all the
+    project's funding whatever the filter; ``chosen``: the sources of the filter, marked."""
     card = plan.project(project_id)
     with st.container(border=True):
         st.markdown(
@@ -135,7 +140,7 @@ def project_card(plan: Plan, project_id: str) -> None:
             st.markdown(_bullets(card.planned, "Nessuna ipotesi di lavoro indicata."))
         with budget:
             st.markdown("**:material/euro: Budget**")
-            st.markdown(_funding_lines(card))
+            st.markdown(_funding_lines(card, chosen))
             if card.notes:
                 st.markdown(md("*{notes}*", notes=card.notes))
 
@@ -143,13 +148,16 @@ def project_card(plan: Plan, project_id: str) -> None:
 CARDS_AT_ONCE = 30  # project cards drawn at first on a pista page; a button shows more
 
 
-def project_cards(plan: Plan, key: str, step: int = CARDS_AT_ONCE) -> None:
-    """The card of each project, the first ``step`` at first and ``step`` more at each click of
-    «Mostra altri progetti» (a pista of a big plan has thousands)."""
-    ids = [str(pid) for pid in plan.projects["id"]]
+def project_cards(
+    view: Plan, full: Plan, key: str, chosen: Sequence[str] = (), step: int = CARDS_AT_ONCE
+) -> None:
+    """The card of each project of ``view``, drawn from ``full`` (see project_card), the first
+    ``step`` at first and ``step`` more at each click of «Mostra altri progetti» (a pista of a
+    big plan has thousands)."""
+    ids = [str(pid) for pid in view.projects["id"]]
     shown = st.session_state.setdefault(key, step)
     for project_id in ids[:shown]:
-        project_card(plan, project_id)
+        project_card(full, project_id, chosen)
     if len(ids) <= shown:
         return
     st.caption(
@@ -174,11 +182,18 @@ def _bullets(lines: Sequence[str], empty: str) -> Md:
     return join([md("- {line}", line=line) for line in lines], "\n")
 
 
-def _funding_lines(card: ProjectCard) -> Md:
+CHOSEN_MARK = " · *fonte del filtro*"  # after a source the sidebar filter chose
+
+
+def _funding_lines(card: ProjectCard, chosen: Sequence[str] = ()) -> Md:
+    """Every source that funds the project (never only the filtered ones), the chosen marked."""
     lines = []
     for given in card.paying():
         amount = given.text.replace(" ", "\u00a0")  # never '5.000 / €'
-        lines.append(md("- {name}: **{amount}**", name=given.source, amount=amount))
+        mark = Md(CHOSEN_MARK) if given.source in chosen else Md("")
+        lines.append(
+            md("- {name}: **{amount}**{mark}", name=given.source, amount=amount, mark=mark)
+        )
     if card.budget_line:
         lines.append(md("- Voce di budget: {line}", line=card.budget_line))
     return join(lines, "\n") if lines else Md("*Nessuna fonte di finanziamento indicata.*")

@@ -8,6 +8,7 @@ shown (year selector, read-only banner, year comparison) are in ui/versions.py.
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import os
 from pathlib import Path
@@ -90,6 +91,17 @@ def version_plan(store: Store, version: Version) -> Plan:
     """The plan of a stored version, parsed once per content (cache keyed by its sha256)."""
     result = _parse(version.sha256, store.read(version), f"piano_{version.year}.xlsx")
     return plan_or_stop(result)
+
+
+def published_on() -> dt.date | None:
+    """The day the version shown was published (local time); None on one workbook (no store)
+    or when the store cannot say (its error is told elsewhere)."""
+    if on_one_workbook():
+        return None
+    try:
+        return shown_version(Store.default(), tell=False).time.astimezone().date()
+    except (OSError, StoreError):
+        return None
 
 
 def shown_version(store: Store, *, tell: bool = True) -> Version:

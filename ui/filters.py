@@ -110,16 +110,20 @@ def no_match_message(filters: Filters, plan: Plan) -> None:
     )
 
 
-def filter_caption(filters: Filters, plan: Plan, shown: Plan) -> None:
-    """One line saying the view is filtered, and how many projects it shows."""
+def filter_caption(
+    filters: Filters, plan: Plan, shown: Plan, whole: Plan | None = None, where: str = ""
+) -> None:
+    """One line saying the view is filtered, and how many projects it shows: of the plan, or of
+    ``whole`` (e.g. one pista's projects, ``where`` = "della pista") when given."""
     if not filters.active:
         return
-    total = len(plan.projects)
+    total = len((whole if whole is not None else plan).projects)
     st.caption(
         md(
-            ":material/filter_alt: Filtro attivo — {filters}: {shown} di {total}.",
+            ":material/filter_alt: Filtro attivo — {filters}: {shown} di {total}{where}.",
             filters=filters.describe(plan),
             shown=fmt.number(len(shown.projects)),
             total=fmt.count(total, "progetto", "progetti"),
+            where=md(" {where}", where=where) if where else "",
         )
     )

@@ -13,7 +13,7 @@ import streamlit as st
 
 from coopplan import Plan
 from ui.components import plan_header
-from ui.data import current_plan
+from ui.data import current_plan, published_on
 from ui.filters import Filters, current_filters, filter_caption, no_match_message
 from ui.safe import text
 
@@ -24,10 +24,14 @@ class PageContext:
     filters: Filters  # the sidebar filters
     view: Plan  # the plan with the filters applied
 
-    def require_projects(self, shown: Plan | None = None, empty_note: str | None = None) -> None:
-        """Say that the view is filtered; if ``shown`` (default: the view) has no project, say
-        why (``empty_note``, else which filters leave nothing) and stop the page there."""
-        filter_caption(self.filters, self.plan, self.view)
+    def require_projects(
+        self, shown: Plan | None = None, empty_note: str | None = None, caption: bool = True
+    ) -> None:
+        """Say that the view is filtered (unless ``caption`` is False: the page said it); if
+        ``shown`` (default: the view) has no project, say why (``empty_note``, else which
+        filters leave nothing) and stop the page there."""
+        if caption:
+            filter_caption(self.filters, self.plan, self.view)
         if not (self.view if shown is None else shown).is_empty:
             return
         if empty_note:
@@ -53,7 +57,7 @@ def start(title: str | None = None, intro: str = "") -> PageContext:
     the intro, the filter caption; a view without projects says so and stops the page."""
     page = context()
     if title is None:
-        plan_header(page.plan)
+        plan_header(page.plan, published=published_on())
     else:
         st.title(text(title))
     if intro:
