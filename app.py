@@ -4,7 +4,7 @@ from pathlib import Path
 
 import streamlit as st
 
-from ui import components, data, filters, nav, versions
+from ui import components, data, filters, history, nav, versions
 
 st.set_page_config(
     page_title="Piano di lavoro",
@@ -37,5 +37,6 @@ page = st.navigation(pages)
 versions.version_banner()
 nav.remember_track(plan, page)
 chosen = filters.sidebar_filters(plan)
+history.filters_in_history()  # Back/Forward undo/redo a filter change
 components.sidebar_downloads(chosen.apply(plan))
 page.run()
