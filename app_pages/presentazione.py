@@ -98,9 +98,8 @@ st.html(slide_html(deck[number - 1], number, qr_url))
 
 stem = "presentazione-piano"
 with st.container(key=keys.DECK_NAV, horizontal=True, wrap=False, vertical_alignment="center"):
-    st.button(
+    st.button(  # no icon: the shortcut's badge already draws the arrow («Precedente ←»)
         "Precedente",
-        icon=":material/arrow_back:",
         on_click=go_to,
         args=(number - 1,),
         disabled=number <= 1,
@@ -118,7 +117,6 @@ with st.container(key=keys.DECK_NAV, horizontal=True, wrap=False, vertical_align
     )
     st.button(
         "Successiva",
-        icon=":material/arrow_forward:",
         on_click=go_to,
         args=(number + 1,),
         disabled=number >= total,
