@@ -373,7 +373,10 @@ def _ids(plan: Plan) -> pd.Series:
 def _as_text(column: pd.Series) -> pd.Series:
     """``str`` of every value, as plain Python strings (pandas' own string dtype is much slower
     to hash into sets and ``isin`` here)."""
-    return pd.Series([str(v) for v in column.to_numpy(dtype=object)], dtype=object)
+    values = column.to_numpy(dtype=object)
+    if pd.api.types.infer_dtype(values, skipna=False) != "string":  # not all str already
+        values = np.array([str(v) for v in values], dtype=object)
+    return pd.Series(values, dtype=object)
 
 
 def _touched(
