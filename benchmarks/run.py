@@ -5,7 +5,8 @@
     python benchmarks/run.py --only reading,scale some sections
     python benchmarks/run.py --markdown out.md    also write the table as Markdown
 
-Sections: reading, scale, rerun, browser, load, processes (nginx, 1 vs 2 processes). Prints a table (value, baseline, ratio, target,
+Sections: reading, scale, timeline («Cronologia», 10,000 projects x 5 versions), rerun, browser,
+load, processes (nginx, 1 vs 2 processes). Prints a table (value, baseline, ratio, target,
 PASS/FAIL) and exits 1 if a target is missed. Not part of pytest. See docs/benchmarks.md.
 """
 
@@ -21,10 +22,11 @@ from pathlib import Path
 
 from common import Row, Settings, machine, skipped, table, write_generated_plan
 
-SECTIONS = ("reading", "scale", "rerun", "browser", "load", "processes")
+SECTIONS = ("reading", "scale", "timeline", "rerun", "browser", "load", "processes")
 TITLES = {
     "reading": "Lettura",
     "scale": "Scala",
+    "timeline": "Scala",
     "rerun": "Rerun",
     "browser": "Browser",
     "load": "Carico",
@@ -107,6 +109,12 @@ def _scale(settings: Settings, plans: dict[int, Path], folder: Path) -> list[Row
     return rows
 
 
+def _timeline(settings: Settings, plans: dict[int, Path], folder: Path) -> list[Row]:
+    import bench_timeline
+
+    return bench_timeline.timeline_rows(settings, folder)
+
+
 def _rerun(settings: Settings, plans: dict[int, Path], folder: Path) -> list[Row]:
     import bench_pages
 
@@ -139,6 +147,7 @@ def _processes(settings: Settings, plans: dict[int, Path], folder: Path) -> list
 SECTION_WORK: dict[str, Callable[[Settings, dict[int, Path], Path], list[Row]]] = {
     "reading": _reading,
     "scale": _scale,
+    "timeline": _timeline,
     "rerun": _rerun,
     "browser": _browser,
     "load": _load,

@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, fields, replace
 
+import numpy as np
 import pandas as pd
 
 from coopplan import fmt, kinds
@@ -354,6 +355,13 @@ def _projects(
     tuple[ProjectChange, ...],
     tuple[StatusChange, ...],
 ]:
+    old_ids, new_ids = _ids(old), _ids(new)
+    common = set(old_ids) & set(new_ids)
+    touched = _touched(old, new, old_ids, new_ids, common)
+    # Only the projects that may differ are compared field by field (the others are equal):
+    # the removed, the added and the touched ones, each plan restricted to them.
+    old = _restricted(old, old_ids.isin(touched | (set(old_ids) - common)))
+    new = _restricted(new, new_ids.isin(touched | (set(new_ids) - common)))
     before = {str(p["id"]): p for p in old.projects.to_dict("records")}
     after = {str(p["id"]): p for p in new.projects.to_dict("records")}
     added = tuple(_ref(p) for pid, p in after.items() if pid not in before)
@@ -369,6 +377,103 @@ def _projects(
         if before[pid]["status"] != project["status"]:
             statuses.append(StatusChange(_ref(project), before[pid]["status"], project["status"]))
     return added, removed, tuple(changed), tuple(statuses)
+
+
+def _ids(plan: Plan) -> pd.Series:
+    """The projects' IDs as text, one per row of ``plan.projects``."""
+    return _as_text(plan.projects["id"])
+
+
+def _as_text(column: pd.Series) -> pd.Series:
+    """``str`` of every value, as plain Python strings (pandas' own string dtype is much slower
+    to hash into sets and ``isin`` here)."""
+    values = column.to_numpy(dtype=object)
+    if pd.api.types.infer_dtype(values, skipna=False) != "string":  # not all str already
+        values = np.array([str(v) for v in values], dtype=object)
+    return pd.Series(values, dtype=object)
+
+
+def _touched(
+    old: Plan, new: Plan, old_ids: pd.Series, new_ids: pd.Series, common: set[str]
+) -> set[str]:
+    """The IDs in both plans whose project may differ: a superset of those with a change.
+
+    Found with whole-table comparisons (no per-project Python work): a field whose value or
+    text differs, a funding row or an activity not found identical in the other plan, a source
+    whose kind changed. Repeated IDs in a plan: every common ID (the exact comparison decides).
+    """
+    if old_ids.duplicated().any() or new_ids.duplicated().any():
+        return set(common)
+    touched = _fields_touched(old, new, old_ids, new_ids, common)
+    touched |= _rows_touched(old.funding, new.funding, ["source", "amount", "flag"])
+    touched |= _rows_touched(old.items, new.items, ["kind", "text"])
+    touched |= _kinds_touched(old, new)
+    return touched & common
+
+
+def _fields_touched(
+    old: Plan, new: Plan, old_ids: pd.Series, new_ids: pd.Series, common: set[str]
+) -> set[str]:
+    """Common IDs whose project fields differ by value, by text or by emptiness."""
+    keys = new_ids.loc[new_ids.isin(common)].to_numpy()
+    at_old = pd.Index(old_ids).get_indexer(keys)
+    at_new = pd.Index(new_ids).get_indexer(keys)
+    differs = np.zeros(len(keys), dtype=bool)
+    for column in dict.fromkeys([c.key for c in PROJECT_FIELDS] + ["status"]):
+        x = old.projects[column].to_numpy(dtype=object)[at_old]
+        y = new.projects[column].to_numpy(dtype=object)[at_new]
+        empty_x, empty_y = pd.isna(x), pd.isna(y)
+        values = ~(x == y)
+        if column != "status":  # two empty cells read alike; a status compares as it is
+            values &= ~(empty_x & empty_y)
+        differs |= values | (empty_x != empty_y) | (x.astype(str) != y.astype(str))
+    return set(keys[differs])
+
+
+def _rows_touched(old: pd.DataFrame, new: pd.DataFrame, columns: list[str]) -> set[str]:
+    """Projects whose rows (``columns``, in order within project and first column) are not all
+    found identical in the other table; a missing text counts as a difference."""
+    frames = []
+    for table in (old, new):
+        frame = table[columns].copy()
+        frame["project"] = _as_text(table["project"]).to_numpy()
+        frame["nth"] = frame.groupby(["project", columns[0]], sort=False, dropna=False).cumcount()
+        frames.append(frame)
+    both = pd.concat(frames, ignore_index=True)
+    # A row is unique within its table (project, first column, nth): twice means in both.
+    alone = ~both.duplicated(keep=False).to_numpy()
+    if "text" in columns:
+        alone |= both["text"].isna().to_numpy()
+    return set(both.loc[alone, "project"])
+
+
+def _kinds_touched(old: Plan, new: Plan) -> set[str]:
+    """Projects with funding from a source that is only in one plan or changed kind."""
+    before, after = _kinds_of(old), _kinds_of(new)
+    moved = {name for name in before.keys() | after.keys() if before.get(name) != after.get(name)}
+    return {
+        str(p)
+        for table in (old.funding, new.funding)
+        for p in table.loc[table["source"].isin(moved), "project"]
+    }
+
+
+def _kinds_of(plan: Plan) -> dict[str, str]:
+    """Source name -> kind, as a project card reads them."""
+    return dict(zip(plan.sources["name"], plan.sources["kind"], strict=True))
+
+
+def _restricted(plan: Plan, rows: pd.Series) -> Plan:
+    """``plan`` with only the projects of ``rows`` (a boolean mask on its projects), their
+    activities and funding: its cards are built for those only."""
+    projects = plan.projects.loc[rows.to_numpy()]
+    ids = set(_as_text(projects["id"]))
+    return replace(
+        plan,
+        projects=projects,
+        items=plan.items.loc[_as_text(plan.items["project"]).isin(ids).to_numpy()],
+        funding=plan.funding.loc[_as_text(plan.funding["project"]).isin(ids).to_numpy()],
+    )
 
 
 def _ref(project: dict) -> ProjectRef:
