@@ -39,3 +39,19 @@ def wait_healthy(
         except OSError:
             time.sleep(0.2)
     raise RuntimeError(f"streamlit did not answer on {url}/_stcore/health in time")
+
+
+QUIET_JS = """(ms) => new Promise((done) => {
+  let timer;
+  const observer = new MutationObserver(() => { clearTimeout(timer); timer = setTimeout(end, ms); });
+  const end = () => { observer.disconnect(); done(); };
+  observer.observe(document.body, {subtree: true, childList: true, attributes: true,
+                                   characterData: true});
+  timer = setTimeout(end, ms);
+})"""
+
+
+def wait_quiet(page, ms: int = 500) -> None:
+    """Wait for a state, not a time: until the page's DOM has not changed for ``ms`` ms (a rerun
+    starting, a lazily loaded Markdown plugin or a late layout pass all change it)."""
+    page.evaluate(QUIET_JS, ms)

@@ -23,6 +23,7 @@ from variants import MARKER, as_bytes, hostile, hostile_text, shipped
 from coopplan.store import Store
 
 from .conftest import start_streamlit, stop
+from .harness import wait_quiet
 from .test_update_flow import _settled, _shot
 
 pytestmark = pytest.mark.browser
@@ -100,7 +101,7 @@ FROM_DATA = """(port) => {
 def _check(page, port: int, shots: Path, name: str) -> dict:
     _settled(page)
     page.wait_for_function(f"(port) => ({FROM_DATA})(port).literal >= 1", arg=port)
-    page.wait_for_timeout(800)  # lazily loaded Markdown plugins (katex, emoji, raw HTML)
+    wait_quiet(page)  # lazily loaded Markdown plugins (katex, emoji, raw HTML) have run
     found = page.evaluate(FROM_DATA, port)
     _shot(page, shots / f"{name}.png")
     assert found["img"] == found["a"] == 0, (name, found)
@@ -153,7 +154,7 @@ def test_hostile_workbook_text_is_shown_as_text_everywhere(chromium, server, tra
             page.goto(f"{url}/presentazione?slide={number}")
             page.locator('[data-testid="cp-number"]').wait_for()
             _settled(page)
-            page.wait_for_timeout(800)
+            wait_quiet(page)
             _shot(page, ARTIFACTS / f"04_slide_{number}.png")
             found = page.evaluate(FROM_DATA, port)
             assert found["img"] == found["a"] == found["headings"] == found["math"] == 0, found

@@ -25,6 +25,7 @@ from coopplan.store import Store
 from ui import keys
 
 from .conftest import start_streamlit, stop
+from .harness import wait_quiet
 
 pytestmark = pytest.mark.browser
 
@@ -74,7 +75,7 @@ def _open(browser, url: str, outside: list[str]):
 
 def _settled(page) -> None:
     """Wait until Streamlit has finished the current run (no 'running' indicator)."""
-    page.wait_for_timeout(300)
+    wait_quiet(page)  # the rerun a click starts has shown its indicator, or nothing changes
     page.locator('[data-testid="stStatusWidget"]').wait_for(state="hidden", timeout=TIMEOUT_MS)
     page.locator('[data-testid="stSpinner"]').first.wait_for(state="hidden", timeout=TIMEOUT_MS)
 
