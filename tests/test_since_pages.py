@@ -58,8 +58,8 @@ def test_the_overview_shows_stato_changes_since_the_assembly_and_progress(store:
     assert bars == {int(v * 100) for v in expected["share"]}
     p2 = expected.set_index("track").loc["P2"]
     assert any(
-        f"{p2.under_way} su {p2.projects} progetti in corso o conclusi" in str(p.proto.text)
-        for p in at.get("progress")
+        f"{p2.under_way} su {p2.projects} progetti in corso o conclusi" in m.value
+        for m in at.markdown
     )
 
 

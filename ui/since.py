@@ -150,4 +150,5 @@ def progress_by_track(view: Plan) -> None:
             done=fmt.count(row.concluded, "concluso", "conclusi"),
         )
         with st.container(key=f"cp-progress-{row.track}"):
-            st.progress(float(row.share), text=label)
+            st.markdown(label)  # above the bar: st.progress cuts its text to one line
+            st.progress(float(row.share))

@@ -88,7 +88,7 @@ def css() -> str:
 .cp-slide .cp-qr img {{ display: block; width: 100%; height: auto; image-rendering: pixelated; }}
 .cp-slide .cp-qr figcaption {{ font-weight: 700; }}
 .cp-slide .cp-qr .cp-qr-url {{ display: block; font-weight: 400; color: {MUTED_COLOR};
-  font-size: calc({u} * 18) !important; line-height: calc({u} * 24) !important;
+  font-size: calc({u} * 28) !important; line-height: calc({u} * 35) !important;
   word-break: break-all; }}
 """
 

@@ -164,7 +164,7 @@ def test_hostile_workbook_text_is_shown_as_text_everywhere(chromium, server, tra
         page.get_by_role("button", name="Visualizza nella dashboard").click()
         _settled(page)
         page.get_by_role("link", name="Panoramica").click()  # same session: the view stays
-        page.get_by_text("Sola lettura").wait_for()
+        page.get_by_text("Sola lettura", exact=True).first.wait_for()
         banner = page.locator('[data-testid="stAlertContentWarning"]').first.inner_text()
         assert EDITOR.format(url=trap_url) in banner.replace("\u2060", ""), banner
         checked.append(_check(page, port, ARTIFACTS, "05_banner_versione"))

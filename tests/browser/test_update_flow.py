@@ -206,9 +206,12 @@ def test_publish_then_seen_by_another_session_and_a_bad_file_changes_nothing(
     # Back to the previous version: restoring adds version 3 with the content of version 1.
     _choose(secretary, "Versione", re.compile(r"^Versione 1 ·"))
     secretary.get_by_text("Ripristina la versione 1").click()
-    secretary.get_by_label("Il tuo nome").last.fill("Maria Rossi")
-    secretary.get_by_label("Password di pubblicazione").last.fill(SECRET)
-    secretary.get_by_role("button", name="Ripristina", exact=True).click()
+    restore_form = secretary.locator(".st-key-agg_restore_editor").locator(
+        "xpath=ancestor::*[@data-testid='stForm']"
+    )
+    restore_form.get_by_label("Il tuo nome").fill("Maria Rossi")
+    restore_form.get_by_label("Password di pubblicazione").fill(SECRET)
+    restore_form.get_by_role("button", name="Ripristina", exact=True).click()
     secretary.get_by_text("Ripristinata la versione 1: ora è in vigore come versione 3.").wait_for()
     _settled(secretary)
     _shot(secretary, shots / "07_ripristino.png")
@@ -219,7 +222,7 @@ def test_publish_then_seen_by_another_session_and_a_bad_file_changes_nothing(
     # Any version can be looked at, read-only, with a way back to the plan in force.
     _choose(secretary, "Versione", re.compile(r"^Versione 2 ·"))
     secretary.get_by_role("button", name="Visualizza nella dashboard").click()
-    secretary.get_by_text("Sola lettura", exact=True).wait_for()
+    secretary.get_by_text("Sola lettura", exact=True).first.wait_for()
     secretary.get_by_role("link", name="Panoramica").click()
     _settled(secretary)
     assert _coop_kpi(secretary) == "27.500 €"
