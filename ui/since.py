@@ -141,14 +141,15 @@ def progress_by_track(view: Plan) -> None:
     for row in track_progress(view).itertuples():
         if not row.projects:
             continue
-        label = md(
-            "**{title}**: {under} su {total} in corso o conclusi ({share} %), di cui {done}",
-            title=row.title,
-            under=fmt.number(row.under_way),
-            total=fmt.count(row.projects, "progetto", "progetti"),
-            share=fmt.number(round(row.share * 100)),
-            done=fmt.count(row.concluded, "concluso", "conclusi"),
-        )
         with st.container(key=f"cp-progress-{row.track}"):
-            st.markdown(label)  # above the bar: st.progress cuts its text to one line
+            st.markdown(  # above the bar: st.progress cuts its text to one line
+                md(
+                    "**{title}**: {under} su {total} in corso o conclusi ({share} %), di cui {done}",
+                    title=row.title,
+                    under=fmt.number(row.under_way),
+                    total=fmt.count(row.projects, "progetto", "progetti"),
+                    share=fmt.number(round(row.share * 100)),
+                    done=fmt.count(row.concluded, "concluso", "conclusi"),
+                )
+            )
             st.progress(float(row.share))
