@@ -45,6 +45,9 @@ def test_filters_and_pickers_show_italian_placeholders(dashboard_url: str, visit
     page = made.page
     page.goto(dashboard_url)
     settle(page)
+    # the three sidebar filters and the project picker are drawn (a busy first run is slow)
+    page.locator('[data-testid="stSidebar"] [data-testid="stMultiSelect"]').nth(2).wait_for()
+    page.locator('[data-testid="stMain"] [data-testid="stSelectbox"]').first.wait_for()
     shown = " | ".join(placeholders(page))
     for italian in ("Tutte le fonti", "Tutte le piste", "Tutti gli stati", "Scegli un progetto…"):
         assert italian in shown, (italian, shown)
