@@ -373,7 +373,9 @@ class _Scan:
 class StoreBase:
     """What every backend shares, on top of three things each keeps its own way: ``_scan()`` (the
     version records and what is wrong with them), ``_read_checked()`` (a version's bytes, or its
-    damage) and ``_empty_message()`` (why no version is recorded)."""
+    damage) and ``_register`` (how messages name where the versions are recorded)."""
+
+    _register = "l'elenco delle versioni"  # e.g. «del registro manifest.jsonl»
 
     def _scan(self) -> _Scan:
         raise NotImplementedError
@@ -382,7 +384,15 @@ class StoreBase:
         raise NotImplementedError
 
     def _empty_message(self, scan: _Scan) -> str:
-        raise NotImplementedError
+        """Why no version is recorded: the record lost, unreadable, or simply nothing published."""
+        lost = [d for d in scan.damages if d.kind == NO_MANIFEST]
+        if lost:
+            return f"{lost[0].message} {RECOVERY}."
+        if scan.present:
+            return (
+                f"Nessuna riga {self._register} è leggibile: l'archivio è danneggiato. {RECOVERY}."
+            )
+        return "Non c'è ancora nessun piano pubblicato."
 
     def versions(self, year: int | None = None) -> list[Version]:
         """Every version recorded (of one plan year, if given), oldest first. Versions whose
@@ -508,6 +518,8 @@ class Store(StoreBase):
     a test can stop or kill the publisher at a known moment of the write.
     """
 
+    _register = f"del registro {MANIFEST}"
+
     def __init__(
         self,
         root: str | os.PathLike[str],
@@ -565,17 +577,6 @@ class Store(StoreBase):
                     )
                 )
         return Report(self.root, tuple(scan.versions), len(files), tuple(damages))
-
-    def _empty_message(self, scan: _Scan) -> str:
-        lost = [d for d in scan.damages if d.kind == NO_MANIFEST]
-        if lost:
-            return f"{lost[0].message} {RECOVERY}."
-        if scan.present:
-            return (
-                f"Nessuna riga del registro {MANIFEST} è leggibile: l'archivio è danneggiato. "
-                f"{RECOVERY}."
-            )
-        return "Non c'è ancora nessun piano pubblicato."
 
     def _read_checked(self, version: Version) -> tuple[bytes | None, Damage | None]:
         """The bytes of a version's file, or the damage that keeps it from being served."""

@@ -35,7 +35,6 @@ from coopplan.store import (
     BAD_LINE,
     NO_MANIFEST,
     ORPHAN,
-    RECOVERY,
     SHIPPED_WORKBOOK,
     Damage,
     Report,
@@ -86,6 +85,8 @@ class PgStore(StoreBase):
     """A ``VersionStore`` kept in PostgreSQL at ``url``. Cheap to create: connects at first use
     and keeps one connection (used by one thread at a time). ``seed`` and ``on_step`` as for the
     folder ``Store`` (``on_step`` is called inside the open transaction)."""
+
+    _register = f"della tabella {VERSIONS_TABLE}"
 
     def __init__(
         self,
@@ -182,17 +183,6 @@ class PgStore(StoreBase):
         if row is None:
             return None, missing_damage(version, what)
         return checked_content(version, bytes(row[0]), what)
-
-    def _empty_message(self, scan: _Scan) -> str:
-        lost = [d for d in scan.damages if d.kind == NO_MANIFEST]
-        if lost:
-            return f"{lost[0].message} {RECOVERY}."
-        if scan.present:
-            return (
-                f"Nessuna riga della tabella {VERSIONS_TABLE} è leggibile: l'archivio è "
-                f"danneggiato. {RECOVERY}."
-            )
-        return "Non c'è ancora nessun piano pubblicato."
 
     def verify(self) -> Report:
         """Check every version row, every content against its hash, and every content that no
