@@ -6,7 +6,6 @@ from __future__ import annotations
 import contextlib
 import os
 import shutil
-import socket
 import statistics
 import subprocess
 import sys
@@ -18,7 +17,7 @@ from pathlib import Path
 from common import ROOT, SHIPPED, Row, Settings, dashboard_env, ratio_row, seeded_store, thousands
 
 sys.path.insert(0, str(ROOT / "tests"))  # the Chromium settings the browser tests use
-from browser.harness import CHROMIUM, CHROMIUM_ARGS, wait_healthy
+from browser.harness import CHROMIUM, CHROMIUM_ARGS, free_ports, wait_healthy
 
 from ui import keys
 
@@ -67,12 +66,6 @@ def available() -> bool:
 # Servers ------------------------------------------------------------------------------------
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 @dataclass
 class Server:
     process: subprocess.Popen
@@ -98,7 +91,7 @@ def streamlit_server(
 ) -> Iterator[Server]:
     """``streamlit run script`` on a free loopback port, from the project folder (so every app
     gets the same .streamlit/config.toml); stopped (by its pid) on exit."""
-    port = free_port()
+    port = free_ports()
     log = log_dir / f"{script.stem}-{port}.log"
     command = [
         sys.executable, "-m", "streamlit", "run", str(script),

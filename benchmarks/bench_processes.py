@@ -36,34 +36,12 @@ SPEEDUP_TARGET = 1.6
 SECTION = "Processi"
 
 
-def free_ports(count: int) -> int:
-    import socket
-
-    while True:
-        with socket.socket() as probe:
-            probe.bind(("127.0.0.1", 0))
-            base = probe.getsockname()[1]
-        if base + count <= 65535 and all(_free(p) for p in range(base, base + count)):
-            return base
-
-
-def _free(port: int) -> bool:
-    import socket
-
-    with socket.socket() as sock:
-        try:
-            sock.bind(("127.0.0.1", port))
-        except OSError:
-            return False
-    return True
-
-
 def start_serve(processes: int, store: Path, log: Path) -> tuple[subprocess.Popen, str]:
     """scripts/serve.sh --processes N on loopback; returns once every process answers."""
     import sys
 
     sys.path.insert(0, sys_path_tests)
-    from browser.harness import wait_healthy
+    from browser.harness import free_ports, wait_healthy
 
     port = free_ports(processes + 1)
     env = {**os.environ, "PORT": str(port), "COOPPLAN_ADDRESS": "127.0.0.1"}

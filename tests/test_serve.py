@@ -11,14 +11,13 @@ import asyncio
 import os
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from browser.harness import wait_healthy
+from browser.harness import free_ports, wait_healthy
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "benchmarks"))
@@ -28,29 +27,6 @@ from coopplan import fmt  # noqa: E402
 
 NGINX = shutil.which("nginx") or "/usr/sbin/nginx"
 UPSTREAM_HEADER = "X-Coopplan-Upstream"
-
-
-def free_ports(count: int) -> int:
-    """A port p such that p, p+1, ..., p+count-1 are free on 127.0.0.1 right now."""
-    for _ in range(200):
-        with socket.socket() as probe:
-            probe.bind(("127.0.0.1", 0))
-            base = probe.getsockname()[1]
-        if base + count > 65535:
-            continue
-        try:
-            sockets = []
-            for port in range(base, base + count):
-                sock = socket.socket()
-                sockets.append(sock)
-                sock.bind(("127.0.0.1", port))
-            return base
-        except OSError:
-            continue
-        finally:
-            for sock in sockets:
-                sock.close()
-    raise RuntimeError("nessuna serie di porte libere")
 
 
 @pytest.fixture

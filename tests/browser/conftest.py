@@ -8,7 +8,6 @@ cannot be alive at once, and other browser modules start their own).
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
 import sys
 from collections.abc import Callable, Iterator
@@ -18,7 +17,7 @@ from urllib.parse import urlparse
 
 import pytest
 
-from browser.harness import CHROMIUM, CHROMIUM_ARGS, wait_healthy
+from browser.harness import CHROMIUM, CHROMIUM_ARGS, free_ports, wait_healthy
 
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "artifacts" / "browser"
@@ -26,15 +25,9 @@ LOCAL_HOSTS = {"127.0.0.1", "localhost", "[::1]", "::1"}
 TIMEOUT_MS = 45_000
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 def start_streamlit(script: Path, env: dict[str, str], log: Path) -> tuple[str, subprocess.Popen]:
     """``streamlit run`` as the README says, on 127.0.0.1 and a free port."""
-    port = free_port()
+    port = free_ports()
     command = [
         sys.executable, "-m", "streamlit", "run", str(script),
         "--server.port", str(port), "--server.address", "127.0.0.1",

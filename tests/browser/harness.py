@@ -1,10 +1,13 @@
 """What the browser tests and the browser benchmarks share: how Chromium starts, and waiting
-for a Streamlit server to answer.
+for a Streamlit server to answer on a free port.
 
 Debian's Chromium (installed by scripts/install.sh --dev), never a downloaded one; the flags keep
 a headless Chromium from contacting outside services on this closed network.
 """
 
+import http.client
+import random
+import socket
 import subprocess
 import time
 import urllib.request
@@ -23,6 +26,35 @@ CHROMIUM_ARGS = [
 ]
 
 
+# Below Linux's ephemeral range (net.ipv4.ip_local_port_range, 32768-60999 by default). A port
+# taken from that range can be handed to the health probe's own client socket, and a probe that
+# connects to a port with no listener yet then talks to itself (TCP self-connect): the "server"
+# answers with the probe's own request line.
+PORT_RANGE = (20_000, 32_000)
+
+
+def free_ports(count: int = 1) -> int:
+    """A port p such that p .. p+count-1 are free on 127.0.0.1 now, outside the ephemeral range.
+
+    Raises RuntimeError after 200 tries.
+    """
+    for _ in range(200):
+        base = random.randrange(PORT_RANGE[0], PORT_RANGE[1] - count)
+        sockets: list[socket.socket] = []
+        try:
+            for port in range(base, base + count):
+                sock = socket.socket()
+                sockets.append(sock)
+                sock.bind(("127.0.0.1", port))
+            return base
+        except OSError:
+            continue
+        finally:
+            for sock in sockets:
+                sock.close()
+    raise RuntimeError("nessuna serie di porte libere")
+
+
 def wait_healthy(
     url: str, process: subprocess.Popen, seconds: float = 60, log: Path | None = None
 ) -> None:
@@ -36,22 +68,29 @@ def wait_healthy(
             with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
                 if response.read().strip() == b"ok":
                     return
-        except OSError:
+        except (OSError, http.client.HTTPException):  # not listening yet, or a torn reply
             time.sleep(0.2)
     raise RuntimeError(f"streamlit did not answer on {url}/_stcore/health in time")
 
 
-QUIET_JS = """(ms) => new Promise((done) => {
-  let timer;
-  const observer = new MutationObserver(() => { clearTimeout(timer); timer = setTimeout(end, ms); });
-  const end = () => { observer.disconnect(); done(); };
-  observer.observe(document.body, {subtree: true, childList: true, attributes: true,
-                                   characterData: true});
-  timer = setTimeout(end, ms);
-})"""
+QUIET_JS = """async (ms) => {
+  await document.fonts.ready;
+  const finite = document.getAnimations()
+    .filter((a) => a.effect && a.effect.getComputedTiming().endTime !== Infinity);
+  await Promise.all(finite.map((a) => a.finished.catch(() => null)));
+  await new Promise((done) => {
+    let timer;
+    const end = () => { observer.disconnect(); done(); };
+    const observer = new MutationObserver(() => { clearTimeout(timer); timer = setTimeout(end, ms); });
+    observer.observe(document.body, {subtree: true, childList: true, attributes: true,
+                                     characterData: true});
+    timer = setTimeout(end, ms);
+  });
+}"""
 
 
 def wait_quiet(page, ms: int = 500) -> None:
-    """Wait for a state, not a time: until the page's DOM has not changed for ``ms`` ms (a rerun
-    starting, a lazily loaded Markdown plugin or a late layout pass all change it)."""
+    """Wait for a state, not a time: fonts loaded, finite CSS transitions and animations over
+    (a sidebar sliding in), then the page's DOM unchanged for ``ms`` ms (a rerun starting, a
+    lazily loaded Markdown plugin or a late layout pass all change it)."""
     page.evaluate(QUIET_JS, ms)

@@ -9,11 +9,11 @@ axe-core is the npm package pinned in tests/browser/axe/package.json (package-lo
 from __future__ import annotations
 
 import re
-import time
 from pathlib import Path
 
 import pytest
 
+from browser.harness import wait_quiet
 from browser.test_dashboard import SIZES, nav_pages, settle
 
 pytestmark = pytest.mark.browser
@@ -51,7 +51,7 @@ def audit_whole(page, width: int, height: int) -> list[dict]:
     tall = page.evaluate(TALL_JS)
     if tall > height:
         page.set_viewport_size({"width": width, "height": min(tall, 12_000)})
-        time.sleep(0.5)  # the last layout pass
+        wait_quiet(page)  # the charts' relayout to the new size
         seen = {(v["id"], n["target"]) for v in found for n in v["nodes"]}
         for violation in audit(page):
             nodes = [n for n in violation["nodes"] if (violation["id"], n["target"]) not in seen]
@@ -141,7 +141,7 @@ def test_every_page_passes_the_wcag_audit(
     if width < 640:  # on a phone the sidebar (filters, downloads) opens over the page
         page.locator('[data-testid="stExpandSidebarButton"]').click()
         page.locator('[data-testid="stSidebarContent"]').wait_for()
-        time.sleep(0.5)  # its sliding in
+        wait_quiet(page)  # its sliding in
         found.append(report(f"Barra laterale ({width}x{height})", audit_whole(page, width, height)))
 
     problems = "\n".join(line for line in found if line)

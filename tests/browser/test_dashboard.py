@@ -11,7 +11,6 @@ from __future__ import annotations
 import json
 import os
 import re
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -21,6 +20,7 @@ import pytest
 from ui import keys
 
 from .conftest import ROOT, start_streamlit, stop
+from .harness import wait_quiet
 
 pytestmark = pytest.mark.browser
 
@@ -75,7 +75,7 @@ def settle(page) -> None:
         """() => [...document.querySelectorAll('.js-plotly-plot')]
                  .every(gd => gd.querySelector('.main-svg'))"""
     )
-    time.sleep(0.3)  # fonts and the last layout pass
+    wait_quiet(page, 300)  # fonts, transitions and the last layout pass
 
 
 def nav_pages(page) -> list[tuple[str, str]]:
