@@ -4,6 +4,7 @@ import streamlit as st
 
 from coopplan import charts, tables
 from ui import components as ui
+from ui.cache import shared
 from ui.page import start
 from ui.safe import text
 
@@ -18,10 +19,10 @@ ui.source_kpis(view)
 
 if charts.has_amounts(view):
     st.subheader("Totale per fonte")
-    ui.chart(charts.source_totals(view, plan.source_names), key="totali_fonte")
+    ui.chart(shared(charts.source_totals, view, plan.source_names), key="totali_fonte")
     st.subheader("Per pista e per fonte")
-    ui.chart(charts.budget_by_track(view, plan.source_names), key="pista_fonte")
-ui.totals_table(tables.track_source_table(view))
+    ui.chart(shared(charts.budget_by_track, view, plan.source_names), key="pista_fonte")
+ui.totals_table(shared(tables.track_source_table, view))
 
 st.subheader("I progetti di ogni fonte")
 st.caption("Seleziona una riga per aprire la scheda del progetto.")

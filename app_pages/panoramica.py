@@ -6,6 +6,7 @@ import streamlit as st
 from coopplan import charts, scope
 from ui import components as ui
 from ui import keys
+from ui.cache import shared
 from ui.page import start
 from ui.safe import text
 from ui.since import progress_by_track, status_strip_since
@@ -21,7 +22,7 @@ status_strip_since(view, page.filters)  # «In corso 12 (+3)» since the last as
 st.subheader("Budget per pista e per fonte")
 money_note = scope.euros_sentence(plan, view)  # what the euros count under a source filter
 if charts.has_amounts(view):
-    ui.chart(charts.budget_by_track(view, plan.source_names), key="budget_pista")
+    ui.chart(shared(charts.budget_by_track, view, plan.source_names), key="budget_pista")
     if money_note:
         st.caption(text(money_note))
 else:

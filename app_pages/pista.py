@@ -2,8 +2,9 @@
 
 import streamlit as st
 
-from coopplan import charts, fmt, scope
+from coopplan import Plan, charts, fmt, scope
 from ui import components as ui
+from ui.cache import shared
 from ui.filters import filter_caption
 from ui.nav import current_track
 from ui.page import context
@@ -25,7 +26,7 @@ st.markdown(
 )
 # The filter caption counts this pista's projects, and comes before the filoni: on a phone
 # they are long, and the caption belongs with the title the reader sees first.
-mine = page.view.filter(tracks=[code])
+mine = shared(Plan.filter, page.view, tracks=[code])
 filter_caption(page.filters, plan, mine, whole=plan.filter(tracks=[code]), where="della pista")
 
 st.header("I filoni di intervento")

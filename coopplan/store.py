@@ -383,6 +383,10 @@ class StoreBase:
     def _read_checked(self, version: Version) -> tuple[bytes | None, Damage | None]:
         raise NotImplementedError
 
+    def _damage(self, version: Version) -> Damage | None:
+        """What keeps a version's content from being served, or None when it is intact."""
+        return self._read_checked(version)[1]
+
     def _empty_message(self, scan: _Scan) -> str:
         """Why no version is recorded: the record lost, unreadable, or simply nothing published."""
         lost = [d for d in scan.damages if d.kind == NO_MANIFEST]
@@ -443,7 +447,7 @@ class StoreBase:
         skipped: list[Damage] = []
         shown = None
         for version in mine:
-            _, damage = self._read_checked(version)
+            damage = self._damage(version)
             if damage is None:
                 shown = version
                 break
@@ -510,8 +514,53 @@ class StoreBase:
         )
 
 
+FileKey = tuple[str, int, int, int, int]  # path, inode, size, mtime_ns, ctime_ns
+
+
+def file_key(path: Path) -> FileKey | None:
+    """What changes when a file is written, replaced or touched (None: it cannot be stat'ed).
+    Any write changes the change time (ctime), which no program can set back."""
+    try:
+        info = path.stat()
+    except OSError:
+        return None
+    return (str(path), info.st_ino, info.st_size, info.st_mtime_ns, info.st_ctime_ns)
+
+
+class _Seen:
+    """What this process already read of folder stores, by file stat: manifests found sound
+    and version files found intact. Bounded (``LIMIT`` entries each, then forgotten at once);
+    shared by threads (each update is one dict operation under the GIL)."""
+
+    LIMIT = 256
+
+    def __init__(self) -> None:
+        self._scans: dict[FileKey, _Scan] = {}
+        self._intact: dict[tuple[FileKey, str], bool] = {}
+
+    def scan(self, key: FileKey) -> _Scan | None:
+        return self._scans.get(key)
+
+    def remember_scan(self, key: FileKey, scan: _Scan) -> None:
+        if len(self._scans) >= self.LIMIT:
+            self._scans.clear()
+        self._scans[key] = scan
+
+    def intact(self, key: FileKey, sha256: str) -> bool:
+        return (key, sha256) in self._intact
+
+    def remember_intact(self, key: FileKey, sha256: str) -> None:
+        if len(self._intact) >= self.LIMIT:
+            self._intact.clear()
+        self._intact[(key, sha256)] = True
+
+
+_SEEN = _Seen()
+
+
 class Store(StoreBase):
-    """A ``VersionStore`` kept in a folder. Cheap to create; every method re-reads the manifest.
+    """A ``VersionStore`` kept in a folder. Cheap to create; every method looks at the manifest
+    again (re-read when its stat changed, see ``_scan``).
 
     ``seed`` is the workbook ``ensure_seeded()`` copies into an empty store (None: never seed).
     ``on_step`` (tests only) is called with each of ``PAUSE_POINTS`` as a publish reaches it, so
@@ -594,7 +643,32 @@ class Store(StoreBase):
             )
         return checked_content(version, data, f"file {relative}")
 
+    def _damage(self, version: Version) -> Damage | None:
+        """As StoreBase, but a file found intact is not read and hashed again while its stat
+        (inode, size, modification and change times) is unchanged: every page run asks."""
+        path = self.object_path(version.sha256)
+        key = file_key(path)
+        if key is not None and _SEEN.intact(key, version.sha256):
+            return None
+        damage = self._read_checked(version)[1]
+        if damage is None and key is not None and file_key(path) == key:
+            _SEEN.remember_intact(key, version.sha256)
+        return damage
+
     def _scan(self) -> _Scan:
+        """The manifest read (``_read_scan``), or the last reading of it while its stat is
+        unchanged and that reading found nothing wrong: every page run asks."""
+        key = file_key(self.manifest_path)
+        if key is not None:
+            known = _SEEN.scan(key)
+            if known is not None:
+                return known
+        scan = self._read_scan()
+        if key is not None and not scan.damages and file_key(self.manifest_path) == key:
+            _SEEN.remember_scan(key, scan)
+        return scan
+
+    def _read_scan(self) -> _Scan:
         """Read the manifest: every complete version record; every line that is not one, by
         number; a lost manifest while version files remain. A torn last line while a publisher
         holds the lock is a write in progress, ignored."""

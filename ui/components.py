@@ -15,6 +15,7 @@ from coopplan.plan import ProjectCard
 from coopplan.schema import STATUSES
 from coopplan.since import signed_delta
 from ui import CHOOSE, keys, layout
+from ui.cache import shared
 from ui.safe import Md, join, md, table, text
 
 
@@ -263,7 +264,7 @@ def plan_map(plan: Plan, picker_key: str) -> None:
     the map is then drawn afresh (a new key), so plotly's zoom into the clicked tile is undone
     and the chosen tile shows highlighted. Past MAP_PROJECTS_MAX projects: the piste only."""
     if not map_shows_projects(plan):
-        chart(charts.plan_map(plan, projects=False), key="mappa_piste")
+        chart(shared(charts.plan_map, plan, projects=False), key="mappa_piste")
         return
     counter = "_mappa_disegni"
     key = f"mappa_{st.session_state.setdefault(counter, 0)}"
@@ -275,7 +276,7 @@ def plan_map(plan: Plan, picker_key: str) -> None:
             st.session_state[counter] += 1
 
     chart(
-        charts.plan_map(plan, selected=st.session_state.get(picker_key)),
+        shared(charts.plan_map, plan, selected=st.session_state.get(picker_key)),
         key=key,
         on_select=on_click,
         selection_mode="points",
@@ -336,7 +337,7 @@ def pager(rows: int, key: str, size: int = tables.PAGE_SIZE) -> int:
 def source_projects(plan: Plan, source: str) -> str | None:
     """The projects a source pays for, as a selectable table (a page at a time when they are
     many); returns the selected ID."""
-    table = tables.source_projects(plan, source)
+    table = shared(tables.source_projects, plan, source)
     page = pager(len(table), key=f"pagina_fonte_{source}")
     table = tables.page_rows(table, page)
     styler = table.style.map(layout.status_style, subset=[tables.HEADERS["status"]])
@@ -365,7 +366,7 @@ def matrix(plan: Plan) -> str | None:
     Sized to fit a 1280 px projector with the sidebar open: short headers for long source
     names (the full name in the header's help and in the legend below), compact number columns.
     """
-    table = tables.matrix_table(plan)
+    table = shared(tables.matrix_table, plan)
     key = "matrice"
     if tables.page_count(len(table)) > 1:  # a big plan: sort, then a page of rows at a time
         order, where = st.columns(2)

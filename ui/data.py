@@ -11,6 +11,8 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import os
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
 import streamlit as st
@@ -26,6 +28,15 @@ WORKBOOK_ENV = "COOPPLAN_WORKBOOK"  # tests and demos point the dashboard at ano
 MAX_PROBLEMS_SHOWN = 8
 
 
+@dataclass(frozen=True)
+class Shown:
+    """What the dashboard shows in this run: the plan, and its stored version (None on one
+    workbook, or when the store failed and the shipped plan is shown)."""
+
+    plan: Plan
+    version: Version | None = None
+
+
 def current_plan(*, tell: bool = False) -> Plan:
     """The plan in force. Parsed once per version of the file (cache keyed by its sha256).
 
@@ -33,8 +44,20 @@ def current_plan(*, tell: bool = False) -> Plan:
     Without COOPPLAN_WORKBOOK, the plan comes from the versioned store (``store_plan``): the
     version in force of the chosen year, or a version viewed read-only. ``tell``: show what is
     wrong with the store (damage, the version shown instead) above the page; app.py asks it
-    once per run, so the pages' own calls do not repeat it.
+    once per run and keeps the answer in the session state, so the pages' own calls neither
+    repeat the message nor look the store up again.
     """
+    if not tell:
+        kept = st.session_state.get(keys.SHOWN)
+        if isinstance(kept, Shown):
+            return kept.plan
+    shown = _find_shown(tell=tell)
+    if tell:
+        st.session_state[keys.SHOWN] = shown
+    return shown.plan
+
+
+def _find_shown(*, tell: bool) -> Shown:
     if not on_one_workbook():
         return store_plan(tell=tell)
     path = Path(os.environ.get(WORKBOOK_ENV) or DEFAULT_WORKBOOK)
@@ -51,14 +74,21 @@ def current_plan(*, tell: bool = False) -> Plan:
             icon=":material/error:",
         )
         st.stop()
-    result = _parse(hashlib.sha256(data).hexdigest(), data, path.name)
-    return plan_or_stop(result)
+    return Shown(parsed(hashlib.sha256(data).hexdigest(), lambda: data, path.name))
 
 
-@st.cache_data(max_entries=8, show_spinner="Lettura del piano…")
-def _parse(digest: str, _data: bytes, name: str) -> LoadResult:
-    """Parse a workbook; ``digest`` (its sha256) is the cache key, the bytes are not hashed."""
-    return load_plan(_data, name=name)
+@st.cache_resource(max_entries=8, show_spinner="Lettura del piano…")
+def _parse(digest: str, _read: Callable[[], bytes], name: str) -> LoadResult:
+    """Parse a workbook; ``digest`` (its sha256) is the cache key; ``_read`` gives the bytes,
+    called only when that content is not parsed yet. The result (a frozen plan) is shared by
+    every session, never copied (docs/decisions.md, «Prestazioni»)."""
+    return load_plan(_read(), name=name)
+
+
+def parsed(digest: str, read: Callable[[], bytes], name: str) -> Plan:
+    """The plan of the workbook whose sha256 is ``digest`` (``read`` gives its bytes, asked only
+    the first time), or an Italian error and a stop when it is not a valid plan."""
+    return plan_or_stop(_parse(digest, read, name))
 
 
 def plan_or_stop(result: LoadResult) -> Plan:
@@ -88,9 +118,15 @@ def on_one_workbook() -> bool:
 
 
 def version_plan(store: Store, version: Version) -> Plan:
-    """The plan of a stored version, parsed once per content (cache keyed by its sha256)."""
-    result = _parse(version.sha256, store.read(version), f"piano_{version.year}.xlsx")
-    return plan_or_stop(result)
+    """The plan of a stored version, or an Italian error and a stop (``stored_result``)."""
+    return plan_or_stop(stored_result(store, version))
+
+
+def stored_result(store: Store, version: Version) -> LoadResult:
+    """The load result of a stored version, parsed once per content (cache keyed by its
+    sha256); its file is read and checked against the hash only when that content is not
+    parsed yet (StoreError then if it is damaged)."""
+    return _parse(version.sha256, lambda: store.read(version), f"piano_{version.year}.xlsx")
 
 
 def published_on() -> dt.date | None:
@@ -98,6 +134,9 @@ def published_on() -> dt.date | None:
     or when the store cannot say (its error is told elsewhere)."""
     if on_one_workbook():
         return None
+    kept = st.session_state.get(keys.SHOWN)
+    if isinstance(kept, Shown):
+        return kept.version.time.astimezone().date() if kept.version else None
     try:
         return shown_version(Store.default(), tell=False).time.astimezone().date()
     except (OSError, StoreError):
@@ -133,7 +172,7 @@ def shown_version(store: Store, *, tell: bool = True) -> Version:
     return standing.shown
 
 
-def store_plan(*, tell: bool = True) -> Plan:
+def store_plan(*, tell: bool = True) -> Shown:
     """Body of ``current_plan()`` when the dashboard runs on the versioned store.
 
     At start-up of every run, an empty store gets the shipped plan as version 1
@@ -146,7 +185,7 @@ def store_plan(*, tell: bool = True) -> Plan:
     try:
         store.ensure_seeded()
         version = shown_version(store, tell=tell)
-        return version_plan(store, version)
+        return Shown(version_plan(store, version), version)
     except (OSError, StoreError) as exc:
         reason = exc.message if isinstance(exc, StoreError) else f"{os_reason(exc)}."
         if not DEFAULT_WORKBOOK.is_file():
@@ -173,7 +212,7 @@ def store_plan(*, tell: bool = True) -> Plan:
                 icon=":material/error:",
             )
         raw = DEFAULT_WORKBOOK.read_bytes()
-        return plan_or_stop(_parse(hashlib.sha256(raw).hexdigest(), raw, DEFAULT_WORKBOOK.name))
+        return Shown(parsed(hashlib.sha256(raw).hexdigest(), lambda: raw, DEFAULT_WORKBOOK.name))
 
 
 def stored_years() -> list[int]:

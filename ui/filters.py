@@ -14,6 +14,7 @@ import streamlit as st
 from coopplan import Plan, fmt
 from coopplan.schema import STATUSES
 from ui import keys
+from ui.cache import shared
 from ui.safe import md
 
 SOURCE_LABEL = "Fonte di finanziamento"
@@ -30,8 +31,11 @@ class Filters:
         return bool(self.sources or self.tracks or self.statuses)
 
     def apply(self, plan: Plan) -> Plan:
-        """Plan.filter with 'nothing chosen' meaning 'everything'."""
-        return plan.filter(
+        """Plan.filter with 'nothing chosen' meaning 'everything'; the view is built once per
+        (plan, filters) and shared by every session (ui/cache.py)."""
+        return shared(
+            Plan.filter,
+            plan,
             sources=self.sources or None,
             tracks=self.tracks or None,
             statuses=self.statuses or None,

@@ -17,6 +17,7 @@ STATUS = "stato"
 VIEW_VERSION = "coopplan_view_version"  # a version shown read-only, set from «Aggiorna il piano»
 YEAR = "coopplan_year"  # the plan year chosen in the sidebar (absent: the latest year)
 LEAVE_VIEW = "coopplan_leave_view"  # the banner's way back; Presentazione hides its banner
+SHOWN = "_coopplan_shown"  # the plan and version app.py found for this run (ui.data.current_plan)
 CURRENT_TRACK = "_pista_corrente"  # the pista of the current page (ui.nav), None elsewhere
 
 # The KPI cards (ui.components.kpi_row): numbered containers "<key>-<n>", n from 0

@@ -39,7 +39,7 @@ def _described(
 
 def _plan(store: Store, version: Version) -> Plan:
     """A version's plan through the dashboard's parse cache (shared with the other pages)."""
-    result = data._parse(version.sha256, store.read(version), f"piano_{version.year}.xlsx")
+    result = data.stored_result(store, version)
     if result.plan is None:
         raise StoreError(f"La versione {version.number} non si riesce più a leggere.")
     return result.plan
