@@ -4,6 +4,7 @@ import streamlit as st
 
 from coopplan import charts, tables
 from ui import components as ui
+from ui import keys
 from ui.cache import shared
 from ui.page import start
 from ui.safe import text
@@ -26,9 +27,12 @@ ui.totals_table(shared(tables.track_source_table, view))
 
 st.subheader("I progetti di ogni fonte")
 st.caption("Seleziona una riga per aprire la scheda del progetto.")
-for tab, source in zip(
-    st.tabs([text(name) for name in view.source_names]), view.source_names, strict=True
-):
+tabs = st.tabs(  # only the open tab's table is built and sent: a click on a tab reruns
+    [text(name) for name in view.source_names], key=keys.SOURCE_TABS, on_change="rerun"
+)
+for tab, source in zip(tabs, view.source_names, strict=True):
+    if not tab.open:
+        continue
     with tab:
         chosen = ui.source_projects(view, source)
         if chosen:

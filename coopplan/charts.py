@@ -14,6 +14,7 @@ from collections.abc import Callable, Sequence
 
 import pandas as pd
 import plotly.graph_objects as go
+import plotly.io as pio
 
 from coopplan import fmt
 from coopplan.palette import (
@@ -78,9 +79,27 @@ def has_amounts(plan: Plan) -> bool:
     return bool(funded["source"].isin(plan.amount_sources).any())
 
 
+def _slim_white() -> go.layout.Template:
+    """Plotly's "plotly_white" look for what the dashboard draws: the layout settings of its
+    2-D charts (axes, colours, hover) and the defaults of bars and lines. Naming the whole
+    "plotly_white" made every figure copy, validate and send its colour scales, 3-D scenes,
+    maps and the defaults of all ~50 trace types: about 7 KB of JSON and most of the time
+    spent building a figure (docs/benchmarks.md)."""
+    white = pio.templates["plotly_white"]
+    kept = ("autotypenumbers", "colorway", "font", "hovermode", "hoverlabel", "paper_bgcolor")
+    kept += ("plot_bgcolor", "xaxis", "yaxis", "title", "annotationdefaults", "shapedefaults")
+    layout = {name: white.layout[name] for name in kept}
+    return go.layout.Template(
+        layout=layout, data={"bar": white.data.bar, "scatter": white.data.scatter}
+    )
+
+
+TEMPLATE = _slim_white()
+
+
 def _style(fig: go.Figure, height: int, *, legend: bool = True) -> go.Figure:
     fig.update_layout(
-        template="plotly_white",
+        template=TEMPLATE,
         separators=fmt.PLOTLY_SEPARATORS,
         height=height or None,
         font={"family": FONT_FAMILY, "size": FONT_SIZE, "color": TEXT_COLOR},

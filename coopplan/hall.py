@@ -13,6 +13,7 @@ import io
 import os
 import socket
 from collections.abc import Mapping, Sequence
+from functools import lru_cache
 from urllib.parse import urlencode, urlsplit, urlunsplit
 
 import segno
@@ -87,6 +88,7 @@ def hall_url(
     return base_url(environ, port) + "/" + (f"?{text}" if text else "")
 
 
+@lru_cache(maxsize=64)  # ~10 ms a code; every phone page and first slide asks for the same few
 def qr_png(text: str) -> bytes:
     """The QR code of ``text`` as a black-on-white PNG (error correction M, 8 px per module)."""
     out = io.BytesIO()

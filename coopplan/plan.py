@@ -18,9 +18,10 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
-from functools import cached_property
+from functools import cached_property, wraps
+from typing import TypeVar
 
 import pandas as pd
 
@@ -35,6 +36,25 @@ TABLE_COLUMNS: dict[str, tuple[str, ...]] = {
     "items": ("project", "kind", "text"),
     "funding": ("project", "source", "amount", "flag"),
 }
+
+
+Frame = TypeVar("Frame", pd.DataFrame, pd.Series)
+
+
+def _kept(query: Callable[[Plan], Frame]) -> Callable[[Plan], Frame]:
+    """A query of the plan computed once per Plan object (the plan never changes; the dashboard
+    shares one object per version and filter among all sessions). Each caller gets a shallow
+    copy: under pandas' copy-on-write, changing it never changes the one kept."""
+    name = query.__name__
+
+    @wraps(query)
+    def kept(self: Plan) -> Frame:
+        answers = self.__dict__.setdefault("_answers", {})
+        if name not in answers:
+            answers[name] = query(self)
+        return answers[name].copy(deep=False)
+
+    return kept
 
 
 @dataclass(frozen=True)
@@ -258,6 +278,7 @@ class Plan:
 
     # Filters ----------------------------------------------------------------------------
 
+    @_kept
     def funded(self) -> pd.DataFrame:
         """The funding rows where a source actually pays (amount > 0 or a tick)."""
         f = self.funding
@@ -328,6 +349,7 @@ class Plan:
 
     # Totals -----------------------------------------------------------------------------
 
+    @_kept
     def source_totals(self) -> pd.DataFrame:
         """Per source: kind, total (the sum of a number source, the projects ticked of a flag
         source), projects funded (all sources)."""
@@ -339,6 +361,7 @@ class Plan:
             rows.append({"source": name, "kind": kind, "total": total, "projects": int(len(mine))})
         return pd.DataFrame(rows, columns=["source", "kind", "total", "projects"])
 
+    @_kept
     def amount_by_track(self) -> pd.DataFrame:
         """Sums per track x number source (all tracks, zeros included), long format: column
         ``amount``; filter on ``amount_sources`` for the euros only."""
@@ -354,6 +377,7 @@ class Plan:
         out["track_title"] = out["track"].map(self.track_title)
         return out
 
+    @_kept
     def flags_by_track(self) -> pd.DataFrame:
         """Projects ticked per track x flag source (counts), long format."""
         flags = self.funding.loc[
@@ -368,6 +392,7 @@ class Plan:
         out["track_title"] = out["track"].map(self.track_title)
         return out
 
+    @_kept
     def status_counts(self) -> pd.Series:
         """Projects per status, in the order of STATUSES (unknown statuses last)."""
         counts = self.projects["status"].value_counts()
@@ -376,6 +401,7 @@ class Plan:
         ]
         return counts.reindex(order).astype(int)
 
+    @_kept
     def status_matrix(self) -> pd.DataFrame:
         """One row per project: track, group, title, status, items done/planned, each source.
 

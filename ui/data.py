@@ -134,13 +134,22 @@ def published_on() -> dt.date | None:
     or when the store cannot say (its error is told elsewhere)."""
     if on_one_workbook():
         return None
-    kept = st.session_state.get(keys.SHOWN)
-    if isinstance(kept, Shown):
-        return kept.version.time.astimezone().date() if kept.version else None
     try:
-        return shown_version(Store.default(), tell=False).time.astimezone().date()
+        return version_shown(Store.default()).time.astimezone().date()
     except (OSError, StoreError):
         return None
+
+
+def version_shown(store: Store) -> Version:
+    """The version shown in this run: the one app.py found (``current_plan(tell=True)``), else
+    looked up (``shown_version``). Raises as ``shown_version``; StoreError on one workbook or
+    when app.py fell back to the shipped plan."""
+    kept = st.session_state.get(keys.SHOWN)
+    if isinstance(kept, Shown):
+        if kept.version is None:
+            raise StoreError("Nessuna versione dell'archivio è mostrata.")
+        return kept.version
+    return shown_version(store, tell=False)
 
 
 def shown_version(store: Store, *, tell: bool = True) -> Version:

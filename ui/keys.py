@@ -26,6 +26,9 @@ KPI_CARD = "cp-kpi-card"
 KPI_VALUE = "cp-kpi-value"
 KPI_NOTE = "cp-kpi-note"
 
+# Fonti di finanziamento
+SOURCE_TABS = "fonti_schede"  # one tab per source; only the open one is drawn
+
 # Panoramica
 PLAN_MAP = "mappa-piano"  # the plan map's section, hidden on phones
 OVERVIEW_PROJECT = "progetto_panoramica"  # the project chosen on the overview (map or list)

@@ -18,8 +18,10 @@ from coopplan.since import (
     track_progress,
 )
 from coopplan.store import Store, StoreError, Version
+from ui import data
+from ui.cache import shared
 from ui.components import status_strip
-from ui.data import on_one_workbook, shown_version, version_plan
+from ui.data import on_one_workbook, version_plan
 from ui.filters import Filters
 from ui.safe import md, text
 
@@ -41,7 +43,7 @@ def comparison(filters: Filters, against: int | None = None) -> tuple[Plan, str,
         return None
     store = Store.default()
     try:
-        shown = shown_version(store, tell=False)
+        shown = data.version_shown(store)
         number = against if against is not None else assembly_version(store, shown)
         if number is None:
             return None
@@ -74,7 +76,7 @@ def versions_to_compare() -> tuple[list[Version], dict[int, str]]:
         return [], {}
     store = Store.default()
     try:
-        shown = shown_version(store, tell=False)
+        shown = data.version_shown(store)
         older = [v for v in store.versions(shown.year) if v.number < shown.number]
         marks = {n: m.day_text for n, m in store.marks().items()}
     except (OSError, StoreError):  # an unusable store is told by app.py; no comparison
@@ -138,7 +140,7 @@ def progress_by_track(view: Plan) -> None:
     """Per pista, a bar with the share of its projects «In corso» or «Concluso»."""
     st.subheader("Avanzamento per pista")
     st.caption("Quota dei progetti di ogni pista che sono in corso o conclusi.")
-    for row in track_progress(view).itertuples():
+    for row in shared(track_progress, view).itertuples():
         if not row.projects:
             continue
         with st.container(key=f"cp-progress-{row.track}"):
