@@ -86,8 +86,10 @@ def _slim_white() -> go.layout.Template:
     maps and the defaults of all ~50 trace types: about 7 KB of JSON and most of the time
     spent building a figure (docs/benchmarks.md)."""
     white = pio.templates["plotly_white"]
-    kept = ("autotypenumbers", "colorway", "font", "hovermode", "hoverlabel", "paper_bgcolor")
-    kept += ("plot_bgcolor", "xaxis", "yaxis", "title", "annotationdefaults", "shapedefaults")
+    kept = (
+        *("autotypenumbers", "colorway", "font", "hovermode", "hoverlabel", "paper_bgcolor"),
+        *("plot_bgcolor", "xaxis", "yaxis", "title", "annotationdefaults", "shapedefaults"),
+    )
     layout = {name: white.layout[name] for name in kept}
     return go.layout.Template(
         layout=layout, data={"bar": white.data.bar, "scatter": white.data.scatter}
