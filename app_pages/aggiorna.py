@@ -101,8 +101,9 @@ def in_force_section(store: Store, versions: list[Version]) -> None:
     )
     right.download_button(
         "Scarica il modello vuoto",
-        data=template_for(store, intact.sha256, intact.number),
+        data=lambda: template_for(store, intact.sha256, intact.number),  # built when clicked
         file_name="modello_piano_vuoto.xlsx",
+        on_click="ignore",
         mime=XLSX_MIME,
         icon=":material/draft:",
         help="Un file vuoto con gli stessi fogli, elenchi a discesa e il foglio «Leggimi».",
