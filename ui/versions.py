@@ -2,8 +2,9 @@
 banner, and the comparison of two plan years for the overview.
 
 Every plan they show comes from ui/data.py (which never imports this module). Every rerun
-re-reads the manifest (one small file), so every open session shows a newly published version
-on its next interaction; the workbook itself is parsed once per content hash.
+looks at the store's record of versions again (the folder store re-reads its manifest when the
+file's stat changed), so every open session shows a newly published version on its next
+interaction; the workbook itself is parsed once per content hash.
 """
 
 from __future__ import annotations
