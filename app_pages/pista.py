@@ -27,10 +27,11 @@ st.markdown(
 # The filter caption counts this pista's projects, and comes before the filoni: on a phone
 # they are long, and the caption belongs with the title the reader sees first.
 mine = shared(Plan.filter, page.view, tracks=[code])
-filter_caption(page.filters, plan, mine, whole=plan.filter(tracks=[code]), where="della pista")
+whole = shared(Plan.filter, plan, tracks=[code]) if page.filters.active else None
+filter_caption(page.filters, plan, mine, whole=whole, where="della pista")
 
 st.header("I filoni di intervento")
-lines = plan.lines_of(code)
+lines = shared(Plan.lines_of, plan, code)
 if not lines:
     st.info("Per questa pista non sono indicati filoni.", icon=":material/info:")
 for row_start in range(0, len(lines), 2):
