@@ -4,6 +4,7 @@ import streamlit as st
 
 from coopplan import charts, tables
 from ui import components as ui
+from ui import keys
 from ui.page import start
 from ui.safe import text
 
@@ -24,7 +25,8 @@ if charts.has_amounts(view):
 ui.totals_table(tables.track_source_table(view))
 
 st.subheader("I progetti di ogni fonte")
-st.caption("Seleziona una riga per aprire la scheda del progetto.")
+with st.container(key=f"{keys.WIDE_ONLY}-fonti-aiuto"):  # phones get a list, not rows
+    st.caption("Seleziona una riga per aprire la scheda del progetto.")
 for tab, source in zip(
     st.tabs([text(name) for name in view.source_names]), view.source_names, strict=True
 ):
