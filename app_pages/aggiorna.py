@@ -247,7 +247,7 @@ def history_section(store: Store, gate: Gate, versions: list[Version]) -> None:
         )
     mine = [v for v in versions if v.year == year]
     in_force = store.current(year).number
-    text_table(history_table(mine, in_force))  # the totals and notes show whole
+    text_table(history_table(mine, in_force), phone_key="storico")  # notes and totals whole
     presented_caption(store, mine)
 
     # A new version resets the choice to it (the key names how many there are).

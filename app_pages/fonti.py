@@ -26,7 +26,8 @@ if charts.has_amounts(view):
 ui.totals_table(shared(tables.track_source_table, view))
 
 st.subheader("I progetti di ogni fonte")
-st.caption("Seleziona una riga per aprire la scheda del progetto.")
+with st.container(key=f"{keys.WIDE_ONLY}-fonti-aiuto"):  # phones get a list, not rows
+    st.caption("Seleziona una riga per aprire la scheda del progetto.")
 tabs = st.tabs(  # only the open tab's table is built and sent: a click on a tab reruns
     [text(name) for name in view.source_names], key=keys.SOURCE_TABS, on_change="rerun"
 )

@@ -27,6 +27,7 @@ from ui.since import against_picker, chosen_against, report_for
 
 SLIDE_PARAM = "slide"
 NAV_PX = 72  # the footer band of the 1280 x 720 canvas, where the buttons go
+FILTER_PX = 21  # the filter's name in that band, in canvas units (18,5 px at 1024 x 768)
 
 NAV, REMOTE, BANNER = (keys.css(k) for k in (keys.DECK_NAV, keys.DECK_REMOTE, keys.LEAVE_VIEW))
 PAGE_CSS = f"""
@@ -39,16 +40,21 @@ header[data-testid="stHeader"], [data-testid="stToolbar"], [data-testid="stSideb
 [data-testid="stMain"] {{ overflow: hidden !important; }}
 [data-testid="stMainBlockContainer"] {{ padding: 0 !important; max-width: none !important; }}
 [data-testid="stMainBlockContainer"] [data-testid="stVerticalBlock"] {{ gap: 0 !important; }}
-{NAV} {{ height: calc(var(--u) * {NAV_PX}); width: calc(var(--u) * 1280);
-  margin: 0 auto; padding: 0 calc(var(--u) * 56); align-items: center !important;
-  gap: calc(var(--u) * 16) !important; flex-wrap: nowrap !important; }}
-{NAV} button {{ min-height: calc(var(--u) * 48); padding: 0 calc(var(--u) * 18);
+{NAV} {{ height: calc(var(--u) * {NAV_PX}) !important; width: min(100vw, calc(var(--u) * 1280));
+  margin: 0 auto; padding: 0 calc(var(--u) * 40); align-items: center !important;
+  gap: calc(var(--u) * 12) !important; flex-wrap: nowrap !important; }}
+{NAV} button {{ min-height: calc(var(--u) * 48); padding: 0 calc(var(--u) * 16);
   font-size: calc(var(--u) * 22); }}
-{NAV} button p, {NAV} a p {{ font-size: calc(var(--u) * 22); }}
+{NAV} button p, {NAV} a p, {NAV} a span {{ font-size: calc(var(--u) * 22); }}
 {NAV} .cp-number {{ font-size: calc(var(--u) * 24); font-weight: 700; color: #1A1A1A;
   white-space: nowrap; margin: 0 calc(var(--u) * 8); }}
-{NAV} .cp-filter {{ font-size: calc(var(--u) * 18); color: #4A4A4A; white-space: nowrap;
-  overflow: hidden; text-overflow: ellipsis; }}
+/* The filter takes the room left between the buttons and wraps to two lines of 21 units
+   (18,5 px at 1024x768); the title slide names it whole if it is longer still. */
+{NAV} [data-testid="stElementContainer"]:has(.cp-filter) {{ flex: 1 1 0 !important;
+  min-width: 0 !important; }}
+{NAV} .cp-filter {{ display: -webkit-box; -webkit-box-orient: vertical; -webkit-line-clamp: 2;
+  overflow: hidden; font-size: calc(var(--u) * {FILTER_PX}); line-height: 1.3;
+  color: #4A4A4A; }}
 {REMOTE} {{ display: none !important; }}
 /* The read-only banner of ui.versions would push the slide off screen: the deck says it instead. */
 [data-testid="stLayoutWrapper"]:has({BANNER}) {{ display: none !important; }}
@@ -96,40 +102,9 @@ st.html(PAGE_CSS)
 qr_url = phone_url(filters) if number == 1 else ""  # «Segui dal telefono» on the title
 st.html(slide_html(deck[number - 1], number, qr_url))
 
-stem = "presentazione-piano"
-with st.container(key=keys.DECK_NAV, horizontal=True, wrap=False, vertical_alignment="center"):
-    st.button(  # no icon: the shortcut's badge already draws the arrow («Precedente ←»)
-        "Precedente",
-        on_click=go_to,
-        args=(number - 1,),
-        disabled=number <= 1,
-        shortcut="Left",
-        key="cp_prev",
-    )
-    st.markdown(
-        md(
-            '<span class="cp-number" data-testid="cp-number">{n} / {total}</span>',
-            n=number,
-            total=total,
-        ),
-        unsafe_allow_html=True,
-        width="content",
-    )
-    st.button(
-        "Successiva",
-        on_click=go_to,
-        args=(number + 1,),
-        disabled=number >= total,
-        shortcut="Right",
-        key="cp_next",
-    )
-    st.space("stretch")
-    if deck[0].footer:
-        st.markdown(
-            md('<span class="cp-filter">{footer}</span>', footer=deck[0].footer),
-            unsafe_allow_html=True,
-            width="content",
-        )
+
+def download_buttons() -> None:
+    """The deck as PowerPoint and the handout as PDF, built when clicked (cached)."""
     st.download_button(
         "PowerPoint",
         lambda: cached_file(
@@ -159,6 +134,45 @@ with st.container(key=keys.DECK_NAV, horizontal=True, wrap=False, vertical_align
         if pdf_available()
         else "Per il PDF serve LibreOffice (pacchetto libreoffice-impress), non installato qui.",
     )
+
+
+stem = "presentazione-piano"
+with st.container(key=keys.DECK_NAV, horizontal=True, wrap=False, vertical_alignment="center"):
+    st.button(  # no icon: the shortcut's badge already draws the arrow («Precedente ←»)
+        "Precedente",
+        on_click=go_to,
+        args=(number - 1,),
+        disabled=number <= 1,
+        shortcut="Left",
+        key="cp_prev",
+    )
+    st.markdown(
+        md(
+            '<span class="cp-number" data-testid="cp-number">{n} / {total}</span>',
+            n=number,
+            total=total,
+        ),
+        unsafe_allow_html=True,
+        width="content",
+    )
+    st.button(
+        "Successiva",
+        on_click=go_to,
+        args=(number + 1,),
+        disabled=number >= total,
+        shortcut="Right",
+        key="cp_next",
+    )
+    if deck[0].footer:  # the filter, in the room left between the buttons
+        st.markdown(
+            md('<span class="cp-filter">{footer}</span>', footer=deck[0].footer),
+            unsafe_allow_html=True,
+            width="stretch",
+        )
+    else:
+        st.space("stretch")
+    with st.popover("Scarica", icon=":material/download:"):  # one button: the band is narrow
+        download_buttons()
     with st.popover("Confronto", icon=":material/compare_arrows:"):
         against_picker()
     st.page_link("app_pages/panoramica.py", label="Esci", icon=":material/close:")

@@ -33,6 +33,11 @@ from coopplan.timeline import Timeline, hover_changes
 FONT_FAMILY = "Source Sans, Source Sans Pro, DejaVu Sans, Arial, sans-serif"
 FONT_SIZE = 17
 SMALL_FONT_SIZE = 15
+# The plan map's narrowest drawing: a tablet in portrait (820 px, sidebar open) gives it 436 px;
+# a tile label gets a line of characters of about 7 px each (15 px text) in its tile's share.
+MAP_NARROWEST_PX = 436
+TILE_CHAR_PX = 7
+TILE_LABEL_WIDTH = (8, 18)  # characters per line of a tile label: never fewer, no need for more
 LABEL_WIDTH = 24  # characters per line of a tile label before it wraps
 TITLE_WIDTH = 44  # characters per line of a title written above a bar
 BAR_WIDTH = 0.42  # bar thickness, in rows (a row is one pista or source)
@@ -55,6 +60,21 @@ def wrap_label(text: str, width: int = LABEL_WIDTH) -> str:
     text is drawn as written (its own ``<b>`` or ``&amp;`` stay text: see plotly_literal)."""
     lines = textwrap.wrap(plotly_literal(text), width=width, break_long_words=False) or [""]
     return "<br>".join(lines)
+
+
+def tile_label_width(tiles_in_band: int) -> int:
+    """Characters per line of a tile label when a pista band holds ``tiles_in_band`` projects,
+    sized for the narrowest map (MAP_NARROWEST_PX: five tiles of 83 px, 11 characters)."""
+    low, high = TILE_LABEL_WIDTH
+    room = MAP_NARROWEST_PX / max(tiles_in_band, 1) - 8  # the tile's paddings
+    return min(max(int(room / TILE_CHAR_PX), low), high)
+
+
+def tile_label(text: str, width: int) -> str:
+    """A project's label on a plan-map tile: lines of at most ``width`` characters, a longer
+    word cut with an ellipsis (the full title is in the hover)."""
+    words = [w if len(w) <= width else w[: width - 1] + "…" for w in text.split()]
+    return wrap_label(" ".join(words), width)
 
 
 def track_colors(plan: Plan) -> dict[str, str]:
@@ -299,6 +319,8 @@ def plan_map(plan: Plan, selected: str | None = None, *, projects: bool = True) 
     colors = track_colors(plan)
     budget = _project_budgets(plan)
     ids, labels, parents, values, tile_colors, data = [], [], [], [], [], []
+    per_band = plan.projects["track"].value_counts()
+    width = tile_label_width(int(per_band.max()) if len(per_band) else 1)
     for code in plan.track_codes:
         mine = plan.projects.loc[plan.projects["track"] == code]
         if mine.empty:
@@ -308,10 +330,10 @@ def plan_map(plan: Plan, selected: str | None = None, *, projects: bool = True) 
         parents.append("")
         values.append(len(mine))
         tile_colors.append(colors[code])
-        data.append(["", fmt.count(len(mine), "progetto", "progetti"), ""])
+        data.append(["", fmt.count(len(mine), "progetto", "progetti"), "", labels[-1]])
         for project in mine.itertuples(index=False) if projects else ():
             ids.append(str(project.id))
-            labels.append(wrap_label(str(project.title), 18))
+            labels.append(tile_label(str(project.title), width))
             parents.append(f"pista:{code}")
             values.append(1)
             tile_colors.append(colors[code])
@@ -320,6 +342,7 @@ def plan_map(plan: Plan, selected: str | None = None, *, projects: bool = True) 
                     str(project.id),
                     plotly_literal(f"Stato: {project.status}"),
                     budget.get(project.id, ""),
+                    plotly_literal(project.title),
                 ]
             )
     fig = go.Figure(
@@ -339,7 +362,8 @@ def plan_map(plan: Plan, selected: str | None = None, *, projects: bool = True) 
             },
             textfont={"size": SMALL_FONT_SIZE, "color": [text_color_on(c) for c in tile_colors]},
             texttemplate="%{label}",
-            hovertemplate="<b>%{label}</b><br>%{customdata[1]}<br>%{customdata[2]}<extra></extra>",
+            hovertemplate="<b>%{customdata[3]}</b><br>%{customdata[1]}<br>%{customdata[2]}"
+            "<extra></extra>",
             tiling={"packing": "dice-slice", "pad": 2},
             pathbar={"visible": False},
             maxdepth=2,
@@ -348,8 +372,34 @@ def plan_map(plan: Plan, selected: str | None = None, *, projects: bool = True) 
     )
     fig.update_layout(uniformtext={"minsize": 12, "mode": "hide"})
     tiles = len(plan.projects) if projects else 0
-    height = min(max(70 * len(plan.track_codes) + 14 * tiles, 360), 760)
+    height = min(
+        max(70 * len(plan.track_codes) + 14 * tiles, 360, _tall_enough(labels, parents)), 760
+    )
     return _style(fig, height, legend=False)
+
+
+TILE_LINE_PX = 22  # a line of a tile label (15 px text), with its leading
+TILE_HEADER_PX = 44  # a pista band's title line and the paddings around its tiles
+
+
+def _tall_enough(labels: Sequence[str], parents: Sequence[str]) -> int:
+    """The map height at which every project tile has room for all the lines of its label.
+
+    A pista's band gets a height in proportion to its projects (equal tiles), so the pista whose
+    label lines per project are most is the one that sets the height."""
+    per_track: dict[str, tuple[int, int]] = {}  # pista id -> (projects, most label lines)
+    for label, parent in zip(labels, parents, strict=True):
+        if parent:
+            count, lines = per_track.get(parent, (0, 0))
+            per_track[parent] = (count + 1, max(lines, label.count("<br>") + 1))
+    total = sum(count for count, _ in per_track.values())
+    return max(
+        (
+            round((TILE_HEADER_PX + TILE_LINE_PX * lines) * total / count) + 16
+            for count, lines in per_track.values()
+        ),
+        default=0,
+    )
 
 
 def _project_budgets(plan: Plan) -> dict[str, str]:

@@ -232,6 +232,36 @@ def test_rendered_words_stay_inside_their_boxes(rendered: Path, prs: Presentatio
             assert inside, f"slide {number}: «{text}» outside every box"
 
 
+CHART_LABELS_MAX_SHARE = 0.40  # of a chart's width, for its category labels
+VALUE_LABEL_MARGIN_PT = 6  # a value label keeps at least this much from the chart's right edge
+VALUE_WORD = re.compile(r"^(\d[\d.]*|€)$")
+
+
+def test_rendered_charts_give_labels_a_share_and_keep_values_inside(
+    rendered: Path, prs: Presentation
+) -> None:
+    """As LibreOffice draws them, the category labels take at most 40 % of a chart's width (they
+    took half) and every value label («20.000 €», which touched the edge) ends inside the chart
+    with a margin."""
+    charted = 0
+    for number, (words, page) in enumerate(zip(pdf_words(rendered), prs.slides, strict=True), 1):
+        for frame in (shape for shape in page.shapes if shape.has_chart):
+            left, top, right, bottom = shape_boxes(page)[list(page.shapes).index(frame)]
+            mine = [w for w in words if left <= w[0] and w[2] <= right and top <= w[1] <= bottom]
+            title_line = min(w[3] for w in mine)  # the chart's title is its first line
+            body = [w for w in mine if w[1] > title_line]
+            values = [w for w in body if VALUE_WORD.match(w[4])]
+            labels = [w for w in body if not VALUE_WORD.match(w[4])]
+            assert values and labels, (number, mine)
+            widest = max(w[2] for w in labels) - left
+            assert widest <= CHART_LABELS_MAX_SHARE * (right - left), (number, widest, labels)
+            for word in values:
+                assert word[2] <= right - VALUE_LABEL_MARGIN_PT, (number, word, right)
+                assert word[0] > max(w[2] for w in labels), (number, word)  # after the labels
+            charted += 1
+    assert charted >= 3  # the shipped deck: overview, stati, one per amount source
+
+
 def test_rendered_charts_show_italian_numbers(rendered: Path) -> None:
     words = [w[4] for page in pdf_words(rendered)[1:2] for w in page]
     text = " ".join(words)

@@ -334,12 +334,47 @@ def pager(rows: int, key: str, size: int = tables.PAGE_SIZE) -> int:
     )
 
 
+PHONE_MAX_PX = 640  # up to this width the page is on a phone (CSS below)
+
+
+def phone_projects(groups: Sequence[tuple[str, Sequence[tuple[str, str, str]]]]) -> None:
+    """Projects as a list for phones, where a grid shows two columns of 13 px text and hides the
+    rest behind a sideways swipe: per group (a heading, '' for none) each project's stato chip,
+    its title in bold and a detail (pista, amount), at body size, wrapping to the width."""
+    for heading, rows in groups:
+        if heading:
+            st.markdown(md("**{heading}**", heading=heading))
+        lines = [
+            md("- {badge} **{title}**{detail}", badge=status_badge(status), title=title,
+               detail=md(" · {d}", d=detail) if detail else Md(""))
+            for title, status, detail in rows
+        ]  # fmt: skip
+        st.markdown(join(lines, "\n"), unsafe_allow_html=True)
+
+
 def source_projects(plan: Plan, source: str) -> str | None:
     """The projects a source pays for, as a selectable table (a page at a time when they are
-    many); returns the selected ID."""
+    many), and on a phone as a list (the grid cut the pista names); returns the selected ID."""
     table = shared(tables.source_projects, plan, source)
     page = pager(len(table), key=f"pagina_fonte_{source}")
     table = tables.page_rows(table, page)
+    h = tables.HEADERS
+    with st.container(key=f"{keys.PHONE_ONLY}-fonte-{source}"):
+        money = tables.AMOUNT_HEADER in table.columns
+        rows = [
+            (
+                row[h["title"]],
+                row[h["status"]],
+                row[h["track"]] + (f" · {fmt.money(row[tables.AMOUNT_HEADER])}" if money else ""),
+            )
+            for _, row in table.iterrows()
+        ]
+        phone_projects([("", rows)])
+    with st.container(key=f"{keys.WIDE_ONLY}-fonte-{source}"):
+        return _source_grid(table, source, page)
+
+
+def _source_grid(table, source: str, page: int) -> str | None:  # noqa: ANN001 - a DataFrame
     styler = table.style.map(layout.status_style, subset=[tables.HEADERS["status"]])
     if tables.AMOUNT_HEADER in table.columns:
         styler = styler.format(fmt.money, subset=[tables.AMOUNT_HEADER])
@@ -392,6 +427,28 @@ def matrix(plan: Plan) -> str | None:
                 total=fmt.number(len(plan.projects)),
             )
         )
+    with st.container(key=f"{keys.PHONE_ONLY}-matrice"):
+        phone_projects(_matrix_groups(plan, table))
+        picked = project_picker(plan, "progetto_matrice_telefono")  # the grid's row click
+    with st.container(key=f"{keys.WIDE_ONLY}-matrice"):
+        return _matrix_grid(plan, table, key) or picked
+
+
+def _matrix_groups(plan: Plan, table) -> list[tuple[str, list[tuple[str, str, str]]]]:  # noqa: ANN001
+    """The matrix rows by pista, for phone_projects: title, stato, items done and planned."""
+    h = tables.HEADERS
+    groups: dict[str, list[tuple[str, str, str]]] = {}
+    for _, row in table.iterrows():
+        counts = md(
+            "{done}, {planned}",
+            done=fmt.count(int(row[h["done"]]), "attività realizzata", "attività realizzate"),
+            planned=fmt.count(int(row[h["planned"]]), "ipotesi di lavoro", "ipotesi di lavoro"),
+        )
+        groups.setdefault(row[h["track"]], []).append((row[h["title"]], row[h["status"]], counts))
+    return [(f"{code} · {plan.track_title(code)}", rows) for code, rows in groups.items()]
+
+
+def _matrix_grid(plan: Plan, table, key: str) -> str | None:  # noqa: ANN001 - a DataFrame
     columns = layout.matrix_columns(plan, table)
     flags = set(tables.flag_columns(plan))
     config = {c.name: _matrix_column(c, centred=c.name in flags) for c in columns}
@@ -453,6 +510,7 @@ def _selected_id(event: object, table) -> str | None:  # noqa: ANN001 - a DataFr
 
 ROW, MAP = keys.css(keys.KPI_ROW), keys.css(keys.PLAN_MAP)
 CARD, VALUE, NOTE = (keys.css_any(k) for k in (keys.KPI_CARD, keys.KPI_VALUE, keys.KPI_NOTE))
+PHONE, WIDE = keys.css_any(keys.PHONE_ONLY), keys.css_any(keys.WIDE_ONLY)
 CSS = f"""
 <style>
 .cp-chips {{ display: flex; flex-wrap: wrap; gap: .5rem; margin: .25rem 0 .75rem 0; }}
@@ -480,9 +538,17 @@ CSS = f"""
 @media (min-width: 1024px) {{
   [data-testid="stMainBlockContainer"] {{ padding-left: 2.5rem; padding-right: 2.5rem; }}
 }}
+/* Phones get a list of the projects instead of a grid (phone_projects): a grid shows two
+   columns of 13 px text there and hides the stato behind a sideways swipe. */
+@media (min-width: {PHONE_MAX_PX + 1}px) {{ {PHONE} {{ display: none; }} }}
+{PHONE} ul {{ list-style: none; padding-left: 0; }}
+{PHONE} li {{ margin-bottom: .5rem; }}
+{PHONE} li, {PHONE} p {{ font-size: 1rem; line-height: 1.5; }}
+{PHONE} li .cp-chip {{ line-height: 1.4; padding: .05rem .55rem; }}
 /* On a phone the plan map's tiles are too small to read: the project list below replaces it. */
-@media (max-width: 640px) {{
+@media (max-width: {PHONE_MAX_PX}px) {{
   {MAP} {{ display: none; }}
+  {WIDE} {{ display: none; }}
   {VALUE} strong {{ font-size: 1.8rem; }}
 }}
 /* A chosen filter value shows whole (on two lines if need be), never cut with an ellipsis. */

@@ -33,6 +33,11 @@ SOURCE_TABS = "fonti_schede"  # one tab per source; only the open one is drawn
 PLAN_MAP = "mappa-piano"  # the plan map's section, hidden on phones
 OVERVIEW_PROJECT = "progetto_panoramica"  # the project chosen on the overview (map or list)
 
+# Two drawings of one content, chosen by the screen's width (ui.components.CSS, PHONE_MAX_PX):
+# containers "<key>-<name>"; a grid cannot show its columns at 16 px in 354 px, a list can.
+PHONE_ONLY = "cp-phone"  # shown on phones only (a list of the projects)
+WIDE_ONLY = "cp-wide"  # hidden on phones (the grid)
+
 # Presentazione
 DECK_NAV = "cp_nav"  # the footer band under the slide: buttons, number, downloads
 DECK_REMOTE = "cp_keys"  # hidden buttons taking a presenter remote's PageDown / PageUp

@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 from collections.abc import Callable
+from contextlib import nullcontext
 from dataclasses import dataclass
 
 import pandas as pd
@@ -24,8 +25,8 @@ from coopplan.reader import LoadResult
 from coopplan.schema import MAX_UPLOAD_MB
 from coopplan.store import Store, StoreError, Version
 from coopplan.tables import problems_table
-from ui import CHOOSE
-from ui.safe import md, table, text
+from ui import CHOOSE, keys
+from ui.safe import join, md, table, text
 
 FLASH = "agg_flash"  # a success message shown once, after the rerun that follows a publish
 EDITOR = "agg_editor"  # the name of who last published in this session, offered again
@@ -74,16 +75,37 @@ def show_problems(result: LoadResult) -> None:
             )
 
 
-def text_table(frame: pd.DataFrame) -> None:
+def text_table(frame: pd.DataFrame, phone_key: str = "") -> None:
     """A static table whose texts wrap and show whole (an st.dataframe cuts long cells); its
     cells are shown as written, not as Markdown. Past SCROLL_AFTER_ROWS it scrolls inside
-    itself with the header kept in view."""
+    itself with the header kept in view.
+
+    ``phone_key``: on a phone the rows are shown as a list instead (``phone_rows``), in
+    containers keyed from it (the table would scroll sideways in a box a keyboard cannot reach:
+    axe «scrollable-region-focusable»)."""
     height = "content" if len(frame) <= SCROLL_AFTER_ROWS else TABLE_HEIGHT_PX
-    st.table(
-        table(frame),
-        hide_index=True,
-        height=height,
-    )
+    if phone_key:
+        with st.container(key=f"{keys.PHONE_ONLY}-{phone_key}"):
+            phone_rows(frame)
+    with st.container(key=f"{keys.WIDE_ONLY}-{phone_key}") if phone_key else nullcontext():
+        st.table(
+            table(frame),
+            hide_index=True,
+            height=height,
+        )
+
+
+def phone_rows(frame: pd.DataFrame) -> None:
+    """Each row of ``frame`` as a short block for a phone: its first column in bold as a
+    heading, then «Colonna: valore» for every other filled cell, one a line."""
+    first, *others = frame.columns
+    for _, row in frame.iterrows():
+        lines = [md("**{header} {value}**", header=first, value=row[first])]
+        lines += [
+            md("{header}: {value}", header=h, value=row[h]) for h in others if str(row[h]).strip()
+        ]
+        with st.container(border=True):
+            st.markdown(join(lines, "  \n"))
 
 
 def show_diff(diff: PlanDiff, nothing: str) -> None:

@@ -23,13 +23,24 @@ QR_PX = 300  # side of the «Segui dal telefono» code on the title slide
 QR_CAPTION = "Segui dal telefono"
 
 
+# On a screen squarer than 16:9 (a 1024x768 projector) the slide fills the screen: the canvas
+# keeps its height of 720 units and may narrow to NARROWEST_W units, so text is drawn larger
+# (body 24.7 px at 1024x768 instead of 22.4 px) and wraps in the narrower box, with the height
+# gained below (768 units of body instead of 648 at 4:3). The browser's Source Sans is about
+# 10 % narrower than the Arial the deck is measured with (coopplan.slides), so a line measured
+# for 1280 units rarely needs a second one at 1160; the browser test checks every slide fits.
+NARROWEST_W = 1160
+FOOTER_H = s.CANVAS_H - s.BODY_BOTTOM  # the band under the slide, where the page puts buttons
+
+
 def css() -> str:
     """The slide styles (scoped to .cp-slide and the --u unit)."""
     u = "var(--u)"
     return f"""
-:root {{ --u: min(calc(100vh / {s.CANVAS_H}), calc(100vw / {s.CANVAS_W})); }}
+:root {{ --u: min(calc(100vh / {s.CANVAS_H}), calc(100vw / {NARROWEST_W})); }}
 .cp-slide {{ position: relative; box-sizing: border-box; overflow: hidden;
-  width: calc({u} * {s.CANVAS_W}); height: calc({u} * {s.BODY_BOTTOM}); margin: 0 auto;
+  width: min(100vw, calc({u} * {s.CANVAS_W}));
+  height: max(calc({u} * {s.BODY_BOTTOM}), calc(100vh - {u} * {FOOTER_H})); margin: 0 auto;
   padding: calc({u} * {s.TITLE_Y}) calc({u} * {s.MARGIN_X}) 0 calc({u} * {s.MARGIN_X});
   background: #FFFFFF; color: {TEXT_COLOR}; font-size: calc({u} * {s.BODY_PX});
   line-height: calc({u} * {s.BODY_LINE}); text-align: left; }}
@@ -57,7 +68,7 @@ def css() -> str:
 .cp-slide div, .cp-slide span, .cp-slide ul, .cp-slide li, .cp-slide td, .cp-slide th,
 .cp-slide figcaption {{ font-size: calc({u} * {s.BODY_PX}) !important;
   line-height: calc({u} * {s.BODY_LINE}) !important; font-family: inherit; }}
-.cp-slide table {{ border-collapse: collapse; width: calc({u} * {s.CONTENT_W});
+.cp-slide table {{ border-collapse: collapse; width: 100%;
   table-layout: fixed; font-size: inherit; margin: 0; }}
 .cp-slide th, .cp-slide td {{ padding: calc({u} * {s.CELL_PAD_Y}) calc({u} * {s.CELL_PAD_X});
   text-align: left; vertical-align: middle; border: 0; line-height: inherit; color: {TEXT_COLOR}; }}

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import io
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import cast
 
 from lxml import etree
@@ -241,9 +242,11 @@ def draw_chart(page: PptxSlide, spec: s.ChartSpec, x: float, y: float, w: float,
     labels.font.size = Pt(CHART_LABEL_PT)
     labels.font.bold = True
     biggest = max((v for x in spec.series for v in x.values), default=0.0)
+    layout = chart_layout(spec, w, h)
+    _set_plot_layout(chart, layout)
     value_axis = chart.value_axis
     value_axis.minimum_scale = 0
-    value_axis.maximum_scale = biggest * 1.45 if biggest > 0 else 1
+    value_axis.maximum_scale = biggest * layout.scale if biggest > 0 else 1
     value_axis.has_major_gridlines = False
     value_axis.visible = False
     value_axis.tick_labels.number_format = number_format
@@ -253,6 +256,65 @@ def draw_chart(page: PptxSlide, spec: s.ChartSpec, x: float, y: float, w: float,
     category_axis.tick_labels.font.size = Pt(CHART_AXIS_PT)
     category_axis.format.line.color.rgb = rgb(MUTED_COLOR)
     _set_chart_language(chart)
+
+
+# The plot area of a bar chart, placed by hand (LibreOffice's automatic layout gave the
+# category labels half the chart and drew «20.000 €» against its right edge).
+CATEGORY_SHARE = (0.22, 0.38)  # of the chart's width, for the category labels: at least, at most
+CHART_TITLE_PX = 44  # the chart's title line and the space under it
+CHART_PAD_PX = 8  # around the plot area, and between a bar's end and its label
+LABEL_ROOM_PX = 16  # kept free right of the widest value label
+
+
+@dataclass(frozen=True)
+class ChartLayout:
+    """Where the bars go, as fractions of the chart (DrawingML's manualLayout, inner target),
+    and how much longer the value axis is than the biggest bar so its label fits after it."""
+
+    x: float
+    y: float
+    w: float
+    h: float
+    scale: float
+
+
+def chart_layout(spec: s.ChartSpec, w: float, h: float) -> ChartLayout:
+    """The category labels get their measured width on two lines, within CATEGORY_SHARE of the
+    chart; the bars the rest, the biggest one ending where its value label still fits inside
+    the plot with LABEL_ROOM_PX to spare."""
+    axis_px = CHART_AXIS_PT * 4 / 3
+    widest = max((s.text_width(c, axis_px) for c in spec.categories), default=0.0)
+    low, high = CATEGORY_SHARE
+    labels = min(max(widest / 2 + CHART_PAD_PX, low * w), high * w)
+    plot_w = w - labels - CHART_PAD_PX
+    values = [v for x in spec.series for v in x.values]
+    shown = [fmt.money(v) if spec.money else fmt.number(v) for v in values]
+    label_px = max((s.text_width(t, CHART_LABEL_PT * 4 / 3, bold=True) for t in shown), default=0)
+    bars = max(plot_w - label_px - CHART_PAD_PX - LABEL_ROOM_PX, plot_w * 0.3)
+    top = CHART_TITLE_PX if spec.title else CHART_PAD_PX
+    return ChartLayout(
+        x=labels / w,
+        y=top / h,
+        w=plot_w / w,
+        h=(h - top - CHART_PAD_PX) / h,
+        scale=plot_w / bars,
+    )
+
+
+def _set_plot_layout(chart: Chart, layout: ChartLayout) -> None:
+    """Give the plot area (bars only: the 'inner' target) a manual layout."""
+    plot_area = chart._chartSpace.find(qn("c:chart")).find(qn("c:plotArea"))
+    old = plot_area.find(qn("c:layout"))
+    if old is not None:
+        plot_area.remove(old)
+    box = plot_area.makeelement(qn("c:layout"), {})
+    manual = box.makeelement(qn("c:manualLayout"), {})
+    fields = [("layoutTarget", "inner"), ("xMode", "edge"), ("yMode", "edge")]
+    fields += [(k, f"{getattr(layout, k):.4f}") for k in ("x", "y", "w", "h")]
+    for tag, value in fields:
+        manual.append(manual.makeelement(qn(f"c:{tag}"), {"val": value}))
+    box.append(manual)
+    plot_area.insert(0, box)
 
 
 def _set_chart_language(chart: Chart) -> None:

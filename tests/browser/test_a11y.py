@@ -90,21 +90,7 @@ def open_project_card(page) -> None:
     settle(page)
 
 
-# Known failure, kept visible (strict: it must fail until fixed, then this mark must go): on a
-# phone, «Aggiorna il piano»'s version history (st.table, 471 px in a 354 px box) is a scrollable
-# region Streamlit gives no tabindex (axe `scrollable-region-focusable`). See docs/decisions.md.
-PHONE_HISTORY_TABLE = pytest.mark.xfail(
-    strict=True, reason="scrollable-region-focusable: history table on a phone (issue 10 §7)"
-)
-
-
-@pytest.mark.parametrize(
-    "size",
-    [
-        pytest.param(name, marks=PHONE_HISTORY_TABLE) if name == "telefono" else name
-        for name in SIZES
-    ],
-)
+@pytest.mark.parametrize("size", list(SIZES))
 def test_every_page_passes_the_wcag_audit(
     size: str,
     axe_script: Path,

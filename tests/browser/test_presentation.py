@@ -17,6 +17,7 @@ from pathlib import Path
 
 import pytest
 
+from coopplan.export.html import NARROWEST_W
 from coopplan.export.pdf import pdf_available
 from ui import keys
 
@@ -24,8 +25,12 @@ pytestmark = pytest.mark.browser
 
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "artifacts" / "presentation"
-VIEWPORTS = [(1920, 1080), (1280, 720)]
-MIN_BODY_PX = 28
+VIEWPORTS = [(1920, 1080), (1280, 720), (1024, 768)]
+PROJECTORS = ["1920x1080", "1280x720", "1024x768"]
+MIN_BODY_PX = 28  # at 1280x720, the canvas's own size
+MIN_BODY_PX_4_3 = 24  # at 1024x768, a 4:3 projector
+MIN_FILTER_PX = 18  # the filter's name in the band of buttons, on any projector
+ONERI = "?fonte=Oneri+di+funzionamento"
 
 
 def open_page(visitor: Callable, url: str, width: int, height: int, query: str = ""):
@@ -62,7 +67,9 @@ MEASURE = """() => {
   const body = texts.filter(e => e.tagName !== 'H1').map(e => parseFloat(getComputedStyle(e).fontSize));
   const hidden = sel => { const e = document.querySelector(sel);
       return !e || e.getBoundingClientRect().width === 0 || getComputedStyle(e).display === 'none'; };
+  const box = slide.getBoundingClientRect();
   return {
+    slideBox: [box.left, box.top, box.right, box.bottom], width: window.innerWidth,
     docScroll: doc.scrollHeight - doc.clientHeight,
     mainScroll: main.scrollHeight - main.clientHeight,
     slideOverflow: slide.scrollHeight - slide.clientHeight,
@@ -73,7 +80,21 @@ MEASURE = """() => {
 }""".replace("NAV", json.dumps(keys.css(keys.DECK_NAV)))
 
 
-@pytest.mark.parametrize(("width", "height"), VIEWPORTS, ids=["1920x1080", "1280x720"])
+def unit(width: int, height: int) -> float:
+    """One canvas pixel on this screen (coopplan.export.html: --u)."""
+    return min(height / 720, width / NARROWEST_W)
+
+
+def check_fills_the_screen(m: dict, width: int, height: int, where: str) -> None:
+    """The slide and the band of buttons under it (72 canvas pixels) cover the whole screen
+    height, and the slide the whole width up to the canvas's 16:9 (a wider screen keeps side
+    margins)."""
+    left, top, right, bottom = m["slideBox"]
+    assert top <= 1 and bottom + 72 * unit(width, height) >= height - 1, (where, m)
+    assert right - left >= min(width, 1280 * unit(width, height)) - 1, (where, m)
+
+
+@pytest.mark.parametrize(("width", "height"), VIEWPORTS, ids=PROJECTORS)
 def test_every_slide_fits_the_screen(visitor, dashboard_url: str, width: int, height: int) -> None:
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     made = open_page(visitor, dashboard_url, width, height, "?slide=1")
@@ -92,12 +113,62 @@ def test_every_slide_fits_the_screen(visitor, dashboard_url: str, width: int, he
         assert m["slideOverflow"] <= 0, (where, m)
         assert m["navBottom"] <= m["height"], (where, m)
         assert m["sidebarHidden"] and m["headerHidden"], where
+        check_fills_the_screen(m, width, height, where)
         if height == 720:
             assert m["minBody"] >= MIN_BODY_PX, (where, m)
+        if (width, height) == (1024, 768):
+            assert m["minBody"] >= MIN_BODY_PX_4_3, (where, m)
         assert m["title"] > m["minBody"], where
         page.screenshot(path=str(ARTIFACTS / f"{width}x{height}-{number:02d}.png"))
     assert page.get_by_role("button", name="Successiva").first.is_disabled()
     assert made.outside == [], made.outside
+
+
+# Every control of the band under the slide: its text, box and font size; the filter's name
+# (clamped to two lines) and whether it is cut.
+NAV_JS = """() => {
+  const nav = document.querySelector(NAV);
+  const controls = [...nav.querySelectorAll('button, a')].filter(e => e.offsetParent)
+    .map(e => { const r = e.getBoundingClientRect();
+                return {text: e.innerText.trim(), left: r.left, right: r.right, top: r.top,
+                        bottom: r.bottom}; });
+  const f = nav.querySelector('.cp-filter');
+  const r = f.getBoundingClientRect();
+  return {controls, width: window.innerWidth, height: window.innerHeight,
+          filter: {text: f.textContent, font: parseFloat(getComputedStyle(f).fontSize),
+                   left: r.left, right: r.right, cut: f.scrollHeight > f.clientHeight + 1}};
+}""".replace("NAV", json.dumps(keys.css(keys.DECK_NAV)))
+
+
+@pytest.mark.parametrize(("width", "height"), VIEWPORTS, ids=PROJECTORS)
+def test_with_a_filter_every_control_is_on_screen(
+    visitor, dashboard_url: str, width: int, height: int
+) -> None:
+    """«Esci» fell off the right edge (1290 px at 1280, 1069 px at 1024) and the filter's name
+    was 14 px at 1024x768."""
+    page = open_page(visitor, dashboard_url, width, height, ONERI + "&slide=3").page
+    wait_slide(page, 3)
+    m = page.evaluate(NAV_JS)
+    names = [c["text"] for c in m["controls"]]
+    assert any("Esci" in n for n in names) and any("Successiva" in n for n in names), names
+    for control in m["controls"]:
+        assert 0 <= control["left"] and control["right"] <= width, (control, m)
+        assert 0 <= control["top"] and control["bottom"] <= height, (control, m)
+    f = m["filter"]
+    assert f["text"] == "Fonte: Oneri di funzionamento" and not f["cut"], f
+    assert f["font"] >= MIN_FILTER_PX and 0 <= f["left"] and f["right"] <= width, f
+    page.screenshot(path=str(ARTIFACTS / f"filtro-{width}x{height}.png"))
+
+
+def test_slide_buttons_show_their_arrow_once(visitor, dashboard_url: str) -> None:
+    """«← Precedente ←»: an icon and the shortcut's badge both drew the arrow."""
+    page = open_page(visitor, dashboard_url, 1280, 720, "?slide=2").page
+    wait_slide(page, 2)
+    for name, arrow in (("Precedente", "←"), ("Successiva", "→")):
+        button = page.get_by_role("button", name=name).first
+        shown = button.inner_text()
+        assert shown.count(arrow) + shown.count("arrow_") <= 1, shown
+        assert button.locator('[data-testid="stIconMaterial"]').count() == 0, shown
 
 
 def test_slide_in_the_url_opens_that_slide_and_keys_move(visitor, dashboard_url: str) -> None:
@@ -137,6 +208,7 @@ def test_downloads_pptx_and_pdf(visitor, dashboard_url: str) -> None:
     page = open_page(visitor, dashboard_url, 1280, 720, "?slide=1").page
     wait_slide(page, 1)
     total = shown_total(page)
+    page.get_by_role("button", name="Scarica").click()  # the downloads are in one popover
     with page.expect_download() as info:
         page.get_by_role("button", name="PowerPoint").click()
     data = Path(info.value.path()).read_bytes()
