@@ -52,4 +52,6 @@ def shared(make: Callable[P, T], *args: P.args, **kwargs: P.kwargs) -> T:
     by every session. ``make``: a module-level function of coopplan or ui (keyed by its name);
     plans among the arguments are compared by content (``Plan.digest``). The result must never
     be modified by the caller."""
+    # st.cache_resource's wrapper returns the cached function's declared type (object): the
+    # value is make's own result, so T.
     return _shared(make, args, tuple(sorted(kwargs.items())))  # type: ignore[return-value]

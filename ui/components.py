@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 
+import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
@@ -374,7 +375,7 @@ def source_projects(plan: Plan, source: str) -> str | None:
         return _source_grid(table, source, page)
 
 
-def _source_grid(table, source: str, page: int) -> str | None:  # noqa: ANN001 - a DataFrame
+def _source_grid(table: pd.DataFrame, source: str, page: int) -> str | None:
     styler = table.style.map(layout.status_style, subset=[tables.HEADERS["status"]])
     if tables.AMOUNT_HEADER in table.columns:
         styler = styler.format(fmt.money, subset=[tables.AMOUNT_HEADER])
@@ -434,7 +435,7 @@ def matrix(plan: Plan) -> str | None:
         return _matrix_grid(plan, table, key) or picked
 
 
-def _matrix_groups(plan: Plan, table) -> list[tuple[str, list[tuple[str, str, str]]]]:  # noqa: ANN001
+def _matrix_groups(plan: Plan, table: pd.DataFrame) -> list[tuple[str, list[tuple[str, str, str]]]]:
     """The matrix rows by pista, for phone_projects: title, stato, items done and planned."""
     h = tables.HEADERS
     groups: dict[str, list[tuple[str, str, str]]] = {}
@@ -448,7 +449,7 @@ def _matrix_groups(plan: Plan, table) -> list[tuple[str, list[tuple[str, str, st
     return [(f"{code} · {plan.track_title(code)}", rows) for code, rows in groups.items()]
 
 
-def _matrix_grid(plan: Plan, table, key: str) -> str | None:  # noqa: ANN001 - a DataFrame
+def _matrix_grid(plan: Plan, table: pd.DataFrame, key: str) -> str | None:
     columns = layout.matrix_columns(plan, table)
     flags = set(tables.flag_columns(plan))
     config = {c.name: _matrix_column(c, centred=c.name in flags) for c in columns}
