@@ -333,7 +333,8 @@ class Plan:
 
         Equal content, equal digest, whatever object holds it: the key under which the dashboard
         shares a plan's filtered views, figures and tables among sessions (docs/decisions.md,
-        «Prestazioni»). Computed once per Plan object (a few ms for 10,000 projects).
+        «Prestazioni»). Computed once per Plan object; a filtered view gets its digest from its
+        plan's and the criteria (``filter``), without hashing its tables.
         """
         digest = hashlib.sha256(repr((self.meta, self.filtered)).encode())
         for name in TABLE_COLUMNS:
