@@ -78,11 +78,16 @@ class Server:
 
     def rss_mb(self) -> float:
         """Resident memory of the server process (VmRSS), in MB."""
-        with open(f"/proc/{self.pid}/status", encoding="ascii") as status:
-            for line in status:
-                if line.startswith("VmRSS:"):
-                    return int(line.split()[1]) / 1024
-        return 0.0
+        return rss_mb(self.pid)
+
+
+def rss_mb(pid: int) -> float:
+    """Resident memory of a process (VmRSS from /proc/PID/status), in MB."""
+    with open(f"/proc/{pid}/status", encoding="ascii") as status:
+        for line in status:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+    return 0.0
 
 
 @contextlib.contextmanager

@@ -12,11 +12,8 @@ Runs alternate 1, 2, 1, 2 ... and the medians are compared (target: 2 processes 
 from __future__ import annotations
 
 import asyncio
-import os
 import random
-import signal
 import statistics
-import subprocess
 import time
 from pathlib import Path
 
@@ -28,50 +25,13 @@ from bench_load import (
     consistency,
     new_version_bytes,
     page_paths,
+    start_serve,
+    stop_serve,
 )
-from common import ROOT, Row, Settings, seeded_store
+from common import Row, Settings, seeded_store
 
-sys_path_tests = str(ROOT / "tests")
 SPEEDUP_TARGET = 1.6
 SECTION = "Processi"
-
-
-def start_serve(processes: int, store: Path, log: Path) -> tuple[subprocess.Popen, str]:
-    """scripts/serve.sh --processes N on loopback; returns once every process answers."""
-    import sys
-
-    sys.path.insert(0, sys_path_tests)
-    from browser.harness import free_ports, wait_healthy
-
-    port = free_ports(processes + 1)
-    env = {**os.environ, "PORT": str(port), "COOPPLAN_ADDRESS": "127.0.0.1"}
-    env["COOPPLAN_STORE"] = str(store)
-    env.pop("COOPPLAN_WORKBOOK", None)
-    with log.open("wb") as out:
-        process = subprocess.Popen(
-            ["bash", str(ROOT / "scripts" / "serve.sh"), "--processes", str(processes)],
-            cwd=ROOT,
-            env=env,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
-    try:
-        for upstream in [port + i for i in range(1, processes + 1)] + [port]:
-            wait_healthy(f"http://127.0.0.1:{upstream}", process, seconds=180, log=log)
-    except RuntimeError:
-        stop_serve(process)
-        raise
-    return process, f"http://127.0.0.1:{port}"
-
-
-def stop_serve(process: subprocess.Popen) -> None:
-    os.killpg(process.pid, signal.SIGTERM)
-    try:
-        process.wait(timeout=30)
-    except subprocess.TimeoutExpired:
-        os.killpg(process.pid, signal.SIGKILL)
-        process.wait()
 
 
 async def busy_session(

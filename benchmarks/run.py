@@ -135,7 +135,7 @@ def _load(settings: Settings, plans: dict[int, Path], folder: Path) -> list[Row]
 
     if not bench_browser.available():
         return [skipped("Carico", "tutte le misure", bench_browser.UNAVAILABLE)]
-    return bench_load.load(settings, folder)
+    return bench_load.load(settings, folder) + bench_load.load(settings, folder, processes=2)
 
 
 def _processes(settings: Settings, plans: dict[int, Path], folder: Path) -> list[Row]:
