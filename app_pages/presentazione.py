@@ -10,16 +10,16 @@ from __future__ import annotations
 
 import streamlit as st
 
-from coopplan import Plan
-from coopplan.export import cached_file, plan_fingerprint
+from coopplan.export import cached_file
 from coopplan.export.handout import handout_pdf
 from coopplan.export.html import css, slide_html
 from coopplan.export.pdf import pdf_available
 from coopplan.export.pptx import MIME as PPTX_MIME
 from coopplan.export.pptx import deck_to_pptx
 from coopplan.since import with_since
-from coopplan.slides import Slide, build_deck
+from coopplan.slides import build_deck
 from ui import keys
+from ui.cache import shared
 from ui.hall import phone_url
 from ui.page import context
 from ui.safe import md
@@ -62,13 +62,6 @@ header[data-testid="stHeader"], [data-testid="stToolbar"], [data-testid="stSideb
 """
 
 
-@st.cache_data(max_entries=16, show_spinner=False)
-def cached_deck(
-    fingerprint: str, _plan: Plan, label: str, all_sources: tuple[str, ...], note: str
-) -> list[Slide]:
-    return build_deck(_plan, label, all_sources, note)
-
-
 def current_number(total: int) -> int:
     """The slide in the URL, kept between 1 and ``total`` (and written back when corrected)."""
     raw = st.query_params.get(SLIDE_PARAM, "1")
@@ -91,9 +84,9 @@ plan, filters, view = page.plan, page.filters, page.view
 label = filters.describe(plan)
 viewed = st.session_state.get(keys.VIEW_VERSION)
 note = f"Versione {viewed} del piano, in sola lettura" if viewed else ""
-fingerprint = plan_fingerprint(view)
+fingerprint = view.digest  # the plan's content and the filter
 since = report_for(view, filters, chosen_against())  # «Dall'ultima assemblea», if any
-deck = with_since(cached_deck(fingerprint, view, label, tuple(plan.source_names), note), since)
+deck = with_since(shared(build_deck, view, label, tuple(plan.source_names), note), since)
 since_key = f"{since.start} {since.versions}" if since else ""
 total = len(deck)
 number = current_number(total)

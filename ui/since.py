@@ -8,7 +8,6 @@ from __future__ import annotations
 import streamlit as st
 
 from coopplan import Plan, fmt
-from coopplan.export import plan_fingerprint
 from coopplan.since import (
     SinceReport,
     assembly_version,
@@ -60,7 +59,7 @@ def report_for(view: Plan, filters: Filters, against: int | None = None) -> Sinc
     if found is None:
         return None
     old, start, versions = found
-    return _report(plan_fingerprint(old), plan_fingerprint(view), start, versions, old, view)
+    return _report(old.digest, view.digest, start, versions, old, view)
 
 
 def chosen_against() -> int | None:
