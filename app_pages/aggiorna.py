@@ -25,6 +25,7 @@ from coopplan.store import Store, StoreError, Version
 from coopplan.tables import history_table
 from coopplan.writer import restamped_bytes, template_plan, workbook_bytes
 from ui import CHOOSE, keys
+from ui.cache import shared
 from ui.data import version_plan
 from ui.page import context
 from ui.safe import md, text
@@ -317,7 +318,7 @@ def compare_section(store: Store, mine: list[Version]) -> None:
         right, "Versione di arrivo", mine, len(mine) - 1, f"agg_compare_new_{keys}"
     )
     try:
-        diff = diff_plans(version_plan(store, old), version_plan(store, new))
+        diff = shared(diff_plans, version_plan(store, old), version_plan(store, new))
     except StoreError as exc:  # a damaged version: said, not compared
         st.warning(text(exc.message))
         return
