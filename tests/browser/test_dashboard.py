@@ -289,7 +289,9 @@ def test_a_click_on_the_plan_map_opens_the_project_card(
 ) -> None:
     made = opened(visitor, dashboard_url, 1280, 720)
     page = made.page
-    tile = page.locator(".js-plotly-plot g.slice").filter(has_text="Rating cooperativo").last
+    # The tile's label wraps to a line per word (one <tspan> each): the words, not the spaces.
+    label = re.compile(r"Rating\s*cooperativo")
+    tile = page.locator(".js-plotly-plot g.slice").filter(has_text=label).last
     tile.scroll_into_view_if_needed()
     tile.click()
     page.get_by_text("Adeguamento dello strumento al Settore Sociale").wait_for()
