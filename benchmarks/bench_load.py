@@ -200,8 +200,16 @@ def read_element(element, seen: dict) -> None:
 
 
 async def protocol_session(
-    name: str, url: str, paths: list[str], stop_at: float, state: LoadState
+    name: str,
+    url: str,
+    paths: list[str],
+    stop_at: float,
+    state: LoadState,
+    think: tuple[float, float] = THINK_S,
 ) -> None:
+    """One session of the Streamlit protocol: open, then another page after ``think`` seconds
+    of reading (drawn uniformly; (0, 0): page after page, the server sets the pace) until
+    ``stop_at`` (seconds of the run). Every view and error goes into ``state``."""
     import websockets
 
     rng = random.Random(name)
@@ -216,7 +224,7 @@ async def protocol_session(
             state.note(name, OPENING, time.perf_counter() - start, seen)
             current = "/"
             while state.now() < stop_at:
-                await asyncio.sleep(rng.uniform(*THINK_S))
+                await asyncio.sleep(rng.uniform(*think))
                 target = rng.choice([p for p in paths if p != current and p in session.pages])
                 start = time.perf_counter()
                 seen = await asyncio.wait_for(session.run(session.pages[target]), TIMEOUT_S)

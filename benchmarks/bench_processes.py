@@ -12,50 +12,24 @@ Runs alternate 1, 2, 1, 2 ... and the medians are compared (target: 2 processes 
 from __future__ import annotations
 
 import asyncio
-import random
 import statistics
-import time
 from pathlib import Path
 
 from bench_load import (
     OPENING,
-    TIMEOUT_S,
     LoadState,
-    ProtocolSession,
     consistency,
     new_version_bytes,
     page_paths,
+    protocol_session,
     start_serve,
     stop_serve,
 )
 from common import Row, Settings, seeded_store
 
 SPEEDUP_TARGET = 1.6
+NO_PAUSE = (0.0, 0.0)  # page after page: the server, not the readers, sets the pace
 SECTION = "Processi"
-
-
-async def busy_session(
-    name: str, url: str, paths: list[str], stop_at: float, state: LoadState
-) -> None:
-    """Page after page without pause until ``stop_at`` (seconds of the run)."""
-    import websockets
-
-    rng = random.Random(name)
-    stream = url.replace("http://", "ws://") + "/_stcore/stream"
-    current = OPENING
-    try:
-        async with websockets.connect(stream, subprotocols=["streamlit"], max_size=None) as ws:
-            session = ProtocolSession(ws)
-            state.note(name, OPENING, 0.0, await asyncio.wait_for(session.run(), TIMEOUT_S))
-            current = "/"
-            while state.now() < stop_at:
-                target = rng.choice([p for p in paths if p != current and p in session.pages])
-                start = time.perf_counter()
-                seen = await asyncio.wait_for(session.run(session.pages[target]), TIMEOUT_S)
-                state.note(name, target, time.perf_counter() - start, seen)
-                current = target
-    except Exception as exc:  # noqa: BLE001 - a timeout or a drop is an error of the run
-        state.fail(name, current, exc)
 
 
 async def drive(
@@ -67,7 +41,7 @@ async def drive(
     state = LoadState()
     paths = page_paths()
     tasks = [
-        asyncio.create_task(busy_session(f"w{n}", url, paths, seconds, state))
+        asyncio.create_task(protocol_session(f"w{n}", url, paths, seconds, state, NO_PAUSE))
         for n in range(sessions)
     ]
     if not publish:
