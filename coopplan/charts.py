@@ -144,6 +144,20 @@ def _style(fig: go.Figure, height: int, *, legend: bool = True) -> go.Figure:
     return fig
 
 
+def _status_segment(status: str, values: Sequence[int]) -> dict[str, object]:
+    """What every bar segment of a stato shares: its name, its traffic-light colour, and its
+    count written inside (none on an empty segment) in the text colour readable on it."""
+    color = status_color(status)
+    return {
+        "name": plotly_literal(status),
+        "marker": {"color": color},
+        "text": [fmt.number(v) if v else "" for v in values],
+        "textposition": "inside",
+        "insidetextanchor": "middle",
+        "textfont": {"color": text_color_on(color), "size": SMALL_FONT_SIZE},
+    }
+
+
 def _money_axis(fig: go.Figure, top: float) -> None:
     """A euro x axis with Italian thousands separators."""
     fig.update_xaxes(
@@ -272,18 +286,12 @@ def status_by_track(plan: Plan) -> go.Figure:
     fig = go.Figure()
     for status in statuses:
         values = [int(counts.get((code, status), 0)) for code in codes]
-        color = status_color(status)
         fig.add_bar(
-            name=plotly_literal(status),
+            **_status_segment(status, values),
             orientation="h",
             y=_bar_rows(titles),
             x=values,
             width=BAR_WIDTH,
-            marker={"color": color},
-            text=[fmt.number(v) if v else "" for v in values],
-            textposition="inside",
-            insidetextanchor="middle",
-            textfont={"color": text_color_on(color), "size": SMALL_FONT_SIZE},
             customdata=[[plotly_literal(title)] for title in titles],
             hovertemplate="<b>%{customdata[0]}</b><br>"
             + plotly_literal(status)
@@ -527,16 +535,10 @@ def timeline_statuses(timeline: Timeline) -> go.Figure:
     for status in statuses:
         mine = counts.loc[counts["status"] == status].set_index("number")["projects"]
         values = [int(mine.get(n, 0)) for n in numbers]
-        color = status_color(status)
         fig.add_bar(
-            name=plotly_literal(status),
+            **_status_segment(status, values),
             x=numbers,
             y=values,
-            marker={"color": color},
-            text=[fmt.number(v) if v else "" for v in values],
-            textposition="inside",
-            insidetextanchor="middle",
-            textfont={"color": text_color_on(color), "size": SMALL_FONT_SIZE},
             customdata=[[plotly_literal(status), hover[n]] for n in numbers],
             hovertemplate="<b>%{customdata[0]}: %{y}</b><br>%{customdata[1]}<extra></extra>",
         )
