@@ -11,6 +11,7 @@ import os
 import subprocess
 import sys
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlparse
@@ -18,6 +19,7 @@ from urllib.parse import urlparse
 import pytest
 
 from browser.harness import CHROMIUM, CHROMIUM_ARGS, free_ports, wait_healthy
+from coopplan.store import Store
 
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "artifacts" / "browser"
@@ -51,6 +53,22 @@ def stop(process: subprocess.Popen) -> None:
         process.wait(timeout=10)
     except subprocess.TimeoutExpired:
         process.kill()
+
+
+@contextmanager
+def dashboard_with_secret(
+    tmp_path_factory: pytest.TempPathFactory, name: str, secret: str
+) -> Iterator[tuple[str, Store]]:
+    """The dashboard on a free port with its own empty store ``name`` and an editor secret (the
+    session-wide server has no secret, and its store must stay unpublished): (URL, store)."""
+    store_dir = tmp_path_factory.mktemp(name)
+    env = {k: v for k, v in os.environ.items() if not k.startswith("COOPPLAN_")}
+    env.update({"COOPPLAN_STORE": str(store_dir), "COOPPLAN_EDITOR_SECRET": secret})
+    url, process = start_streamlit(ROOT / "app.py", env, tmp_path_factory.mktemp("log") / "st.log")
+    try:
+        yield url, Store(store_dir)
+    finally:
+        stop(process)
 
 
 @pytest.fixture(scope="session")

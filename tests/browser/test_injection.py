@@ -10,7 +10,6 @@ the data, and the payloads must show as plain text. Screenshots: artifacts/injec
 
 from __future__ import annotations
 
-import os
 import shutil
 import threading
 from collections.abc import Iterator
@@ -22,7 +21,7 @@ from variants import MARKER, as_bytes, hostile, hostile_text, shipped
 
 from coopplan.store import Store
 
-from .conftest import start_streamlit, stop
+from .conftest import dashboard_with_secret
 from .harness import wait_quiet
 from .test_update_flow import _settled, _shot
 
@@ -64,14 +63,8 @@ def trap() -> Iterator[tuple[str, list[str]]]:
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Store]]:
-    store_dir = tmp_path_factory.mktemp("injection_store")
-    env = {k: v for k, v in os.environ.items() if not k.startswith("COOPPLAN_")}
-    env.update({"COOPPLAN_STORE": str(store_dir), "COOPPLAN_EDITOR_SECRET": SECRET})
-    url, process = start_streamlit(ROOT / "app.py", env, tmp_path_factory.mktemp("log") / "st.log")
-    try:
-        yield url, Store(store_dir)
-    finally:
-        stop(process)
+    with dashboard_with_secret(tmp_path_factory, "injection_store", SECRET) as served:
+        yield served
 
 
 FROM_DATA = """(port) => {

@@ -8,7 +8,6 @@ artifacts/update_flow/.
 
 from __future__ import annotations
 
-import os
 import re
 import shutil
 from collections.abc import Iterator
@@ -24,7 +23,7 @@ from coopplan import fmt
 from coopplan.store import Store
 from ui import keys
 
-from .conftest import start_streamlit, stop
+from .conftest import dashboard_with_secret
 from .harness import wait_quiet
 
 pytestmark = pytest.mark.browser
@@ -37,16 +36,8 @@ TIMEOUT_MS = 30_000
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Store]]:
-    """The dashboard on a free port, with its own empty store and an editor secret (the
-    session-wide server of conftest.py has no secret, and its store must stay unpublished)."""
-    store_dir = tmp_path_factory.mktemp("update_store")
-    env = {k: v for k, v in os.environ.items() if not k.startswith("COOPPLAN_")}
-    env.update({"COOPPLAN_STORE": str(store_dir), "COOPPLAN_EDITOR_SECRET": SECRET})
-    url, process = start_streamlit(ROOT / "app.py", env, tmp_path_factory.mktemp("log") / "st.log")
-    try:
-        yield url, Store(store_dir)
-    finally:
-        stop(process)
+    with dashboard_with_secret(tmp_path_factory, "update_store", SECRET) as served:
+        yield served
 
 
 @pytest.fixture(scope="module")
