@@ -10,18 +10,22 @@ from __future__ import annotations
 import asyncio
 import os
 import shutil
-import signal
 import subprocess
 import sys
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from browser.harness import free_ports, wait_healthy
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "benchmarks"))
-from bench_load import NEW_VERSION_DATE, ProtocolSession, new_version_bytes  # noqa: E402
+from bench_load import (  # noqa: E402
+    NEW_VERSION_DATE,
+    ProtocolSession,
+    new_version_bytes,
+    start_serve,
+    stop_serve,
+)
 
 from coopplan import fmt  # noqa: E402
 
@@ -34,31 +38,11 @@ def two_processes(tmp_path: Path) -> Iterator[tuple[str, Path]]:
     """scripts/serve.sh --processes 2 on loopback: (nginx's URL, the store), stopped after."""
     if not os.access(NGINX, os.X_OK):
         pytest.fail("nginx non trovato: installarlo con bash scripts/install.sh --dev")
-    port = free_ports(3)
-    store = tmp_path / "store"
-    env = {**os.environ, "PORT": str(port), "COOPPLAN_ADDRESS": "127.0.0.1"}
-    env["COOPPLAN_STORE"] = str(store)
-    log = tmp_path / "serve.log"
-    with log.open("wb") as out:
-        process = subprocess.Popen(
-            ["bash", str(ROOT / "scripts" / "serve.sh"), "--processes", "2"],
-            cwd=ROOT,
-            env=env,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
+    process, url = start_serve(2, tmp_path / "store", tmp_path / "serve.log")
     try:
-        for upstream in (port + 1, port + 2, port):
-            wait_healthy(f"http://127.0.0.1:{upstream}", process, log=log)
-        yield f"http://127.0.0.1:{port}", store
+        yield url, tmp_path / "store"
     finally:
-        os.killpg(process.pid, signal.SIGTERM)  # serve.sh stops its processes and nginx
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
-            process.wait()
+        stop_serve(process)  # serve.sh stops its processes and nginx
 
 
 async def sessions_on_each_process(url: str, stack) -> dict[str, ProtocolSession]:
