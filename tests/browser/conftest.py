@@ -56,14 +56,23 @@ def stop(process: subprocess.Popen) -> None:
 
 
 @contextmanager
-def dashboard_with_secret(
-    tmp_path_factory: pytest.TempPathFactory, name: str, secret: str
+def own_dashboard(
+    tmp_path_factory: pytest.TempPathFactory,
+    name: str,
+    *,
+    secret: str | None = None,
+    fill: Callable[[Store], object] | None = None,
 ) -> Iterator[tuple[str, Store]]:
-    """The dashboard on a free port with its own empty store ``name`` and an editor secret (the
-    session-wide server has no secret, and its store must stay unpublished): (URL, store)."""
+    """The dashboard on a free port with its own store ``name`` (the session-wide server's store
+    must stay unpublished): filled by ``fill`` first, with an editor ``secret`` if given.
+    Yields (URL, store); the server is stopped after."""
     store_dir = tmp_path_factory.mktemp(name)
+    if fill is not None:
+        fill(Store(store_dir))
     env = {k: v for k, v in os.environ.items() if not k.startswith("COOPPLAN_")}
-    env.update({"COOPPLAN_STORE": str(store_dir), "COOPPLAN_EDITOR_SECRET": secret})
+    env["COOPPLAN_STORE"] = str(store_dir)
+    if secret is not None:
+        env["COOPPLAN_EDITOR_SECRET"] = secret
     url, process = start_streamlit(ROOT / "app.py", env, tmp_path_factory.mktemp("log") / "st.log")
     try:
         yield url, Store(store_dir)

@@ -21,7 +21,7 @@ from variants import MARKER, as_bytes, hostile, hostile_text, shipped
 
 from coopplan.store import Store
 
-from .conftest import dashboard_with_secret
+from .conftest import own_dashboard
 from .harness import wait_quiet
 from .test_update_flow import _settled, _shot
 
@@ -63,7 +63,7 @@ def trap() -> Iterator[tuple[str, list[str]]]:
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Store]]:
-    with dashboard_with_secret(tmp_path_factory, "injection_store", SECRET) as served:
+    with own_dashboard(tmp_path_factory, "injection_store", secret=SECRET) as served:
         yield served
 
 

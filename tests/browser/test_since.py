@@ -5,7 +5,6 @@ outside. Screenshots of both go to docs/screenshots/."""
 
 from __future__ import annotations
 
-import os
 import re
 import sys
 from collections.abc import Callable, Iterator
@@ -13,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from browser.conftest import start_streamlit, stop
+from browser.conftest import own_dashboard
 
 pytestmark = pytest.mark.browser
 
@@ -23,19 +22,12 @@ sys.path.insert(0, str(ROOT / "tests"))
 
 from since_story import NEW_DONE, STARTED_TITLE, publish_story  # noqa: E402
 
-from coopplan.store import Store  # noqa: E402
-
 
 @pytest.fixture(scope="module")
-def story_url(tmp_path_factory: pytest.TempPathFactory, artifacts: Path) -> Iterator[str]:
+def story_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """The dashboard on a store holding the story (its own server: the shared one is empty)."""
-    root = tmp_path_factory.mktemp("since_store")
-    publish_story(Store(root))
-    env = {k: v for k, v in os.environ.items() if not k.startswith("COOPPLAN_")}
-    env["COOPPLAN_STORE"] = str(root)
-    url, process = start_streamlit(ROOT / "app.py", env, artifacts / "streamlit-since.log")
-    yield url
-    stop(process)
+    with own_dashboard(tmp_path_factory, "since_store", fill=publish_story) as (url, _):
+        yield url
 
 
 def test_the_second_slide_says_what_moved_since_the_assembly(

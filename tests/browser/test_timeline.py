@@ -5,16 +5,15 @@ hover open) goes to docs/screenshots/cronologia-1280x720.png."""
 
 from __future__ import annotations
 
-import os
 import shutil
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from test_timeline import publish_history
 
-from browser.conftest import ROOT, start_streamlit, stop
+from browser.conftest import ROOT, own_dashboard
 from browser.test_dashboard import ERRORS, check_layout, settle
-from coopplan.store import Store
 
 pytestmark = pytest.mark.browser
 
@@ -22,14 +21,10 @@ SCREENSHOT = ROOT / "docs" / "screenshots" / "cronologia-1280x720.png"
 
 
 @pytest.fixture(scope="module")
-def history_url(tmp_path_factory: pytest.TempPathFactory, artifacts: Path):
-    folder = tmp_path_factory.mktemp("timeline_store")
-    publish_history(Store(folder))
-    env = {k: v for k, v in os.environ.items() if not k.startswith("COOPPLAN_")}
-    env["COOPPLAN_STORE"] = str(folder)
-    url, process = start_streamlit(ROOT / "app.py", env, artifacts / "streamlit-timeline.log")
-    yield url
-    stop(process)
+def history_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The dashboard on a store holding a history of versions (its own server)."""
+    with own_dashboard(tmp_path_factory, "timeline_store", fill=publish_history) as (url, _):
+        yield url
 
 
 def test_the_timeline_reads_on_a_projector_and_hover_tells_the_story(

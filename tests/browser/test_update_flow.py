@@ -23,7 +23,7 @@ from coopplan import fmt
 from coopplan.store import Store
 from ui import keys
 
-from .conftest import dashboard_with_secret
+from .conftest import own_dashboard
 from .harness import wait_quiet
 
 pytestmark = pytest.mark.browser
@@ -36,7 +36,7 @@ TIMEOUT_MS = 30_000
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Store]]:
-    with dashboard_with_secret(tmp_path_factory, "update_store", SECRET) as served:
+    with own_dashboard(tmp_path_factory, "update_store", secret=SECRET) as served:
         yield served
 
 
