@@ -1,38 +1,29 @@
 """Byte-level safety checks on an uploaded workbook, before any spreadsheet parser sees it.
 
-``read_source`` gets the bytes (never more than ``MAX_BYTES + 1``), ``check_workbook_bytes``
+``read_source`` gets the bytes (never more than ``MAX_BYTES + 1``) and ``check_workbook_bytes``
 refuses anything that is not a plausible, safe .xlsx with an ``IntakeError`` whose message
-tells the user, in Italian, what is wrong and what to do, and ``scan_sheets`` reads the raw
-sheet XML for what the parsers lose (merged ranges, formulas without a cached value).
+tells the user, in Italian, what is wrong and what to do. The cells are read afterwards by
+``coopplan.sheetxml``.
 
 Safety model: the upload is at most ``MAX_BYTES``; the zip container is judged first on its
 declared sizes (member count, total, compression ratio), then every member is actually
 inflated in small chunks, counting bytes, so a member that inflates past its declared size,
 or a running total past the cap, is refused as soon as it happens. Nothing is inflated whole.
 XML members are refused if they contain DOCTYPE or ENTITY declarations; the XML we parse
-ourselves goes through defusedxml.
+ourselves also refuses them (defusedxml here, expat handlers in ``coopplan.sheetxml``).
 """
 
 from __future__ import annotations
 
 import os
 import posixpath
-import re
 import struct
 import zipfile
 import zlib
-from collections import Counter
 from collections.abc import Iterator
-from dataclasses import dataclass, field
 from io import BytesIO
 from pathlib import Path
 from typing import IO, BinaryIO
-from xml.etree.ElementTree import Element, ParseError
-from xml.parsers import expat
-
-import defusedxml.ElementTree as SafeET
-from defusedxml import DefusedXmlException
-from defusedxml.common import DTDForbidden, EntitiesForbidden
 
 from coopplan.schema import MAX_UPLOAD_MB
 
@@ -99,30 +90,6 @@ class IntakeError(Exception):
     def __init__(self, message: str) -> None:
         super().__init__(message)
         self.message = message
-
-
-@dataclass(frozen=True)
-class SheetScan:
-    merged: tuple[str, ...]  # merged ranges as written, e.g. ("B3:C3",)
-    formulas_without_value: tuple[str, ...]  # refs like "F7": <c> with <f> but no/empty <v>
-    # Cells holding a value (<v> or <is>; formatted empty cells do not), per 1-based column;
-    # None when some value is in a cell written otherwise (no r="..." first, a namespace
-    # prefix), so where the cells are is not known without parsing.
-    columns: dict[int, int] | None = field(default=None, compare=False)  # column -> cells
-    last_row: int = field(default=0, compare=False)  # of those cells; 0 if none
-
-    @property
-    def value_cells(self) -> int:
-        """How many cells hold a value (0 when unknown)."""
-        return sum((self.columns or {}).values())
-
-    @property
-    def area(self) -> int | None:
-        """Cells in the rectangle from A1 to the farthest cell that may hold a value, i.e.
-        what a dense reader (calamine) allocates at most; None when unknown."""
-        if self.columns is None:
-            return None
-        return self.last_row * max(self.columns, default=0)
 
 
 # Messages ------------------------------------------------------------------------------------
@@ -265,6 +232,14 @@ def _lying_sizes(name: str) -> IntakeError:
         name,
         "dichiara dimensioni interne che non corrispondono al contenuto (possibile «zip bomb») "
         "e non può essere aperto in sicurezza",
+    )
+
+
+def _repeated(name: str, part: str) -> IntakeError:
+    return _resave(
+        name,
+        f"è danneggiato: contiene due volte la parte interna «{part}», e non si può sapere quale "
+        "delle due sia quella giusta (neanche LibreOffice riesce ad aprirlo)",
     )
 
 
@@ -477,6 +452,9 @@ def _check_container(members: list[zipfile.ZipInfo], name: str) -> None:
     """Judge the archive on what its central directory declares."""
     if len(members) > MAX_MEMBERS:
         raise _too_many_members(name)
+    twice = _repeated_part(members)
+    if twice:
+        raise _repeated(name, twice)
     if any(info.flag_bits & 0x1 for info in members):
         raise _encrypted_members(name)
     if any(
@@ -487,6 +465,18 @@ def _check_container(members: list[zipfile.ZipInfo], name: str) -> None:
         raise _too_big_uncompressed(name)
     if any(_suspicious_ratio_member(info) for info in members):
         raise _suspicious_ratio(name)
+
+
+def _repeated_part(members: list[zipfile.ZipInfo]) -> str:
+    """The first part stored twice under names that mean the same part ('xl/a.xml' and
+    'xl\\a.xml' or '/xl/a.xml', any case: OPC part names, ECMA-376 Part 2 §6.2.2.3), or ""."""
+    seen: set[str] = set()
+    for info in members:
+        key = posixpath.normpath(info.filename.replace("\\", "/").lstrip("/")).lower()
+        if key in seen:
+            return info.filename.replace("\\", "/")
+        seen.add(key)
+    return ""
 
 
 def _suspicious_ratio_member(info: zipfile.ZipInfo) -> bool:
@@ -619,244 +609,3 @@ def _raw_member(view: memoryview, info: zipfile.ZipInfo, name: str) -> memoryvie
     if end > len(view):
         raise _corrupt(name)
     return view[start:end]
-
-
-# Raw sheet scan --------------------------------------------------------------------------------
-
-
-def scan_sheets(data: bytes) -> dict[str, SheetScan]:
-    """Sheet name (as shown in Excel) -> scan (merges, formulas without value, and where the
-    cells holding a value are), in workbook order. Maps names to parts via
-    xl/workbook.xml and xl/_rels/workbook.xml.rels (parsed with defusedxml); sheets whose part
-    is missing are left out. Call only after check_workbook_bytes."""
-    try:
-        with zipfile.ZipFile(BytesIO(data)) as archive:
-            parts = {info.filename.lower(): info.filename for info in archive.infolist()}
-            scans: dict[str, SheetScan] = {}
-            for sheet_name, part in _sheet_parts(archive, parts):
-                if part.lower() not in parts:
-                    continue
-                member = parts[part.lower()]
-                cells = _CellPositions()
-                with archive.open(member) as stream:
-                    needed = _may_have_formulas_or_merges(stream, cells)
-                if needed:
-                    with archive.open(member) as stream:
-                        walked = _scan_sheet(stream)
-                else:
-                    walked = SheetScan((), ())
-                scans[sheet_name] = SheetScan(
-                    walked.merged, walked.formulas_without_value, cells.columns(), cells.last_row
-                )
-            return scans
-    except DefusedXmlException as error:
-        raise _forbidden_xml("") from error
-    except (
-        zipfile.BadZipFile,
-        ParseError,
-        expat.ExpatError,
-        KeyError,
-        ValueError,
-        EOFError,
-        zlib.error,
-    ) as error:
-        raise _corrupt("") from error
-
-
-def _sheet_parts(archive: zipfile.ZipFile, parts: dict[str, str]) -> list[tuple[str, str]]:
-    """(sheet name, zip member of its part) for each sheet of xl/workbook.xml."""
-    workbook = SafeET.fromstring(archive.read(parts["xl/workbook.xml"]), forbid_dtd=True)
-    rels_name = parts.get("xl/_rels/workbook.xml.rels")
-    targets = _relationship_targets(archive.read(rels_name)) if rels_name else {}
-    result = []
-    for sheet in workbook.iter():
-        if sheet.tag not in _SHEET:
-            continue
-        rel_id = next((v for k, v in sheet.attrib.items() if _local(k) == "id"), None)
-        if sheet.get("name") and rel_id in targets:
-            result.append((sheet.get("name", ""), targets[rel_id]))
-    return result
-
-
-def _relationship_targets(rels_xml: bytes) -> dict[str, str]:
-    """Relationship Id -> zip member, for the internal targets of workbook.xml.rels."""
-    root = SafeET.fromstring(rels_xml, forbid_dtd=True)
-    targets = {}
-    for rel in root.iter(f"{{{PACKAGE_RELS_NAMESPACE}}}Relationship"):
-        target = rel.get("Target", "")
-        if rel.get("TargetMode") == "External" or not target:
-            continue
-        member = target.lstrip("/") if target.startswith("/") else posixpath.join("xl", target)
-        targets[rel.get("Id", "")] = posixpath.normpath(member)
-    return targets
-
-
-def _local(tag: str) -> str:
-    return tag.rsplit("}", 1)[-1]
-
-
-_SHEET = {f"{{{ns}}}sheet" for ns in MAIN_NAMESPACES}
-_CELL = {f"{{{ns}}}c" for ns in MAIN_NAMESPACES}
-_ROW = {f"{{{ns}}}row" for ns in MAIN_NAMESPACES}
-_SHEET_DATA = {f"{{{ns}}}sheetData" for ns in MAIN_NAMESPACES}
-_MERGE = {f"{{{ns}}}mergeCell" for ns in MAIN_NAMESPACES}
-
-
-_FORMULA_TAGS = (b"<f", b":f")  # <f> or a prefixed <x:f>: the name ends right after
-_MERGE_TAGS = (b"<mergeCell", b":mergeCell")
-_AFTER_NAME = frozenset(b" \t\r\n/>")
-_PATTERN_SPAN = len(b"<mergeCell ")
-SCAN_CHUNK = 1024 * 1024
-
-
-_VALUE_CELL = re.compile(
-    rb'<c r="([A-Z]{1,3})([0-9]{1,7})"[^>]*>(?:<f[^>]*>[^<]*</f>|<f[^>]*/>)?<(?:v|is)>'
-)  # a cell holding a value: <c r="B7" ...>, an optional formula, then <v> or <is>
-_VALUE_MARKS = (b"<v>", b"<is>")
-
-
-class _CellPositions:
-    """Where the cells holding a value are, from the raw XML without parsing it (one C-level
-    regex search; a sheet of 2 million formatted empty cells takes a fraction of a second):
-    per column, how many; and the last row. A cell counts when it holds <v> or <is>;
-    formatted empty cells (<c r="A5" s="3"/>, <c ...></c>) do not."""
-
-    def __init__(self) -> None:
-        self.by_column: Counter[bytes] = Counter()  # column letters -> cells holding a value
-        self.last_row = 0
-        self.known = True
-        self.tail = b""
-
-    def feed(self, block: bytes, final: bool = False) -> None:
-        """Take the next bytes of the part; the last call has final=True."""
-        window = self.tail + block
-        # Cut after the last complete cell, or before the last cell start, whichever is later.
-        ended = window.rfind(b"</c>")
-        cut = len(window) if final else max(window.rfind(b"<c "), ended + 4 if ended >= 0 else 0)
-        part, self.tail = window[:cut], window[cut:]
-        found = _VALUE_CELL.findall(part)
-        if len(found) != sum(part.count(mark) for mark in _VALUE_MARKS):
-            self.known = False  # a value in a cell written otherwise (no r="..." first)
-        if b":c " in part or b":c>" in part:
-            self.known = False  # cells with a namespace prefix (<x:c ...>): not searched
-        if found:
-            letters, rows = zip(*found, strict=True)
-            self.by_column.update(letters)
-            self.last_row = max(self.last_row, max(map(int, rows)))
-
-    def columns(self) -> dict[int, int] | None:
-        """1-based column -> how many cells of it hold a value; None if not known."""
-        if not self.known:
-            return None
-        return {_column_number(letters): count for letters, count in self.by_column.items()}
-
-
-def _column_number(letters: bytes) -> int:
-    number = 0
-    for letter in letters:
-        number = number * 26 + letter - 64
-    return number
-
-
-def _may_have_formulas_or_merges(stream: IO[bytes], cells: _CellPositions | None = None) -> bool:
-    """Whether the sheet may hold a formula or a merged range, so that the slow XML walk of
-    _scan_sheet is needed; False only when its bytes surely hold neither (10,000 projects:
-    ~0.2 s instead of ~1.4 s). The bytes still go through expat, without Python callbacks,
-    so a malformed or DTD-bearing part is refused exactly as by the full walk. Conservative:
-    a match inside text or a comment, or a part that is not ASCII-compatible XML (UTF-16),
-    answers True. Reads the whole part (no early answer) so that ``cells`` learns where the
-    values are."""
-    cells = cells or _CellPositions()
-    parser = expat.ParserCreate()
-    parser.StartDoctypeDeclHandler = _refuse_dtd
-    parser.EntityDeclHandler = _refuse_entity
-    tail = b""
-    first = True
-    found = False
-    while block := stream.read(SCAN_CHUNK):
-        if first:
-            head = block[:64].lstrip(b"\xef\xbb\xbf \t\r\n")
-            if b"\x00" in block[:64] or not head.startswith(b"<"):
-                cells.known = False
-                return True
-            first = False
-        parser.Parse(block, False)
-        cells.feed(block)
-        window = tail + block
-        found = found or _has_formula_or_merge(window)
-        tail = window[-_PATTERN_SPAN:]
-    parser.Parse(b"", True)
-    cells.feed(b"", final=True)
-    return found
-
-
-def _has_formula_or_merge(window: bytes) -> bool:
-    """A <f> or <mergeCell(s)> start tag, with or without a namespace prefix, in ``window``.
-    Plain substring searches (a regex is ~5x slower here: <formula1> of the data validations
-    makes "<f" common)."""
-    if any(tag in window for tag in _MERGE_TAGS):
-        return True
-    for tag in _FORMULA_TAGS:
-        at = window.find(tag)
-        while at != -1:
-            end = at + len(tag)
-            if end < len(window) and window[end] in _AFTER_NAME:
-                return True
-            at = window.find(tag, end)
-    return False
-
-
-def _refuse_dtd(name: str, sysid: str | None, pubid: str | None, *_: object) -> None:
-    raise DTDForbidden(name, sysid, pubid)
-
-
-def _refuse_entity(name: str, *_: object) -> None:
-    raise EntitiesForbidden(name, None, None, None, None, None)
-
-
-def _scan_sheet(stream: IO[bytes]) -> SheetScan:
-    """Merged ranges and formulas without a cached value, streaming (finished rows are
-    dropped, so memory does not grow with the sheet)."""
-    merged: list[str] = []
-    missing: list[str] = []
-    sheet_data: Element | None = None
-    row_number = 0
-    previous_ref = ""
-    for event, element in SafeET.iterparse(stream, events=("start", "end"), forbid_dtd=True):
-        tag = element.tag
-        if event == "start":
-            if tag in _SHEET_DATA:
-                sheet_data = element
-            elif tag in _ROW:
-                row_number = int(element.get("r") or row_number + 1)
-                previous_ref = ""
-        elif tag in _CELL:
-            ref = element.get("r") or _next_ref(previous_ref, row_number)
-            if _formula_without_value(element):
-                missing.append(ref)
-            previous_ref = ref
-        elif tag in _ROW and sheet_data is not None:
-            sheet_data.clear()
-        elif tag in _MERGE and element.get("ref"):
-            merged.append(element.get("ref", ""))
-    return SheetScan(tuple(merged), tuple(missing))
-
-
-def _formula_without_value(cell: Element) -> bool:
-    children = {_local(child.tag): child for child in cell}
-    value = children.get("v")
-    return "f" in children and (value is None or not value.text)
-
-
-def _next_ref(previous_ref: str, row_number: int) -> str:
-    """Reference of a cell written without r="...": the column after the previous cell's."""
-    from openpyxl.utils.cell import (  # only for the rare cells without a reference
-        column_index_from_string,
-        coordinate_from_string,
-        get_column_letter,
-    )
-
-    column = (
-        column_index_from_string(coordinate_from_string(previous_ref)[0]) if previous_ref else 0
-    )
-    return f"{get_column_letter(column + 1)}{row_number}"

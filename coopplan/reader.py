@@ -1,4 +1,5 @@
-"""Workbook -> Plan: safe intake, fast parsing (calamine), and validation of every cell.
+"""Workbook -> Plan: safe intake, every cell as the spreadsheet programs show it (sheetxml),
+and validation of every cell.
 
 All problems are collected, never raised: the caller gets a LoadResult with the plan (when the
 file could be read at all) and every problem found, each with its sheet, row and column.
@@ -8,23 +9,19 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-import io
 import os
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import BinaryIO, TypeGuard
 
-import python_calamine
-from openpyxl import Workbook, load_workbook
 from openpyxl.utils.cell import (
     column_index_from_string,
     coordinate_from_string,
     get_column_letter,
 )
 
-from coopplan import cells, fmt, intake, kinds
-from coopplan.intake import SheetScan
+from coopplan import cells, fmt, intake, kinds, sheetxml
 from coopplan.plan import Plan, PlanMeta
 from coopplan.problems import Problem, Severity, error, has_errors, warning
 from coopplan.schema import (
@@ -33,7 +30,6 @@ from coopplan.schema import (
     FONTI,
     ITEM_KINDS,
     MAX_CELLS_PER_SHEET,
-    MAX_DENSE_CELLS,
     META_FIELDS,
     META_MAX_CHARS,
     PIANO,
@@ -52,6 +48,8 @@ from coopplan.text import clean, removed_characters
 Source = str | os.PathLike[str] | bytes | BinaryIO
 
 HEADER_SEARCH_ROWS = 5
+PLAN_YEARS = (2000, 2099)  # the years a plan may have (inclusive)
+FUTURE_DAYS = 31  # a version dated later than this many days after today is warned about
 MAX_PROBLEMS = 1000  # listed in full; beyond it only counted  # the header is the first non-empty row among the first few
 
 
@@ -86,32 +84,31 @@ def load_plan(source: Source, *, name: str | None = None) -> LoadResult:
 
 
 def load_plan_bytes(data: bytes, name: str = "") -> LoadResult:
-    """Parse bytes that passed the intake checks."""
+    """Parse bytes that passed the intake checks (``coopplan.intake.check_workbook_bytes``).
+
+    Every cell is read by ``coopplan.sheetxml`` as Excel and LibreOffice show it; a cell that
+    cannot be (an error value such as ``#DIV/0!``, number text no program reads) is an error
+    naming its sheet, row and column."""
     try:
-        book = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(data))
-        scans = intake.scan_sheets(data)
-    except Exception:  # noqa: BLE001 - any parser failure is the file's fault: say so in words
+        book = sheetxml.Book(data)
+        return _Reader(book).read(name)
+    except sheetxml.BookError:
         message = (
             "Il file sembra un .xlsx ma non si riesce a leggerlo: aprilo in Excel o LibreOffice, "
             "salvalo di nuovo come .xlsx e riprova."
         )
         return LoadResult(None, [error(message)], name)
-    return _Reader(book, scans, data).read(name)
 
 
 class _Reader:
     """One pass over a parsed workbook, collecting problems as it builds the tables."""
 
-    def __init__(
-        self, book: python_calamine.CalamineWorkbook, scans: dict[str, SheetScan], data: bytes
-    ) -> None:
+    def __init__(self, book: sheetxml.Book) -> None:
         self.book = book
-        self.scans = scans
-        self.data = data
-        self.openpyxl_book: Workbook | None = None  # opened only for values far away
         self.problems = _CappedProblems()
         self.sheet_names = {normalize_header(n): n for n in book.sheet_names}
-        self.merged_cover = {name: _covered(scan.merged) for name, scan in scans.items()}
+        self.merged_cover: dict[str, set[tuple[int, int | None]]] = {}
+        self.sheet_cells: dict[str, sheetxml.SheetCells] = {}
 
     # Entry point ---------------------------------------------------------------------------
 
@@ -162,16 +159,16 @@ class _Reader:
         data sheet read while its visible copy is ignored is an error: the secretary most
         likely edited the copy, and publishing would publish the old data."""
         data = {normalize_header(s.name) for s in SHEETS}
-        sheets = {m.name: m.visible for m in self.book.sheets_metadata}
+        sheets = {m.name: m.state for m in self.book.sheets}
         read = {normalize_header(n): n for n in sheets if normalize_header(n) in data}
         for sheet, visible in sheets.items():
             key = normalize_header(sheet)
             original = _copy_of(sheet)
             if key in data:
-                if visible != python_calamine.SheetVisibleEnum.Visible:
+                if visible != VISIBLE:
                     self.problems.append(self._hidden_data_sheet(sheet, visible, sheets))
             elif original in data and original in read:
-                if sheets[read[original]] == python_calamine.SheetVisibleEnum.Visible:
+                if sheets[read[original]] == VISIBLE:
                     self.problems.append(
                         warning(
                             f"Il foglio «{sheet}» sembra una copia del foglio "
@@ -193,10 +190,7 @@ class _Reader:
 
     def _hidden_data_sheet(self, sheet: str, visible: object, sheets: dict) -> Problem:
         copies = [
-            n
-            for n, v in sheets.items()
-            if _copy_of(n) == normalize_header(sheet)
-            and v == python_calamine.SheetVisibleEnum.Visible
+            n for n, v in sheets.items() if _copy_of(n) == normalize_header(sheet) and v == VISIBLE
         ]
         hidden = _hidden_words(visible)
         if copies:
@@ -225,34 +219,27 @@ class _Reader:
                 )
             )
             return None
-        scan = self.scans.get(actual)
-        if scan is not None and scan.value_cells > MAX_CELLS_PER_SHEET:  # before any row is built
+        sheet_cells = self.book.cells(actual, MAX_CELLS_PER_SHEET)
+        if sheet_cells.truncated:  # stopped collecting: the sheet is never built
             self.problems.append(
                 error(
-                    f"Il foglio «{actual}» contiene {fmt.number(scan.value_cells)} celle "
+                    f"Il foglio «{actual}» contiene {fmt.number(sheet_cells.count)} celle "
                     f"piene: il massimo è {fmt.number(MAX_CELLS_PER_SHEET)}. Cancella le righe "
                     "e le colonne che non fanno parte del piano e salva di nuovo.",
                     actual,
                 )
             )
             return None
-        area = scan.area if scan is not None else None
-        if area is not None and area <= MAX_DENSE_CELLS:
-            rows = self._dense_rows(actual)
-        else:  # a stray value far away: read only the cells that are there
-            rows = self._sparse_rows(actual)
-        header_row, header = next(
-            (
-                (number, row)
-                for number, row in rows[:HEADER_SEARCH_ROWS]
-                if number <= HEADER_SEARCH_ROWS and any(map(_filled, row))
-            ),
-            (1, []),
-        )
+        self.sheet_cells[actual] = sheet_cells
+        self.merged_cover[actual] = _covered(tuple(sheet_cells.merged))
+        by_row = _by_row(sheet_cells.values)
+        header_row, header = self._header(sheet, actual, by_row)
         positions = {normalize_header(h): i for i, h in enumerate(header) if _filled(h)}
         width = max(positions.values(), default=-1) + 1
-        grid = _Grid(actual, [(n, row[:width]) for n, row in rows], header_row, header, positions)
-        self._warn_strays(grid, scan, rows)
+        rows = [(n, [cells_of.get(c, "") for c in range(1, width + 1)]) for n, cells_of in by_row]
+        grid = _Grid(actual, rows, header_row, header, positions)
+        self._warn_faults(grid, sheet_cells.faults)
+        self._warn_strays(grid, sheet_cells.values)
         for column in sheet.columns:
             if column.required and normalize_header(column.header) not in positions:
                 self.problems.append(
@@ -266,47 +253,64 @@ class _Reader:
                 grid.broken = True
         return grid
 
-    def _dense_rows(self, sheet: str) -> list[tuple[int, list]]:
-        """(Excel row, cells from column A) of the rows, through calamine (which
-        allocates the whole rectangle from A1 to the farthest value: call it only when
-        that is small)."""
-        rows = self.book.get_sheet_by_name(sheet).to_python(skip_empty_area=False)
-        return list(enumerate(rows, start=1))
-
-    def _sparse_rows(self, sheet: str) -> list[tuple[int, list]]:
-        """The same as _dense_rows, through openpyxl's streaming reader: the work and the
-        memory follow the cells present, not the rectangle they span."""
-        if self.openpyxl_book is None:
-            self.openpyxl_book = load_workbook(
-                io.BytesIO(self.data), read_only=True, data_only=True
-            )
-        worksheet = self.openpyxl_book[sheet]
-        worksheet.reset_dimensions()  # the declared dimension may be anything
-        return [
-            (number, [_calamine_like(v) for v in row])
-            for number, row in enumerate(worksheet.iter_rows(values_only=True), start=1)
-            if any(map(_filled, row))
+    def _header(
+        self, sheet: Sheet, actual: str, by_row: list[tuple[int, dict[int, object]]]
+    ) -> tuple[int, list]:
+        """(row, cells from column A) of the header: among the first HEADER_SEARCH_ROWS rows,
+        the one naming most of the sheet's columns (the first non-empty row if none does).
+        Rows above it (a title) are said once, in one warning."""
+        candidates = [(n, row) for n, row in by_row if n <= HEADER_SEARCH_ROWS]
+        if not candidates:
+            return 1, []
+        expected = {normalize_header(c.header) for c in sheet.columns}
+        scores = [
+            sum(normalize_header(v) in expected for v in row.values()) for _, row in candidates
         ]
+        best = max(range(len(candidates)), key=lambda i: (scores[i], -i)) if any(scores) else 0
+        number, row = candidates[best]
+        if best:
+            above = candidates[0]
+            first = next(v for v in above[1].values() if _filled(v))
+            self.problems.append(
+                warning(
+                    f"Le intestazioni del foglio «{actual}» sono nella riga {number}, non nella "
+                    f"riga {above[0]}: le righe sopra (la prima contiene {cells.show(first)}) "
+                    "vengono ignorate. Se sono un titolo, puoi lasciarle; per togliere questo "
+                    "avviso, cancellale.",
+                    actual,
+                    above[0],
+                )
+            )
+        return number, [row.get(c, "") for c in range(1, max(row, default=0) + 1)]
 
-    def _warn_strays(
-        self, grid: _Grid, scan: SheetScan | None, rows: list[tuple[int, list]]
-    ) -> None:
+    def _warn_faults(self, grid: _Grid, faults: list[sheetxml.CellFault]) -> None:
+        """A cell that cannot be read as the spreadsheet programs show it: an error inside the
+        table (a total could be wrong), a warning outside it (it is ignored anyway)."""
+        table = {i + 1 for i in grid.positions.values()}
+        for fault in faults:
+            inside = fault.column in table or fault.row <= grid.header_row
+            what = f"La cella {fault.ref} {fault.message}."
+            if inside:
+                self.problems.append(error(what, grid.name, fault.row, fault.column))
+            else:
+                self.problems.append(
+                    warning(
+                        f"{what} È fuori dalla tabella e viene ignorata.",
+                        grid.name,
+                        fault.row,
+                        fault.column,
+                    )
+                )
+
+    def _warn_strays(self, grid: _Grid, values: dict[tuple[int, int], object]) -> None:
         """One problem per column of values outside the table (no header above them): a
         number in «Progetti» is an error (an amount that no total would count), text a
         warning."""
         header_columns = {i + 1 for i in grid.positions.values()}
-        if scan is not None and scan.columns is not None:  # the columns holding values: known
-            suspects = sorted(set(scan.columns) - header_columns)
-        else:
-            suspects = [c for c in range(1, max(map(len, (r for _, r in rows)), default=0) + 1)]
-            suspects = [c for c in suspects if c not in header_columns]
         strays: dict[int, list[tuple[int, object]]] = {}
-        for number, row in rows:
-            if number <= grid.header_row:
-                continue
-            for column in suspects:
-                if column <= len(row) and _filled(row[column - 1]):
-                    strays.setdefault(column, []).append((number, row[column - 1]))
+        for (number, column), value in sorted(values.items()):
+            if number > grid.header_row and column not in header_columns and _filled(value):
+                strays.setdefault(column, []).append((number, value))
         for column, found in sorted(strays.items()):
             self.problems.append(self._stray(grid, column, found))
 
@@ -515,12 +519,57 @@ class _Reader:
             except cells.CellError as exc:
                 self.problems.append(error(f"{label}: {exc.message}", grid.name, at_row, at_col))
                 parsed[key] = None
+        self._check_dates(parsed, values, grid.name)
         return PlanMeta(
             title=str(parsed["title"] or ""),
             organization=str(parsed["organization"] or ""),
             year=int(parsed["year"] or 0),  # type: ignore[call-overload]
             version_date=parsed["version_date"],  # type: ignore[arg-type]
         )
+
+    def _check_dates(self, parsed: dict[str, object], at: dict, sheet: str) -> None:
+        """A plan year must be one a plan can have (an error: «23» or «20233» would be
+        offered as a new plan); a version date before the plan's year, or more than
+        FUTURE_DAYS after today, is most likely mistyped (a warning)."""
+        year, date = parsed.get("year"), parsed.get("version_date")
+        if isinstance(year, int) and not PLAN_YEARS[0] <= year <= PLAN_YEARS[1]:
+            _, row, col = at.get("year", ("", None, None))
+            self.problems.append(
+                error(
+                    f"Anno: «{year}» non è un anno plausibile per il "
+                    f"piano (da {PLAN_YEARS[0]} a {PLAN_YEARS[1]}): scrivi l'anno con quattro "
+                    "cifre, ad esempio 2023.",
+                    sheet,
+                    row,
+                    col,
+                )
+            )
+            parsed["year"] = None
+            return
+        if not isinstance(date, dt.date) or not isinstance(year, int):
+            return
+        _, row, col = at.get("version_date", ("", None, None))
+        shown = date.strftime("%d/%m/%Y")
+        if date.year < year:
+            self.problems.append(
+                warning(
+                    f"Data versione: il {shown} è precedente all'anno del piano ({year}). "
+                    "Controlla la data e l'anno.",
+                    sheet,
+                    row,
+                    col,
+                )
+            )
+        elif date > dt.date.today() + dt.timedelta(days=FUTURE_DAYS):
+            self.problems.append(
+                warning(
+                    f"Data versione: il {shown} è nel futuro (oggi è il "
+                    f"{dt.date.today().strftime('%d/%m/%Y')}). Controlla la data.",
+                    sheet,
+                    row,
+                    col,
+                )
+            )
 
     def _projects(
         self, grid: _Grid, track_choices: cells.Choices | None, sources: list[dict]
@@ -623,12 +672,8 @@ class _Reader:
 
     def _check_cells(self) -> None:
         """Formulas without a saved value and merged cells, in the data sheets."""
-        data_sheets = {normalize_header(s.name) for s in SHEETS}
-        for sheet_name, scan in self.scans.items():
-            if normalize_header(sheet_name) not in data_sheets:
-                continue
-            for ref in scan.formulas_without_value:
-                row, col = _split_ref(ref)
+        for sheet_name, scan in self.sheet_cells.items():
+            for row, col in scan.formulas_without_value:
                 self.problems.append(
                     error(
                         "La cella contiene una formula senza valore calcolato: apri il file in "
@@ -770,11 +815,14 @@ def _copy_of(sheet: str) -> str:
     return original if original != normalize_header(sheet) else ""
 
 
-def _hidden_words(visible: object) -> str:
+VISIBLE = "visible"  # a sheet's state in xl/workbook.xml (ECMA-376 §18.18.68 ST_SheetState)
+
+
+def _hidden_words(state: object) -> str:
     """How a sheet is hidden, in words ("" when visible)."""
-    if visible == python_calamine.SheetVisibleEnum.VeryHidden:
+    if state == "veryHidden":
         return "nascosto in modo da non comparire nemmeno tra i fogli da scoprire"
-    if visible == python_calamine.SheetVisibleEnum.Hidden:
+    if state == "hidden":
         return "nascosto"
     return ""
 
@@ -791,13 +839,14 @@ def _is_amount(value: object) -> TypeGuard[int | float]:
     return isinstance(value, int | float) and not isinstance(value, bool)
 
 
-def _calamine_like(value: object) -> object:
-    """An openpyxl value as calamine gives it: "" for empty, a date for a midnight datetime."""
-    if value is None:
-        return ""
-    if isinstance(value, dt.datetime) and value.time() == dt.time():
-        return value.date()
-    return value
+def _by_row(values: dict[tuple[int, int], object]) -> list[tuple[int, dict[int, object]]]:
+    """(row, {column: value}) of the rows holding a filled value, top to bottom, whatever
+    order the file wrote them in."""
+    rows: dict[int, dict[int, object]] = {}
+    for (row, column), value in values.items():
+        if _filled(value):
+            rows.setdefault(row, {})[column] = value
+    return sorted(rows.items())
 
 
 def _capital(text: str) -> str:

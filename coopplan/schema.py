@@ -298,23 +298,31 @@ SHEETS: tuple[Sheet, ...] = (PIANO, PISTE, FILONI, FONTI, PROGETTI, ATTIVITA)
 
 SOURCE_COLUMN_WIDTH = 18
 MAX_CELLS_PER_SHEET = 500_000
-"""More filled cells than this in one sheet is refused before reading them (a plan has a few
-thousand)."""
-MAX_DENSE_CELLS = 2_000_000
-"""A sheet whose rectangle from A1 to its farthest value holds more cells than this (a stray
-value far away) is read cell by cell instead of as a rectangle (calamine: 32 bytes a cell)."""
+"""More filled cells than this in one sheet is refused (the reader stops collecting them: a plan
+has a few thousand)."""
 MAX_UPLOAD_MB = 10
 """Largest workbook accepted, in megabytes (the intake, the uploader and the docs use it)."""
 
 
 def normalize_header(text: object) -> str:
-    """A name as compared (sheet names, headers, choices, IDs, source names): case and spacing
-    do not matter, and neither does how an accented letter is stored (a Mac may save «à» as
-    «a» + combining accent, NFD: compared after NFC normalisation). Texts are kept as written;
-    only comparisons use this."""
+    """A name as compared (sheet names, headers, choices, IDs, source names), as the eye reads
+    it: case and spacing do not matter (a non-breaking space or a line break is a space),
+    neither do invisible characters (zero-width space, soft hyphen, bidirectional marks), a
+    non-breaking hyphen (U+2011) is a hyphen, and how an accented letter is stored does not
+    matter either (a Mac may save «à» as «a» + combining accent, NFD: compared after NFC
+    normalisation). Texts are kept as written; only comparisons use this."""
     return _normalized(str(text))
+
+
+_INVISIBLE_IN_NAMES = (
+    "\u200b\u200c\u200d\u2060\ufeff\u00ad"  # zero-width characters, soft hyphen
+    "\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"  # bidi marks
+)
+_SEEN_ALIKE: dict[int, str | None] = {ord("\u2011"): "-", ord("\u2010"): "-"}
+_SEEN_ALIKE.update(dict.fromkeys(map(ord, _INVISIBLE_IN_NAMES)))
 
 
 @lru_cache(maxsize=4096)  # called once per choice cell: piste, stati and kinds repeat
 def _normalized(text: str) -> str:
-    return unicodedata.normalize("NFC", " ".join(text.replace("\n", " ").split())).casefold()
+    seen = " ".join(text.translate(_SEEN_ALIKE).split())  # split(): every Unicode space
+    return unicodedata.normalize("NFC", seen).casefold()

@@ -17,8 +17,13 @@ import re
 BIDI_CONTROLS = "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
 """Embeddings, overrides and isolates: they reorder what follows them on screen."""
 
+ZERO_WIDTH = "\u200b\ufeff\u00ad"
+"""Zero-width space, zero-width no-break space (BOM) and soft hyphen: invisible on screen, yet
+they make two names that look the same compare different. (U+200D, the zero-width joiner, is
+kept: it builds emoji.)"""
+
 _INVISIBLE = re.compile(
-    "[" + BIDI_CONTROLS + "\x00-\x08\x0b-\x1f\x7f-\x9f]"
+    "[" + BIDI_CONTROLS + ZERO_WIDTH + "\x00-\x08\x0b-\x1f\x7f-\x9f]"
 )  # C0 controls except \t and \n, DEL, C1 controls
 _LINE_ENDS = re.compile(r"\r\n?")
 
@@ -41,8 +46,9 @@ _LEADING_SPACE = re.compile(r"^[ \t]+", re.MULTILINE)  # would make an indented 
 
 
 def clean(text: str) -> str:
-    """``text`` without bidirectional controls (U+202A–U+202E, U+2066–U+2069) and control
-    characters (U+0000–U+001F but line breaks, U+007F–U+009F); a tab becomes a space and a
+    """``text`` without bidirectional controls (U+202A–U+202E, U+2066–U+2069), zero-width
+    characters (``ZERO_WIDTH``) and control characters (U+0000–U+001F but line breaks,
+    U+007F–U+009F); a tab becomes a space and a
     Windows or old-Mac line end a plain ``\\n``. Nothing else changes."""
     text = _LINE_ENDS.sub("\n", text).replace("\t", " ")
     return _INVISIBLE.sub("", text)

@@ -2,7 +2,7 @@
 # Installs what coopplan needs on a fresh Debian machine.
 #   bash scripts/install.sh         the dashboard (Python packages of requirements.txt)
 #   bash scripts/install.sh --dev   plus the test tools and the system packages the tests use:
-#                                   Chromium (browser tests), LibreOffice Impress and poppler
+#                                   Chromium (browser tests), LibreOffice Impress and Calc, poppler
 #                                   (PowerPoint -> PDF -> PNG checks), DejaVu and Liberation fonts,
 #                                   zbar-tools (reads the QR codes back), nginx (several processes),
 #                                   postgresql (the tests start a throwaway cluster: tests/pg.py),
@@ -30,6 +30,8 @@ fi
 missing=()
 command -v chromium >/dev/null || missing+=(chromium)
 command -v soffice >/dev/null || missing+=(libreoffice-impress)
+# Calc: the oracle of the reader's differential test (tests/test_libreoffice_oracle.py).
+dpkg -s libreoffice-calc >/dev/null 2>&1 || missing+=(libreoffice-calc)
 command -v pdftoppm >/dev/null || missing+=(poppler-utils)
 [ -f /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ] || missing+=(fonts-dejavu-core)
 # Liberation = Arial's metrics: LibreOffice renders the PowerPoint with the widths we measured.

@@ -14,10 +14,8 @@ from hypothesis import strategies as st
 from coopplan.intake import (
     MAX_BYTES,
     IntakeError,
-    SheetScan,
     check_workbook_bytes,
     read_source,
-    scan_sheets,
 )
 from coopplan.schema import MAX_UPLOAD_MB
 
@@ -106,30 +104,6 @@ def test_damaged_workbook_is_accepted_or_refused_never_crashes(
         check_workbook_bytes(bytes(data), "piano.xlsx")
     except IntakeError as error:
         assert error.message.startswith("Il file «piano.xlsx»")
-
-
-# scan_sheets -------------------------------------------------------------------------------
-
-
-def test_scan_finds_merged_ranges_and_formulas_without_value_by_sheet_name() -> None:
-    scans = scan_sheets(VALID)
-    assert list(scans) == ["Piano e fonti", "Attività"]
-    assert scans["Attività"] == SheetScan(merged=("B3:C3",), formulas_without_value=("F7",))
-    assert scans["Piano e fonti"] == SheetScan(merged=(), formulas_without_value=())
-
-
-def test_scan_reads_cells_without_reference_and_cached_values() -> None:
-    main = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
-    sheet = (
-        f'<?xml version="1.0" encoding="UTF-8"?><worksheet xmlns="{main}"><sheetData>'
-        '<row r="2"><c><v>1</v></c><c><f>A2+1</f><v>2</v></c><c><f>B2+1</f></c></row>'
-        '<row><c r="B3"><f t="shared" ref="B3:B4" si="0">A2</f><v/></c>'
-        '<c><f t="shared" si="0"/><v>3</v></c></row></sheetData>'
-        '<mergeCells count="2"><mergeCell ref="A10:B10"/><mergeCell ref="D1:D4"/></mergeCells>'
-        "</worksheet>"
-    )
-    scans = scan_sheets(patched_xlsx({"xl/worksheets/sheet1.xml": sheet.encode()}))
-    assert scans["Piano e fonti"] == SheetScan(("A10:B10", "D1:D4"), ("C2", "B3"))
 
 
 # read_source -------------------------------------------------------------------------------

@@ -273,31 +273,3 @@ def test_a_number_where_a_choice_is_expected_is_shown_the_italian_way() -> None:
         "ERRORE Progetti!G4: Progetto «Rating cooperativo» (P1-03): «3,5» non è un valore di "
         "«Stato» valido"
     )
-
-
-# Where the values are, from the raw XML ---------------------------------------------------------
-
-
-def test_the_scan_finds_a_far_value_and_counts_only_cells_holding_a_value() -> None:
-    from coopplan.intake import scan_sheets
-
-    scan = scan_sheets(with_stray_value("XFD20000"))["Progetti"]
-    assert scan.columns is not None
-    assert scan.columns[16384] == 1 and scan.last_row == 20000
-    assert scan.area == 20000 * 16384  # what calamine would allocate: read cell by cell instead
-    shipped = scan_sheets(edited_workbook(lambda b: None))["Progetti"]
-    assert scan.value_cells == shipped.value_cells + 1
-
-
-def test_cells_with_a_namespace_prefix_make_the_positions_unknown() -> None:
-    from badfiles import patched_xlsx
-
-    from coopplan.intake import scan_sheets
-
-    sheet = (
-        '<x:worksheet xmlns:x="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
-        '<x:sheetData><x:row r="1"><x:c r="A1"><x:v>1</x:v></x:c></x:row></x:sheetData>'
-        "</x:worksheet>"
-    )
-    scans = scan_sheets(patched_xlsx({"xl/worksheets/sheet1.xml": sheet.encode()}))
-    assert scans["Piano e fonti"].columns is None and scans["Piano e fonti"].area is None
