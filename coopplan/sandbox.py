@@ -79,7 +79,6 @@ REASONS = {
     "cpu": "leggerlo richiederebbe più di {cpu} secondi di calcolo",
     "time": "la lettura non è finita in {wall} secondi",
     "crash": "il programma di lettura si è interrotto",
-    "error": "il programma di lettura si è interrotto",
 }
 ADVICE = (
     ". Capita quando il foglio contiene valori o formattazioni in celle molto lontane dai dati "
@@ -89,8 +88,19 @@ ADVICE = (
 )
 
 
+UNEXPECTED = (
+    "Il file non si è potuto leggere per un errore imprevisto del programma di lettura, non per "
+    "colpa del file: riprova; se si ripete, salva il file di nuovo da Excel o LibreOffice e "
+    "segnala il problema a chi gestisce la dashboard. Il piano in vigore non è cambiato."
+)
+
+
 def failure_message(run: Run, limits: Limits = LIMITS) -> str:
-    """The Italian sentence for a failed ``run`` («Il file è troppo complesso da leggere: …»)."""
+    """The Italian sentence for a failed ``run``: «Il file è troppo complesso da leggere: …»
+    for the limits (memory, CPU, time, a crash), ``UNEXPECTED`` for an exception in the
+    reader (a bug: no advice about the file's far cells, which would mislead)."""
+    if run.failure == "error":
+        return UNEXPECTED
     reason = REASONS.get(run.failure, REASONS["crash"]).format(
         memory=_size(limits.memory),
         cpu=limits.cpu,

@@ -45,6 +45,14 @@ def test_a_child_that_dies_becomes_a_message(target: str, args: tuple) -> None:
     assert failure_message(run) == TOO_COMPLEX + sandbox.REASONS["crash"] + sandbox.ADVICE
 
 
+def test_an_exception_in_the_reader_does_not_blame_far_cells() -> None:
+    run = call("builtins:int", ("not a number",))  # raises ValueError in the child
+    assert run.failure == "error"
+    message = failure_message(run)
+    assert message == sandbox.UNEXPECTED
+    assert "molto lontane" not in message and "non è cambiato" in message
+
+
 def test_a_child_that_computes_too_long_is_stopped_by_its_cpu_limit() -> None:
     run = call("hashlib:pbkdf2_hmac", ("sha256", b"x", b"y", 10**9), limits=Limits(cpu=1))
     assert run.failure == "cpu"
@@ -62,7 +70,7 @@ def test_a_blown_up_read_is_a_load_result_with_one_clear_error(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     # A forced blow-up, whatever the reader does with the file: the child allocates 8 GB.
-    monkeypatch.setattr(sandbox, "LOAD_TARGET", "builtins:bytearray")
+    monkeypatch.setattr(sandbox, "LOAD_TARGET", "tests.sandbox_targets:allocate")
     result = load_plan_isolated(8 * GiB, "enorme.xlsx")  # type: ignore[arg-type]
     assert result.plan is None and not result.ok
     assert len(result.problems) == 1 and result.problems[0].is_error
