@@ -23,6 +23,7 @@ REQUEST_BURST = 1000  # ... after a burst (a phone's first page load is ~40 requ
 HEADER_TIMEOUT = 10  # seconds to send a request's headers (an idle connection is closed)
 BODY_TIMEOUT = 30  # seconds between two pieces of an upload
 KEEPALIVE_TIMEOUT = 15  # seconds an idle keep-alive connection stays open
+UPLOADS_PER_CLIENT = 4  # uploads of one address at once (each read whole by nginx first)
 SEND_TIMEOUT = 30  # seconds between two pieces of an answer the client does not read
 MAX_NOFILE = 65536  # file handles asked for nginx's worker, if the system allows as many
 UPSTREAM_CONNECTIONS = 500  # at most to one Streamlit process (its file handles stay free)
@@ -99,6 +100,7 @@ http {{
 {real_ip}
   # Per client address: open connections (a websocket counts while open) and requests.
   limit_conn_zone $binary_remote_addr zone=coopplan_conn:10m;
+  limit_conn_zone $binary_remote_addr zone=coopplan_upload:1m;
   limit_req_zone $binary_remote_addr zone=coopplan_req:10m rate={REQUESTS_PER_SECOND}r/s;
   limit_conn_status 429;
   limit_req_status 429;
@@ -161,8 +163,11 @@ http {{
       proxy_request_buffering off;
       add_header Set-Cookie $coopplan_set_cookie always;
 {show if setup.show_upstream else ""}    }}
-    location /_stcore/upload_file/ {{  # Streamlit's own refusals (413 ...) become Italian too
+    # Uploads: nginx reads the whole body first (at most client_max_body_size, a few per
+    # address), so Streamlit's own refusals (403, 413) reach the client, in Italian too.
+    location /_stcore/upload_file/ {{
       limit_conn coopplan_conn {CONNECTIONS_PER_CLIENT};
+      limit_conn coopplan_upload {UPLOADS_PER_CLIENT};
       limit_req zone=coopplan_req burst={REQUEST_BURST} nodelay;
       proxy_pass http://coopplan;
       proxy_http_version 1.1;
@@ -172,7 +177,7 @@ http {{
       proxy_intercept_errors on;
       proxy_connect_timeout 2s;
       proxy_next_upstream error timeout;
-      proxy_request_buffering off;
+      proxy_request_buffering on;
       add_header Set-Cookie $coopplan_set_cookie always;
 {show if setup.show_upstream else ""}    }}
   }}
