@@ -45,6 +45,11 @@ from browser.harness import free_ports  # noqa: E402
 from conf import (  # noqa: E402
     CONNECTIONS_PER_CLIENT,
     HEADER_TIMEOUT,
+    KEEPALIVE_TIMEOUT,
+    REQUEST_BURST,
+    REQUESTS_PER_SECOND,
+    UPLOADS_PER_CLIENT,
+    UPSTREAM_CONNECTIONS,
     Setup,
     render,
 )
@@ -188,6 +193,23 @@ def test_a_new_browser_gets_a_sticky_cookie(debug_hall: tuple[str, Path, Path]) 
         answers.add(headers[UPSTREAM_HEADER])
         assert "coopplan_client" not in headers.get("Set-Cookie", "")
     assert len(answers) == 1  # the same process every time
+
+
+def test_the_installation_guide_states_the_limits_nginx_applies() -> None:
+    guide = (ROOT / "docs" / "installazione.md").read_text()
+    section = guide[guide.index("### Che cosa regge il server") :]
+    rows = {
+        "Richieste in corso e websocket aperti da un solo indirizzo": f"{CONNECTIONS_PER_CLIENT}",
+        "Richieste da un solo indirizzo": f"{REQUESTS_PER_SECOND} al secondo, dopo una raffica "
+        f"di {fmt.number(REQUEST_BURST)}",
+        "Caricamenti contemporanei da un solo indirizzo": f"{UPLOADS_PER_CLIENT}",
+        "Tempo per inviare l'intestazione di una richiesta": f"{HEADER_TIMEOUT} secondi",
+        "Connessione inattiva tra due richieste": f"{KEEPALIVE_TIMEOUT} secondi",
+        "File caricato": f"{MAX_UPLOAD_MB} MB",
+        "Connessioni verso un processo Streamlit": f"{UPSTREAM_CONNECTIONS}",
+    }
+    for what, limit in rows.items():
+        assert f"| {what} | {limit}" in section, what
 
 
 # --- what reaches outside -------------------------------------------------------------------
