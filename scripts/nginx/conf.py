@@ -29,6 +29,7 @@ MAX_NOFILE = 65536  # file handles asked for nginx's worker, if the system allow
 UPSTREAM_CONNECTIONS = 500  # at most to one Streamlit process (its file handles stay free)
 FAIL_TIMEOUT = 3  # seconds a process that refused a connection is skipped
 MULTIPART_MARGIN_MB = 1  # Streamlit accepts maxUploadSize + 1 MB of multipart framing
+WILDCARD = {"*": ("0.0.0.0/0", "::/0")}  # uvicorn's «trust every proxy», in nginx's words
 ERROR_PAGES = {
     400: "400",
     403: "403",
@@ -71,7 +72,8 @@ def render(setup: Setup) -> str:
         f" max_conns={upstream_conns};\n"
         for port in setup.ports
     )
-    real_ip = "".join(f"  set_real_ip_from {proxy};\n" for proxy in setup.proxies)
+    proxies = [p for proxy in setup.proxies for p in WILDCARD.get(proxy, (proxy,))]
+    real_ip = "".join(f"  set_real_ip_from {proxy};\n" for proxy in proxies)
     if real_ip:
         real_ip += "  real_ip_header X-Forwarded-For;\n  real_ip_recursive on;\n"
     error_pages = "".join(
