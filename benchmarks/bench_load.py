@@ -434,12 +434,14 @@ def streamlit_pids(root: int) -> list[int]:
     return found
 
 
-def start_serve(processes: int, store: Path, log: Path) -> tuple[subprocess.Popen, str]:
+def start_serve(
+    processes: int, store: Path, log: Path, extra_env: dict[str, str] | None = None
+) -> tuple[subprocess.Popen, str]:
     """scripts/serve.sh --processes N on loopback; returns once every process answers."""
     from browser.harness import free_ports, wait_healthy
 
     port = free_ports(processes + 1)
-    env = {**os.environ, "PORT": str(port), "COOPPLAN_ADDRESS": "127.0.0.1"}
+    env = {**os.environ, "PORT": str(port), "COOPPLAN_ADDRESS": "127.0.0.1", **(extra_env or {})}
     env["COOPPLAN_STORE"] = str(store)
     env.pop("COOPPLAN_WORKBOOK", None)
     with log.open("wb") as out:

@@ -3,29 +3,43 @@ guesser (its browser session and its client address), never everyone.
 
 The secret comes from Streamlit secrets (key ``editor_secret`` in ``.streamlit/secrets.toml``,
 passed in by the page as a mapping) or from the environment variable COOPPLAN_EDITOR_SECRET.
-Wrong guesses are counted in memory, in a Throttle shared by the sessions of one server process:
-per session (after ``free_failures`` wrong guesses a growing, capped wait) and per client address
-(at most ``client_failures`` wrong guesses in a sliding window). No count is global, so a visitor
+Wrong guesses are counted in a Throttle shared by the sessions of one server process: per
+session (after ``free_failures`` wrong guesses a growing, capped wait), in memory, and per client
+address (at most ``client_failures`` wrong guesses in a sliding window), in memory or, under
+``scripts/serve.sh --processes N``, in one file for every process (COOPPLAN_GUESSES_FILE, under a
+lock), so N processes still allow ``client_failures`` in all. No count is global, so a visitor
 who guesses cannot stop the secretary, who publishes from another session and address. The
 secret is never logged, stored, shown or put in a message.
+
+The client address is the peer's (Streamlit's); behind serve.sh's nginx it is the address nginx
+forwards, believed only with the token serve.sh gives nginx and the processes
+(COOPPLAN_PROXY_TOKEN): anyone else on the server can reach a process, nobody else has the token.
 """
 
 from __future__ import annotations
 
 import contextlib
+import fcntl
 import hmac
+import json
 import os
+import tempfile
 import threading
 import time
 from collections import deque
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from enum import StrEnum
+from pathlib import Path
 
 SECRET_ENV = "COOPPLAN_EDITOR_SECRET"  # noqa: S105 - the name of a variable, not a secret
 SECRET_KEY = "editor_secret"  # noqa: S105 - a session-state key, not a secret
 LOCAL_CLIENT = "locale"  # st.context.ip_address is None for a browser on the server itself
 MAX_TRACKED = 10_000  # sessions or clients remembered; the oldest are forgotten past this
+GUESSES_ENV = "COOPPLAN_GUESSES_FILE"  # the per-client counts shared by serve.sh's processes
+PROXY_TOKEN_ENV = "COOPPLAN_PROXY_TOKEN"  # noqa: S105 - the name of a variable, not a secret
+PROXY_TOKEN_HEADER = "X-Coopplan-Proxy"  # noqa: S105 - a header name
+FORWARDED_HEADER = "X-Forwarded-For"
 
 
 @dataclass(frozen=True)
@@ -60,15 +74,40 @@ class Guesser:
 class Throttle:
     """Wrong guesses per session and per client, in memory, safe across threads."""
 
-    def __init__(self, policy: Policy | None = None) -> None:
+    def __init__(self, policy: Policy | None = None, shared: Path | None = None) -> None:
         self.policy = policy or Policy()
         self.lock = threading.RLock()  # held by Gate.check around wait, compare and count
+        self.shared = shared  # a file of per-client times shared with other processes
+        self._depth = 0  # nesting of guard() in this process (the file lock is taken once)
         self._sessions: dict[str, tuple[int, float]] = {}  # failures in a row, time of last
         self._clients: dict[str, deque[float]] = {}  # times of wrong guesses in the window
 
+    @contextlib.contextmanager
+    def guard(self) -> Iterator[None]:
+        """Held around reading and counting guesses: one thread, and with a shared file one
+        process, at a time; the shared counts are read on entry and written on exit."""
+        with self.lock:
+            if self.shared is None or self._depth:
+                self._depth += 1
+                try:
+                    yield
+                finally:
+                    self._depth -= 1
+                return
+            with _file_lock(self.shared.with_name(self.shared.name + ".lock")):
+                self._clients = _read_clients(self.shared)
+                before = json.dumps(_as_json(self._clients))
+                self._depth += 1
+                try:
+                    yield
+                finally:
+                    self._depth -= 1
+                    if json.dumps(_as_json(self._clients)) != before:
+                        _write_clients(self.shared, self._clients)
+
     def wait(self, who: Guesser, now: float) -> float:
         """Seconds ``who`` must wait before a guess is compared (0: at once)."""
-        with self.lock:
+        with self.guard():
             failures, last = self._sessions.get(who.session, (0, 0.0))
             session_wait = last + self.policy.delay(failures) - now if failures else 0.0
             times = self._recent(who.client_key, now)
@@ -80,17 +119,17 @@ class Throttle:
 
     def failed(self, who: Guesser, now: float) -> float:
         """Count a wrong guess of ``who``; the seconds its session must now wait."""
-        with self.lock:
+        with self.guard():
             failures = self._sessions.pop(who.session, (0, 0.0))[0] + 1
             self._sessions[who.session] = (failures, now)
             times = self._recent(who.client_key, now)
             times.append(now)
-            self._clients.pop(who.client_key)
+            self._clients.pop(who.client_key, None)
             self._clients[who.client_key] = times  # most recently used last
             for table in (self._sessions, self._clients):
                 while len(table) > MAX_TRACKED:
                     del table[next(iter(table))]
-        return self.wait(who, now)
+            return self.wait(who, now)
 
     def succeeded(self, who: Guesser) -> None:
         """The right secret: the session starts again (the client's window stays)."""
@@ -98,13 +137,71 @@ class Throttle:
             self._sessions.pop(who.session, None)
 
     def _recent(self, client: str, now: float) -> deque[float]:
-        times = self._clients.setdefault(client, deque())
+        times = self._clients.get(client, deque())  # a client with no guess is not stored
         while times and times[0] <= now - self.policy.client_window:
             times.popleft()
         return times
 
 
-THROTTLE = Throttle()  # shared by every session of this server process
+def _file_lock(path: Path) -> contextlib.AbstractContextManager[None]:
+    @contextlib.contextmanager
+    def held() -> Iterator[None]:
+        with path.open("a") as handle:
+            fcntl.flock(handle, fcntl.LOCK_EX)  # released when the handle closes
+            yield
+
+    return held()
+
+
+def _as_json(clients: dict[str, deque[float]]) -> dict[str, list[float]]:
+    return {client: list(times) for client, times in clients.items() if times}
+
+
+def _read_clients(path: Path) -> dict[str, deque[float]]:
+    """The shared per-client times; a missing or unreadable file counts as none yet."""
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    if not isinstance(data, dict):
+        return {}
+    return {
+        str(client): deque(float(t) for t in times if isinstance(t, int | float))
+        for client, times in data.items()
+        if isinstance(times, list)
+    }
+
+
+def _write_clients(path: Path, clients: dict[str, deque[float]]) -> None:
+    """Replace the shared file at once (a reader never sees half of it)."""
+    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=path.name + ".")
+    with os.fdopen(handle, "w", encoding="utf-8") as out:
+        json.dump(_as_json(clients), out)
+    os.replace(temporary, path)
+
+
+def throttle_from_environment(environ: Mapping[str, str] | None = None) -> Throttle:
+    """The server's throttle: per-client counts in COOPPLAN_GUESSES_FILE if set (serve.sh)."""
+    shared = (os.environ if environ is None else environ).get(GUESSES_ENV)
+    return Throttle(shared=Path(shared) if shared else None)
+
+
+def client_address(
+    peer: str | None,
+    headers: Mapping[str, str],
+    environ: Mapping[str, str] | None = None,
+) -> str | None:
+    """Who is asking: the address nginx forwards when the request carries serve.sh's proxy
+    token, else the peer's own address (a forged X-Forwarded-For is not believed)."""
+    token = (os.environ if environ is None else environ).get(PROXY_TOKEN_ENV, "")
+    sent = headers.get(PROXY_TOKEN_HEADER, "")
+    if token and hmac.compare_digest(sent.encode("utf-8"), token.encode("utf-8")):
+        forwarded = headers.get(FORWARDED_HEADER, "").split(",")[-1].strip()
+        return forwarded or peer
+    return peer
+
+
+THROTTLE = throttle_from_environment()  # shared by every session of this server process
 
 
 class Outcome(StrEnum):
@@ -197,7 +294,7 @@ class Gate:
             return Verdict(Outcome.NOT_CONFIGURED)
         if not attempt:
             return Verdict(Outcome.EMPTY)
-        with self.throttle.lock:  # two guesses of one session at once cannot both slip through
+        with self.throttle.guard():  # two guesses at once (threads, processes) cannot both slip
             now = self.clock()
             wait = self.throttle.wait(who, now)
             if wait > 0:

@@ -4,6 +4,9 @@ session, its client address) and never the secretary."""
 from __future__ import annotations
 
 import hmac
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 
@@ -176,3 +179,50 @@ def test_the_throttle_remembers_a_bounded_number_of_guessers(
     for i in range(10):
         gate(throttle, clock).check("no", Guesser(f"s{i}", f"10.0.0.{i}"))
     assert len(throttle._sessions) == 3 and len(throttle._clients) == 3
+
+
+GUESSER_PROCESS = """
+import sys
+from pathlib import Path
+from coopplan.access import Gate, Guesser, Throttle
+gate = Gate("mela-verde-42", Throttle(shared=Path(sys.argv[1])))
+for n in range(int(sys.argv[2])):
+    print(gate.check("sbagliata", Guesser(f"{sys.argv[3]}-{n}", "203.0.113.7")).outcome.value)
+"""
+
+
+def test_two_server_processes_share_one_guess_limit_per_address(tmp_path: Path) -> None:
+    """Under serve.sh --processes 2 a guesser who spreads over both processes (a new session
+    each time) still gets 10 wrong guesses per 15 minutes in all, not 10 per process."""
+    shared = tmp_path / "tentativi.json"
+
+    def guesses(count: int, name: str) -> list[str]:
+        done = subprocess.run(
+            [sys.executable, "-c", GUESSER_PROCESS, str(shared), str(count), name],
+            cwd=Path(__file__).resolve().parents[1],
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+        assert done.returncode == 0, done.stderr
+        return done.stdout.split()
+
+    assert guesses(6, "primo") == ["wrong"] * 6
+    assert guesses(6, "secondo") == ["wrong"] * 4 + ["wait"] * 2
+    assert guesses(1, "terzo") == ["wait"]
+    # Another address (the secretary) is not held back by the file.
+    secretary = Gate(SECRET, Throttle(shared=shared)).check(SECRET, SECRETARY)
+    assert secretary.ok
+
+
+def test_a_forwarded_address_is_believed_only_with_the_proxy_token() -> None:
+    env = {access.PROXY_TOKEN_ENV: "token-di-serve"}
+    nginx = {access.PROXY_TOKEN_HEADER: "token-di-serve", access.FORWARDED_HEADER: "10.0.0.5"}
+    forged = {access.PROXY_TOKEN_HEADER: "indovinato", access.FORWARDED_HEADER: "10.0.0.6"}
+    assert access.client_address("127.0.0.1", nginx, env) == "10.0.0.5"
+    assert access.client_address("127.0.0.1", forged, env) == "127.0.0.1"
+    assert access.client_address("127.0.0.1", {access.FORWARDED_HEADER: "10.0.0.7"}, env) == (
+        "127.0.0.1"
+    )
+    assert access.client_address("10.1.1.1", nginx, {}) == "10.1.1.1"  # no serve.sh token
+    assert access.client_address(None, {}, env) is None  # a browser on the server itself

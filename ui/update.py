@@ -17,7 +17,7 @@ import pandas as pd
 import streamlit as st
 
 from coopplan import fmt
-from coopplan.access import Gate, Guesser
+from coopplan.access import Gate, Guesser, client_address
 from coopplan.diff import PlanDiff
 from coopplan.downloads import XLSX_MIME
 from coopplan.problems import summary
@@ -247,10 +247,11 @@ def _take_secret(fields: str) -> None:
 
 
 def guesser() -> Guesser:
-    """This browser session and its client address, as the guess throttle knows them. The
-    address is Streamlit's (uvicorn's) peer address: see README, «Dietro un proxy»."""
+    """This browser session and its client address, as the guess throttle knows them: the
+    peer's, or the one serve.sh's nginx forwards (coopplan.access.client_address; README,
+    «Dietro un proxy»)."""
     session = st.session_state.setdefault(SESSION_ID, uuid.uuid4().hex)
-    return Guesser(session, st.context.ip_address)
+    return Guesser(session, client_address(st.context.ip_address, st.context.headers))
 
 
 def write_to_store(
