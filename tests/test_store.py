@@ -576,7 +576,10 @@ def test_a_publisher_killed_mid_write_leaves_the_previous_version_in_force(
     expected = {
         "content-temp": [],  # a temporary file is no version
         "before-manifest": [("leftover", False)],  # its file, never registered: nothing lost
-        "manifest-half": [("leftover", False), ("leftover", False)],  # torn line (number reused), file
+        "manifest-half": [
+            ("leftover", False),
+            ("leftover", False),
+        ],  # torn line (number reused), file
     }
     # In PostgreSQL the killed transaction is rolled back whole: nothing at all is left.
     assert found == ([] if isinstance(store, PgStore) else expected[point])
