@@ -5,7 +5,9 @@ the last plan this process served, or a plain sentence that none can be shown.""
 
 from __future__ import annotations
 
+import contextlib
 import logging
+import subprocess
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -23,7 +25,7 @@ from variants import COOP, as_bytes, project_with_amount, shipped, with_amount
 
 from coopplan.cli import main
 from coopplan.store import Store, open_store
-from coopplan.store_pg import LOCK_SQL, OBJECTS_TABLE, PgStore
+from coopplan.store_pg import LOCK_SQL, OBJECTS_TABLE, RETRY_AFTER, PgStore
 
 APP = str(Path(__file__).resolve().parents[1] / "app.py")
 PAGES = (
@@ -237,7 +239,8 @@ def down(guarded_server: str) -> Iterator[Callable[[], None]]:
 
     yield stop_now
     if stopped:
-        start(guarded_server)
+        with contextlib.suppress(subprocess.CalledProcessError):  # started again by the test
+            start(guarded_server)
 
 
 @pytest.mark.parametrize("form", ["url", "query", "keywords"])
@@ -349,3 +352,20 @@ def test_the_command_line_takes_the_password_from_pgpassfile_or_a_service(
     assert main(["verify"]) == 0
     out = capsys.readouterr().out
     assert "L'archivio è integro" in out and SECRET not in out
+
+
+def test_pages_return_to_the_plan_in_force_when_the_database_is_back(
+    guarded_server: str, down: Callable[[], None], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("COOPPLAN_WORKBOOK", raising=False)
+    address = _address("url", _new_schema(guarded_server))
+    monkeypatch.setenv("COOPPLAN_STORE", address)
+    at = session()
+    down()
+    at.run()
+    assert coop_total(at) == "25.000 €" and at.warning  # the last plan served, with the notice
+    start(guarded_server)
+    open_store(address).publish(raised(2500), "Maria Rossi")
+    time.sleep(RETRY_AFTER)  # a failed connection is not retried for this long
+    at.run()
+    assert coop_total(at) == "27.500 €" and not at.warning and not at.error
