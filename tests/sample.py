@@ -97,7 +97,14 @@ def generate_plan(
     tracks = _tracks(n_tracks)
     codes = tracks["code"].to_numpy()
     projects = _projects(rng, codes, n_projects)
+    # Own generators: the tables drawn before issue 23 stay as they were for the same seed.
+    people = np.random.default_rng(seed + 2)
+    projects["owner"] = pd.Series(_pick(people, _OWNERS, n_projects, empty=0.15), dtype=object)
+    projects["due"] = pd.Series(
+        _dates(people, n_projects, dt.date(2024, 1, 15), 330, empty=0.2), dtype=object
+    )
     sources = _sources(extra_sources)
+    items = _items(rng, projects["id"].to_numpy())  # drawn before the funding, as always
     funding = _funding(rng, projects["id"].to_numpy(), sources)
     spending = _spending(np.random.default_rng(seed + 1), funding, sources, with_spending)
     return Plan(
@@ -112,7 +119,7 @@ def generate_plan(
         lines=_lines(codes, lines_per_track),
         sources=_sources(extra_sources),
         projects=projects,
-        items=_items(rng, projects["id"].to_numpy()),
+        items=items,
         funding=funding,
         spending=spending,
     )
@@ -192,8 +199,6 @@ def _projects(rng: np.random.Generator, codes: np.ndarray, n: int) -> pd.DataFra
             ],
             "status": status,
             "notes": np.where(rng.random(n) < 0.3, "Nota sul finanziamento", ""),
-            "owner": _pick(rng, _OWNERS, n, empty=0.15),
-            "due": _dates(rng, n, dt.date(2024, 1, 15), 330, empty=0.2),
         },
     )
     # Keep the natural reading order: by pista, then by number (P1-01, P1-02, ..., P2-01, ...).
