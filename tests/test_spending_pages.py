@@ -50,7 +50,7 @@ def example(example_file: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return example_file
 
 
-def tables(at) -> list:  # noqa: ANN001 - an AppTest
+def tables(at) -> list:  # at: an AppTest
     """The page's st.table frames as a reader sees them (escapes of data undone)."""
     out = []
     for element in at.table:
