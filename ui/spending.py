@@ -18,7 +18,6 @@ from coopplan.plan import Plan, ProjectCard
 from ui.cache import shared
 from ui.safe import join, md, table, text
 
-SCADENZE_PAGE = "app_pages/scadenze.py"
 NOT_ENTERED_HELP = (
     "Consuntivo non ancora inserito: quando il foglio «Consuntivo» del file del piano avrà le "
     "somme impegnate e spese, qui compariranno speso, residuo e scostamenti."
@@ -80,7 +79,7 @@ def due_link(view: Plan, today: dt.date | None = None) -> None:
         f"Scadenze: {fmt.count(late, 'progetto in ritardo', 'progetti in ritardo')}, "
         f"{fmt.count(len(due) - late, 'in scadenza', 'in scadenza')}"
     )
-    st.page_link(SCADENZE_PAGE, label=text(label), icon=":material/event_upcoming:")
+    st.page_link("app_pages/scadenze.py", label=text(label), icon=":material/event_upcoming:")
 
 
 def card_extras(plan: Plan, card: ProjectCard, today: dt.date | None = None) -> None:
@@ -116,4 +115,4 @@ def card_extras(plan: Plan, card: ProjectCard, today: dt.date | None = None) -> 
         )
         if given.note and spending.is_large(gap, given.planned):
             line = md("{line} — *{note}*", line=line, note=given.note)
-        st.markdown(line)
+        st.markdown(md("{line}", line=line))

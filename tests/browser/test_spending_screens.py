@@ -73,7 +73,9 @@ def test_sources_screen_with_spending(visitor, example_url: str, artifacts: Path
     assert "speso 13.700 € di 25.000 € (54,8%)" in chart.replace("\xa0", " ")
 
 
-def test_overview_links_to_scadenze_in_one_click(visitor, example_url: str, artifacts: Path) -> None:
+def test_overview_links_to_scadenze_in_one_click(
+    visitor, example_url: str, artifacts: Path
+) -> None:
     page = visit(visitor, example_url, artifacts, "panoramica-consuntivo-1280x720")
     visit(
         visitor, example_url, artifacts, "panoramica-speso-per-pista-1280x720", "Speso e impegnato"
