@@ -567,11 +567,10 @@ def _spending(old: Plan, new: Plan) -> tuple[SpendingChange, ...]:
     out: list[tuple[int, SpendingChange]] = []
     for column, what in SPENDING_WORDS.items():
         moved = both.loc[both[f"{column}_old"] != both[f"{column}_new"]]
-        for (project, source), row in moved.iterrows():
+        olds, news = moved[f"{column}_old"].to_numpy(), moved[f"{column}_new"].to_numpy()
+        for (project, source), was, now in zip(moved.index, olds, news, strict=True):
             ref = _ref(names.get(str(project), {"id": project, "title": "", "track": ""}))
-            change = SpendingChange(
-                ref, str(source), what, float(row[f"{column}_old"]), float(row[f"{column}_new"])
-            )
+            change = SpendingChange(ref, str(source), what, float(was), float(now))
             out.append((order.get(str(project), len(order)), change))
     out.sort(key=lambda pair: (pair[0], pair[1].source, pair[1].what != "Impegnato"))
     return tuple(change for _, change in out)
