@@ -24,6 +24,12 @@ pages = [
     st.Page("app_pages/fonti.py", title="Fonti di finanziamento", icon=":material/euro:"),
     st.Page("app_pages/matrice.py", title="Matrice di stato", icon=":material/grid_view:"),
     st.Page(
+        "app_pages/scadenze.py",
+        title="Scadenze",
+        icon=":material/event_upcoming:",
+        url_path="scadenze",
+    ),
+    st.Page(
         "app_pages/cronologia.py",
         title="Cronologia",
         icon=":material/timeline:",

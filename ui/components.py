@@ -18,6 +18,7 @@ from coopplan.since import signed_delta
 from ui import CHOOSE, keys, layout
 from ui.cache import shared
 from ui.safe import Md, join, md, table, text
+from ui.spending import card_extras
 
 
 def plan_header(plan: Plan, title: str | None = None, published: dt.date | None = None) -> None:
@@ -145,6 +146,7 @@ def project_card(plan: Plan, project_id: str, chosen: Sequence[str] = ()) -> Non
             st.markdown(_funding_lines(card, chosen))
             if card.notes:
                 st.markdown(md("*{notes}*", notes=card.notes))
+        card_extras(plan, card)  # referente, scadenza, consuntivo (issue 23)
 
 
 CARDS_AT_ONCE = 30  # project cards drawn at first on a pista page; a button shows more
