@@ -572,3 +572,54 @@ def timeline_statuses(timeline: Timeline) -> go.Figure:
         tickfont={"size": SMALL_FONT_SIZE},
     )
     return fig
+
+
+DONE_STATUS, RUNNING_STATUS = "Concluso", "In corso"  # the two segments of «Avanzamento»
+
+
+def progress_words(concluded: int, running: int, projects: int) -> str:
+    """«0 conclusi e 5 in corso su 5 progetti»: the words beside a pista's progress bar."""
+    return (
+        f"{fmt.count(concluded, 'concluso', 'conclusi')} e {fmt.number(running)} in corso "
+        f"su {fmt.count(projects, 'progetto', 'progetti')}"
+    )
+
+
+def progress_by_track(progress: pd.DataFrame) -> go.Figure:
+    """«Avanzamento per pista» from ``coopplan.since.track_progress``: per pista a bar on a
+    0–100 % axis, its projects «Concluso» and «In corso» as two segments in their stato colours.
+    Only a pista whose projects are all concluded has a full green bar; a pista whose projects
+    are all running has a full amber one, never read as done."""
+    rows = progress.loc[progress["projects"] > 0]
+    titles = [str(t) for t in rows["title"]]
+    projects = [int(n) for n in rows["projects"]]
+    done = [int(n) for n in rows["concluded"]]
+    running = [int(u) - int(c) for u, c in zip(rows["under_way"], rows["concluded"], strict=True)]
+    fig = go.Figure()
+    for status, counts in ((DONE_STATUS, done), (RUNNING_STATUS, running)):
+        fig.add_bar(
+            **_status_segment(status, counts),
+            orientation="h",
+            y=_bar_rows(titles),
+            x=[n / total for n, total in zip(counts, projects, strict=True)],
+            width=BAR_WIDTH,
+            customdata=[[plotly_literal(t)] for t in titles],
+            hovertemplate="<b>%{customdata[0]}</b><br>"
+            + plotly_literal(status)
+            + ": %{text}<extra></extra>",
+        )
+    fig.update_layout(
+        barmode="stack", legend_traceorder="normal", uniformtext={"minsize": 13, "mode": "hide"}
+    )
+    _style(fig, 0)
+    fig.update_xaxes(
+        range=[0, 1],
+        tickformat=".0%",
+        dtick=0.25,
+        gridcolor="#DDDDDD",
+        fixedrange=True,
+        tickfont={"size": SMALL_FONT_SIZE},
+    )
+    words = [progress_words(d, r, n) for d, r, n in zip(done, running, projects, strict=True)]
+    _rows_with_titles(fig, titles, words)
+    return fig

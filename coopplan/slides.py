@@ -440,11 +440,17 @@ class Facts:
         return [c for c in self.cards.values() if c.track == code]
 
     def track_budget(self, code: str) -> tuple[str, ...]:
-        """One line per source: the pista's euros, or its projects for a flag source."""
-        lines = []
-        for name, (kind, _, _) in self.totals.items():
-            lines.append(f"{name}: {kinds.format_total(kind, self.track_value(code, name))}")
-        return tuple(lines)
+        """One line per source that gives the pista something: its euros, or its projects for a
+        flag source. A source at zero is left out (a «0 €» line reads as a fact about it)."""
+        return tuple(
+            f"{name}: {kinds.format_total(kind, value)}"
+            for name, (kind, _, _) in self.totals.items()
+            if (value := self.track_value(code, name))
+        )
+
+    def tracks_paid_by(self, source: str) -> list[str]:
+        """The piste (codes, in order) to which ``source`` gives something."""
+        return [c for c in self.plan.track_codes if self.track_value(c, source)]
 
     def track_value(self, code: str, source: str) -> float:
         if kinds.is_number(self.totals[source][0]):
@@ -630,13 +636,13 @@ def source_slides(f: Facts, name: str) -> list[Slide]:
             if given.source == name:
                 shown = f"{card.title}: {given.text}" if kinds.is_number(kind) else card.title
                 project_lines.append(shown)
-    codes = plan.track_codes
-    chart = ChartSpec(
+    codes = f.tracks_paid_by(name)  # a pista at zero gets no bar and no line
+    chart = ChartSpec(  # bars in the source's colour: on every slide a colour means one thing
         title=kinds.per_track_title(kind),
         categories=tuple(f.track_titles[c] for c in codes),
         series=(Series(name, tuple(f.track_value(c, name) for c in codes), f.source_colors[name]),),
         money=kinds.is_money(kind),
-        point_colors=tuple(f.track_colors[c] for c in codes),
+        point_colors=tuple(f.source_colors[name] for _ in codes),
     )
     blocks = (
         Block(heading=kinds.total_line(name, kind, total, count)),

@@ -289,7 +289,8 @@ def test_chart_values_equal_the_plan_totals(plan: Plan, deck: list[Slide]) -> No
         else:
             mine = flags.loc[flags["source"] == slide.title]
             expected = dict(zip(mine["track_title"], mine["projects"].astype(float), strict=True))
-        assert values == expected
+        assert values == {k: v for k, v in expected.items() if v}  # a pista at zero: no bar
+        assert set(chart.point_colors) == {slide.accent}  # bars in the source's colour
         assert sum(values.values()) == totals.loc[slide.title, "total"]
 
 
@@ -410,3 +411,33 @@ def test_footer_text_is_cut_to_one_line() -> None:
     cut = fit_line(long, 600, 18)
     assert cut.endswith("…") and text_width(cut, 18) <= 600
     assert fit_line("breve", 600, 18) == "breve"
+
+
+def test_no_slide_reads_a_zero_as_a_fact(plan: Plan, deck: list[Slide]) -> None:
+    """Issue 24 §1: no «Oneri di funzionamento: 0 €» line on a pista slide, no «0 €» bar."""
+    for slide in deck:
+        for block in slide.blocks:
+            for column in block.columns:
+                for line in column.lines:
+                    assert not line.endswith((": 0 €", ": 0 progetti")), (slide.title, line)
+        if slide.chart is not None:
+            assert all(v > 0 for series in slide.chart.series for v in series.values), slide.title
+    first = first_slides(deck, "track")[0]
+    budget = next(c for b in first.blocks for c in b.columns if c.label == "Budget")
+    assert budget.lines == ("Risorse Coop Re-Start: 20.000 €", "Risorse interne: 5 progetti")
+    oneri = next(s for s in deck if s.kind == "source" and s.title == "Oneri di funzionamento")
+    assert oneri.chart is not None
+    assert oneri.chart.categories == ("Competere nella società del rischio",)
+
+
+def test_one_meaning_per_colour_on_the_slides(plan: Plan, deck: list[Slide]) -> None:
+    """Source colours only for sources, pista colours only for piste (issue 24 §1)."""
+    f = facts(plan)
+    track_colours, source_colours = set(f.track_colors.values()), set(f.source_colors.values())
+    for slide in deck:
+        chart = slide.chart
+        if chart is None:
+            continue
+        if slide.kind in ("source", "overview"):
+            assert set(chart.point_colors) <= source_colours, slide.title
+            assert not set(chart.point_colors) & track_colours, slide.title

@@ -44,8 +44,8 @@ def test_the_second_slide_says_what_moved_since_the_assembly(
     assert "Dall'assemblea del 14 marzo 2026 (versione 1 → versione 4)" in body
     assert f"Un progetto è partito: {STARTED_TITLE}" in body
     assert (
-        "Il budget Risorse Coop Re-Start è salito di 2.500 € (+2.500 €, da 25.000 € a 27.500 €)"
-        in body
+        "Il budget Risorse Coop Re-Start è salito di 2.500 €, da 25.000 € a 27.500 €: "
+        "Rating cooperativo, 5.000 → 7.500 €" in body
     )
     assert NEW_DONE in body
     for line in ("Un progetto è partito:", "Il budget per fonte:"):
