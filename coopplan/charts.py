@@ -16,7 +16,7 @@ import pandas as pd
 import plotly.graph_objects as go
 import plotly.io as pio
 
-from coopplan import fmt
+from coopplan import fmt, kinds
 from coopplan.palette import (
     SOURCE_COLORS,
     TEXT_COLOR,
@@ -500,27 +500,34 @@ def _timeline_lines(
     return fig
 
 
-def timeline_amounts(timeline: Timeline, colors: dict[str, str]) -> go.Figure:
-    """Total in euro of each amount source, one line per source over the versions (``colors``:
-    source -> colour, from the unfiltered plan so a filter never recolours)."""
-    fig = _timeline_lines(timeline.versions, timeline.amounts, "euro", colors, fmt.money)
-    top = float(timeline.amounts["euro"].max()) if len(timeline.amounts) else 0.0
-    fig.update_yaxes(
-        tickformat=",.0f", ticksuffix=" €", rangemode="tozero", range=[0, top * 1.1 or 1]
-    )
+def timeline_totals(timeline: Timeline, kind: str, colors: dict[str, str]) -> go.Figure:
+    """The totals of the sources of ``kind`` (euros, hours, projects ticked: coopplan.kinds
+    formats them), one line per source over the versions (``colors``: source -> colour, from the
+    unfiltered plan so a filter never recolours)."""
+    values = timeline.of_kind(kind)
+
+    def shown(value: float) -> str:
+        return kinds.format_total(kind, value)
+
+    fig = _timeline_lines(timeline.versions, values, "total", colors, shown)
+    top = float(values["total"].max()) if len(values) else 0.0
+    tickformat, suffix = kinds.format_axis(kind)
+    fig.update_yaxes(tickformat=tickformat, ticksuffix=suffix, rangemode="tozero")
+    if kinds.is_number(kind):
+        fig.update_yaxes(range=[0, top * 1.1 or 1])
+    else:  # whole projects only
+        fig.update_yaxes(dtick=max(1, math.ceil(max(top, 1) / 5)))
     return fig
+
+
+def timeline_amounts(timeline: Timeline, colors: dict[str, str]) -> go.Figure:
+    """Total in euro of each money source over the versions."""
+    return timeline_totals(timeline, kinds.SourceKind.AMOUNT, colors)
 
 
 def timeline_flags(timeline: Timeline, colors: dict[str, str]) -> go.Figure:
-    """Projects ticked for each yes/no source, one line per source over the versions."""
-
-    def projects(value: float) -> str:
-        return fmt.count(int(value), "progetto", "progetti")
-
-    fig = _timeline_lines(timeline.versions, timeline.flags, "projects", colors, projects)
-    top = int(timeline.flags["projects"].max()) if len(timeline.flags) else 1
-    fig.update_yaxes(tickformat=",d", dtick=max(1, math.ceil(top / 5)), rangemode="tozero")
-    return fig
+    """Projects ticked for each yes/no source over the versions."""
+    return timeline_totals(timeline, kinds.SourceKind.FLAG, colors)
 
 
 def timeline_statuses(timeline: Timeline) -> go.Figure:

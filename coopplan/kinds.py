@@ -65,6 +65,7 @@ class KindRules:
     change: str = "Il totale di {source} {verb} di {change}, da {old} a {new}"
     verbs: tuple[str, str] = ("è salito", "è sceso")
     timeline: str = "Totali per fonte"
+    tipo_help: str = ""  # what the kind means in the help of the column «Tipo» (else ``about``)
 
 
 RULES: dict[str, KindRules] = {
@@ -79,6 +80,7 @@ RULES: dict[str, KindRules] = {
         column_help="importo in euro",
         change="Il budget {source} {verb} di {change}, da {old} a {new}",
         timeline="Totali per fonte (euro)",
+        tipo_help="somme in euro",
     ),
     SourceKind.FLAG: KindRules(
         kind=SourceKind.FLAG,
@@ -87,6 +89,7 @@ RULES: dict[str, KindRules] = {
         aliases=("si/no", "sì / no", "spunta"),
         change="I progetti con {source} sono passati da {old_n} a {new_n} ({signed})",
         timeline="Fonti con spunta (progetti)",
+        tipo_help="risorsa indicata con una spunta",
     ),
 }
 """Kind value -> its rules, in the order the column "Tipo" lists them."""
@@ -116,6 +119,13 @@ def is_known(kind: object) -> bool:
 def labels() -> dict[str, str]:
     """Kind value -> label («Importo», «Sì/No», ...), in order."""
     return {kind: r.label for kind, r in RULES.items()}
+
+
+def tipo_help() -> str:
+    """The help of the column «Tipo» of the sheet Fonti, every kind in order: «Importo (somme
+    in euro) oppure Sì/No (risorsa indicata con una spunta).»"""
+    said = [f"{r.label} ({r.tipo_help or r.about})" for r in RULES.values()]
+    return (", ".join(said[:-1]) + " oppure " + said[-1] if len(said) > 1 else said[0]) + "."
 
 
 def aliases() -> dict[str, str]:
