@@ -11,12 +11,14 @@ import streamlit as st
 
 from coopplan import Plan, charts, downloads, fmt, kinds, tables
 from coopplan.charts import PLOTLY_CONFIG
+from coopplan.export import file_stem
 from coopplan.palette import status_color, text_color_on
 from coopplan.plan import ProjectCard
 from coopplan.schema import STATUSES
 from coopplan.since import signed_delta
 from ui import CHOOSE, keys, layout
 from ui.cache import shared
+from ui.filters import current_filters
 from ui.safe import Md, join, md, table, text
 
 
@@ -223,11 +225,12 @@ def sidebar_downloads(view: Plan, stem: str = "progetti") -> None:
                 lambda: downloads.csv_bytes(table()),
             ),
         )
+        name = file_stem(stem, current_filters().describe(view))  # named after the filter
         for label, extension, mime, icon, build in files:
             st.download_button(
                 text(label),
                 build,
-                file_name=f"{stem}.{extension}",
+                file_name=f"{name}.{extension}",
                 mime=mime,
                 icon=icon,
                 on_click="ignore",
