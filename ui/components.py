@@ -72,7 +72,9 @@ def kpi_row(cards: Sequence[tuple[str, str, str]]) -> None:
 def _value_markdown(value: str) -> Md:
     """The number in bold (drawn large by the CSS), then its unit in normal weight."""
     number, _, unit = value.partition(" ")
-    return md("**{number}** {unit}", number=number, unit=unit) if unit else md("**{n}**", n=number)
+    if not unit:
+        return md("**{n}**", n=number)
+    return md("**{number}**{space}{unit}", number=number, space=fmt.NBSP, unit=fmt.unbroken(unit))
 
 
 def status_strip(plan: Plan, deltas: dict[str, int] | None = None) -> None:
@@ -193,7 +195,7 @@ def _funding_lines(card: ProjectCard, chosen: Sequence[str] = ()) -> Md:
     """Every source that funds the project (never only the filtered ones), the chosen marked."""
     lines = []
     for given in card.paying():
-        amount = given.text.replace(" ", "\u00a0")  # never '5.000 / €'
+        amount = fmt.unbroken(given.text)  # never '5.000 / €'
         mark = Md(CHOSEN_MARK) if given.source in chosen else Md("")
         lines.append(
             md("- {name}: **{amount}**{mark}", name=given.source, amount=amount, mark=mark)

@@ -101,7 +101,7 @@ def css() -> str:
 .cp-slide .cp-qr figcaption {{ font-weight: 700; }}
 .cp-slide .cp-qr .cp-qr-url {{ display: block; font-weight: 400; color: {MUTED_COLOR};
   font-size: calc({u} * 28) !important; line-height: calc({u} * 35) !important;
-  word-break: break-all; }}
+  overflow-wrap: anywhere; }}  /* break at spaces; inside the address only if it must */
 """
 
 
