@@ -7,7 +7,7 @@ import streamlit as st
 from ui import components, data, filters, history, nav, versions
 
 st.set_page_config(
-    page_title="Piano di lavoro",
+    page_title=nav.APP_TITLE,
     page_icon=str(Path(__file__).parent / "ui" / "assets" / "favicon.png"),
     layout="wide",
     initial_sidebar_state="auto",
@@ -42,6 +42,7 @@ pages = [
 page = st.navigation(pages)
 versions.version_banner()
 nav.remember_track(plan, page)
+st.set_page_config(page_title=nav.browser_title(plan, page))  # one title per page (issue 24 §4)
 chosen = filters.sidebar_filters(plan)
 history.filters_in_history()  # Back/Forward undo/redo a filter change
 components.sidebar_downloads(chosen.apply(plan))

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from coopplan.export import cached_file
+from coopplan.export import cached_file, file_stem
 from coopplan.export.handout import handout_pdf
 from coopplan.export.html import css, slide_html
 from coopplan.export.pdf import pdf_available
@@ -85,7 +85,7 @@ label = filters.describe(plan)
 viewed = st.session_state.get(keys.VIEW_VERSION)
 note = f"Versione {viewed} del piano, in sola lettura" if viewed else ""
 fingerprint = view.digest  # the plan's content and the filter
-since = report_for(view, filters, chosen_against())  # «Dall'ultima assemblea», if any
+since = report_for(plan, filters, chosen_against())  # «Dall'ultima assemblea», if any
 deck = with_since(shared(build_deck, view, label, tuple(plan.source_names), note), since)
 since_key = f"{since.start} {since.versions}" if since else ""
 total = len(deck)
@@ -117,7 +117,7 @@ def download_buttons() -> None:
             ("pdf", fingerprint, label, note, since_key),
             lambda: handout_pdf(view, label, note, since),
         ),
-        file_name="dispensa-piano.pdf",
+        file_name=f"{file_stem('dispensa-piano', label)}.pdf",
         mime="application/pdf",
         icon=":material/download:",
         on_click="ignore",
@@ -129,7 +129,7 @@ def download_buttons() -> None:
     )
 
 
-stem = "presentazione-piano"
+stem = file_stem("presentazione-piano", label)  # a filtered deck is named after its filter
 with st.container(key=keys.DECK_NAV, horizontal=True, wrap=False, vertical_alignment="center"):
     st.button(  # no icon: the shortcut's badge already draws the arrow («Precedente ←»)
         "Precedente",

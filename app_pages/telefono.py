@@ -19,5 +19,5 @@ st.html(
     "<style>.cp-phone{max-width:360px}.cp-phone img{width:100%;image-rendering:pixelated}"
     ".cp-phone figcaption{font-weight:700;text-align:center}"
     ".cp-phone .cp-qr-url{display:block;font-weight:400;word-break:break-all}</style>"
-    f'<div class="cp-phone">{qr_figure_html(url, "Indirizzo")}</div>'
+    f'<div class="cp-phone">{qr_figure_html(url, "Indirizzo", whole=True)}</div>'
 )

@@ -598,6 +598,8 @@ def _totals(plan: Plan) -> dict[str, tuple[str, float]]:
 
 
 def _by_track(old: Plan, new: Plan) -> tuple[Delta, ...]:
+    """Per pista and number source (euros, hours, ...), the totals that changed, each in its
+    source's kind (coopplan.kinds says its unit)."""
     before = _track_amounts(old)
     after = _track_amounts(new)
     titles = {
@@ -606,22 +608,22 @@ def _by_track(old: Plan, new: Plan) -> tuple[Delta, ...]:
     }
     out = []
     for key in dict.fromkeys(list(before) + list(after)):
-        a, b = before.get(key, 0.0), after.get(key, 0.0)
+        (a, kind), (b, _) = before.get(key, (0.0, "")), after.get(key, (0.0, ""))
         if a != b:
             code, source = key
-            out.append(
-                Delta(
-                    source, kinds.SourceKind.AMOUNT, a, b, f"{code} {titles.get(code, '')}".strip()
-                )
-            )
+            kind = kind or after[key][1]
+            out.append(Delta(source, kind, a, b, f"{code} {titles.get(code, '')}".strip()))
     return tuple(out)
 
 
-def _track_amounts(plan: Plan) -> dict[tuple[str, str], float]:
-    """(track, amount source) -> euros."""
+def _track_amounts(plan: Plan) -> dict[tuple[str, str], tuple[float, str]]:
+    """(track, number source) -> (its sum, the source's kind)."""
     frame = plan.amount_by_track()
-    frame = frame.loc[frame["source"].isin(plan.amount_sources)]
-    return {(str(r.track), str(r.source)): float(r.amount) for r in frame.itertuples(index=False)}
+    frame = frame.loc[frame["source"].isin(plan.number_sources)]
+    return {
+        (str(r.track), str(r.source)): (float(r.amount), plan.kind_of(str(r.source)))
+        for r in frame.itertuples(index=False)
+    }
 
 
 # Years side by side ------------------------------------------------------------------------

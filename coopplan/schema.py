@@ -179,7 +179,7 @@ FONTI = Sheet(
             "Tipo",
             Kind.CHOICE,
             True,
-            "Importo (somme in euro) oppure Sì/No (risorsa indicata con una spunta).",
+            kinds.tipo_help(),
             12,
             choices=tuple(kinds.labels().values()),
         ),
