@@ -12,23 +12,41 @@ the audit log as done by the operating-system user («utente di sistema: mario»
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import getpass
+import os
 import sys
 from pathlib import Path
 
 from coopplan import fmt
-from coopplan.audit import audit_for, csv_text, entries
+from coopplan.access import Guesser
+from coopplan.audit import (
+    CLI_CLIENT,
+    audit_for,
+    check,
+    copy_audit,
+    csv_text,
+    entries,
+    report_lines,
+)
 from coopplan.cli.common import EXIT_INVALID, EXIT_OK, EXIT_USAGE, Register
 from coopplan.editors import (
     Account,
+    Actor,
+    SignIn,
     add_editor,
+    copy_editors,
     editors_for,
+    mark_as,
     password_problem,
+    publish_as,
     remove_editor,
     reset_password,
+    restore_as,
     system_actor,
 )
-from coopplan.store import StoreError, open_store
+from coopplan.marks import Mark
+from coopplan.store import StoreError, Version, VersionStore, open_store
 
 STORE_HELP = "cartella o indirizzo postgresql:// dell'archivio (predefinito: COOPPLAN_STORE)"
 
@@ -101,9 +119,12 @@ def _list(root: object, accounts: list[Account]) -> int:
     return EXIT_OK
 
 
-def read_password(name: str) -> str:
-    """The new password: asked twice on a terminal, else the first line of standard input."""
+def read_password(name: str, *, confirm: bool = True) -> str:
+    """A password: asked on a terminal (a new one twice, checked against the rules), else the
+    first line of standard input."""
     if sys.stdin.isatty():
+        if not confirm:
+            return getpass.getpass(f"Password di «{name}»: ")
         first = getpass.getpass(f"Nuova password per «{name}»: ")
         problem = password_problem(first, name)
         if problem:
@@ -140,3 +161,61 @@ def audit_command(args: argparse.Namespace) -> int:
         print(f"{entry.seq:>5}  {entry.when}  {entry.event_text}: {entry.editor} "
               f"({entry.client}), {entry.outcome_text}{detail}")  # fmt: skip
     return EXIT_OK
+
+
+# What the store's commands use ---------------------------------------------------------------
+
+EDITOR_HELP = (
+    "accedi come questo editor (la password viene chiesta, o letta dallo standard input); "
+    "senza: l'operazione porta il nome dell'utente di sistema"
+)
+
+
+def cli_actor(store: VersionStore, name: str | None) -> Actor:
+    """Who a write of the command line is recorded as: the editor ``name`` once their password
+    is checked (SignInError otherwise), else the operating-system user, said as such."""
+    if not name:
+        return system_actor()
+    try:
+        password = read_password(name, confirm=False)
+    except PasswordError as exc:
+        raise StoreError(f"Accesso come «{name}» non riuscito: {exc}") from exc
+    result = SignIn(editors_for(store), audit_for(store)).check(
+        name, password, Guesser(f"cli-{os.getpid()}", CLI_CLIENT)
+    )
+    if not result.ok:
+        raise StoreError(f"Accesso come «{name}» non riuscito. {result.message}")
+    return Actor(result.editor, CLI_CLIENT)
+
+
+def publish(store: VersionStore, args: argparse.Namespace, data: bytes, name: str) -> Version:
+    return publish_as(store, audit_for(store), cli_actor(store, args.editor), data, args.note, name)
+
+
+def restore(store: VersionStore, args: argparse.Namespace) -> Version:
+    actor = cli_actor(store, args.editor)
+    return restore_as(store, audit_for(store), actor, args.version, args.note)
+
+
+def mark(store: VersionStore, args: argparse.Namespace, day: dt.date) -> Mark:
+    return mark_as(store, audit_for(store), cli_actor(store, args.editor), args.version, day)
+
+
+def verify_log(store: VersionStore) -> bool:
+    """Check the audit log and print its part of the report; True when sound."""
+    log = audit_for(store)
+    damages = check(log)
+    sound = not any(d.serious for d in damages)
+    for line in report_lines(log, damages):
+        print(line, file=sys.stdout if sound else sys.stderr)
+    return sound
+
+
+def copy_accounts(source: VersionStore, target: VersionStore) -> None:
+    """Copy the audit log and the editors the target lacks, saying how many."""
+    lines = copy_audit(audit_for(source), audit_for(target))
+    added = copy_editors(editors_for(source), editors_for(target))
+    print(
+        f"Registro delle operazioni: {fmt.count(lines, 'riga copiata', 'righe copiate')}; "
+        f"editor: {fmt.count(added, 'copiato', 'copiati')}."
+    )
