@@ -26,10 +26,11 @@ import getpass
 import hashlib
 import hmac
 import json
+import os
 import secrets
 import time
 import unicodedata
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
@@ -504,3 +505,68 @@ def _refused(log: AuditLog, event: Event, actor: Actor, what: str, exc: StoreErr
 
 def _now() -> dt.datetime:
     return dt.datetime.now(dt.UTC).replace(microsecond=0)
+
+
+# A signed-in session (the page keeps one; no streamlit here) -----------------------------
+
+IDLE_ENV = "COOPPLAN_EDITOR_IDLE_MINUTES"
+DEFAULT_IDLE_MINUTES = 30.0
+
+
+def idle_limit(environ: Mapping[str, str] | None = None) -> float:
+    """Seconds a signed-in session may stay idle (COOPPLAN_EDITOR_IDLE_MINUTES, default 30;
+    a value that is not a positive number counts as the default)."""
+    text = (os.environ if environ is None else environ).get(IDLE_ENV, "").strip()
+    try:
+        minutes = float(text.replace(",", ".")) if text else DEFAULT_IDLE_MINUTES
+    except ValueError:
+        minutes = DEFAULT_IDLE_MINUTES
+    return (minutes if minutes > 0 else DEFAULT_IDLE_MINUTES) * 60.0
+
+
+@dataclass
+class Session:
+    """An editor signed in in one browser session: who, how (``password``, ``oidc``, or the old
+    shared ``secret``), and when they were last active (``time.monotonic``)."""
+
+    editor: str
+    method: str
+    client: str
+    last_seen: float
+
+    def expired(self, now: float, limit: float) -> bool:
+        return now - self.last_seen > limit
+
+    def touch(self, now: float) -> None:
+        self.last_seen = now
+
+    @property
+    def actor(self) -> Actor:
+        return Actor(self.editor, self.client)
+
+
+EXPIRED_MESSAGE = (
+    "La sessione è scaduta dopo {minutes} di inattività: accedi di nuovo per caricare o pubblicare."
+)
+REMOVED_MESSAGE = (
+    "Il tuo accesso come «{name}» non è più valido (l'editor è stato tolto o rinominato): "
+    "niente è stato pubblicato. Chiedi a chi gestisce il server."
+)
+SHARED_KEY_RETIRED_NOTICE = (
+    "La vecchia password di pubblicazione non vale più: ora ognuno accede con il proprio nome e "
+    "la propria password. Chi gestisce il server toglie la riga editor_secret da "
+    ".streamlit/secrets.toml (o la variabile COOPPLAN_EDITOR_SECRET) e ti aggiunge con "
+    "python -m coopplan editor add «Nome Cognome» (vedi docs/installazione.md)."
+)
+SHARED_KEY_LEGACY_NOTICE = (
+    "Stai usando la vecchia password di pubblicazione, condivisa: la cronologia non può dire chi "
+    "ha pubblicato. Chi gestisce il server aggiunge un editor per ogni persona con "
+    "python -m coopplan editor add «Nome Cognome»; dal primo editor la password condivisa non "
+    "vale più (vedi docs/installazione.md)."
+)
+SHARED_KEY_EDITOR = "password condivisa"  # who a write through the old shared one is
+
+
+def shared_key_allowed(editors: Editors) -> bool:
+    """The old shared secret opens the door only while no named editor exists (decisions.md)."""
+    return not editors.accounts()
