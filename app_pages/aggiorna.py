@@ -21,12 +21,12 @@ from coopplan.plan import Plan
 from coopplan.reader import LoadResult
 from coopplan.sandbox import load_plan_isolated, warm
 from coopplan.schema import MAX_UPLOAD_MB
-from coopplan.store import Store, StoreError, Version
+from coopplan.store import StoreError, UnreachableStoreError, Version, VersionStore
 from coopplan.tables import history_table
 from coopplan.writer import restamped_bytes, template_plan, workbook_bytes
 from ui import CHOOSE, keys
 from ui.cache import shared
-from ui.data import version_plan
+from ui.data import shared_store, version_plan, where
 from ui.page import context
 from ui.safe import md, text
 from ui.update import (
@@ -53,7 +53,7 @@ TODAY_DATE = "agg_today_date"  # the checkbox «Usa la data di oggi» of a stale
 
 
 @st.cache_data(max_entries=4, show_spinner=False)
-def template_for(_store: Store, sha256: str, number: int) -> bytes:
+def template_for(_store: VersionStore, sha256: str, number: int) -> bytes:
     """An empty workbook with the piste and sources of a version, its dropdowns and Leggimi
     (cached by content: ``_store``, folder or database, is not part of the key)."""
     return workbook_bytes(template_plan(_store.load(number)))
@@ -80,7 +80,7 @@ def editor_gate() -> Gate:
 # Sections ----------------------------------------------------------------------------------
 
 
-def in_force_section(store: Store, versions: list[Version]) -> None:
+def in_force_section(store: VersionStore, versions: list[Version]) -> None:
     st.subheader("Il piano in vigore")
     for year in sorted({v.year for v in versions}, reverse=True):
         current = store.current(year)
@@ -112,7 +112,7 @@ def in_force_section(store: Store, versions: list[Version]) -> None:
     )
 
 
-def upload_section(store: Store, gate: Gate) -> None:
+def upload_section(store: VersionStore, gate: Gate) -> None:
     st.subheader("Carica il file aggiornato")
     warm()  # a reading process ready (imports done) before the file arrives
     st.caption(
@@ -195,7 +195,7 @@ def version_date_check(in_force: Plan, plan: Plan, data: bytes) -> bytes:
     return restamped_bytes(plan, today) if use_today else data
 
 
-def publish_form(store: Store, gate: Gate, data: bytes, name: str, *, blocked: bool) -> None:
+def publish_form(store: VersionStore, gate: Gate, data: bytes, name: str, *, blocked: bool) -> None:
     st.markdown("#### Pubblica")
     if not gate.configured:
         st.info(text(NOT_CONFIGURED_MESSAGE))
@@ -234,7 +234,7 @@ def publish_form(store: Store, gate: Gate, data: bytes, name: str, *, blocked: b
     )
 
 
-def history_section(store: Store, gate: Gate, versions: list[Version]) -> None:
+def history_section(store: VersionStore, gate: Gate, versions: list[Version]) -> None:
     st.subheader("Storico delle versioni")
     years = sorted({v.year for v in versions}, reverse=True)
     year = years[0]
@@ -275,7 +275,7 @@ def history_section(store: Store, gate: Gate, versions: list[Version]) -> None:
     compare_section(store, mine)
 
 
-def restore_form(store: Store, gate: Gate, chosen: Version, in_force: int) -> None:
+def restore_form(store: VersionStore, gate: Gate, chosen: Version, in_force: int) -> None:
     with st.expander(md("Ripristina la versione {n}", n=chosen.number)):
         st.caption(
             "Il ripristino aggiunge una nuova versione con il contenuto di quella scelta: lo "
@@ -302,7 +302,7 @@ def restore_form(store: Store, gate: Gate, chosen: Version, in_force: int) -> No
         )
 
 
-def compare_section(store: Store, mine: list[Version]) -> None:
+def compare_section(store: VersionStore, mine: list[Version]) -> None:
     """Two published versions side by side: its own section, apart from the upload's preview."""
     if len(mine) < 2:
         return
@@ -320,7 +320,7 @@ def compare_section(store: Store, mine: list[Version]) -> None:
     try:
         diff = shared(diff_plans, version_plan(store, old), version_plan(store, new))
     except StoreError as exc:  # a damaged version: said, not compared
-        st.warning(text(exc.message))
+        st.warning(text(exc.public))
         return
     show_diff(diff, f"Nessuna differenza tra la versione {old.number} e la versione {new.number}.")
 
@@ -334,16 +334,22 @@ def main() -> None:
     flash = st.session_state.pop(FLASH, None)
     if flash:
         st.success(text(flash))
-    store = Store.default()
+    store = shared_store()
     try:
         store.ensure_seeded()  # as app.py does: this page may be the first one a server runs
         versions = store.versions()
+    except UnreachableStoreError:
+        st.error(
+            "L'archivio delle versioni non è raggiungibile in questo momento: per ora non si può "
+            "pubblicare né ripristinare una versione. Riprova fra qualche minuto."
+        )
+        return
     except (OSError, StoreError):
         st.error(
             md(
-                "L'archivio delle versioni ({root}) non si riesce a leggere: controlla che la "
+                "L'archivio delle versioni{where} non si riesce a leggere: controlla che la "
                 "cartella esista e sia scrivibile.",
-                root=store.root,
+                where=where(store),
             )
         )
         return

@@ -54,20 +54,25 @@ SCHEMA = (
 
 
 class _Database:
-    """Connections to the store's database, one per operation (sign-ins and writes are rare;
-    no page run opens one), and the tables made at the first write."""
+    """The store's database: connections borrowed from the ``PgStore``'s own (one set per
+    process, see coopplan.store_pg), or opened per operation for a bare address; the tables made
+    at the first write."""
 
-    def __init__(self, url: str, shown: str) -> None:
+    def __init__(self, url: str, shown: str, lender: Any = None) -> None:
         self.url = url
         self.shown = shown  # where, for messages (no password)
+        self.lender = lender  # the PgStore's _Connections, if any
         self._tables = False
+
+    def _connection(self) -> contextlib.AbstractContextManager[psycopg.Connection]:
+        if self.lender is not None:
+            return self.lender.borrowed()
+        return psycopg.connect(self.url, autocommit=True, connect_timeout=CONNECT_TIMEOUT)
 
     @contextlib.contextmanager
     def session(self, what: str, *, create: bool = False) -> Iterator[psycopg.Connection]:
         try:
-            with psycopg.connect(
-                self.url, autocommit=True, connect_timeout=CONNECT_TIMEOUT
-            ) as conn:
+            with self._connection() as conn:
                 if create and not self._tables:
                     with conn.transaction():
                         conn.execute(SCHEMA_LOCK)
@@ -82,14 +87,26 @@ class _Database:
             ) from exc
 
     def has(self, conn: psycopg.Connection, table: str) -> bool:
+        del table  # both tables are made at once
         if self._tables:
             return True
-        row = conn.execute("SELECT to_regclass(%s) IS NOT NULL", (table,)).fetchone()
-        return bool(row and row[0])
+        row = conn.execute(
+            "SELECT to_regclass(%s) IS NOT NULL AND to_regclass(%s) IS NOT NULL",
+            (EDITORS_TABLE, AUDIT_TABLE),
+        ).fetchone()
+        self._tables = bool(row and row[0])  # both are made together, and never dropped
+        return self._tables
 
 
 def _database(store: Any) -> _Database:
-    return _Database(str(store.url), str(store.root))
+    """One per store object, kept on it: the tables are looked up once per process."""
+    held = getattr(store, "_accounts_db", None)
+    if isinstance(held, _Database):
+        return held
+    made = _Database(str(store.url), str(store.root), getattr(store, "_connections", None))
+    with contextlib.suppress(AttributeError):
+        store._accounts_db = made
+    return made
 
 
 def _q(template: str) -> sql.Composed:

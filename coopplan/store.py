@@ -71,15 +71,25 @@ RECOVERY = (
     "è danneggiato»)"
 )
 _VERSION_IN_LINE = re.compile(rb'"version"\s*:\s*(\d+)')
+_KEYWORD_FORM = re.compile(r"^[a-z_]+\s*=")  # libpq's 'host=… dbname=…' (no folder looks so)
 
 
 class StoreError(Exception):
-    """A refusal or a failure of the store, with an Italian message for the user."""
+    """A refusal or a failure of the store, with an Italian message for whoever runs it
+    (``message``, naming where the store is) and one for the dashboard's viewers (``public``:
+    no database address, user or host; the same as ``message`` unless the backend says)."""
 
-    def __init__(self, message: str, problems: list[Problem] | None = None) -> None:
+    def __init__(
+        self, message: str, problems: list[Problem] | None = None, *, public: str = ""
+    ) -> None:
         super().__init__(message)
         self.message = message
         self.problems = problems or []
+        self.public = public or message
+
+
+class UnreachableStoreError(StoreError):
+    """The store's server cannot be reached (a database that is down): nothing was read."""
 
 
 @dataclass(frozen=True)
@@ -300,6 +310,10 @@ class VersionStore(Protocol):
     @property
     def root(self) -> Path | str:
         """Where the store is, for messages."""
+        ...
+
+    def exists(self) -> bool:
+        """True when there is a store here (commands that only read refuse anything else)."""
         ...
 
     def ensure_seeded(self) -> Version | None:
@@ -580,6 +594,10 @@ class Store(StoreBase):
         self.seed = seed
         self.on_step = on_step
 
+    def exists(self) -> bool:
+        """True when the folder holds a manifest or a folder of version files."""
+        return self.manifest_path.is_file() or (self.root / OBJECTS).is_dir()
+
     @classmethod
     def default(cls) -> VersionStore:
         """The store named by COOPPLAN_STORE (a folder or a PostgreSQL address), else the
@@ -607,25 +625,37 @@ class Store(StoreBase):
         objects/ that no line names (orphans). Writes nothing."""
         scan = self._scan()
         damages = self._version_damages(scan)
-        named = {version.sha256 for version in scan.versions}
         files = self._object_files()
-        busy = is_locked(self.root / LOCK)  # a publisher at work: its file may not be named yet
-        for path in files:
-            if path.stem not in named and not any(d.kind == NO_MANIFEST for d in damages):
-                why = (
-                    "una pubblicazione è in corso: ripeti il controllo fra poco."
-                    if busy
-                    else "una riga è andata persa, oppure una pubblicazione è stata interrotta "
-                    "prima di registrarsi."
-                )
-                damages.append(
-                    Damage(
-                        LEFTOVER if busy else ORPHAN,
-                        f"Il file {OBJECTS}/{path.name} non è nominato da nessuna riga del "
-                        f"registro {MANIFEST}: {why}",
-                    )
-                )
+        if not any(d.kind == NO_MANIFEST for d in damages):
+            busy = is_locked(self.root / LOCK)  # a publisher at work: its file is not named yet
+            damages += [self._unnamed(path, busy, scan) for path in self._unnamed_files(scan)]
         return Report(self.root, tuple(scan.versions), len(files), tuple(damages))
+
+    def _unnamed_files(self, scan: _Scan) -> list[Path]:
+        """The version files that no manifest line names."""
+        named = {version.sha256 for version in scan.versions}
+        return [path for path in self._object_files() if path.stem not in named]
+
+    def _unnamed(self, path: Path, busy: bool, scan: _Scan) -> Damage:
+        """What a file no line names is: a write in progress, the leftover of an interrupted one
+        (the record is whole: nothing recorded was lost), or the sign of a lost line."""
+        start = (
+            f"Il file {OBJECTS}/{path.name} non è nominato da nessuna riga del registro {MANIFEST}"
+        )
+        if busy:
+            return Damage(LEFTOVER, f"{start}: una pubblicazione è in corso.")
+        if _record_whole(scan):
+            return Damage(
+                LEFTOVER,
+                f"{start}: è il resto di una pubblicazione o di una copia interrotta prima di "
+                "registrarsi. Nessuna versione registrata è persa: la prossima pubblicazione o "
+                "copia lo riusa o lo toglie.",
+            )
+        return Damage(
+            ORPHAN,
+            f"{start}: una riga è andata persa, oppure una pubblicazione è stata interrotta "
+            "prima di registrarsi.",
+        )
 
     def _read_checked(self, version: Version) -> tuple[bytes | None, Damage | None]:
         """The bytes of a version's file, or the damage that keeps it from being served."""
@@ -805,7 +835,9 @@ class Store(StoreBase):
         refuse_bad_copy(version, data)
         with self._writing(f"La versione {version.number} non è stata copiata"):
             with locked(self.root / LOCK):
-                entries = self._scan().versions
+                scan = self._scan()
+                self._sweep(scan)
+                entries = scan.versions
                 refuse_older_copy(version, entries[-1].number if entries else 0)
                 self._write_object(data)
                 self._write_line(version)
@@ -852,8 +884,9 @@ class Store(StoreBase):
     def _append(self, make: Callable[[int], Version]) -> Version:
         """Under the lock: number the new version after the last one and append its line."""
         with locked(self.root / LOCK):
-            self._sweep_temp()
-            entries = self._scan().versions
+            scan = self._scan()
+            self._sweep(scan)
+            entries = scan.versions
             number = (entries[-1].number if entries else 0) + 1
             version = make(number)
             self._write_line(version)
@@ -898,13 +931,18 @@ class Store(StoreBase):
         if created:
             fsync_dir(self.root)
 
-    def _sweep_temp(self) -> None:
-        """Remove temporary files a killed publisher left behind (never a recent one)."""
+    def _sweep(self, scan: _Scan) -> None:
+        """Under the lock: remove what killed publishers and copies left behind, never a recent
+        file (a publisher writes its file before it takes the lock): temporary files, and
+        version files no line names while the record is whole (``_record_whole``)."""
         limit = time.time() - STALE_TEMP_SECONDS
-        for temp in (self.root / OBJECTS).glob(f"{TEMP_PREFIX}*"):
+        leftovers = list((self.root / OBJECTS).glob(f"{TEMP_PREFIX}*"))
+        if _record_whole(scan):
+            leftovers += self._unnamed_files(scan)
+        for path in leftovers:
             with contextlib.suppress(OSError):
-                if temp.stat().st_mtime < limit:
-                    temp.unlink()
+                if path.stat().st_mtime < limit:
+                    path.unlink()
 
 
 # Helpers -----------------------------------------------------------------------------------
@@ -927,8 +965,11 @@ def open_store(
 
 
 def is_database_url(location: str) -> bool:
-    """True for a PostgreSQL address (``postgresql://…`` or ``postgres://…``)."""
-    return location.startswith(("postgresql://", "postgres://"))
+    """True for a PostgreSQL address: ``postgresql://…``, ``postgres://…`` or libpq keywords
+    (``host=db dbname=piano``, ``service=coopplan``)."""
+    return location.startswith(("postgresql://", "postgres://")) or bool(
+        _KEYWORD_FORM.match(location)
+    )
 
 
 def publishable_plan(data: bytes, name: str) -> Plan:
@@ -970,13 +1011,18 @@ def missing_damage(version: Version, what: str) -> Damage:
 def checked_content(version: Version, data: bytes, what: str) -> tuple[bytes | None, Damage | None]:
     """``data`` if its sha256 is the version's, else the damage naming ``what`` was altered."""
     if hashlib.sha256(data).hexdigest() != version.sha256:
-        return None, Damage(
-            CORRUPT,
-            f"La versione {version.number} del piano {version.year} è danneggiata: il suo "
-            f"{what} non corrisponde più a quello pubblicato.",
-            version.number,
-        )
+        return None, corrupt_damage(version, what)
     return data, None
+
+
+def corrupt_damage(version: Version, what: str) -> Damage:
+    """The damage of a version whose content (``what``) no longer matches its hash."""
+    return Damage(
+        CORRUPT,
+        f"La versione {version.number} del piano {version.year} è danneggiata: il suo "
+        f"{what} non corrisponde più a quello pubblicato.",
+        version.number,
+    )
 
 
 def refuse_bad_copy(version: Version, data: bytes) -> None:
@@ -1030,6 +1076,16 @@ def _clean_editor(editor: str) -> str:
     if len(name) > 100:
         raise StoreError("Il nome di chi pubblica è troppo lungo (al massimo 100 caratteri).")
     return name
+
+
+def _record_whole(scan: _Scan) -> bool:
+    """True when no recorded version can be missing: every line is sound (a torn line whose
+    number was reused is a leftover, not a loss) and the numbers run 1, 2, … without a gap.
+    A file no line names is then the leftover of an interrupted write, not a lost version.
+    (Only a last line cut off exactly at its start could still hide: see docs/decisions.md.)"""
+    numbers = [version.number for version in scan.versions]
+    serious = any(damage.serious for damage in scan.damages)
+    return bool(numbers) and not serious and numbers == list(range(1, len(numbers) + 1))
 
 
 def _now() -> dt.datetime:

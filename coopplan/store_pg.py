@@ -1,7 +1,10 @@
 """The versioned store in PostgreSQL: the same ``VersionStore`` as the folder, for hosts whose disk
-does not survive a restart. Chosen by ``COOPPLAN_STORE=postgresql://utente:password@host/db``.
+does not survive a restart. Chosen by ``COOPPLAN_STORE=postgresql://utente@host/db`` (or the
+libpq keyword form ``host=… dbname=…``); the password is best left to libpq (``PGPASSWORD``,
+``~/.pgpass``/``PGPASSFILE``, ``PGSERVICE``), and is never shown in any message (``root``).
 
-Schema (created on first use, ``CREATE TABLE IF NOT EXISTS``, in the connection's schema):
+Schema (created at the first write of a process, ``CREATE TABLE IF NOT EXISTS``, in the
+connection's schema; reading never creates it):
 
 - ``coopplan_objects (sha256 text PRIMARY KEY, data bytea)``: every published workbook, by hash;
 - ``coopplan_versions (record jsonb, number, year, sha256)``: one row per version; ``record`` is
@@ -13,6 +16,11 @@ together, or nothing does; a publisher killed mid-way is rolled back by the serv
 taken as ``max + 1`` under a transaction-scoped advisory lock, so concurrent publishers get
 consecutive numbers without gaps; every content read is checked against its sha256 (a row
 altered in the database is told as the same damage as an altered file).
+
+Readers never wait for a writer: they take no lock (a publish holds only the writers' advisory
+lock and row locks), and a ``PgStore`` is meant to be one per process (the dashboard keeps one,
+``ui.data.store``), lending its connections to every thread (``_Connections``): a publish in one
+session holds one connection, the other sessions read on others; no connection is opened per page.
 """
 
 from __future__ import annotations
@@ -20,14 +28,16 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import hashlib
-import re
 import threading
+import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import psycopg
 from psycopg import sql
+from psycopg.conninfo import conninfo_to_dict, make_conninfo
+from psycopg.pq import TransactionStatus
 
 from coopplan import fmt
 from coopplan.marks import Mark, read_marks
@@ -40,12 +50,14 @@ from coopplan.store import (
     Report,
     StoreBase,
     StoreError,
+    UnreachableStoreError,
     Version,
     _clean_editor,
     _line_reason,
     _Scan,
     _version_for,
     checked_content,
+    corrupt_damage,
     missing_damage,
     publishable_plan,
     refuse_bad_copy,
@@ -75,16 +87,23 @@ SCHEMA = (
             REFERENCES {VERSIONS_TABLE} (number)
     )""",
 )
+TABLES = (OBJECTS_TABLE, VERSIONS_TABLE, MARKS_TABLE)
 # One writer at a time per schema: a transaction-scoped advisory lock on this key.
 LOCK_SQL = "SELECT pg_advisory_xact_lock(hashtext(current_schema() || '.coopplan'))"
+# Two processes creating the tables at once: one creates, the other waits (never the writers').
+SCHEMA_LOCK_SQL = "SELECT pg_advisory_xact_lock(hashtext(current_schema() || '.coopplan-schema'))"
 CONNECT_TIMEOUT = 10  # seconds
-_PASSWORD = re.compile(r"(://[^:/@?]*):[^@/?]*@")
+KEEP_IDLE = 4  # connections a store keeps open between uses (more are opened when busy)
+PING_AFTER = 30.0  # seconds: an idle connection older than this is checked before it is lent
+RETRY_AFTER = 5.0  # seconds: after a failed connection, fail at once instead of waiting again
+SECRET_PARAMETERS = ("password", "sslpassword")
 
 
 class PgStore(StoreBase):
-    """A ``VersionStore`` kept in PostgreSQL at ``url``. Cheap to create: connects at first use
-    and keeps one connection (used by one thread at a time). ``seed`` and ``on_step`` as for the
-    folder ``Store`` (``on_step`` is called inside the open transaction)."""
+    """A ``VersionStore`` kept in PostgreSQL at ``url`` (a ``postgresql://`` address or libpq
+    keywords). Cheap to create: connects at first use, then lends its connections to any thread
+    (see ``_Connections``). ``seed`` and ``on_step`` as for the folder ``Store`` (``on_step`` is
+    called inside the open transaction)."""
 
     _register = f"della tabella {VERSIONS_TABLE}"
 
@@ -96,46 +115,64 @@ class PgStore(StoreBase):
         on_step: Callable[[str], None] | None = None,
     ) -> None:
         self.url = url
-        self.root = _PASSWORD.sub(r"\1:***@", url)  # for messages: never the password
+        self.root = shown_location(url)  # for messages: never the password
         self.seed = seed
         self.on_step = on_step
-        self._conn: psycopg.Connection | None = None
-        self._guard = threading.RLock()
+        self._connections = _Connections(url)
+        self._tables = False  # the tables are known to exist (they are never dropped by us)
 
     def close(self) -> None:
-        """Close the connection (another is opened at the next use)."""
-        with self._guard:
-            if self._conn is not None:
-                self._conn.close()
-                self._conn = None
+        """Close the idle connections (others are opened at the next use)."""
+        self._connections.close()
+
+    def exists(self) -> bool:
+        """True when the database holds the store's tables (reading never creates them)."""
+        with self._session("L'archivio delle versioni non si riesce a leggere") as conn:
+            return self._has_tables(conn)
 
     # Connection ---------------------------------------------------------------------------
 
     @contextlib.contextmanager
-    def _session(self, what: str) -> Iterator[psycopg.Connection]:
-        """The connection (autocommit), opened and the schema created at first use. A database
-        failure becomes a StoreError saying ``what`` did not happen."""
-        with self._guard:
-            try:
-                if self._conn is None or self._conn.closed:
-                    self._conn = psycopg.connect(
-                        self.url, autocommit=True, connect_timeout=CONNECT_TIMEOUT
-                    )
-                    _create_schema(self._conn)
-                yield self._conn
-            except psycopg.Error as exc:
-                broken = self._conn is None or self._conn.broken or self._conn.closed
-                if broken:
-                    self._conn = None
-                raise StoreError(f"{what}: {_reason(exc, self.root)}") from exc
+    def _session(self, what: str, *, create: bool = False) -> Iterator[psycopg.Connection]:
+        """A connection (autocommit) lent for the block; with ``create``, the tables made first
+        if this process has not seen them yet. A database failure becomes a StoreError saying
+        ``what`` did not happen (``UnreachableStoreError`` when the server cannot be reached)."""
+        try:
+            with self._connections.borrowed() as conn:
+                if create:
+                    self._create_tables(conn)
+                yield conn
+        except psycopg.Error as exc:
+            raise _failure(what, exc, self.root) from exc
 
     @contextlib.contextmanager
     def _writing(self, what: str) -> Iterator[psycopg.Connection]:
         """One transaction holding the writers' lock: committed when the block ends, rolled
         back (nothing changed) on any error, or by the server if this process dies."""
-        with self._session(what) as conn, conn.transaction():
+        with self._session(what, create=True) as conn, conn.transaction():
             conn.execute(LOCK_SQL)
             yield conn
+
+    def _has_tables(self, conn: psycopg.Connection) -> bool:
+        """Whether the store's tables exist (asked once per process until they do)."""
+        if not self._tables:
+            row = conn.execute(
+                "SELECT bool_and(to_regclass(name) IS NOT NULL) FROM unnest(%s::text[]) name",
+                (list(TABLES),),
+            ).fetchone()
+            self._tables = bool(row and row[0])
+        return self._tables
+
+    def _create_tables(self, conn: psycopg.Connection) -> None:
+        """Create the tables unless they exist: a lookup, not a lock, once they do, so a page
+        never waits for a publisher holding the writers' lock."""
+        if self._has_tables(conn):
+            return
+        with conn.transaction():
+            conn.execute(SCHEMA_LOCK_SQL)  # two first users at once: one creates, one waits
+            for statement in SCHEMA:
+                conn.execute(statement)
+        self._tables = True
 
     def _step(self, point: str) -> None:
         if self.on_step is not None:
@@ -145,6 +182,8 @@ class PgStore(StoreBase):
 
     def _scan(self) -> _Scan:
         with self._session("L'archivio delle versioni non si riesce a leggere") as conn:
+            if not self._has_tables(conn):
+                return _Scan([], [], False)  # nothing written yet: an empty store
             rows = conn.execute(
                 _sql("SELECT number, record::text FROM {versions} ORDER BY number")
             ).fetchall()
@@ -184,12 +223,27 @@ class PgStore(StoreBase):
             return None, missing_damage(version, what)
         return checked_content(version, bytes(row[0]), what)
 
+    def _damage(self, version: Version) -> Damage | None:
+        """As ``_read_checked``, but the hash is computed by the server: every page run asks,
+        and the workbook's bytes need not travel for it."""
+        what = f"contenuto ({version.sha256[:12]}… nella tabella {OBJECTS_TABLE})"
+        with self._session("L'archivio delle versioni non si riesce a leggere") as conn:
+            row = conn.execute(
+                _sql("SELECT encode(sha256(data), 'hex') FROM {objects} WHERE sha256 = %s"),
+                (version.sha256,),
+            ).fetchone()
+        if row is None:
+            return missing_damage(version, what)
+        return None if row[0] == version.sha256 else corrupt_damage(version, what)
+
     def verify(self) -> Report:
         """Check every version row, every content against its hash, and every content that no
         version names (orphans). Writes nothing."""
         scan = self._scan()
         damages = self._version_damages(scan)
         with self._session("L'archivio delle versioni non si riesce a leggere") as conn:
+            if not self._has_tables(conn):
+                return Report(self.root, (), 0, ())
             objects = _count_objects(conn)
             orphans = conn.execute(
                 _sql(
@@ -215,7 +269,7 @@ class PgStore(StoreBase):
         Never seeds a store that holds any version or content row. StoreError when the database
         cannot be reached or written."""
         what = "Il piano fornito non è stato copiato nell'archivio"
-        with self._session(what) as conn:
+        with self._session(what, create=True) as conn:
             if _has_content(conn):
                 return None
         seeded = seed_plan(self.seed)
@@ -277,6 +331,8 @@ class PgStore(StoreBase):
     def marks(self) -> dict[int, Mark]:
         """The rows of ``coopplan_marks``."""
         with self._session("I segni «presentata in assemblea» non si riescono a leggere") as conn:
+            if not self._has_tables(conn):
+                return {}
             rows = conn.execute(_sql("SELECT record::text FROM {marks} ORDER BY number")).fetchall()
         return read_marks(record for (record,) in rows)
 
@@ -301,11 +357,86 @@ def _sql(template: str) -> sql.Composed:
     )
 
 
-def _create_schema(conn: psycopg.Connection) -> None:
-    with conn.transaction():
-        conn.execute(LOCK_SQL)  # two first users at once: one creates, the other waits
-        for statement in SCHEMA:
-            conn.execute(statement)
+class _Connections:
+    """The connections of one store, shared by every thread of the process: ``borrowed()`` lends
+    an idle one (or opens a new one) for a block and takes it back after; at most ``KEEP_IDLE``
+    stay open between uses. An idle connection older than ``PING_AFTER`` is checked before it
+    is lent (the server may have restarted). After a failed connection, new ones fail at once
+    for ``RETRY_AFTER`` seconds, so a page does not wait ``CONNECT_TIMEOUT`` for each question
+    while the database is down. (psycopg_pool would wait its timeout on every request then.)"""
+
+    def __init__(self, conninfo: str) -> None:
+        self._conninfo = conninfo
+        self._idle: list[tuple[psycopg.Connection, float]] = []  # (connection, idle since)
+        self._lock = threading.Lock()
+        self._down_until = 0.0
+
+    @contextlib.contextmanager
+    def borrowed(self) -> Iterator[psycopg.Connection]:
+        conn = self._take() or self._open()
+        try:
+            yield conn
+        finally:
+            self._give_back(conn)
+
+    def close(self) -> None:
+        with self._lock:
+            idle, self._idle = self._idle, []
+        for conn, _ in idle:
+            conn.close()
+
+    def _take(self) -> psycopg.Connection | None:
+        while True:
+            with self._lock:
+                if not self._idle:
+                    return None
+                conn, since = self._idle.pop()
+            if time.monotonic() - since < PING_AFTER or _answers(conn):
+                return conn
+            conn.close()
+
+    def _open(self) -> psycopg.Connection:
+        if time.monotonic() < self._down_until:
+            raise psycopg.OperationalError("the database was unreachable a moment ago")
+        try:
+            return psycopg.connect(self._conninfo, autocommit=True, connect_timeout=CONNECT_TIMEOUT)
+        except psycopg.OperationalError:
+            self._down_until = time.monotonic() + RETRY_AFTER
+            raise
+
+    def _give_back(self, conn: psycopg.Connection) -> None:
+        healthy = (
+            not conn.closed
+            and not conn.broken
+            and conn.info.transaction_status == TransactionStatus.IDLE
+        )
+        if healthy:
+            with self._lock:
+                if len(self._idle) < KEEP_IDLE:
+                    self._idle.append((conn, time.monotonic()))
+                    return
+        conn.close()
+
+
+def _answers(conn: psycopg.Connection) -> bool:
+    """True when an idle connection still reaches its server."""
+    try:
+        conn.execute("SELECT 1")
+    except psycopg.Error:
+        return False
+    return True
+
+
+def shown_location(conninfo: str) -> str:
+    """Where a database store is, for the messages of whoever runs it: the libpq parameters
+    without any password («PostgreSQL user=coop dbname=piano host=db.example.org»), whatever
+    form the address has (URL, ``?password=``, keywords). Viewers are shown none of it."""
+    try:
+        params = conninfo_to_dict(conninfo)
+    except psycopg.Error:
+        return "PostgreSQL (indirizzo non valido)"  # libpq's reason may quote the address
+    kept = {key: value for key, value in params.items() if key not in SECRET_PARAMETERS}
+    return f"PostgreSQL {make_conninfo('', **kept)}".strip()
 
 
 def _scalar(conn: psycopg.Connection, query: sql.Composed) -> Any:
@@ -347,14 +478,24 @@ def _insert_version(conn: psycopg.Connection, version: Version) -> None:
     conn.execute(_sql("INSERT INTO {versions} (record) VALUES (%s::jsonb)"), (version.to_json(),))
 
 
-def _reason(exc: psycopg.Error, where: str) -> str:
-    """Why the database failed, in Italian, with what to check."""
+def _failure(what: str, exc: psycopg.Error, where: str) -> StoreError:
+    """Why the database failed, in Italian: for whoever runs the store, where and what to check
+    (``message``); for viewers, no address, user or host (``public``). Never libpq's own text,
+    which may quote the address."""
     if isinstance(exc, psycopg.OperationalError):
-        return (
-            f"l'archivio delle versioni ({where}) non è raggiungibile. Niente è cambiato. "
+        return UnreachableStoreError(
+            f"{what}: l'archivio delle versioni ({where}) non è raggiungibile. Niente è cambiato. "
             "Controlla l'indirizzo in COOPPLAN_STORE, che il server PostgreSQL sia acceso e che "
-            "utente e password siano giusti."
+            "utente e password siano giusti.",
+            public=f"{what}: l'archivio delle versioni non è raggiungibile in questo momento.",
         )
     if isinstance(exc, psycopg.errors.InsufficientPrivilege):
-        return f"l'utente del database non ha i permessi necessari su {where}. Niente è cambiato."
-    return f"il database ({where}) ha rifiutato l'operazione. Niente è cambiato."
+        return StoreError(
+            f"{what}: l'utente del database non ha i permessi necessari su {where}. "
+            "Niente è cambiato.",
+            public=f"{what}: l'archivio delle versioni rifiuta l'accesso. Niente è cambiato.",
+        )
+    return StoreError(
+        f"{what}: il database ({where}) ha rifiutato l'operazione. Niente è cambiato.",
+        public=f"{what}: l'archivio delle versioni ha rifiutato l'operazione. Niente è cambiato.",
+    )

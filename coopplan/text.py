@@ -40,7 +40,10 @@ _LINE_START = re.compile(  # a heading, a list item, a setext underline: only at
     re.MULTILINE,
 )
 _SHORTCODE_COLON = re.compile(r":(?=[^\s])")  # ':name:', ':red[…]', 'http://'
-_WWW_DOT = re.compile(r"(?i)\b(www)\.")  # 'www.x.it' would become a link
+# GitHub-style autolinks ('www.x.it', 'mario@x.it') are found in the text *after* escapes are
+# read (remark-gfm), so an escape cannot stop them: a word joiner between 'www' and '.', and after
+# '@', does (as after ':' for 'http://').
+_WWW_DOT = re.compile(r"(?i)(www)(?=\.)")
 _ESCAPED = re.compile(r"\\([!-/:-@\[-`{-~])")
 _LEADING_SPACE = re.compile(r"^[ \t]+", re.MULTILINE)  # would make an indented code block
 
@@ -67,13 +70,15 @@ def literal_md(text: object) -> str:
     list, table, HTML, entity, autolink, ``:color[…]`` directive or ``$…$`` formula can start; a
     ':' before a non-space is also followed by an invisible word joiner, because Streamlit turns
     ``:smile:`` and ``:material/home:`` into an emoji or an icon after the Markdown is parsed,
-    where escapes no longer count. Leading spaces of a line (which would make
+    where escapes no longer count; for the same reason a word joiner goes between ``www`` and
+    ``.`` and after ``@``, so no ``www.esempio.it`` or ``mario@esempio.it`` becomes a link (the
+    text looks the same; a copy of it carries the invisible joiner). Leading spaces of a line (which would make
     a code block, and which the page does not show anyway) are dropped. Line breaks stay:
     one is a space, a blank line starts a new paragraph, as in any Markdown.
     """
     escaped = _ANYWHERE.sub(r"\\\1", _LEADING_SPACE.sub("", clean(str(text))))
     escaped = _LINE_START.sub(_escape_line_start, escaped)
-    escaped = _WWW_DOT.sub(r"\1\\.", escaped)
+    escaped = _WWW_DOT.sub(r"\1" + WORD_JOINER, escaped).replace("\\@", "\\@" + WORD_JOINER)
     return _SHORTCODE_COLON.sub("\\:" + WORD_JOINER, escaped)
 
 

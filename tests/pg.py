@@ -40,42 +40,78 @@ def _as_server_user(command: list[str]) -> list[str]:
 
 
 @contextlib.contextmanager
-def cluster() -> Iterator[str]:
-    """Start a cluster (or take COOPPLAN_TEST_PG_URL); yield its address; stop it."""
+def cluster(password: str | None = None) -> Iterator[str]:
+    """Start a cluster (or take COOPPLAN_TEST_PG_URL); yield its address; stop it. With
+    ``password``, a cluster of its own whose user ``coopplan`` must give it (scram-sha-256),
+    and an address without it (libpq must find it: PGPASSWORD, PGPASSFILE, a service)."""
     given = os.environ.get(URL_ENV, "").strip()
-    if given:
+    if given and password is None:
         yield given
         return
     binaries = server_binaries()
     if binaries is None:
         message = "PostgreSQL non installato (apt-get install postgresql)"
         if os.environ.get("CI", "").lower() == "true":
-            pytest.fail(f"{message}: in CI the PostgreSQL store must be tested")
+            pytest.fail(message)
         pytest.skip(message)
     folder = Path(tempfile.mkdtemp(prefix="coopplan-pg-"))
     if os.geteuid() == 0:
         shutil.chown(folder, "postgres", "postgres")
-    data = folder / "data"
+    auth = ["--auth=trust"]
+    if password is not None:
+        secret = folder / "pwfile"
+        secret.write_text(password + "\n")
+        if os.geteuid() == 0:
+            shutil.chown(secret, "postgres", "postgres")
+        auth = ["--auth=scram-sha-256", f"--pwfile={secret}"]
     subprocess.run(
         _as_server_user(
-            [str(binaries / "initdb"), "-D", str(data), "-U", USER, "--auth=trust", "-E", "UTF8",
-             "--no-locale"]
+            [str(binaries / "initdb"), "-D", str(folder / "data"), "-U", USER, *auth, "-E",
+             "UTF8", "--no-locale"]
         ),
         check=True, capture_output=True,
     )  # fmt: skip
-    options = f"-c listen_addresses='' -c unix_socket_directories={folder} -c fsync=off"
-    pg_ctl = [str(binaries / "pg_ctl"), "-D", str(data), "-l", str(folder / "log")]
-    subprocess.run(
-        _as_server_user([*pg_ctl, "-o", options, "-w", "start"]), check=True, capture_output=True
-    )
+    url = f"postgresql://{USER}@/postgres?host={folder}"
+    start(url)
     try:
-        yield f"postgresql://{USER}@/postgres?host={folder}"
+        yield url
     finally:
-        subprocess.run(
-            _as_server_user([*pg_ctl, "-m", "immediate", "-w", "stop"]), check=False,
-            capture_output=True,
-        )  # fmt: skip
+        stop(url)
         shutil.rmtree(folder, ignore_errors=True)
+
+
+def _pg_ctl(url: str) -> list[str]:
+    """pg_ctl for the cluster this module started at ``url`` (its folder is the socket's)."""
+    folder = Path(conninfo_host(url))
+    binaries = server_binaries()
+    assert binaries is not None
+    return [str(binaries / "pg_ctl"), "-D", str(folder / "data"), "-l", str(folder / "log")]
+
+
+def conninfo_host(url: str) -> str:
+    from psycopg.conninfo import conninfo_to_dict
+
+    return str(conninfo_to_dict(url)["host"])
+
+
+def start(url: str) -> None:
+    """Start (again) the cluster started by ``cluster()`` at ``url``."""
+    folder = conninfo_host(url)
+    options = f"-c listen_addresses='' -c unix_socket_directories={folder} -c fsync=off"
+    subprocess.run(
+        _as_server_user([*_pg_ctl(url), "-o", options, "-w", "start"]),
+        check=True,
+        capture_output=True,
+    )
+
+
+def stop(url: str) -> None:
+    """Stop the cluster started by ``cluster()`` at ``url`` at once (its clients are cut)."""
+    subprocess.run(
+        _as_server_user([*_pg_ctl(url), "-m", "immediate", "-w", "stop"]),
+        check=False,
+        capture_output=True,
+    )
 
 
 def fresh_schema(url: str) -> str:

@@ -16,7 +16,7 @@ from coopplan.since import (
     status_deltas,
     track_progress,
 )
-from coopplan.store import Store, StoreError, Version
+from coopplan.store import StoreError, Version
 from ui import data
 from ui.cache import shared
 from ui.components import status_strip
@@ -40,7 +40,7 @@ def comparison(filters: Filters, against: int | None = None) -> tuple[Plan, str,
     store, without a marked version (and none chosen), or when the versions cannot be read."""
     if on_one_workbook():
         return None
-    store = Store.default()
+    store = data.shared_store()
     try:
         shown = data.version_shown(store)
         number = against if against is not None else assembly_version(store, shown)
@@ -73,7 +73,7 @@ def versions_to_compare() -> tuple[list[Version], dict[int, str]]:
     days ('14 marzo 2026')."""
     if on_one_workbook():
         return [], {}
-    store = Store.default()
+    store = data.shared_store()
     try:
         shown = data.version_shown(store)
         older = [v for v in store.versions(shown.year) if v.number < shown.number]

@@ -11,7 +11,8 @@ import pandas as pd
 import streamlit as st
 
 from coopplan import Plan, charts, fmt
-from coopplan.store import Store, StoreError, Version
+from coopplan.files import os_reason
+from coopplan.store import StoreError, Version, VersionStore
 from coopplan.timeline import NO_HISTORY, Described, Timeline, build, describe
 from ui import components as ui
 from ui import data
@@ -24,7 +25,7 @@ CACHE_ENTRIES = 512  # (version, previous, piste) triples: a few hundred bytes e
 
 @st.cache_data(max_entries=CACHE_ENTRIES, show_spinner="Calcolo della cronologia…")
 def _described(
-    sha: str, previous_sha: str | None, tracks: tuple[str, ...], _store: Store, _pair: tuple
+    sha: str, previous_sha: str | None, tracks: tuple[str, ...], _store: VersionStore, _pair: tuple
 ) -> Described:
     """``describe`` of a version against the previous readable one, cached by their hashes and
     the piste (``_pair``: the two Version records, not hashed). None if a file cannot be read."""
@@ -37,7 +38,7 @@ def _described(
     return describe(plan, before, tracks)
 
 
-def _plan(store: Store, version: Version) -> Plan:
+def _plan(store: VersionStore, version: Version) -> Plan:
     """A version's plan through the dashboard's parse cache (shared with the other pages)."""
     result = data.stored_result(store, version)
     if result.plan is None:
@@ -45,7 +46,7 @@ def _plan(store: Store, version: Version) -> Plan:
     return result.plan
 
 
-def store_timeline(store: Store, year: int, tracks: tuple[str, ...]) -> Timeline:
+def store_timeline(store: VersionStore, year: int, tracks: tuple[str, ...]) -> Timeline:
     """The timeline of ``year``, each version's part from the cache (see ``_described``)."""
     versions = store.versions(year)
     described: list[Described] = []
@@ -95,13 +96,16 @@ def show() -> None:
     if data.on_one_workbook():
         st.info(text(NO_HISTORY), icon=":material/history:")
         return
-    store = Store.default()
+    store = data.shared_store()
     year = page.plan.meta.year
     try:
         timeline = store_timeline(store, year, page.filters.tracks)
         other_years = [y for y in store.years() if y != year]
     except (OSError, StoreError) as exc:
-        st.error(text(getattr(exc, "message", str(exc))), icon=":material/error:")
+        st.error(
+            text(exc.public if isinstance(exc, StoreError) else os_reason(exc)),
+            icon=":material/error:",
+        )
         return
     for note in filter_notes(page.filters, page.plan):
         st.caption(md(":material/filter_alt: {note}", note=note))

@@ -23,7 +23,7 @@ from coopplan.downloads import XLSX_MIME
 from coopplan.problems import summary
 from coopplan.reader import LoadResult
 from coopplan.schema import MAX_UPLOAD_MB
-from coopplan.store import Store, StoreError, Version
+from coopplan.store import StoreError, Version, VersionStore
 from coopplan.tables import problems_table
 from ui import CHOOSE, keys
 from ui.safe import join, md, table, text
@@ -120,7 +120,7 @@ def show_diff(diff: PlanDiff, nothing: str) -> None:
 def download_version(
     where,  # noqa: ANN001 - st or a column
     label: str,
-    store: Store,
+    store: VersionStore,
     version: Version,
     key: str,
 ) -> None:
@@ -130,7 +130,7 @@ def download_version(
         data = store.read(version)
     except StoreError as exc:
         where.button(
-            text(label), disabled=True, help=text(exc.message), icon=":material/block:", key=key
+            text(label), disabled=True, help=text(exc.public), icon=":material/block:", key=key
         )
         return
     where.download_button(
@@ -266,7 +266,7 @@ def write_to_store(
     try:
         version = write()
     except StoreError as exc:
-        st.error(text(exc.message))
+        st.error(text(exc.public))
         return
     st.session_state[EDITOR] = version.editor
     st.session_state[FLASH] = done(version)
@@ -280,7 +280,7 @@ def mark_text(number: int, day: dt.date) -> str:
     )
 
 
-def presented_caption(store: Store, mine: list[Version]) -> None:
+def presented_caption(store: VersionStore, mine: list[Version]) -> None:
     """Under the history: which versions were presented in assembly, and when."""
     marks = store.marks()
     shown = [
@@ -290,7 +290,7 @@ def presented_caption(store: Store, mine: list[Version]) -> None:
         st.caption(text("Presentate in assemblea: " + "; ".join(shown) + "."))
 
 
-def mark_form(store: Store, gate: Gate, chosen: Version) -> None:
+def mark_form(store: VersionStore, gate: Gate, chosen: Version) -> None:
     """Mark the chosen version «presentata in assemblea» (again: the day is replaced)."""
     with st.expander(md("Segna la versione {n} come presentata in assemblea", n=chosen.number)):
         st.caption(

@@ -114,13 +114,13 @@ def _since(result: LoadResult, args: argparse.Namespace) -> SinceReport | None:
     Raises UsageError for an unknown or damaged version: said, nothing written."""
     if getattr(args, "dal", None) is None:
         return None
+    from coopplan.cli.store import existing_store
     from coopplan.since import since_version
-    from coopplan.store import StoreError, open_store
+    from coopplan.store import StoreError
 
     assert result.plan is not None
     try:
-        store = open_store(args.store)
-        store.ensure_seeded()
+        store = existing_store(args.store)  # reading: never creates nor seeds a store
         return since_version(store, args.dal, result.plan, Path(args.file).name)
     except StoreError as exc:
         raise UsageError(f"{exc.message} Niente esportato.") from exc

@@ -12,12 +12,16 @@
 or a ``postgresql://`` address: the move to a database and back, and the backup (see
 coopplan.store_copy).
 
-Every command but ``verify`` first makes the shipped plan version 1 of an empty store; ``verify``
-writes nothing and exits 1 when the store is damaged (0 when sound). ``history`` says which
-versions are damaged or missing.
+The commands that write (``publish``, ``restore``, ``mark``) first make the shipped plan version 1
+of an empty store. The commands that only read (``history``, ``get``, ``verify``, and ``copy``'s
+source) never create nor seed anything: a folder or database that holds no store is said to be
+none (exit 1). ``verify`` exits 1 when the store is damaged (0 when sound, also with notices such
+as the leftover of an interrupted publish). ``history`` says which versions are damaged or missing.
 
-The store is the one of the dashboard (COOPPLAN_STORE, default store/), or --store DIR|URL.
-Whoever runs these commands can already write the store folder, so no editor secret is asked:
+The store is the one of the dashboard (COOPPLAN_STORE, default store/), or --store DIR|URL. A
+database address needs no password on the command line (where ``ps`` shows it): libpq takes it
+from PGPASSWORD, ~/.pgpass (or PGPASSFILE) or a service (PGSERVICE, ``service=…``); messages never
+show it. Whoever runs these commands can already write the store, so no editor secret is asked:
 a write is recorded as done by the operating-system user («utente di sistema: mario»), or, with
 ``--editor NAME``, by that named editor once their password is checked (coopplan.cli.editors);
 each write goes to the audit log. ``verify`` checks the audit log too, ``copy`` copies it and
@@ -35,7 +39,16 @@ from coopplan.cli import editors
 from coopplan.cli.common import EXIT_INVALID, EXIT_OK, EXIT_USAGE, Command, Register
 from coopplan.diff import diff_plans
 from coopplan.marks import parse_day
-from coopplan.store import CORRUPT, StoreError, Version, VersionStore, open_store
+from coopplan.store import (
+    CORRUPT,
+    OBJECTS,
+    STORE_ENV,
+    Store,
+    StoreError,
+    Version,
+    VersionStore,
+    open_store,
+)
 from coopplan.store_copy import copy_versions
 
 
@@ -75,13 +88,18 @@ def add_commands(sub: argparse._SubParsersAction, command: Register) -> None:
     ):
         parser.add_argument(
             "--store",
-            help="cartella o indirizzo postgresql:// dell'archivio (predefinito: COOPPLAN_STORE)",
+            help="cartella o indirizzo postgresql:// dell'archivio, senza password (predefinito: "
+            "COOPPLAN_STORE; la password da PGPASSWORD, ~/.pgpass o PGSERVICE)",
         )
     copy_parser = sub.add_parser(
         "copy", help="copia tutte le versioni da un archivio a un altro (anche come backup)"
     )
-    copy_parser.add_argument("source", help="archivio di partenza: cartella o postgresql://…")
-    copy_parser.add_argument("target", help="archivio di destinazione: cartella o postgresql://…")
+    copy_parser.add_argument(
+        "source", help="archivio di partenza: cartella o postgresql://… (senza password)"
+    )
+    copy_parser.add_argument(
+        "target", help="archivio di destinazione: cartella o postgresql://… (senza password)"
+    )
     command("copy")(_guard(copy))
     command("publish")(_guard(publish))
     command("history")(_guard(history))
@@ -107,12 +125,48 @@ def _guard(function: Command) -> Command:
     return run
 
 
-def _store(args: argparse.Namespace, *, seed: bool = True) -> VersionStore:
-    """The store named by --store (else the dashboard's), seeded with the shipped plan if empty."""
+def _store(args: argparse.Namespace) -> VersionStore:
+    """For a command that writes: the store named by --store (else the dashboard's), seeded with
+    the shipped plan if empty (created if need be)."""
     store = open_store(args.store)
-    if seed:
-        store.ensure_seeded()
+    store.ensure_seeded()
     return store
+
+
+def existing_store(location: str | None) -> VersionStore:
+    """For a command that only reads: the store at ``location`` (None: the dashboard's),
+    untouched; StoreError when there is no store there."""
+    store = open_store(location, seed=None)
+    if not store.exists():
+        raise StoreError(not_a_store(store))
+    return store
+
+
+def not_a_store(store: VersionStore) -> str:
+    """Why there is no store at ``store.root``, in Italian."""
+    if not isinstance(store, Store):
+        return (
+            f"Il database ({store.root}) non contiene un archivio delle versioni: niente da "
+            "leggere. Controlla l'indirizzo (--store o COOPPLAN_STORE)."
+        )
+    state = "non esiste" if not store.root.exists() else "non è un archivio delle versioni"
+    return (
+        f"La cartella «{store.root}» {state}: non contiene il registro manifest.jsonl né la "
+        f"cartella {OBJECTS}/, niente da leggere. Indica la cartella dell'archivio con --store "
+        f"(o con la variabile {STORE_ENV})."
+    )
+
+
+def _refuse_foreign_target(target: VersionStore) -> None:
+    """StoreError when ``target`` is a folder holding other things than a store (a copy goes
+    into a store, an empty folder or a new one)."""
+    if isinstance(target, Store) and not target.exists() and target.root.exists():
+        if not target.root.is_dir() or any(target.root.iterdir()):
+            raise StoreError(
+                f"La destinazione «{target.root}» non è un archivio delle versioni né una "
+                "cartella vuota: copia rifiutata. Scegli una cartella vuota o nuova, oppure un "
+                "archivio copiato prima."
+            )
 
 
 def publish(args: argparse.Namespace) -> int:
@@ -129,7 +183,7 @@ def publish(args: argparse.Namespace) -> int:
 
 
 def history(args: argparse.Namespace) -> int:
-    store = _store(args)
+    store = existing_store(args.store)
     versions = store.versions(args.year)
     if not versions:
         report = store.verify()
@@ -155,7 +209,7 @@ def history(args: argparse.Namespace) -> int:
 
 def verify(args: argparse.Namespace) -> int:
     """Check the whole store; print the Italian report; 1 when damaged, 0 when sound."""
-    store = _store(args, seed=False)
+    store = existing_store(args.store)
     report = store.verify()
     out = sys.stdout if report.sound else sys.stderr
     for line in report.lines():
@@ -166,7 +220,8 @@ def verify(args: argparse.Namespace) -> int:
 
 def copy(args: argparse.Namespace) -> int:
     """Copy every version the target does not hold yet; nothing is seeded on either side."""
-    source, target = open_store(args.source, seed=None), open_store(args.target, seed=None)
+    source, target = existing_store(args.source), open_store(args.target, seed=None)
+    _refuse_foreign_target(target)
     result = copy_versions(
         source, target, lambda v: print(f"Copiata la versione {v.number} ({describe(v)}).")
     )
@@ -212,7 +267,7 @@ def mark(args: argparse.Namespace) -> int:
 
 
 def get(args: argparse.Namespace) -> int:
-    store = _store(args)
+    store = existing_store(args.store)
     Path(args.output).write_bytes(store.read(args.version))
     print(f"Versione {args.version} salvata in {args.output}.")
     return EXIT_OK
