@@ -12,6 +12,7 @@ import base64
 import io
 import os
 import socket
+import time
 from collections.abc import Mapping, Sequence
 from functools import lru_cache
 from urllib.parse import urlencode, urlsplit, urlunsplit
@@ -74,18 +75,57 @@ def base_url(environ: Mapping[str, str] | None = None, port: int | None = None) 
 
 
 def hall_url(
-    query: Mapping[str, Sequence[str]] | None = None,
+    query: Mapping[str, Sequence[str]] | str | None = None,
     environ: Mapping[str, str] | None = None,
     port: int | None = None,
+    path: str = "/",
 ) -> str:
-    """The address for phones: ``base_url`` + ``/`` + the filter as a query string.
+    """The address for phones: ``base_url`` + ``path`` + the filter as a query string.
 
     ``query`` maps a URL parameter to its values (``{"fonte": ["Oneri di funzionamento"]}``);
-    empty lists are left out; values are percent-encoded, repeated for several values.
+    empty lists are left out; values are percent-encoded, repeated for several values. A string
+    is taken as the query string already made (coopplan.sala.hall_query).
     """
-    pairs = [(key, value) for key, values in (query or {}).items() for value in values]
-    text = urlencode(pairs)
-    return base_url(environ, port) + "/" + (f"?{text}" if text else "")
+    if isinstance(query, str):
+        text = query
+    else:
+        text = urlencode(
+            [(key, value) for key, values in (query or {}).items() for value in values]
+        )
+    return base_url(environ, port) + path + (f"?{text}" if text else "")
+
+
+SALA_PATH = "/sala"  # «Sala», the phones' page (ui/server.py)
+SERVE_COMMAND = "bash scripts/serve.sh"  # serves the dashboard and «Sala» to the hall's network
+ANSWER_TIMEOUT = 0.5  # seconds to wait for the QR's address to accept a connection
+ANSWER_KEPT = 10.0  # seconds an answer is remembered (a page rerun must not wait each time)
+_answers: dict[tuple[str, int], tuple[float, bool]] = {}
+
+
+def reachable(url: str, environ: Mapping[str, str] | None = None) -> bool:
+    """True when phones can open ``url``: an address set in ``COOPPLAN_PUBLIC_URL`` is trusted
+    (a reverse proxy's name, maybe not reachable from here); else it must ``answer``."""
+    env = os.environ if environ is None else environ
+    return bool(env.get(PUBLIC_URL_ENV, "").strip()) or answers(url)
+
+
+def answers(url: str, timeout: float = ANSWER_TIMEOUT) -> bool:
+    """True when ``url``'s host accepts a TCP connection on its port: the address a QR code
+    encodes must answer before the code is shown. The answer is kept ``ANSWER_KEPT`` seconds."""
+    parts = urlsplit(url)
+    host = parts.hostname or ""
+    port = parts.port or (443 if parts.scheme == "https" else 80)
+    now = time.monotonic()
+    kept = _answers.get((host, port))
+    if kept and now - kept[0] < ANSWER_KEPT:
+        return kept[1]
+    try:
+        with socket.create_connection((host, port), timeout=timeout):
+            ok = True
+    except OSError:
+        ok = False
+    _answers[(host, port)] = (now, ok)
+    return ok
 
 
 @lru_cache(maxsize=64)  # ~10 ms a code; every phone page and first slide asks for the same few
