@@ -23,7 +23,6 @@ def dashboard() -> None:
     components.inject_css()
     versions.plan_selector()
     plan = data.current_plan(tell=True)  # store damage is told here, on every page
-    hall.one_spelling(plan)  # ?pista=P3 (old links, old QR codes) -> the pista's title
 
     pages = [
         st.Page(
@@ -43,6 +42,7 @@ def dashboard() -> None:
         st.Page("app_pages/aggiorna.py", title="Aggiorna il piano", icon=":material/upload_file:"),
     ]
     page = st.navigation(pages, position="top")
+    hall.one_spelling(plan)  # ?pista=P3 (old links, old QR codes) -> the pista's title
     versions.version_banner()
     nav.remember_track(plan, page)
     chosen = filters.sidebar_filters(plan)

@@ -29,12 +29,19 @@ QR_SCALE = 8  # pixels per module of the PNG
 QR_BORDER = 4  # quiet zone in modules (the QR standard's minimum)
 
 
+LAN_ADDRESS_ENV = "COOPPLAN_LAN_ADDRESS"  # the address to put in QR codes, when the guess is wrong
+
+
 def lan_address() -> str:
     """This machine's address on its local network, e.g. ``'192.168.1.20'``.
 
+    ``COOPPLAN_LAN_ADDRESS`` when set (a laptop on two networks; tests: a loopback address).
     The address of the interface the default route uses (found without sending a packet); else
     the address the host name resolves to; else ``'127.0.0.1'``.
     """
+    chosen = os.environ.get(LAN_ADDRESS_ENV, "").strip()
+    if chosen:
+        return chosen
     try:
         with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as probe:
             probe.connect(_PROBE)

@@ -273,9 +273,9 @@ def render(deck: Sequence[Slide], *, query: str, version: str) -> str:
         "Nessuna presentazione in corso: ecco la prima slide.</p></header>"
         f'<main id="slides">{slides}</main>'
         '<nav class="nav" aria-label="Slide" hidden>'
-        '<button type="button" id="prev">‹ Precedente</button>'
+        '<button type="button" id="prev">‹ Indietro</button>'
         '<span id="num" class="num" aria-live="polite"></span>'
-        '<button type="button" id="next">Successiva ›</button>'
+        '<button type="button" id="next">Avanti ›</button>'
         '<button type="button" id="join" hidden>Torna al presidente</button>'
         "</nav>"
         f'<script type="application/json" id="cfg">{config}</script>'
@@ -378,12 +378,13 @@ CSS = (
     "dl{margin:.2rem 0 0;display:flex;flex-wrap:wrap;gap:.1rem 1rem}dl div{display:flex;gap:.3rem}"
     "dt{color:#4A4A4A}dd{margin:0;font-weight:700}"
     ".foot{color:#4A4A4A;font-size:.95rem}"
-    ".nav{position:fixed;bottom:0;left:0;right:0;display:flex;flex-wrap:wrap;gap:.4rem;"
-    "align-items:center;justify-content:space-between;background:#EEF2F7;padding:.5rem .7rem;"
-    "border-top:1px solid #BDBDBD}"
-    ".nav button{font:inherit;min-height:48px;min-width:48px;padding:0 .8rem;border-radius:8px;"
+    ".nav{position:fixed;bottom:0;left:0;right:0;display:grid;gap:.4rem;"
+    "grid-template-columns:1fr auto 1fr;align-items:center;background:#EEF2F7;"
+    "padding:.5rem .6rem;border-top:1px solid #BDBDBD}"
+    ".nav #prev{justify-self:start}.nav #next{justify-self:end}.nav button{white-space:nowrap}"
+    ".nav button{font:inherit;min-height:48px;min-width:48px;padding:0 .6rem;border-radius:8px;"
     "border:1px solid #1F4E79;background:#fff;color:#1F4E79;font-weight:700}"
-    ".nav #join{background:#1F4E79;color:#fff;flex-basis:100%}"
+    ".nav #join{background:#1F4E79;color:#fff;grid-column:1/-1}"
     ".nav button:disabled{color:#555;border-color:#767676}"
     ".num{font-weight:700}"
 )
@@ -397,11 +398,14 @@ var titles=JSON.parse(document.getElementById('titles').textContent);
 var d=document,el=d.documentElement,n=cfg.total;
 el.className+=' js';d.querySelector('.nav').hidden=false;
 var mine=1,pres=0,follow=true,tag='',running=false,st=d.getElementById('stato');
-function show(k){k=Math.min(Math.max(k,1),n);var o=d.querySelector('.slide.on');if(o)o.classList.remove('on');
+function show(k){k=Math.min(Math.max(k,1),n);var moved=k!==mine;var o=d.querySelector('.slide.on');if(o)o.classList.remove('on');
 var s=d.getElementById('s'+k);if(s)s.classList.add('on');mine=k;
 d.getElementById('num').textContent=k+' / '+n;
 d.getElementById('prev').disabled=k<=1;d.getElementById('next').disabled=k>=n;
-d.getElementById('join').hidden=follow||!running;window.scrollTo(0,0);}
+d.getElementById('join').hidden=follow||!running;say();if(moved)window.scrollTo(0,0);}
+function say(){st.textContent=running?(follow?'Segui il presidente: slide '+pres+' di '+n+'.':
+'Stai sfogliando da solo; il presidente è alla slide '+pres+'.'):
+'Nessuna presentazione in corso: ecco la prima slide.';}
 function where(s){var k=Math.min(Math.max(s.slide,1),n);if(titles[k-1]===s.title||!s.title)return k;
 for(var i=0;i<n;i++){if(titles[i]===s.title)return i+1;}return k;}
 function step(k){follow=false;show(mine+k);}
@@ -411,10 +415,7 @@ d.getElementById('join').onclick=function(){follow=true;show(pres||1);};
 function apply(s){running=s.running;
 if(s.plan&&s.plan!==cfg.version||running&&s.query!==cfg.query){
 location.replace(location.pathname+(s.query?'?'+s.query:''));return false;}
-pres=running?where(s):1;
-st.textContent=running?(follow?'Segui il presidente: slide '+pres+' di '+n+'.':
-'Stai sfogliando da solo; il presidente è alla slide '+pres+'.'):
-'Nessuna presentazione in corso: ecco la prima slide.';
+pres=running?where(s):1;if(!running)follow=true;
 if(follow)show(pres);else show(mine);return true;}
 var wait=0;
 function poll(){var x=new XMLHttpRequest();

@@ -75,6 +75,7 @@ error_log $dir/error.log warn;
 events { worker_connections 4096; }
 http {
   access_log off;
+  include $PWD/scripts/nginx-hall.conf;  # gzip (issue 22)
   client_body_temp_path $dir/tmp/body;
   proxy_temp_path $dir/tmp/proxy;
   fastcgi_temp_path $dir/tmp/fastcgi;

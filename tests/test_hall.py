@@ -143,13 +143,14 @@ def free_port() -> int:
     import socket
 
     with socket.socket() as probe:
-        probe.bind(("0.0.0.0", 0))  # noqa: S104 - only to learn a port no one listens on
+        probe.bind(("127.0.0.1", 0))
         return int(probe.getsockname()[1])
 
 
 def test_no_code_when_phones_cannot_reach_the_server(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    monkeypatch.setenv("COOPPLAN_LAN_ADDRESS", "127.0.0.1")  # the check connects to loopback only
     monkeypatch.setenv("PORT", str(free_port()))  # nothing listens there: phones get no answer
     at = start({})
     at.switch_page("app_pages/telefono.py").run()

@@ -55,9 +55,9 @@ def one_spelling(plan: Plan) -> None:
     spelling, before the filters read the address."""
     values = st.query_params.get_all(keys.TRACK)
     fixed = [plan.track_title(v) if v in plan.track_codes else v for v in values]
-    if fixed != values:  # before the filter widget exists: it reads the address when made
+    if fixed != values:  # before the filter widget exists (it reads the address when made)
         st.query_params[keys.TRACK] = fixed
-        st.rerun()
+        st.rerun()  # after st.navigation: the same page again
 
 
 def take_presenter_key() -> None:
