@@ -41,8 +41,9 @@ def dashboard() -> None:
         st.Page("app_pages/telefono.py", title="Segui dal telefono", icon=":material/qr_code_2:"),
         st.Page("app_pages/aggiorna.py", title="Aggiorna il piano", icon=":material/upload_file:"),
     ]
-    page = st.navigation(pages, position="top")
+    page = st.navigation(pages)
     hall.one_spelling(plan)  # ?pista=P3 (old links, old QR codes) -> the pista's title
+    hall.phone_menu(pages, page)  # on a phone, the pages one tap away under «Pagine»
     versions.version_banner()
     nav.remember_track(plan, page)
     chosen = filters.sidebar_filters(plan)

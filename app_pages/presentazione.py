@@ -57,8 +57,8 @@ header[data-testid="stHeader"], [data-testid="stToolbar"], [data-testid="stSideb
   color: #4A4A4A; }}
 {REMOTE} {{ display: none !important; }}
 /* No QR code when phones cannot reach the server: the reason, where the code would be. */
-.cp-hall-note {{ position: fixed; top: calc(var(--u) * 150); right: calc(var(--u) * 40);
-  width: calc(var(--u) * 330); margin: 0; padding: calc(var(--u) * 14); font-size: calc(var(--u) * 22);
+.cp-hall-note {{ position: fixed; top: calc(var(--u) * 430); right: calc(var(--u) * 40);
+  width: calc(var(--u) * 600); margin: 0; padding: calc(var(--u) * 14); font-size: calc(var(--u) * 22);
   line-height: 1.3; background: #FFF4D6; color: #1A1A1A; border: 2px solid #6B5200;
   border-radius: 8px; z-index: 2; }}
 .cp-hall-note code {{ font-size: inherit; background: none; color: #1A1A1A; }}

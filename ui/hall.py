@@ -91,3 +91,14 @@ def move_hall(deck: list[Slide], number: int, query: str) -> bool:
         return True
     st.session_state.pop(PRESENTER, None)  # the key changed (another store): no longer presenter
     return False
+
+
+def phone_menu(pages: list[st.Page], current: st.Page) -> None:
+    """On a phone (narrow screens only: ui.components hides it elsewhere), a labelled menu of the
+    pages at the top of every page: Streamlit folds its own navigation into the sidebar there,
+    behind an unlabelled button. One popover per page (its key names the page), so the menu is
+    closed on the page a choice opens."""
+    with st.container(key=f"{keys.PHONE_ONLY}-menu"):
+        with st.popover("Pagine", icon=":material/menu:", key=f"cp_menu_{current.url_path}"):
+            for item in pages:
+                st.page_link(item)

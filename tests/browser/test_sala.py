@@ -223,3 +223,22 @@ def test_phones_on_two_processes_follow(tmp_path_factory, visitor) -> None:
         assert max(delays) <= FOLLOW_LIMIT, delays
     finally:
         stop_serve(process)
+
+
+def test_on_a_phone_the_pages_are_one_tap_away(hall_server, visitor) -> None:
+    url, _ = hall_server
+    phone = visitor(390, 844)
+    phone.page.goto(url)
+    menu = phone.page.get_by_role("button", name="Pagine", exact=True)
+    menu.click()
+    body = phone.page.get_by_test_id("stPopoverBody")
+    body.get_by_role("link", name="Matrice di stato").click()
+    phone.page.get_by_role("heading", name="Matrice di stato").wait_for()
+    assert phone.page.url.endswith("/matrice")
+    phone.page.wait_for_timeout(500)
+    assert not body.is_visible()  # nothing covers the page chosen
+    wide = visitor(1280, 720)
+    wide.page.goto(url)
+    wide.page.get_by_role("heading").first.wait_for()
+    wait_quiet(wide.page)
+    assert not wide.page.get_by_role("button", name="Pagine", exact=True).is_visible()  # the sidebar has them
