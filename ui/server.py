@@ -120,25 +120,40 @@ class Watcher:
         self.plan = ""
         self.changed = asyncio.Event()
         self.task: asyncio.Task[None] | None = None
+        self.version_task: asyncio.Task[None] | None = None
 
     def start(self) -> None:
         if self.task is None or self.task.done():
-            self.task = asyncio.get_running_loop().create_task(self.run())
+            loop = asyncio.get_running_loop()
+            self.task = loop.create_task(self.run())
+            self.version_task = loop.create_task(self.follow_versions())
+
+    def wake(self) -> None:
+        self.changed.set()
+        self.changed = asyncio.Event()
 
     async def run(self) -> None:
-        last_version = 0.0
+        """Reads the record every TICK s: in the event loop for the folder record (a stat, and
+        a small read when it changed), in a thread for PostgreSQL."""
+        local = isinstance(self.hall, hallstate.FolderHall)
         while True:
             with contextlib.suppress(Exception):
-                fresh = await asyncio.to_thread(self.hall.read)
-                plan = self.plan
-                if time.monotonic() - last_version >= VERSION_EVERY:
-                    last_version = time.monotonic()
-                    plan = await asyncio.to_thread(_plan_version)
-                if fresh != self.current or plan != self.plan:
-                    self.current, self.plan = fresh, plan
-                    self.changed.set()
-                    self.changed = asyncio.Event()
+                fresh = self.hall.read() if local else await asyncio.to_thread(self.hall.read)
+                if fresh != self.current:
+                    self.current = fresh
+                    self.wake()
             await asyncio.sleep(TICK)
+
+    async def follow_versions(self) -> None:
+        """Looks at the version in force every VERSION_EVERY s (apart: a slow store never
+        delays the slide)."""
+        while True:
+            with contextlib.suppress(Exception):
+                plan = await asyncio.to_thread(_plan_version)
+                if plan != self.plan:
+                    self.plan = plan
+                    self.wake()
+            await asyncio.sleep(VERSION_EVERY)
 
     def answer(self) -> dict[str, object]:
         current = self.current
@@ -279,9 +294,16 @@ def routes() -> list[Any]:
     ]
 
 
+GZIP_ENV = (
+    "COOPPLAN_STATIC_GZIP"  # "0": Streamlit's bundles uncompressed (the benchmark's baseline)
+)
+
+
 def middleware() -> list[Any]:
     from starlette.middleware import Middleware
 
+    if os.environ.get(GZIP_ENV, "").strip() == "0":
+        return []
     return [Middleware(GzipStatic)]
 
 
