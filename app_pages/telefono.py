@@ -9,6 +9,7 @@ from coopplan.export.html import qr_figure_html
 from coopplan.hall import SERVE_COMMAND, reachable
 from ui import hall
 from ui.page import context
+from ui.safe import md
 
 page = context()
 url = hall.phone_url(page.plan, page.filters)
@@ -26,4 +27,6 @@ if reachable(url):
         f'<div class="cp-phone">{qr_figure_html(url, "Indirizzo")}</div>'
     )
 else:
-    st.warning(hall.UNREACHABLE + f" `{SERVE_COMMAND}`.", icon=":material/wifi_off:")
+    st.warning(
+        md("{note} `" + SERVE_COMMAND + "`.", note=hall.UNREACHABLE), icon=":material/wifi_off:"
+    )

@@ -14,6 +14,7 @@ from coopplan.sala import HallFilter, hall_query
 from coopplan.slides import Slide
 from ui import keys
 from ui.filters import Filters
+from ui.safe import Md, md
 
 PRESENTER_PARAM = "conduce"  # ?conduce=KEY: this session moves the hall (the key is printed
 # at start on the laptop's terminal, ui/server.py)
@@ -101,4 +102,5 @@ def phone_menu(pages: list[st.Page], current: st.Page) -> None:
     with st.container(key=f"{keys.PHONE_ONLY}-menu"):
         with st.popover("Pagine", icon=":material/menu:", key=f"cp_menu_{current.url_path}"):
             for item in pages:
-                st.page_link(item)
+                # titles made by the code, or by ui.safe.text (nav.track_pages): already Markdown
+                st.page_link(page=item, label=md("{title}", title=Md(item.title)))
