@@ -142,20 +142,31 @@ def in_force() -> InForce:
         data = Path(workbook).read_bytes()
         return InForce(hashlib.sha256(data).hexdigest(), lambda: data, Path(workbook).name)
     store = open_store()
-    if not store.versions():  # an empty store: the dashboard seeds it with the shipped plan
+    versions = store.versions()
+    if not versions:  # an empty store: the dashboard seeds it with the shipped plan
         data = SHIPPED_WORKBOOK.read_bytes()
         return InForce(hashlib.sha256(data).hexdigest(), lambda: data, SHIPPED_WORKBOOK.name)
+    listed = (getattr(store, "root", ""), tuple((v.number, v.sha256) for v in versions))
+    kept = _in_force_kept.get("last")
+    if kept is not None and kept[0] == listed:  # nothing published since: no file to check
+        return kept[1]
     standing = store.standing()
     if standing.shown is None:
         raise StoreError(standing.message)
     shown = standing.shown
-    return InForce(
+    found = InForce(
         shown.sha256,
         lambda: store.read(shown),
         f"piano_{shown.year}.xlsx",
         store,
         shown,
     )
+    _in_force_kept["last"] = (listed, found)
+    return found
+
+
+# The versions listed when the version in force was last found (its files checked), and it.
+_in_force_kept: dict[str, tuple[object, InForce]] = {}
 
 
 _plans: OrderedDict[str, Plan] = OrderedDict()
