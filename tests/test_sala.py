@@ -9,6 +9,7 @@ import re
 from pathlib import Path
 
 import openpyxl
+import pytest
 
 from coopplan import hallstate, load_plan, sala
 from coopplan.slides import build_deck
@@ -67,13 +68,26 @@ def test_a_publish_is_seen_by_the_next_request() -> None:
     assert "Il piano rinnovato" not in before.body.decode()
 
 
-def test_the_shared_slide_needs_the_key(tmp_path: Path) -> None:
-    hall = hallstate.open_hall(str(tmp_path))
+@pytest.fixture(params=["folder", "postgresql"])
+def hall_location(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """Where the shared slide lives: the folder store's directory, or a PostgreSQL store."""
+    if request.param == "folder":
+        return str(tmp_path)
+    from pg import fresh_schema
+
+    return fresh_schema(request.getfixturevalue("pg_server"))
+
+
+def test_the_shared_slide_needs_the_key(hall_location: str) -> None:
+    hall = hallstate.open_hall(hall_location)
     assert hall.read() == hallstate.NOT_RUNNING
     current = hallstate.Current(slide=5, title="Pista", query="pista=P", since=1.0)
     assert not hallstate.move(hall, "sbagliata", current)
     assert not hallstate.move(hall, "", current)
     assert hall.read() == hallstate.NOT_RUNNING
     assert hallstate.move(hall, hall.key(), current)
-    assert hallstate.open_hall(str(tmp_path)).read() == current  # another process sees it
-    assert (tmp_path / hallstate.KEY_FILE).stat().st_mode & 0o777 == 0o600
+    other = hallstate.open_hall(hall_location)  # another process sees it, and the same key
+    assert other.read() == current
+    assert other.key() == hall.key()
+    if not hall_location.startswith("postgresql"):
+        assert (Path(hall_location) / hallstate.KEY_FILE).stat().st_mode & 0o777 == 0o600
