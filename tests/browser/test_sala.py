@@ -241,4 +241,6 @@ def test_on_a_phone_the_pages_are_one_tap_away(hall_server, visitor) -> None:
     wide.page.goto(url)
     wide.page.get_by_role("heading").first.wait_for()
     wait_quiet(wide.page)
-    assert not wide.page.get_by_role("button", name="Pagine", exact=True).is_visible()  # the sidebar has them
+    assert not wide.page.get_by_role(
+        "button", name="Pagine", exact=True
+    ).is_visible()  # the sidebar has them
