@@ -4,7 +4,9 @@ from pathlib import Path
 
 import streamlit as st
 
-from ui import components, data, filters, history, nav, versions
+from ui import components, data, filters, history, nav, uploads, versions
+
+uploads.guard()  # Streamlit's upload endpoint: editors only, one file a session (ui/uploads.py)
 
 st.set_page_config(
     page_title="Piano di lavoro",
