@@ -241,7 +241,7 @@ def write_to_store(write: Callable[[], Version], done: Callable[[Version], str])
     """For a signed-in editor, ``write`` a version; then rerun showing ``done(version)`` once.
     A refusal of the store is shown as an error and nothing is written."""
     if editor.current() is None:  # signed out in the meantime (another tab): nothing written
-        st.error(SIGN_IN_FIRST)
+        st.error(text(SIGN_IN_FIRST))
         return
     try:
         version = write()
