@@ -10,16 +10,20 @@ from __future__ import annotations
 
 import hashlib
 import re
+import threading
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 from badfiles import CORPUS, build
 from conftest import column_of, edited_workbook
+from sample import generate_plan
 from streamlit.testing.v1 import AppTest
 from variants import COOP, as_bytes, project_with_amount, shipped, with_amount
 
-from coopplan import access
+from coopplan import access, sandbox
 from coopplan.access import SECRET_ENV, Throttle
+from coopplan.preview import SHOWN_CHANGES
 from coopplan.store import STORE_ENV, Store
 from coopplan.text import literal_md, shown_text
 from ui import keys
@@ -305,8 +309,6 @@ def test_a_guessing_visitor_does_not_stop_the_secretary(store: Store) -> None:
 
 def test_a_plan_for_a_new_year_is_announced(store: Store) -> None:
     plan = shipped()
-    from dataclasses import replace
-
     later = replace(plan, meta=replace(plan.meta, year=2024))
     at = upload(page(), "piano_2024.xlsx", as_bytes(later))
     assert "anno nuovo (2024)" in texts(at.info)
@@ -350,3 +352,34 @@ def test_history_compare_view_and_restore(store: Store) -> None:
     current = store.current()
     assert (current.number, current.restored_from, current.editor) == (3, 1, "Luca Bianchi")
     assert store.read(current) == store.read(1)
+
+
+# Bounded checks -------------------------------------------------------------------------------
+
+
+def test_a_check_while_others_run_says_retry_and_runs_when_asked_again(
+    store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    slots = threading.BoundedSemaphore(1)
+    slots.acquire()  # another editor's check is running
+    monkeypatch.setattr(sandbox, "_slots", slots)
+    at = upload(page(), "piano.xlsx", modified_workbook())
+    assert "Un altro controllo è in corso: riprova tra poco" in texts(at.warning)
+    assert "+2.500 €" not in tables_text(at) and publish_is_off(at)
+    slots.release()
+    button(at, "Controlla di nuovo").click()
+    at.run()
+    assert "+2.500 €" in tables_text(at) and not publish_is_off(at)
+
+
+def test_a_rewritten_plan_shows_the_first_rows_of_each_table_and_counts_the_rest(
+    store: Store,
+) -> None:
+    generated = generate_plan(n_tracks=5, n_projects=600, seed=5)
+    rewritten = replace(generated, meta=replace(generated.meta, year=2023))
+    at = upload(page(), "piano_riscritto.xlsx", as_bytes(rewritten))
+    moved = next(t.value for t in at.table if list(t.value.columns) == ["", "Progetto", "Pista"])
+    assert len(moved) == SHOWN_CHANGES
+    rest = 600 + len(shipped().projects) - SHOWN_CHANGES
+    assert f"… e altre {rest} righe: scarica il file per vederle tutte." in texts(at.caption)
+    assert not publish_is_off(at)  # a big change can still be published
