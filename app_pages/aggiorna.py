@@ -18,7 +18,7 @@ from coopplan import fmt
 from coopplan.diff import diff_plans
 from coopplan.downloads import XLSX_MIME
 from coopplan.preview import Against, Comparison, UploadPreview
-from coopplan.sandbox import preview_isolated, restamp_isolated, warm
+from coopplan.sandbox import PREVIEW_LIMITS, preview_isolated, restamp_isolated, warm
 from coopplan.schema import MAX_UPLOAD_MB
 from coopplan.store import Store, StoreError, Version
 from coopplan.tables import history_table
@@ -149,7 +149,7 @@ def upload_section(store: Store, editor: Editor | None) -> None:
         sign_in_form(editor_gate())
         return
     signed_in_bar(editor, forget=(CHECKED, TODAY_DATE))
-    warm()  # a reading process ready (imports done) before the file arrives
+    warm(PREVIEW_LIMITS)  # a reading process ready (imports done) before the file arrives
     st.caption(
         md(
             "Un file .xlsx di al massimo {mb} MB. Viene controllato e ti viene mostrato che cosa "
