@@ -12,8 +12,9 @@ import streamlit as st
 
 
 def dashboard() -> None:
-    from ui import components, data, filters, hall, history, nav, versions
+    from ui import components, data, filters, hall, history, nav, uploads, versions
 
+    uploads.guard()  # Streamlit's upload endpoint: editors only, one file a session (idempotent)
     st.set_page_config(
         page_title=nav.APP_TITLE,
         page_icon=str(Path(__file__).parent / "ui" / "assets" / "favicon.png"),
