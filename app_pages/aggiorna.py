@@ -229,7 +229,9 @@ def version_date_check(comparison: Comparison) -> bool:
     )
 
 
-def publish_form(store: VersionStore, data: bytes, name: str, *, blocked: bool, today: bool) -> None:
+def publish_form(
+    store: VersionStore, data: bytes, name: str, *, blocked: bool, today: bool
+) -> None:
     """«Pubblica»: the file as uploaded, or (``today``) written again with today's «Data
     versione» in the limited child first."""
     st.markdown("#### Pubblica")
