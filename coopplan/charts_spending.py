@@ -14,12 +14,10 @@ import plotly.graph_objects as go
 
 from coopplan import fmt, spending
 from coopplan.charts import BAR_WIDTH, _money_axis, _rows_with_titles, _style
+from coopplan.palette import COMMITTED_COLOR, PLANNED_COLOR, SPENT_COLOR
 from coopplan.plan import Plan
 from coopplan.text import plotly_literal
 
-PLANNED_COLOR = "#C8C8C8"  # light grey, the full bar
-COMMITTED_COLOR = "#88CCEE"  # Tol 'light' cyan: lighter than speso, darker than preventivo
-SPENT_COLOR = "#004488"  # Tol 'high contrast' dark blue
 LAYERS = (  # what, column, colour, share of BAR_WIDTH
     ("Preventivo", "planned", PLANNED_COLOR, 1.0),
     ("Impegnato", "committed", COMMITTED_COLOR, 0.62),
