@@ -55,6 +55,7 @@ MATRIX_WIDTHS = (0.32, 0.22, 0.16, 0.16, 0.14)  # Progetto, Pista, Stato, Realiz
 DUE_HEADERS = ("Progetto", "Referente", "Scadenza", "Quando", "Stato")
 DUE_WIDTHS = (0.33, 0.2, 0.15, 0.18, 0.14)
 SPENDING_TITLE, DUE_TITLE = "Spese", "Scadenze"
+DUE_SHOWN = 8  # projects listed on «Scadenze» (one or two slides); the rest counted
 MAX_CHART_BARS = 10  # more categories than this: no chart on the slide (the text lists them)
 WIDTH_SAFETY = 1.06  # measured widths are at most ~6% under Arial's on the shipped plan's text
 
@@ -819,25 +820,31 @@ def due_slides(plan: Plan, today: dt.date) -> list[Slide]:
         f"{fmt.count(len(due) - late, 'in scadenza', 'in scadenza')} {horizon.words}"
     )
     subtitle = horizon.words[:1].upper() + horizon.words[1:]  # one line: the table gets the room
+    records = due.iloc[:DUE_SHOWN].to_dict("records")
+    rows = [
+        (
+            str(r["title"]),
+            str(r["owner"]) or NONE_TEXT,
+            r["due"].strftime("%d/%m/%Y"),
+            spending.when_words(int(r["days"])),
+            str(r["status"]),
+        )
+        for r in records
+    ]
+    marks = [mark_color(str(r["status"])) for r in records]
+    if len(due) > DUE_SHOWN:  # a long list is read on the «Scadenze» page, not in the hall
+        rest = spending.others(len(due) - DUE_SHOWN)
+        rows.append((f"… e {rest}: l'elenco intero è nella pagina «Scadenze»", "", "", "", ""))
+        marks.append("")
     table = TableSpec(
         headers=DUE_HEADERS,
-        rows=tuple(
-            (
-                str(r["title"]),
-                str(r["owner"]) or NONE_TEXT,
-                r["due"].strftime("%d/%m/%Y"),
-                spending.when_words(int(r["days"])),
-                str(r["status"]),
-            )
-            for r in due.to_dict("records")
-        ),
+        rows=tuple(rows),
         widths=DUE_WIDTHS,
         mark_column=4,
-        marks=tuple(mark_color(str(x)) for x in due["status"]),
+        marks=tuple(marks),
     )
     notes = "\n".join(
-        [f"Oggi è il {fmt.date(today)}: {counted}."]
-        + [spending.due_sentence(r) for r in due.to_dict("records")]
+        [f"Oggi è il {fmt.date(today)}: {counted}."] + [spending.due_sentence(r) for r in records]
     )
     parts = paginate_table(table, body_budget(DUE_TITLE, subtitle), balanced=True)
     return [

@@ -348,6 +348,11 @@ def due_table(due: pd.DataFrame) -> pd.DataFrame:
     )
 
 
+def others(count: int) -> str:
+    """«un altro progetto», «altri 6.036 progetti»: the rest of a list cut short."""
+    return "un altro progetto" if count == 1 else f"altri {fmt.number(count)} progetti"
+
+
 def due_sentence(row: dict) -> str:
     """«Rating cooperativo (Anna Rossi): scaduto da 3 giorni, il 12/06/2023 – In corso.»"""
     who = f" ({row['owner']})" if row["owner"] else ""

@@ -367,6 +367,7 @@ class GridPage:
 
 SPENDING_WIDTHS = (0.16, 0.1, 0.1, 0.1, 0.1, 0.07, 0.1, 0.09, 0.18)
 DUE_WIDTHS = (0.26, 0.22, 0.15, 0.09, 0.14, 0.14)
+DUE_ROWS = 40  # projects listed in the handout (two pages); the rest counted
 
 
 def spending_pages(plan: Plan) -> list[GridPage]:
@@ -399,7 +400,7 @@ def due_pages(plan: Plan, today: dt.date) -> list[GridPage]:
     if due.empty:
         return []
     horizon = spending.horizon(plan, today)
-    table = spending.due_table(due).drop(columns=[spending.DUE_HEADERS["id"]])
+    table = spending.due_table(due.iloc[:DUE_ROWS]).drop(columns=[spending.DUE_HEADERS["id"]])
     stato = list(table.columns).index(spending.DUE_HEADERS["status"])
     rows = [
         tuple(
@@ -408,6 +409,10 @@ def due_pages(plan: Plan, today: dt.date) -> list[GridPage]:
         )
         for values in table.itertuples(index=False)
     ]
+    if len(due) > DUE_ROWS:
+        rest = spending.others(len(due) - DUE_ROWS)
+        said = f"… e {rest}: l'elenco intero è nella pagina «Scadenze» della dashboard"
+        rows.append((Cell((said,)), *(Cell(("",)) for _ in table.columns[1:])))
     late = int(due["overdue"].sum())
     said = (
         f"Oggi, {fmt.date(today)}: "

@@ -195,7 +195,7 @@ def table_html(table: s.TableSpec) -> str:
         cells = []
         for j, text in enumerate(row):
             dot = ""
-            if j == table.mark_column and table.marks:
+            if j == table.mark_column and table.marks and table.marks[i]:
                 dot = f'<span class="cp-dot" style="--dot:{_e(table.marks[i])}">●</span> '
             cells.append(f"<td{cls(j)}>{dot}{_e(text)}</td>")
         rows.append("<tr>" + "".join(cells) + "</tr>")
