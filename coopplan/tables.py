@@ -29,17 +29,22 @@ HEADERS: dict[str, str] = {c.key: c.header for c in PROGETTI.columns} | {
     "spent_share": "% speso",
 }
 MATRIX_COLUMNS = ("track", "title", "status", "done", "planned")
-SPENDING_COLUMNS = ("spent", "spent_share")  # only for a plan with a consuntivo in euro
+NO_SHARE = -1.0  # «% speso» of a project without a preventivo in euro: shown «—», sorted
+# below 0% (a missing value would be drawn «None» by the grid, whatever the Styler says)
+SPENDING_COLUMNS = ("spent_share",)  # only for a plan with a consuntivo in euro; the euros are
+# on the project's card (one more column would not fit a 1280 px projector with the sidebar)
 
 
 def matrix_table(plan: Plan) -> pd.DataFrame:
     """One row per project, grouped by pista (workbook order): pista code, project, stato, how
     many items are done and planned, one column per source (amount as a number, flag as bool),
-    with a consuntivo «Speso» and «% speso» of its euro sources (those the filter keeps; NaN
-    for a project without one), and the project ID last (to find the project of a selected
+    with a consuntivo «% speso» of its euro sources (those the filter keeps; NO_SHARE for a
+    project without a preventivo in euro), and the project ID last (to find the project of a selected
     row)."""
     matrix = plan.status_matrix()
     table = matrix[[*MATRIX_COLUMNS, *plan.source_names, *spending_columns(plan), "id"]]
+    if spending_columns(plan):
+        table = table.assign(spent_share=table["spent_share"].fillna(NO_SHARE))
     return table.rename(columns=HEADERS).reset_index(drop=True)
 
 

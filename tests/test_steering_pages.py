@@ -7,7 +7,6 @@ from __future__ import annotations
 import datetime as dt
 import html
 import json
-import math
 from dataclasses import replace
 from pathlib import Path
 
@@ -20,6 +19,7 @@ from variants import as_bytes
 from coopplan import load_plan
 from coopplan.plan import Plan
 from coopplan.store import Store
+from coopplan.tables import NO_SHARE
 
 ROOT = Path(__file__).resolve().parents[1]
 APP = str(ROOT / "app.py")
@@ -36,21 +36,21 @@ def matrix_frame(at: AppTest):
 
 def test_the_matrix_shows_what_each_project_spent(example: Path) -> None:  # noqa: F811
     frame = matrix_frame(go(start(), MATRICE))
-    assert list(frame.columns[-3:]) == ["Speso", "% speso", "ID"]
-    assert frame.loc["Rating cooperativo", "Speso"] == 4500
-    assert frame.loc["Rating cooperativo", "% speso"] == pytest.approx(0.9)
-    assert frame.loc["Ufficio Credito&Finanza", "Speso"] == 20500
-    assert math.isnan(frame.loc["Impresa sociale", "Speso"])  # no source in euro: blank
+    assert list(frame.columns[-2:]) == ["% speso", "ID"]
+    assert frame.loc["Rating cooperativo", "% speso"] == pytest.approx(0.9)  # 4.500 of 5.000 €
+    assert frame.loc["La riforma del Terzo settore", "% speso"] == pytest.approx(0.4)
+    assert frame.loc["Ufficio Credito&Finanza", "% speso"] == pytest.approx(0.5)
+    assert frame.loc["Impresa sociale", "% speso"] == NO_SHARE  # no source in euro: «—»
 
 
 def test_the_source_filter_applies_to_the_matrix_spending(example: Path) -> None:  # noqa: F811
     at = go(start({"fonte": RCS}), MATRICE)
     frame = matrix_frame(at)
     assert ONERI not in frame.columns
-    assert frame.loc["Rating cooperativo", "Speso"] == 4500
+    assert frame.loc["Rating cooperativo", "% speso"] == pytest.approx(0.9)
     assert "Ufficio Credito&Finanza" not in frame.index  # paid by Oneri only
-    help_texts = [c.get("help", "") for c in _column_config(at).values()]
-    assert f"Speso del progetto dal foglio Consuntivo, fonti in euro: {RCS}." in help_texts
+    help_texts = " ".join(str(c.get("help", "")) for c in _column_config(at).values())
+    assert f"fonti in euro: {RCS};" in help_texts
 
 
 def _column_config(at: AppTest) -> dict:
@@ -60,7 +60,7 @@ def _column_config(at: AppTest) -> dict:
 
 def test_the_matrix_of_a_plan_without_consuntivo_has_no_speso() -> None:
     frame = matrix_frame(go(start(), MATRICE))  # the shipped plan
-    assert "Speso" not in frame.columns and "% speso" not in frame.columns
+    assert "% speso" not in frame.columns
 
 
 # The presentation, «Dall'ultima assemblea» and «Cronologia» on a store ------------------------

@@ -452,11 +452,10 @@ def _matrix_groups(plan: Plan, table: pd.DataFrame) -> list[tuple[str, list[tupl
             done=fmt.count(int(row[h["done"]]), "attività realizzata", "attività realizzate"),
             planned=fmt.count(int(row[h["planned"]]), "ipotesi di lavoro", "ipotesi di lavoro"),
         )
-        if h["spent"] in row.index and not pd.isna(row[h["spent"]]):  # with a consuntivo
+        if h["spent_share"] in row.index and row[h["spent_share"]] >= 0:
             counts = md(
-                "{counts}, speso {spent} ({share})",
+                "{counts}, speso il {share}",
                 counts=counts,
-                spent=fmt.money(float(row[h["spent"]])),
                 share=spending.percent(float(row[h["spent_share"]])),
             )
         groups.setdefault(row[h["track"]], []).append((row[h["title"]], row[h["status"]], counts))

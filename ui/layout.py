@@ -3,7 +3,6 @@ pixels (no streamlit here: ui/components.py draws it)."""
 
 from __future__ import annotations
 
-import math
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -30,10 +29,9 @@ def money_or_blank(value: float) -> str:
     return fmt.money(value) if value else ""
 
 
-def spent_or_blank(value: float) -> str:
-    """The speso of a project: '0 €' is a fact once a consuntivo is in; blank for a project
-    with no source in euro (NaN)."""
-    return "" if math.isnan(value) else fmt.money(value)
+def share_or_dash(value: float) -> str:
+    """«90%»; «—» for a project without a preventivo in euro (tables.NO_SHARE)."""
+    return "—" if value < 0 else spending.percent(value)
 
 
 def tick_or_blank(value: bool) -> str:
@@ -51,9 +49,7 @@ def styled_matrix(plan: Plan, table: pd.DataFrame | None = None) -> pd.io.format
     table[flags] = table[flags].map(tick_or_blank)
     styler = table.style.format(money_or_blank, subset=money_columns(plan))
     if spending_columns(plan):
-        styler = styler.format(spent_or_blank, subset=[HEADERS["spent"]])
-        styler = styler.format(spending.percent, subset=[HEADERS["spent_share"]])
-    styler = styler.set_properties(subset=flags, **{"text-align": "center"})
+        styler = styler.format(share_or_dash, subset=[HEADERS["spent_share"]])
     return styler.map(status_style, subset=[HEADERS["status"]])
 
 
@@ -132,25 +128,19 @@ def matrix_columns(plan: Plan, table: pd.DataFrame | None = None) -> list[Matrix
 
 
 def _spending_columns(plan: Plan, table: pd.DataFrame) -> list[MatrixColumn]:
-    """«Speso» and «% speso» when the plan has a consuntivo in euro; the help says which
-    sources they sum (a source filter: the chosen ones)."""
+    """«% speso» when the plan has a consuntivo in euro; the help says which sources it sums
+    (a source filter: the chosen ones)."""
     if not spending_columns(plan):
         return []
     which = ", ".join(plan.amount_sources)
-    spent = [spent_or_blank(float(v)) for v in table[HEADERS["spent"]]]
     return [
-        MatrixColumn(
-            HEADERS["spent"],
-            "Speso",
-            max(text_px("Speso"), *(text_px(v) for v in spent)) if spent else text_px("Speso"),
-            f"Speso del progetto dal foglio Consuntivo, fonti in euro: {which}.",
-        ),
         MatrixColumn(
             HEADERS["spent_share"],
             "% speso",
             max(text_px("% speso"), text_px("100,0%")),
-            f"Speso su preventivo delle fonti in euro ({which}); — senza preventivo.",
-        ),
+            f"Speso su preventivo del progetto (foglio Consuntivo), fonti in euro: {which}; "
+            "— senza preventivo in euro. Gli importi sono nella scheda del progetto.",
+        )
     ]
 
 
