@@ -365,7 +365,7 @@ class GridPage:
     widths: tuple[float, ...]
 
 
-SPENDING_WIDTHS = (0.16, 0.1, 0.1, 0.1, 0.1, 0.07, 0.1, 0.09, 0.18)
+SPENDING_WIDTHS = (0.16, 0.1, 0.1, 0.09, 0.09, 0.07, 0.1, 0.11, 0.18)
 DUE_WIDTHS = (0.26, 0.22, 0.15, 0.09, 0.14, 0.14)
 DUE_ROWS = 40  # projects listed in the handout (two pages); the rest counted
 
