@@ -9,7 +9,7 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from coopplan import Plan, charts, downloads, fmt, kinds, tables
+from coopplan import Plan, charts, downloads, fmt, kinds, spending, tables
 from coopplan.charts import PLOTLY_CONFIG
 from coopplan.export import file_stem
 from coopplan.palette import status_color, text_color_on
@@ -452,6 +452,12 @@ def _matrix_groups(plan: Plan, table: pd.DataFrame) -> list[tuple[str, list[tupl
             done=fmt.count(int(row[h["done"]]), "attività realizzata", "attività realizzate"),
             planned=fmt.count(int(row[h["planned"]]), "ipotesi di lavoro", "ipotesi di lavoro"),
         )
+        if h["spent_share"] in row.index and row[h["spent_share"]] >= 0:
+            counts = md(
+                "{counts}, speso il {share}",
+                counts=counts,
+                share=spending.percent(float(row[h["spent_share"]])),
+            )
         groups.setdefault(row[h["track"]], []).append((row[h["title"]], row[h["status"]], counts))
     return [(f"{code} · {plan.track_title(code)}", rows) for code, rows in groups.items()]
 
