@@ -4,7 +4,7 @@ from pathlib import Path
 
 import streamlit as st
 
-from ui import components, data, filters, history, nav, versions
+from ui import components, data, filters, history, italian, nav, versions
 
 st.set_page_config(
     page_title=nav.APP_TITLE,
@@ -13,6 +13,7 @@ st.set_page_config(
     initial_sidebar_state="auto",
 )
 components.inject_css()
+italian.streamlit_in_italian()  # Streamlit's own English words, before any can show
 versions.plan_selector()
 plan = data.current_plan(tell=True)  # store damage is told here, on every page
 
