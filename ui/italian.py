@@ -166,7 +166,7 @@ _SCRIPT = """<script>
 def script() -> str:
     """The <script> element that says Streamlit's own words in Italian, and the CSS rule hiding
     its holder (HTML text, no data)."""
-    hide = f"<style>{keys.css(HOLDER)} {{ display: none; }}</style>"
+    hide = f"<style>{keys.hidden_holder(HOLDER)}</style>"
     return hide + _SCRIPT % {
         "labels": json.dumps(LABELS, ensure_ascii=False),
         "patterns": json.dumps(PATTERNS, ensure_ascii=False),

@@ -232,4 +232,5 @@ def chart_html(chart: s.ChartSpec) -> str:
 
 
 def _e(text: object) -> str:
-    return html.escape(str(text), quote=True)
+    """Escaped text, a number and its «€» or «%» kept on one line (issue 24 §4: «€» alone)."""
+    return html.escape(fmt.units_kept(str(text)), quote=True)
