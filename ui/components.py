@@ -455,11 +455,11 @@ def matrix(plan: Plan) -> str | None:
             )
         )
     with st.container(key=f"{keys.PHONE_ONLY}-matrice"):  # each layout says its own gestures
-        st.caption(PHONE_MATRIX_HELP)
+        st.caption(text(PHONE_MATRIX_HELP))
         phone_projects(_matrix_groups(plan, table))
         picked = project_picker(plan, "progetto_matrice_telefono")  # the grid's row click
     with st.container(key=f"{keys.WIDE_ONLY}-matrice"):
-        st.caption(WIDE_MATRIX_HELP)
+        st.caption(text(WIDE_MATRIX_HELP))
         return _matrix_grid(plan, table, key) or picked
 
 
