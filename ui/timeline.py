@@ -19,6 +19,7 @@ from ui import data
 from ui.filters import Filters
 from ui.page import context
 from ui.safe import join, md, text
+from ui.update import text_table
 
 CACHE_ENTRIES = 512  # (version, previous, piste) triples: a few hundred bytes each
 
@@ -179,7 +180,8 @@ def versions_table(timeline: Timeline) -> None:
             "Modifiche": [_short(changes) for changes in frame["changes"]],
         }
     )
-    st.dataframe(shown, hide_index=True, width="stretch", key="cronologia_versioni")
+    # a static table: a grid cut «Prima versione de…» at 1280 px (issue 24 §4); a list on phones
+    text_table(shown, phone_key="cronologia-versioni")
 
 
 def _short(changes: tuple[str, ...]) -> str:

@@ -254,4 +254,5 @@ def _figure_html(chart: s.ChartSpec, rows: Sequence[str]) -> str:
 
 
 def _e(text: object) -> str:
-    return html.escape(str(text), quote=True)
+    """Escaped text, a number and its «€» or «%» kept on one line (issue 24 §4: «€» alone)."""
+    return html.escape(fmt.units_kept(str(text)), quote=True)
