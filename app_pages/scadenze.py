@@ -5,7 +5,8 @@ import datetime as dt
 
 import streamlit as st
 
-from coopplan import fmt, spending
+from coopplan import fmt, spending, tables
+from ui.components import pager
 from ui.page import start
 from ui.safe import md, table, text
 
@@ -53,12 +54,15 @@ if due.empty:
     )
 else:
     shown = spending.due_table(due)
-    if late:
-        st.subheader("In ritardo")
-        st.table(table(shown.iloc[:late].set_index("Progetto")))
-    if len(due) > late:
-        st.subheader("In scadenza")
-        st.table(table(shown.iloc[late:].set_index("Progetto")))
+    for heading, rows, key in (
+        ("In ritardo", shown.iloc[:late], "pagina_ritardo"),
+        ("In scadenza", shown.iloc[late:], "pagina_scadenza"),
+    ):
+        if rows.empty:
+            continue
+        st.subheader(heading)
+        page_of = pager(len(rows), key=key)  # 100 rows at a time: thousands stay fast
+        st.table(table(tables.page_rows(rows, page_of).set_index("Progetto")))
 if undated:
     st.caption(
         text(

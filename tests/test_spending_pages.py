@@ -164,3 +164,27 @@ def test_without_a_consuntivo_the_pages_say_so_never_zero_spent(monkeypatch) -> 
     go(at, SCADENZE)
     assert "Nessun progetto in scadenza nei prossimi 30 giorni." in [s.value for s in at.success]
     assert "18 progetti non hanno una scadenza" in all_text(at)
+
+
+def test_thousands_of_overdue_projects_are_shown_a_hundred_at_a_time(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from tests.sample import generate_plan
+
+    plan = generate_plan(n_tracks=3, n_projects=450, seed=7, with_spending=True)
+    past = dt.date.today() - dt.timedelta(days=400)
+    projects = plan.projects.copy()
+    projects["due"] = [past] * len(projects)
+    projects["status"] = "In corso"
+    path = tmp_path / "molte-scadenze.xlsx"
+    write_workbook(replace(plan, projects=projects), path)
+    monkeypatch.setenv(ui_data.WORKBOOK_ENV, str(path))
+    at = go(start(), SCADENZE)
+    assert_clean(at)
+    assert "450 progetti in ritardo" in all_text(at)
+    [late] = tables(at)
+    assert len(late) == 100  # one page of the 450, not 450 rows
+    pager = next(s for s in at.selectbox if s.label == "Pagina")
+    assert pager.format_func(5) == "Pagina 5 di 5"
+    pager.set_value(5).run()
+    assert len(tables(at)[0]) == 50
