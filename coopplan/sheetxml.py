@@ -25,6 +25,7 @@ import re
 import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import lru_cache
 from io import BytesIO
 from xml.parsers import expat
 
@@ -382,6 +383,23 @@ class _SharedStringsParser(_RichText):
 
 
 _REF = re.compile(r"\$?([A-Za-z]{1,3})\$?([0-9]{1,7})")
+_DIGITS = "0123456789"
+
+
+@lru_cache(maxsize=1 << 16)
+def _column_of(letters: str) -> int:
+    return _column_number(letters.upper())
+
+
+def _place(reference: str) -> Position | None:
+    """(row, column) of a cell reference such as «B7» (None if it is not one). The hot path
+    of reading: string methods and a cached column number, the regex only for odd forms."""
+    letters = reference.rstrip(_DIGITS)
+    digits = reference[len(letters) :]
+    if 0 < len(letters) <= 3 and 0 < len(digits) <= 7 and letters.isalpha() and letters.isascii():
+        return int(digits), _column_of(letters)
+    match = _REF.fullmatch(reference)
+    return (int(match.group(2)), _column_of(match.group(1))) if match else None
 
 
 def _names(local: str) -> frozenset[str]:
@@ -436,10 +454,9 @@ class _SheetParser:
             self.result.merged.append(attrs["ref"])
 
     def _open_cell(self, attrs: dict[str, str]) -> None:
-        match = _REF.fullmatch(attrs.get("r", ""))
-        if match:
-            self.row = int(match.group(2))
-            self.column = _column_number(match.group(1).upper())
+        place = _place(attrs.get("r", ""))
+        if place:
+            self.row, self.column = place
         else:
             self.column += 1
         self.cell = attrs
