@@ -176,3 +176,16 @@ def test_a_long_value_goes_below_its_title_so_a_phone_shows_it_whole() -> None:
 
 def strip_bold(text: str) -> str:
     return text.replace("<b>", "").replace("</b>", "")
+
+
+def test_a_spending_row_title_with_an_ampersand_reads_as_written() -> None:
+    """«Ricerca & sviluppo» above its spending bars, not «Ricerca &amp; sviluppo»."""
+    import pandas as pd
+
+    from coopplan import charts_spending
+
+    frame = pd.DataFrame(
+        {"planned": [1000.0], "committed": [500.0], "spent": [200.0], "spent_share": [0.2]}
+    )
+    fig = charts_spending._bullets(frame, ["Ricerca & sviluppo"])
+    assert fig.layout.annotations[0].text.startswith("<b>Ricerca &amp; sviluppo</b>")
