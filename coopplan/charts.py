@@ -40,6 +40,7 @@ TILE_CHAR_PX = 7
 TILE_LABEL_WIDTH = (8, 18)  # characters per line of a tile label: never fewer, no need for more
 LABEL_WIDTH = 24  # characters per line of a tile label before it wraps
 TITLE_WIDTH = 44  # characters per line of a title written above a bar
+ROW_LINE_WIDTH = 48  # characters a bar row's line (title · value) holds on a 390 px phone
 BAR_WIDTH = 0.42  # bar thickness, in rows (a row is one pista or source)
 ROW_HEIGHT = 84  # pixels per bar row, title included
 PLOTLY_CONFIG: dict[str, object] = {
@@ -173,6 +174,19 @@ def _money_axis(fig: go.Figure, top: float) -> None:
     )
 
 
+def row_label(title: str, value: str) -> str:
+    """What is written above a bar row: the title in bold (wrapped at TITLE_WIDTH), then « · »
+    and the value on the title's last line when the line still fits a phone (ROW_LINE_WIDTH),
+    else the value on a line of its own: «0 conclusi e 5 in corso su 5 progetti» after a title
+    would run past a 390 px screen's edge."""
+    title_lines = wrap_label(title, TITLE_WIDTH)
+    if not value:
+        return f"<b>{title_lines}</b>"
+    last = title_lines.rsplit("<br>", 1)[-1]
+    joiner = " · " if len(f"{last} · {value}") <= ROW_LINE_WIDTH else "<br>"
+    return f"<b>{title_lines}</b>{joiner}{value}"
+
+
 def _rows_with_titles(fig: go.Figure, titles: Sequence[str], values: Sequence[str]) -> None:
     """Bars as rows, each with its title and value written above it (left-aligned).
 
@@ -191,14 +205,13 @@ def _rows_with_titles(fig: go.Figure, titles: Sequence[str], values: Sequence[st
             yref="y",
             yanchor="bottom",
             yshift=2,
-            text=f"<b>{wrap_label(title, TITLE_WIDTH)}</b> · {value}"
-            if value
-            else f"<b>{wrap_label(title, TITLE_WIDTH)}</b>",
+            text=row_label(title, value),
             showarrow=False,
             align="left",
             font={"size": FONT_SIZE, "color": TEXT_COLOR},
         )
-    lines = max((wrap_label(t, TITLE_WIDTH).count("<br>") for t in titles), default=0)
+    labels = [row_label(t, v) for t, v in zip(titles, values, strict=True)]
+    lines = max((label.count("<br>") for label in labels), default=0)
     fig.update_layout(
         height=ROW_HEIGHT * max(len(titles), 1) + 20 * lines * len(titles) + 110,
         margin={"l": 4, "r": 12, "t": 48, "b": 8},

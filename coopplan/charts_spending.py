@@ -78,9 +78,8 @@ def _bullets(frame: pd.DataFrame, titles: list[str]) -> go.Figure:
     _style(fig, 0)
     top = frame[["planned", "committed", "spent"]].to_numpy().max() if len(frame) else 0.0
     _money_axis(fig, float(top))
-    _rows_with_titles(
-        fig, [plotly_literal(t) for t in titles], [row_words(r) for r in frame.to_dict("records")]
-    )
+    # titles as written: _rows_with_titles escapes them itself (once: «&» not «&amp;»)
+    _rows_with_titles(fig, titles, [row_words(r) for r in frame.to_dict("records")])
     return fig
 
 

@@ -156,3 +156,36 @@ def test_progress_per_pista_is_full_only_when_the_pista_is_concluded() -> None:
     fig = charts.progress_by_track(track_progress(done))
     assert fig.data[0].x[0] == 1.0 and fig.data[1].x[0] == 0
     assert fig.layout.xaxis.range == (0, 1)
+
+
+def test_a_long_value_goes_below_its_title_so_a_phone_shows_it_whole() -> None:
+    """«Che ruolo vogliamo giocare · 0 conclusi e 5 in corso su 5 progetti» ran past a 390 px
+    screen: the words go on a line of their own; a short amount stays beside its title."""
+    from coopplan.since import track_progress
+
+    plan = load_plan(SHIPPED).plan
+    assert plan is not None
+    words = [a.text for a in charts.progress_by_track(track_progress(plan)).layout.annotations]
+    assert words[0] == "<b>Che ruolo vogliamo giocare</b><br>0 conclusi e 5 in corso su 5 progetti"
+    for text in words:
+        assert all(len(line) <= charts.ROW_LINE_WIDTH for line in strip_bold(text).split("<br>"))
+    assert charts.row_label("Tessere connessioni", "5.000 €") == (
+        "<b>Tessere connessioni</b> · 5.000 €"
+    )
+
+
+def strip_bold(text: str) -> str:
+    return text.replace("<b>", "").replace("</b>", "")
+
+
+def test_a_spending_row_title_with_an_ampersand_reads_as_written() -> None:
+    """«Ricerca & sviluppo» above its spending bars, not «Ricerca &amp; sviluppo»."""
+    import pandas as pd
+
+    from coopplan import charts_spending
+
+    frame = pd.DataFrame(
+        {"planned": [1000.0], "committed": [500.0], "spent": [200.0], "spent_share": [0.2]}
+    )
+    fig = charts_spending._bullets(frame, ["Ricerca & sviluppo"])
+    assert fig.layout.annotations[0].text.startswith("<b>Ricerca &amp; sviluppo</b>")

@@ -607,6 +607,9 @@ CSS = f"""
 /* Long pista titles wrap in the navigation instead of being cut with an ellipsis. */
 [data-testid="stSidebarNavLink"] span {{ white-space: normal !important;
                                         overflow: visible !important; text-overflow: clip !important; }}
+/* So does the next pista's title in the link at the end of a pista page (a phone). */
+.st-key-{keys.WAY_ON} [data-testid="stPageLink"] * {{ white-space: normal !important;
+    overflow: visible !important; text-overflow: clip !important; min-width: 0; }}
 </style>
 """
 

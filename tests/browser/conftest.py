@@ -27,8 +27,15 @@ LOCAL_HOSTS = {"127.0.0.1", "localhost", "[::1]", "::1"}
 TIMEOUT_MS = 45_000
 
 
+# The address the «Sala» QR codes carry: loopback, so the reachability check passes and the QR
+# (not the "address not reachable" warning) is shown, whatever network the machine is on.
+LAN_ADDRESS = "127.0.0.1"
+
+
 def start_streamlit(script: Path, env: dict[str, str], log: Path) -> tuple[str, subprocess.Popen]:
-    """``streamlit run`` as the README says, on 127.0.0.1 and a free port."""
+    """``streamlit run`` as the README says, on 127.0.0.1 and a free port; the QR codes point to
+    ``LAN_ADDRESS`` unless ``env`` names another address."""
+    env = {**env, "COOPPLAN_LAN_ADDRESS": env.get("COOPPLAN_LAN_ADDRESS", LAN_ADDRESS)}
     port = free_ports()
     command = [
         sys.executable, "-m", "streamlit", "run", str(script),

@@ -203,7 +203,8 @@ def test_phones_on_two_processes_follow(tmp_path_factory, visitor) -> None:
 
     store = tmp_path_factory.mktemp("sala_two")
     log = tmp_path_factory.mktemp("log") / "serve.log"
-    process, url = start_serve(2, store, log)
+    # nginx says which process answered (header X-Coopplan-Upstream) only when asked (tests).
+    process, url = start_serve(2, store, log, {"COOPPLAN_SHOW_UPSTREAM": "1"})
     try:
         hall = hallstate.open_hall(str(store))
         phones, upstreams = [], set()

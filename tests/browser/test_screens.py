@@ -91,6 +91,8 @@ def test_sources_on_a_phone_show_the_pista_names_whole(
     page = made.page
     titles = {PLAN.track_title(code) for code in PLAN.track_codes}
     tabs = page.get_by_role("tab")
+    # The phone list of the open tab's projects (not the other phone-only boxes: the «Pagine» menu)
+    source_list = keys.css_any(f"{keys.PHONE_ONLY}-fonte")
     checked = 0
     for i, source in enumerate(PLAN.source_names):
         tabs.nth(i).click()  # only the open tab is drawn: the click reruns the page
@@ -101,11 +103,11 @@ def test_sources_on_a_phone_show_the_pista_names_whole(
         page.wait_for_function(
             "([sel, n]) => [...document.querySelectorAll(sel)].filter(e => e.offsetParent)"
             ".some(e => e.textContent.trim())",
-            arg=[keys.css_any(keys.PHONE_ONLY), i],
+            arg=[source_list, i],
         )
         items = [
             t
-            for t in page.evaluate(TEXTS_JS, keys.css_any(keys.PHONE_ONLY))
+            for t in page.evaluate(TEXTS_JS, source_list)
             if t["tag"] in ("LI", "P") and not t["chip"]
         ]
         funded = PLAN.funded()
