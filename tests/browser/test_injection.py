@@ -32,7 +32,7 @@ pytestmark = pytest.mark.browser
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "artifacts" / "injection"
 SECRET = "segreteria-prova-iniezione"
-PASSWORD = "iniezione-prova-2026"  # noqa: S105 - a test editor's password
+PASSWORD = "iniezione-prova-2026"
 TIMEOUT_MS = 45_000
 EDITOR = "# {url} ![x]({url}/e.png) :red[Maria] $x$"  # the store takes names up to 100 chars
 
