@@ -15,8 +15,10 @@ import hashlib
 import streamlit as st
 
 from coopplan import fmt
+from coopplan.audit import audit_for
 from coopplan.diff import diff_plans
 from coopplan.downloads import XLSX_MIME
+from coopplan.editors import Actor, mark_as, publish_as, restore_as
 from coopplan.preview import Against, Comparison, UploadPreview
 from coopplan.sandbox import PREVIEW_LIMITS, preview_isolated, restamp_isolated, warm
 from coopplan.schema import MAX_UPLOAD_MB
@@ -26,9 +28,10 @@ from coopplan.writer import template_plan, workbook_bytes
 from ui import CHOOSE, keys, uploads
 from ui.cache import shared
 from ui.data import shared_store, version_plan, where
-from ui.editor import Editor, current, editor_gate, sign_in_form, signed_in_bar
+from ui.editor import Editor, current, named_editors_exist, sign_in_form, signed_in_bar
 from ui.page import context
 from ui.safe import md, text
+from ui.signin import audit_section
 from ui.update import (
     FLASH,
     choose_version,
@@ -142,13 +145,21 @@ def in_force_section(store: VersionStore, versions: list[Version]) -> None:
 def upload_section(store: VersionStore, editor: Editor | None) -> None:
     st.subheader("Carica il file aggiornato")
     if editor is None:
-        st.caption(
-            "Caricare un file, vedere che cosa cambia e pubblicarlo è riservato a chi aggiorna "
-            "il piano: accedi con la password di pubblicazione."
+        how = (
+            "con il tuo nome e la tua password"
+            if named_editors_exist(store)
+            else "con la password di pubblicazione"
         )
-        sign_in_form(editor_gate())
+        st.caption(
+            md(
+                "Caricare un file, vedere che cosa cambia e pubblicarlo è riservato a chi "
+                "aggiorna il piano: accedi {how}.",
+                how=how,
+            )
+        )
+        sign_in_form(store)
         return
-    signed_in_bar(editor, forget=(CHECKED, TODAY_DATE))
+    signed_in_bar(store, editor, forget=(CHECKED, TODAY_DATE))
     warm(PREVIEW_LIMITS)  # a reading process ready (imports done) before the file arrives
     st.caption(
         md(
@@ -256,16 +267,18 @@ def publish_form(
             return
         data = stamped
 
-    def publish() -> Version:
-        version = store.publish(data, signed.editor, signed.note, name=name)
+    def publish(who: Actor) -> Version:
+        log = audit_for(store)
+        version = publish_as(store, log, who, data, signed.note, name=name)
         if signed.assembly:
-            store.mark_presented(version.number, signed.assembly, signed.editor)
+            mark_as(store, log, who, version.number, signed.assembly)
         st.session_state[NONCE] = st.session_state.get(NONCE, 0) + 1  # an empty uploader next
         st.session_state.pop(CHECKED, None)
         uploads.release(uploads.session_id())  # the published file leaves the server's memory
         return version
 
     write_to_store(
+        store,
         publish,
         lambda version: (
             f"Pubblicata la versione {version.number} del piano {version.year}: da ora tutti "
@@ -313,8 +326,7 @@ def history_section(store: VersionStore, editor: Editor | None, versions: list[V
     )
     if editor is None:
         st.caption(
-            "Per ripristinare una versione o segnarla come presentata in assemblea, accedi "
-            "con la password di pubblicazione (sopra)."
+            "Per ripristinare una versione o segnarla come presentata in assemblea, accedi (sopra)."
         )
     else:
         restore_form(store, chosen, in_force)
@@ -337,7 +349,8 @@ def restore_form(store: VersionStore, chosen: Version, in_force: int) -> None:
         if signed is None:
             return
         write_to_store(
-            lambda: store.restore(chosen.number, signed.editor),
+            store,
+            lambda who: restore_as(store, audit_for(store), who, chosen.number),
             lambda version: (
                 f"Ripristinata la versione {chosen.number}: ora è in vigore come versione "
                 f"{version.number}."
@@ -399,12 +412,15 @@ def main() -> None:
     if not versions and store.verify().sound:  # a lost manifest is told above the page
         st.warning("L'archivio è vuoto: pubblica il primo piano caricando il file qui sotto.")
     uploads.guard()  # app.py does it too; this page may run alone (AppTest, a direct script)
-    editor = current()
+    editor = current(store)
     if versions:
         in_force_section(store, versions)
     upload_section(store, editor)
     if versions:
         history_section(store, editor, versions)
+    if editor is not None:
+        st.divider()
+        audit_section(store)
 
 
 main()

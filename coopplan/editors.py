@@ -498,9 +498,12 @@ def mark_as(store: VersionStore, log: AuditLog, actor: Actor, number: int, day: 
 
 
 def _refused(log: AuditLog, event: Event, actor: Actor, what: str, exc: StoreError) -> None:
+    """Log a refused write; a log that cannot be written either (a read-only disk) does not
+    hide the store's own reason, which the caller raises."""
     reason = exc.message.split(". ")[0][:200]
     detail = f"{what}: {reason}" if what else reason
-    log.record(Action(event, actor.name, actor.client, Result.REFUSED, detail))
+    with contextlib.suppress(StoreError):
+        log.record(Action(event, actor.name, actor.client, Result.REFUSED, detail))
 
 
 def _now() -> dt.datetime:

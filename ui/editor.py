@@ -1,38 +1,47 @@
 """Who may change the plan in this browser session: «Accedi» and «Esci» on «Aggiorna il piano».
 
 Uploading, checking and previewing a file, publishing, restoring and marking a version are an
-editor's actions. Today an editor is whoever knows the one editor secret (coopplan.access.Gate,
-whose slow-down of wrong guesses is per session and per client address); signing in keeps an
-``Editor`` in the session state, and the page asks ``current()`` only. Named editors (issue 21)
-will be another way of signing in that yields an ``Editor`` with a verified ``name``: the page
-and the upload guard (ui/uploads.py) stay as they are.
+editor's actions. An editor signs in with their own name and password (ui/signin.py,
+coopplan.editors); the old shared secret (coopplan.access.Gate) opens the door only while the
+store has no named editor (``editors.shared_key_allowed``, docs/decisions.md). Either way the
+session state keeps a ``coopplan.editors.Session`` (ended by «Esci» or after the idle time), the
+page asks ``current(store)``, and a write asks ``actor(store)`` for the verified name it records.
 """
 
 from __future__ import annotations
 
-import uuid
+import time
 from collections.abc import Iterable
 from dataclasses import dataclass
 
 import streamlit as st
 
-from coopplan.access import NOT_CONFIGURED_MESSAGE, Gate, Guesser, configured_secret
-from ui import uploads
+from coopplan.access import NOT_CONFIGURED_MESSAGE, Gate, configured_secret
+from coopplan.editors import (
+    SHARED_KEY_EDITOR,
+    SHARED_KEY_LEGACY_NOTICE,
+    SHARED_KEY_RETIRED_NOTICE,
+    Actor,
+    Session,
+    editors_for,
+    shared_key_allowed,
+)
+from coopplan.store import StoreError, VersionStore
+from ui import signin, uploads
 from ui.safe import text
 
-SIGNED_IN = "editor_signed_in"  # session state: the Editor signed in, if any
-SESSION_ID = "agg_session_id"  # a random id of this browser session, for the guess throttle
+SECRET = "secret"  # noqa: S105 - the Session.method of the old shared secret, not a secret
 SECRET_FIELD = "agg_sign_in_secret"  # noqa: S105 - a widget key, not a secret
 SIGN_IN_ERROR = "agg_sign_in_error"  # the refusal to show after the rerun
 
 
 @dataclass(frozen=True)
 class Editor:
-    """Who signed in. ``name``: their verified name, "" while one shared secret opens the door
-    (the publish form then asks who is publishing); ``method``: how they signed in."""
+    """Who signed in: ``name``, their verified name (or «password condivisa» for the old
+    shared secret); ``method``: how they signed in (``password`` or ``secret``)."""
 
-    name: str = ""
-    method: str = "secret"
+    name: str
+    method: str = "password"
 
 
 def editor_gate() -> Gate:
@@ -40,26 +49,65 @@ def editor_gate() -> Gate:
     return Gate(configured_secret(st.secrets))
 
 
-def current() -> Editor | None:
-    """The editor signed in in this session, or None for a visitor. A signed-in session is
-    (again) allowed to upload: a session resumed after a lost connection too."""
-    editor = st.session_state.get(SIGNED_IN)
-    if isinstance(editor, Editor):
-        uploads.allow(uploads.session_id())
-        return editor
-    return None
+def named_editors_exist(store: VersionStore) -> bool:
+    """True once the store has a named editor (then the shared secret opens nothing)."""
+    try:
+        return not shared_key_allowed(editors_for(store))
+    except StoreError:
+        return True  # editors unreadable: never fall back to the shared secret
 
 
-def guesser() -> Guesser:
-    """This browser session and its client address, as the guess throttle knows them. The
-    address is Streamlit's (uvicorn's) peer address: see README, «Dietro un proxy»."""
-    session = st.session_state.setdefault(SESSION_ID, uuid.uuid4().hex)
-    return Guesser(session, st.context.ip_address)
+def current(store: VersionStore) -> Editor | None:
+    """The editor signed in in this session, or None for a visitor. A session idle for too long
+    ends here (ui/signin.py); one opened with the shared secret ends once named editors exist.
+    A signed-in session is (again) allowed to upload: one resumed after a lost connection too."""
+    was_signed_in = signed_in()
+    held = signin.session(store)
+    if held is None:
+        if was_signed_in:  # expired just now: its upload permission and file go too
+            uploads.forbid(uploads.session_id())
+        return None
+    if held.method == SECRET and named_editors_exist(store):
+        st.session_state.pop(signin.SESSION, None)
+        st.session_state[signin.NOTICE] = SHARED_KEY_RETIRED_NOTICE
+        uploads.forbid(uploads.session_id())
+        return None
+    uploads.allow(uploads.session_id())
+    return Editor(held.editor, held.method)
 
 
-def sign_in_form(gate: Gate) -> None:
-    """«Accedi»: the editor secret, checked with the guess slow-down; on success the page runs
-    again with the session signed in."""
+def signed_in() -> bool:
+    """True while this session holds a sign-in (checked again by ``actor`` before a write)."""
+    return isinstance(st.session_state.get(signin.SESSION), Session)
+
+
+def actor(store: VersionStore) -> Actor | None:
+    """Who a write is recorded as, checked again just before it (None, with the reason shown:
+    signed out meanwhile, an editor removed, or the shared secret retired)."""
+    held = st.session_state.get(signin.SESSION)
+    if not isinstance(held, Session):
+        return None
+    if held.method == SECRET:
+        if named_editors_exist(store):
+            st.session_state.pop(signin.SESSION, None)
+            st.error(text(SHARED_KEY_RETIRED_NOTICE))
+            return None
+        return held.actor
+    return signin.actor(store, held)
+
+
+def sign_in_form(store: VersionStore) -> None:
+    """«Accedi»: name and password once named editors exist; the shared secret before."""
+    gate = editor_gate()
+    if named_editors_exist(store):
+        signin.sign_in_form(store)
+        return
+    secret_form(gate)
+
+
+def secret_form(gate: Gate) -> None:
+    """«Accedi» with the old shared secret, checked with the guess slow-down; on success the
+    page runs again with the session signed in."""
     if not gate.configured:
         st.info(text(NOT_CONFIGURED_MESSAGE))
     with st.form("agg_sign_in", clear_on_submit=False, enter_to_submit=True):
@@ -77,7 +125,7 @@ def sign_in_form(gate: Gate) -> None:
             on_click=_sign_in,
             args=(gate,),
         )
-    refusal = st.session_state.pop(SIGN_IN_ERROR, "")
+    refusal = st.session_state.pop(SIGN_IN_ERROR, "") or st.session_state.pop(signin.NOTICE, "")
     if refusal:
         st.error(text(refusal))
 
@@ -87,31 +135,35 @@ def _sign_in(gate: Gate) -> None:
     again), check the guess, and sign the session in or keep the refusal to show."""
     typed = st.session_state.get(SECRET_FIELD, "")
     st.session_state[SECRET_FIELD] = ""
-    verdict = gate.check(typed, guesser())
+    verdict = gate.check(typed, signin.guesser())
     if verdict.ok:
-        st.session_state[SIGNED_IN] = Editor()
+        held = Session(SHARED_KEY_EDITOR, SECRET, signin.client(), time.monotonic())
+        st.session_state[signin.SESSION] = held
         uploads.allow(uploads.session_id())
     else:
         st.session_state[SIGN_IN_ERROR] = verdict.message
 
 
-def signed_in_bar(editor: Editor, forget: Iterable[str] = ()) -> None:
+def signed_in_bar(store: VersionStore, editor: Editor, forget: Iterable[str] = ()) -> None:
     """Who is signed in, and «Esci» (which also forgets the session-state keys ``forget``)."""
     left, right = st.columns([3, 1], vertical_alignment="center")
-    who = f"come {editor.name}" if editor.name else "con la password di pubblicazione"
+    who = "con la password di pubblicazione" if editor.method == SECRET else f"come {editor.name}"
     left.caption(text(f"Hai eseguito l'accesso {who}: puoi caricare e pubblicare un file."))
     right.button(
         "Esci",
         icon=":material/logout:",
         key="agg_sign_out",
         on_click=sign_out,
-        args=(tuple(forget),),
+        args=(store, tuple(forget)),
     )
+    if editor.method == SECRET:
+        st.warning(text(SHARED_KEY_LEGACY_NOTICE), icon=":material/group:")
 
 
-def sign_out(forget: tuple[str, ...] = ()) -> None:
-    """Back to a visitor: no more uploads from this session, its file and ``forget`` dropped."""
-    st.session_state.pop(SIGNED_IN, None)
+def sign_out(store: VersionStore, forget: tuple[str, ...] = ()) -> None:
+    """Back to a visitor (logged): no more uploads from this session, its file and ``forget``
+    dropped."""
+    signin.sign_out(store)
     for key in forget:
         st.session_state.pop(key, None)
     uploads.forbid(uploads.session_id())

@@ -16,8 +16,10 @@ import pandas as pd
 import streamlit as st
 
 from coopplan import fmt
+from coopplan.audit import audit_for
 from coopplan.diff import PlanDiff
 from coopplan.downloads import XLSX_MIME
+from coopplan.editors import Actor, mark_as
 from coopplan.preview import SHOWN_PROBLEMS as SHOWN_PROBLEMS
 from coopplan.preview import Table, UploadPreview, shown_tables
 from coopplan.schema import MAX_UPLOAD_MB
@@ -26,7 +28,6 @@ from ui import CHOOSE, editor, keys
 from ui.safe import join, md, table, text
 
 FLASH = "agg_flash"  # a success message shown once, after the rerun that follows a publish
-EDITOR = "agg_editor"  # the name of who last published in this session, offered again
 SCROLL_AFTER_ROWS = 20  # a longer table scrolls inside a box of TABLE_HEIGHT_PX, header kept
 TABLE_HEIGHT_PX = 640
 SIGN_IN_FIRST = "Accedi di nuovo per pubblicare: in questa sessione non risulta un accesso."
@@ -175,9 +176,8 @@ def choose_version(
 
 @dataclass(frozen=True)
 class Signed:
-    """What the editor typed in a publishing form."""
+    """What the editor typed in a publishing form (who they are is the session's, not typed)."""
 
-    editor: str
     note: str
     assembly: dt.date | None = None  # «presentata in assemblea il …», when ticked / asked
 
@@ -192,17 +192,11 @@ def signed_form(
     primary: bool = False,
     assembly: str = "",
 ) -> Signed | None:
-    """A form asking the editor's name (offered again from the last publish), a note if
-    ``with_note`` and the day of an assembly (``assembly``: "optional", a tick and a date;
-    "required", a date); widget keys start with ``fields``. What was typed once the button is
-    pressed, else None. Only a signed-in editor sees it (the session is the credential)."""
+    """A form asking a note if ``with_note`` and the day of an assembly (``assembly``:
+    "optional", a tick and a date; "required", a date); widget keys start with ``fields``. What
+    was typed once the button is pressed, else None. Only a signed-in editor sees it: the
+    session is the credential and names who writes (no name is typed)."""
     with st.form(form, clear_on_submit=False, enter_to_submit=False):
-        editor = st.text_input(
-            "Il tuo nome",
-            value=st.session_state.get(EDITOR, ""),
-            disabled=disabled,
-            key=f"{fields}_editor",
-        )
         note = ""
         if with_note:
             note = st.text_area(
@@ -217,7 +211,7 @@ def signed_form(
             type="primary" if primary else "secondary",
             disabled=disabled,
         )
-    return Signed(editor, note, day) if pressed and not disabled else None
+    return Signed(note, day) if pressed and not disabled else None
 
 
 def assembly_fields(fields: str, assembly: str, disabled: bool) -> dt.date | None:
@@ -237,18 +231,25 @@ def assembly_fields(fields: str, assembly: str, disabled: bool) -> dt.date | Non
     return day if ticked else None
 
 
-def write_to_store(write: Callable[[], Version], done: Callable[[Version], str]) -> None:
-    """For a signed-in editor, ``write`` a version; then rerun showing ``done(version)`` once.
-    A refusal of the store is shown as an error and nothing is written."""
-    if editor.current() is None:  # signed out in the meantime (another tab): nothing written
+def write_to_store(
+    store: VersionStore,
+    write: Callable[[Actor], Version],
+    done: Callable[[Version], str],
+) -> None:
+    """For a signed-in editor still allowed to, ``write`` a version as them (the verified
+    ``Actor``); then rerun showing ``done(version)`` once. A refusal of the store is shown as an
+    error and nothing is written."""
+    if not editor.signed_in():  # signed out in the meantime (another tab): nothing written
         st.error(text(SIGN_IN_FIRST))
         return
+    who = editor.actor(store)
+    if who is None:  # removed, or the shared secret retired, meanwhile (said): nothing written
+        return
     try:
-        version = write()
+        version = write(who)
     except StoreError as exc:
         st.error(text(exc.public))
         return
-    st.session_state[EDITOR] = version.editor
     st.session_state[FLASH] = done(version)
     st.rerun()
 
@@ -287,10 +288,9 @@ def mark_form(store: VersionStore, chosen: Version) -> None:
         if signed is None or signed.assembly is None:
             return
         day = signed.assembly
-        editor = signed.editor
 
-        def mark() -> Version:
-            store.mark_presented(chosen.number, day, editor)
+        def mark(who: Actor) -> Version:
+            mark_as(store, audit_for(store), who, chosen.number, day)
             return chosen
 
-        write_to_store(mark, lambda version: mark_text(version.number, day))
+        write_to_store(store, mark, lambda version: mark_text(version.number, day))

@@ -19,17 +19,20 @@ from pathlib import Path
 import pytest
 from variants import MARKER, as_bytes, hostile, hostile_text, shipped
 
+from coopplan.audit import audit_for
+from coopplan.editors import add_editor, editors_for, system_actor
 from coopplan.store import Store
 
 from .conftest import own_dashboard
 from .harness import wait_quiet
-from .test_update_flow import _settled, _shot, sign_in
+from .test_update_flow import _settled, _shot, sign_in_as
 
 pytestmark = pytest.mark.browser
 
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "artifacts" / "injection"
 SECRET = "segreteria-prova-iniezione"
+PASSWORD = "iniezione-prova-2026"
 TIMEOUT_MS = 45_000
 EDITOR = "# {url} ![x]({url}/e.png) :red[Maria] $x$"  # the store takes names up to 100 chars
 
@@ -122,12 +125,14 @@ def test_hostile_workbook_text_is_shown_as_text_everywhere(chromium, server, tra
     try:
         # The preview, signed in.
         page.goto(f"{url}/aggiorna")
-        sign_in(page, SECRET)
+        # A named editor whose name is hostile text (the history and banner show it).
+        hostile_editor = EDITOR.format(url=trap_url)  # <= 100 chars
+        add_editor(editors_for(store), audit_for(store), hostile_editor, PASSWORD, system_actor())
+        sign_in_as(page, hostile_editor, PASSWORD)
         page.locator('input[type="file"]').set_input_files(str(upload))
         page.get_by_text("Che cosa cambia").wait_for()
         checked.append(_check(page, port, ARTIFACTS, "01_anteprima"))
 
-        page.get_by_label("Il tuo nome").first.fill(EDITOR.format(url=trap_url))  # <= 100 chars
         page.get_by_label("Nota (facoltativa)").fill(hostile_text("nota", trap_url))
         page.get_by_role("button", name="Pubblica").click()
         page.get_by_text("Pubblicata la versione 2").wait_for()
