@@ -5,6 +5,7 @@ import streamlit as st
 from coopplan import charts, tables
 from ui import components as ui
 from ui import keys
+from ui import spending as spending_ui
 from ui.cache import shared
 from ui.page import start
 from ui.safe import text
@@ -24,6 +25,7 @@ if charts.has_amounts(view):
     st.subheader("Per pista e per fonte")
     ui.chart(shared(charts.budget_by_track, view, plan.source_names), key="pista_fonte")
 ui.totals_table(shared(tables.track_source_table, view))
+spending_ui.spending_section(view)  # preventivo, impegnato, speso (issue 23)
 
 st.subheader("I progetti di ogni fonte")
 with st.container(key=f"{keys.WIDE_ONLY}-fonti-aiuto"):  # phones get a list, not rows

@@ -6,6 +6,7 @@ import streamlit as st
 from coopplan import charts, scope
 from ui import components as ui
 from ui import keys
+from ui import spending as spending_ui
 from ui.cache import shared
 from ui.page import start
 from ui.safe import text
@@ -18,6 +19,7 @@ plan, view = page.plan, page.view
 # Numbers first: they show while the chart library is still loading.
 ui.source_kpis(view)
 status_strip_since(view, page.filters)  # «In corso 12 (+3)» since the last assembly
+spending_ui.due_link(view)  # one click to «Scadenze» (issue 23)
 
 st.subheader("Budget per pista e per fonte")
 money_note = scope.euros_sentence(plan, view)  # what the euros count under a source filter
@@ -31,6 +33,7 @@ else:
         icon=":material/info:",
     )
 ui.flag_sources_note(view)
+spending_ui.spending_section(view, by="track_title")  # issue 23
 
 with st.container(key=keys.PLAN_MAP):  # hidden on phones (too small to read): the list stays
     st.subheader("La mappa del piano")

@@ -6,7 +6,7 @@ from coopplan import Plan, charts, fmt, scope
 from ui import components as ui
 from ui.cache import shared
 from ui.filters import filter_caption
-from ui.nav import current_track
+from ui.nav import TOP_ANCHOR, current_track, way_on
 from ui.page import context
 from ui.safe import join, md, text
 
@@ -15,7 +15,7 @@ plan = page.plan
 track = plan.track(current_track() or plan.track_codes[0])
 code = track.code
 
-st.title(text(track.title))
+st.title(text(track.title), anchor=TOP_ANCHOR)
 st.markdown(
     md(
         "Pista {n} di {of} · {title}",
@@ -66,3 +66,4 @@ money_note = scope.euros_sentence(plan, mine)
 if money_note:
     st.caption(text(money_note))
 ui.project_cards(mine, plan, key=f"schede_{code}", chosen=page.filters.sources)
+way_on(plan, code)  # the next pista, or back to the top: never a dead end

@@ -10,17 +10,17 @@ from __future__ import annotations
 
 import streamlit as st
 
-from coopplan.export import cached_file
+from coopplan.export import cached_file, file_stem
 from coopplan.export.handout import handout_pdf
 from coopplan.export.html import css, slide_html
 from coopplan.export.pdf import pdf_available
 from coopplan.export.pptx import MIME as PPTX_MIME
 from coopplan.export.pptx import deck_to_pptx
+from coopplan.sala import hall_query
 from coopplan.since import with_since
 from coopplan.slides import build_deck
-from ui import keys
+from ui import hall, keys
 from ui.cache import shared
-from ui.hall import phone_url
 from ui.page import context
 from ui.safe import md
 from ui.since import against_picker, chosen_against, report_for
@@ -56,6 +56,14 @@ header[data-testid="stHeader"], [data-testid="stToolbar"], [data-testid="stSideb
   overflow: hidden; font-size: calc(var(--u) * {FILTER_PX}); line-height: 1.3;
   color: #4A4A4A; }}
 {REMOTE} {{ display: none !important; }}
+/* No QR code when phones cannot reach the server: the reason, where the code would be. */
+.cp-hall-note {{ position: fixed; top: calc(var(--u) * 430); right: calc(var(--u) * 40);
+  width: calc(var(--u) * 600); margin: 0; padding: calc(var(--u) * 14); font-size: calc(var(--u) * 22);
+  line-height: 1.3; background: #FFF4D6; color: #1A1A1A; border: 2px solid #6B5200;
+  border-radius: 8px; z-index: 2; }}
+.cp-hall-note code {{ font-size: inherit; background: none; color: #1A1A1A; }}
+.cp-hall-lead {{ position: fixed; top: 0; right: 0; margin: 0; padding: 2px 10px;
+  font-size: 14px; background: #1D6B2B; color: #FFFFFF; z-index: 2; }}
 /* The read-only banner of ui.versions would push the slide off screen: the deck says it instead. */
 [data-testid="stLayoutWrapper"]:has({BANNER}) {{ display: none !important; }}
 </style>
@@ -85,15 +93,23 @@ label = filters.describe(plan)
 viewed = st.session_state.get(keys.VIEW_VERSION)
 note = f"Versione {viewed} del piano, in sola lettura" if viewed else ""
 fingerprint = view.digest  # the plan's content and the filter
-since = report_for(view, filters, chosen_against())  # «Dall'ultima assemblea», if any
+since = report_for(plan, filters, chosen_against())  # «Dall'ultima assemblea», if any
 deck = with_since(shared(build_deck, view, label, tuple(plan.source_names), note), since)
 since_key = f"{since.start} {since.versions}" if since else ""
 total = len(deck)
 number = current_number(total)
 
 st.html(PAGE_CSS)
-qr_url = phone_url(filters) if number == 1 else ""  # «Segui dal telefono» on the title
+hall.take_presenter_key()
+against = chosen_against()
+leads = hall.move_hall(deck, number, hall_query(plan, hall.hall_filter(filters, against)))
+# «Segui dal telefono» on the title: «Sala», only when its address answers
+qr_url = hall.phone_url_if_reachable(plan, filters, against) if number == 1 else ""
 st.html(slide_html(deck[number - 1], number, qr_url))
+if number == 1 and not qr_url:
+    st.html(f'<p class="cp-hall-note" role="note">{hall.unreachable_html()}</p>')
+if leads:
+    st.html('<p class="cp-hall-lead" role="status">La sala segue questa presentazione</p>')
 
 
 def download_buttons() -> None:
@@ -117,7 +133,7 @@ def download_buttons() -> None:
             ("pdf", fingerprint, label, note, since_key),
             lambda: handout_pdf(view, label, note, since),
         ),
-        file_name="dispensa-piano.pdf",
+        file_name=f"{file_stem('dispensa-piano', label)}.pdf",
         mime="application/pdf",
         icon=":material/download:",
         on_click="ignore",
@@ -129,7 +145,7 @@ def download_buttons() -> None:
     )
 
 
-stem = "presentazione-piano"
+stem = file_stem("presentazione-piano", label)  # a filtered deck is named after its filter
 with st.container(key=keys.DECK_NAV, horizontal=True, wrap=False, vertical_alignment="center"):
     st.button(  # no icon: the shortcut's badge already draws the arrow («Precedente ←»)
         "Precedente",

@@ -6,7 +6,8 @@
     python benchmarks/run.py --markdown out.md    also write the table as Markdown
 
 Sections: reading, scale, timeline («Cronologia», 10,000 projects x 5 versions), rerun, browser,
-load, processes (nginx, 1 vs 2 processes). Prints a table (value, baseline, ratio, target,
+load, processes (nginx, 1 vs 2 processes), hall («Sala»: bytes a phone downloads; 300 phones
+following the president through scripts/serve.sh, 1 and 2 processes; --quick: 30 phones). Prints a table (value, baseline, ratio, target,
 PASS/FAIL) and exits 1 if a target is missed. Not part of pytest. See docs/benchmarks.md.
 """
 
@@ -22,7 +23,7 @@ from pathlib import Path
 
 from common import Row, Settings, machine, skipped, table, write_generated_plan
 
-SECTIONS = ("reading", "scale", "timeline", "rerun", "browser", "load", "processes")
+SECTIONS = ("reading", "scale", "timeline", "rerun", "browser", "load", "processes", "hall")
 TITLES = {
     "reading": "Lettura",
     "scale": "Scala",
@@ -31,6 +32,7 @@ TITLES = {
     "browser": "Browser",
     "load": "Carico",
     "processes": "Processi",
+    "hall": "Sala",
 }
 
 
@@ -144,6 +146,15 @@ def _processes(settings: Settings, plans: dict[int, Path], folder: Path) -> list
     return bench_processes.processes_rows(settings, folder)
 
 
+def _hall(settings: Settings, plans: dict[int, Path], folder: Path) -> list[Row]:
+    import bench_browser
+    import bench_hall
+
+    if not bench_browser.available():
+        return [skipped("Sala", "tutte le misure", bench_browser.UNAVAILABLE)]
+    return bench_hall.hall(settings, folder)
+
+
 SECTION_WORK: dict[str, Callable[[Settings, dict[int, Path], Path], list[Row]]] = {
     "reading": _reading,
     "scale": _scale,
@@ -152,6 +163,7 @@ SECTION_WORK: dict[str, Callable[[Settings, dict[int, Path], Path], list[Row]]] 
     "browser": _browser,
     "load": _load,
     "processes": _processes,
+    "hall": _hall,
 }
 
 

@@ -61,14 +61,22 @@ class Policy:
 @dataclass(frozen=True)
 class Guesser:
     """Who is guessing: a browser session (any stable id) and its client address (None when
-    Streamlit gives none, i.e. a browser on the server itself)."""
+    Streamlit gives none, i.e. a browser on the server itself); for a named editor's password,
+    the account guessed (its normalized name), counted per account *and* client, so nobody can
+    slow an editor down from another address."""
 
     session: str
     client: str | None = None
+    account: str = ""
 
     @property
     def client_key(self) -> str:
         return self.client or LOCAL_CLIENT
+
+    @property
+    def account_key(self) -> str:
+        """The account guessed from this client ('' when no account is named)."""
+        return f"{self.account}\n{self.client_key}" if self.account else ""
 
 
 class Throttle:
@@ -80,6 +88,7 @@ class Throttle:
         self.shared = shared  # a file of per-client times shared with other processes
         self._depth = 0  # nesting of guard() in this process (the file lock is taken once)
         self._sessions: dict[str, tuple[int, float]] = {}  # failures in a row, time of last
+        self._accounts: dict[str, tuple[int, float]] = {}  # the same per account and client
         self._clients: dict[str, deque[float]] = {}  # times of wrong guesses in the window
 
     @contextlib.contextmanager
@@ -108,33 +117,46 @@ class Throttle:
     def wait(self, who: Guesser, now: float) -> float:
         """Seconds ``who`` must wait before a guess is compared (0: at once)."""
         with self.guard():
-            failures, last = self._sessions.get(who.session, (0, 0.0))
-            session_wait = last + self.policy.delay(failures) - now if failures else 0.0
+            session_wait = self._backoff(self._sessions, who.session, now)
+            account_wait = self._backoff(self._accounts, who.account_key, now)
             times = self._recent(who.client_key, now)
             client_wait = 0.0
             if len(times) >= self.policy.client_failures:
                 oldest = times[len(times) - self.policy.client_failures]
                 client_wait = oldest + self.policy.client_window - now
-            return max(0.0, session_wait, client_wait)
+            return max(0.0, session_wait, account_wait, client_wait)
+
+    def _backoff(self, table: dict[str, tuple[int, float]], key: str, now: float) -> float:
+        """Seconds left of the growing wait of ``key`` (a session, an account from a client)."""
+        failures, last = table.get(key, (0, 0.0)) if key else (0, 0.0)
+        return last + self.policy.delay(failures) - now if failures else 0.0
+
+    def _count(self, table: dict[str, tuple[int, float]], key: str, now: float) -> None:
+        """One more wrong guess in a row for ``key``, most recently used last."""
+        if key:
+            failures = table.pop(key, (0, 0.0))[0] + 1
+            table[key] = (failures, now)
 
     def failed(self, who: Guesser, now: float) -> float:
         """Count a wrong guess of ``who``; the seconds its session must now wait."""
         with self.guard():
-            failures = self._sessions.pop(who.session, (0, 0.0))[0] + 1
-            self._sessions[who.session] = (failures, now)
+            self._count(self._sessions, who.session, now)
+            self._count(self._accounts, who.account_key, now)
             times = self._recent(who.client_key, now)
             times.append(now)
             self._clients.pop(who.client_key, None)
             self._clients[who.client_key] = times  # most recently used last
-            for table in (self._sessions, self._clients):
+            for table in (self._sessions, self._accounts, self._clients):
                 while len(table) > MAX_TRACKED:
                     del table[next(iter(table))]
             return self.wait(who, now)
 
     def succeeded(self, who: Guesser) -> None:
-        """The right secret: the session starts again (the client's window stays)."""
+        """The right secret: the session (and the account from this client) start again; the
+        client's window stays."""
         with self.lock:
             self._sessions.pop(who.session, None)
+            self._accounts.pop(who.account_key, None)
 
     def _recent(self, client: str, now: float) -> deque[float]:
         times = self._clients.get(client, deque())  # a client with no guess is not stored

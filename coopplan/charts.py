@@ -16,7 +16,7 @@ import pandas as pd
 import plotly.graph_objects as go
 import plotly.io as pio
 
-from coopplan import fmt
+from coopplan import fmt, kinds
 from coopplan.palette import (
     SOURCE_COLORS,
     TEXT_COLOR,
@@ -500,27 +500,34 @@ def _timeline_lines(
     return fig
 
 
-def timeline_amounts(timeline: Timeline, colors: dict[str, str]) -> go.Figure:
-    """Total in euro of each amount source, one line per source over the versions (``colors``:
-    source -> colour, from the unfiltered plan so a filter never recolours)."""
-    fig = _timeline_lines(timeline.versions, timeline.amounts, "euro", colors, fmt.money)
-    top = float(timeline.amounts["euro"].max()) if len(timeline.amounts) else 0.0
-    fig.update_yaxes(
-        tickformat=",.0f", ticksuffix=" €", rangemode="tozero", range=[0, top * 1.1 or 1]
-    )
+def timeline_totals(timeline: Timeline, kind: str, colors: dict[str, str]) -> go.Figure:
+    """The totals of the sources of ``kind`` (euros, hours, projects ticked: coopplan.kinds
+    formats them), one line per source over the versions (``colors``: source -> colour, from the
+    unfiltered plan so a filter never recolours)."""
+    values = timeline.of_kind(kind)
+
+    def shown(value: float) -> str:
+        return kinds.format_total(kind, value)
+
+    fig = _timeline_lines(timeline.versions, values, "total", colors, shown)
+    top = float(values["total"].max()) if len(values) else 0.0
+    tickformat, suffix = kinds.format_axis(kind)
+    fig.update_yaxes(tickformat=tickformat, ticksuffix=suffix, rangemode="tozero")
+    if kinds.is_number(kind):
+        fig.update_yaxes(range=[0, top * 1.1 or 1])
+    else:  # whole projects only
+        fig.update_yaxes(dtick=max(1, math.ceil(max(top, 1) / 5)))
     return fig
+
+
+def timeline_amounts(timeline: Timeline, colors: dict[str, str]) -> go.Figure:
+    """Total in euro of each money source over the versions."""
+    return timeline_totals(timeline, kinds.SourceKind.AMOUNT, colors)
 
 
 def timeline_flags(timeline: Timeline, colors: dict[str, str]) -> go.Figure:
-    """Projects ticked for each yes/no source, one line per source over the versions."""
-
-    def projects(value: float) -> str:
-        return fmt.count(int(value), "progetto", "progetti")
-
-    fig = _timeline_lines(timeline.versions, timeline.flags, "projects", colors, projects)
-    top = int(timeline.flags["projects"].max()) if len(timeline.flags) else 1
-    fig.update_yaxes(tickformat=",d", dtick=max(1, math.ceil(top / 5)), rangemode="tozero")
-    return fig
+    """Projects ticked for each yes/no source over the versions."""
+    return timeline_totals(timeline, kinds.SourceKind.FLAG, colors)
 
 
 def timeline_statuses(timeline: Timeline) -> go.Figure:
@@ -571,4 +578,55 @@ def timeline_statuses(timeline: Timeline) -> go.Figure:
         fixedrange=True,
         tickfont={"size": SMALL_FONT_SIZE},
     )
+    return fig
+
+
+DONE_STATUS, RUNNING_STATUS = "Concluso", "In corso"  # the two segments of «Avanzamento»
+
+
+def progress_words(concluded: int, running: int, projects: int) -> str:
+    """«0 conclusi e 5 in corso su 5 progetti»: the words beside a pista's progress bar."""
+    return (
+        f"{fmt.count(concluded, 'concluso', 'conclusi')} e {fmt.number(running)} in corso "
+        f"su {fmt.count(projects, 'progetto', 'progetti')}"
+    )
+
+
+def progress_by_track(progress: pd.DataFrame) -> go.Figure:
+    """«Avanzamento per pista» from ``coopplan.since.track_progress``: per pista a bar on a
+    0–100 % axis, its projects «Concluso» and «In corso» as two segments in their stato colours.
+    Only a pista whose projects are all concluded has a full green bar; a pista whose projects
+    are all running has a full amber one, never read as done."""
+    rows = progress.loc[progress["projects"] > 0]
+    titles = [str(t) for t in rows["title"]]
+    projects = [int(n) for n in rows["projects"]]
+    done = [int(n) for n in rows["concluded"]]
+    running = [int(u) - int(c) for u, c in zip(rows["under_way"], rows["concluded"], strict=True)]
+    fig = go.Figure()
+    for status, counts in ((DONE_STATUS, done), (RUNNING_STATUS, running)):
+        fig.add_bar(
+            **_status_segment(status, counts),
+            orientation="h",
+            y=_bar_rows(titles),
+            x=[n / total for n, total in zip(counts, projects, strict=True)],
+            width=BAR_WIDTH,
+            customdata=[[plotly_literal(t)] for t in titles],
+            hovertemplate="<b>%{customdata[0]}</b><br>"
+            + plotly_literal(status)
+            + ": %{text}<extra></extra>",
+        )
+    fig.update_layout(
+        barmode="stack", legend_traceorder="normal", uniformtext={"minsize": 13, "mode": "hide"}
+    )
+    _style(fig, 0)
+    fig.update_xaxes(
+        range=[0, 1],
+        tickformat=".0%",
+        dtick=0.25,
+        gridcolor="#DDDDDD",
+        fixedrange=True,
+        tickfont={"size": SMALL_FONT_SIZE},
+    )
+    words = [progress_words(d, r, n) for d, r, n in zip(done, running, projects, strict=True)]
+    _rows_with_titles(fig, titles, words)
     return fig

@@ -89,6 +89,22 @@ class Delta:
 
 
 @dataclass(frozen=True)
+class SpendingChange:
+    """An amount of «Consuntivo» that changed for one project and source: ``what`` is
+    «Impegnato» or «Speso»."""
+
+    project: ProjectRef
+    source: str
+    what: str
+    old: float
+    new: float
+
+    @property
+    def difference(self) -> float:
+        return self.new - self.old
+
+
+@dataclass(frozen=True)
 class Rename:
     where: str  # the pista of a filone; the code of a pista
     old: str
@@ -113,6 +129,7 @@ class PlanDiff:
     lines_described: tuple[str, ...] = ()  # filoni whose paragraph changed
     sources_added: tuple[str, ...] = ()
     sources_removed: tuple[str, ...] = ()
+    spending: tuple[SpendingChange, ...] = ()
 
     @property
     def unchanged(self) -> bool:
@@ -155,6 +172,11 @@ class PlanDiff:
             f"(da {d.shown(d.old)} a {d.shown(d.new)})."
             for d in self.by_track
         ]
+        out += [
+            f"{c.what} su {c.project.label} – {c.source}: {signed_money(c.difference)} "
+            f"(da {fmt.money(c.old)} a {fmt.money(c.new)})."
+            for c in self.spending
+        ]
         return out
 
     def tables(self) -> list[tuple[str, pd.DataFrame]]:
@@ -186,6 +208,21 @@ class PlanDiff:
                 [
                     [d.where, d.source, d.shown(d.old), d.shown(d.new), d.shown_difference]
                     for d in self.by_track
+                ],
+            ),
+            (
+                "Consuntivo: impegnato e speso",
+                ["Progetto", "Fonte", "Voce", "Prima", "Dopo", "Differenza"],
+                [
+                    [
+                        c.project.label,
+                        c.source,
+                        c.what,
+                        fmt.money(c.old),
+                        fmt.money(c.new),
+                        signed_money(c.difference),
+                    ]
+                    for c in self.spending
                 ],
             ),
             (
@@ -250,6 +287,7 @@ def diff_plans(old: Plan, new: Plan) -> PlanDiff:
         lines_described=lines_described,
         sources_added=tuple(s for s in new_sources if s not in old_sources),
         sources_removed=tuple(s for s in old_sources if s not in new_sources),
+        spending=_spending(old, new),
     )
 
 
@@ -508,7 +546,34 @@ def _project_changes(old: Plan, new: Plan, before: dict, after: dict) -> tuple[C
 def _text(value: object) -> str:
     if value is None or (isinstance(value, float) and value != value):
         return ""
+    if isinstance(value, dt.date):
+        return value.strftime("%d/%m/%Y")
     return str(value).strip()
+
+
+SPENDING_WORDS = {"committed": "Impegnato", "spent": "Speso"}
+
+
+def _spending(old: Plan, new: Plan) -> tuple[SpendingChange, ...]:
+    """Every impegnato and speso of «Consuntivo» that differs (a row missing on one side reads
+    as 0 €), in the new plan's project order; whole-table, for plans of any size."""
+    keys = ["project", "source"]
+    before = old.spending.groupby(keys, sort=False)[list(SPENDING_WORDS)].sum()
+    after = new.spending.groupby(keys, sort=False)[list(SPENDING_WORDS)].sum()
+    both = before.add_suffix("_old").join(after.add_suffix("_new"), how="outer").fillna(0.0)
+    names = {str(p["id"]): p for p in old.projects[["id", "title", "track"]].to_dict("records")}
+    names |= {str(p["id"]): p for p in new.projects[["id", "title", "track"]].to_dict("records")}
+    order = {pid: i for i, pid in enumerate(names)}
+    out: list[tuple[int, SpendingChange]] = []
+    for column, what in SPENDING_WORDS.items():
+        moved = both.loc[both[f"{column}_old"] != both[f"{column}_new"]]
+        olds, news = moved[f"{column}_old"].to_numpy(), moved[f"{column}_new"].to_numpy()
+        for (project, source), was, now in zip(moved.index, olds, news, strict=True):
+            ref = _ref(names.get(str(project), {"id": project, "title": "", "track": ""}))
+            change = SpendingChange(ref, str(source), what, float(was), float(now))
+            out.append((order.get(str(project), len(order)), change))
+    out.sort(key=lambda pair: (pair[0], pair[1].source, pair[1].what != "Impegnato"))
+    return tuple(change for _, change in out)
 
 
 def _funding_text(given: Funding | None) -> str:
@@ -533,6 +598,8 @@ def _totals(plan: Plan) -> dict[str, tuple[str, float]]:
 
 
 def _by_track(old: Plan, new: Plan) -> tuple[Delta, ...]:
+    """Per pista and number source (euros, hours, ...), the totals that changed, each in its
+    source's kind (coopplan.kinds says its unit)."""
     before = _track_amounts(old)
     after = _track_amounts(new)
     titles = {
@@ -541,22 +608,22 @@ def _by_track(old: Plan, new: Plan) -> tuple[Delta, ...]:
     }
     out = []
     for key in dict.fromkeys(list(before) + list(after)):
-        a, b = before.get(key, 0.0), after.get(key, 0.0)
+        (a, kind), (b, _) = before.get(key, (0.0, "")), after.get(key, (0.0, ""))
         if a != b:
             code, source = key
-            out.append(
-                Delta(
-                    source, kinds.SourceKind.AMOUNT, a, b, f"{code} {titles.get(code, '')}".strip()
-                )
-            )
+            kind = kind or after[key][1]
+            out.append(Delta(source, kind, a, b, f"{code} {titles.get(code, '')}".strip()))
     return tuple(out)
 
 
-def _track_amounts(plan: Plan) -> dict[tuple[str, str], float]:
-    """(track, amount source) -> euros."""
+def _track_amounts(plan: Plan) -> dict[tuple[str, str], tuple[float, str]]:
+    """(track, number source) -> (its sum, the source's kind)."""
     frame = plan.amount_by_track()
-    frame = frame.loc[frame["source"].isin(plan.amount_sources)]
-    return {(str(r.track), str(r.source)): float(r.amount) for r in frame.itertuples(index=False)}
+    frame = frame.loc[frame["source"].isin(plan.number_sources)]
+    return {
+        (str(r.track), str(r.source)): (float(r.amount), plan.kind_of(str(r.source)))
+        for r in frame.itertuples(index=False)
+    }
 
 
 # Years side by side ------------------------------------------------------------------------

@@ -38,6 +38,15 @@ def date(value: dt.date | None, style: str = "long") -> str:
     return format_date(value, format=style, locale=LOCALE)
 
 
+NBSP = "\u00a0"
+
+
+def unbroken(text: str) -> str:
+    """``text`` with non-breaking spaces: «43.500 €» or «5 progetti» never split over two
+    lines (a phone at 360 px drew «€» alone on the next line)."""
+    return text.replace(" ", NBSP)
+
+
 def count(value: float, singular: str, plural: str) -> str:
     """3, 'progetto', 'progetti' -> '3 progetti' (12.5, 'ora', 'ore' -> '12,5 ore')."""
     return f"{number(value)} {singular if value == 1 else plural}"

@@ -7,6 +7,7 @@ from coopplan.schema import (
     MAX_CELLS_PER_SHEET,
     MAX_UPLOAD_MB,
     META_FIELDS,
+    OPTIONAL_META,
     README_SHEET,
     SHEETS,
     Sheet,
@@ -30,7 +31,14 @@ def format_markdown() -> str:
         "una colonna con lo stesso nome: un importo in euro per le fonti di tipo «Importo», "
         "Sì o No per quelle di tipo «Sì/No».",
         "",
-        f"Campi del foglio «Piano»: {', '.join(META_FIELDS.values())}.",
+        f"Campi del foglio «Piano»: {', '.join(META_FIELDS.values())} "
+        f"({', '.join(META_FIELDS[k] for k in sorted(OPTIONAL_META))}: facoltativi, date).",
+        "",
+        "Il consuntivo è facoltativo: un file senza il foglio «Consuntivo», o con il foglio senza "
+        "righe, è valido e non ha ancora un consuntivo (la dashboard dice «Consuntivo non "
+        "ancora inserito», mai «0 € spesi»). Ogni riga dice, per un progetto e una fonte di "
+        "tipo «Importo», quanto è stato impegnato e speso finora; uno speso maggiore "
+        "dell'impegnato, o un importo oltre il preventivo del foglio «Progetti», è un avviso.",
         "",
     ]
     for sheet in SHEETS:
@@ -40,7 +48,7 @@ def format_markdown() -> str:
 
 def _sheet_section(sheet: Sheet) -> list[str]:
     rows = [
-        f"## Foglio «{sheet.name}»",
+        f"## Foglio «{sheet.name}»{' (facoltativo)' if sheet.optional else ''}",
         "",
         sheet.help,
         "",

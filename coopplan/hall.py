@@ -12,6 +12,7 @@ import base64
 import io
 import os
 import socket
+import time
 from collections.abc import Mapping, Sequence
 from functools import lru_cache
 from urllib.parse import urlencode, urlsplit, urlunsplit
@@ -28,12 +29,19 @@ QR_SCALE = 8  # pixels per module of the PNG
 QR_BORDER = 4  # quiet zone in modules (the QR standard's minimum)
 
 
+LAN_ADDRESS_ENV = "COOPPLAN_LAN_ADDRESS"  # the address to put in QR codes, when the guess is wrong
+
+
 def lan_address() -> str:
     """This machine's address on its local network, e.g. ``'192.168.1.20'``.
 
+    ``COOPPLAN_LAN_ADDRESS`` when set (a laptop on two networks; tests: a loopback address).
     The address of the interface the default route uses (found without sending a packet); else
     the address the host name resolves to; else ``'127.0.0.1'``.
     """
+    chosen = os.environ.get(LAN_ADDRESS_ENV, "").strip()
+    if chosen:
+        return chosen
     try:
         with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as probe:
             probe.connect(_PROBE)
@@ -74,18 +82,57 @@ def base_url(environ: Mapping[str, str] | None = None, port: int | None = None) 
 
 
 def hall_url(
-    query: Mapping[str, Sequence[str]] | None = None,
+    query: Mapping[str, Sequence[str]] | str | None = None,
     environ: Mapping[str, str] | None = None,
     port: int | None = None,
+    path: str = "/",
 ) -> str:
-    """The address for phones: ``base_url`` + ``/`` + the filter as a query string.
+    """The address for phones: ``base_url`` + ``path`` + the filter as a query string.
 
     ``query`` maps a URL parameter to its values (``{"fonte": ["Oneri di funzionamento"]}``);
-    empty lists are left out; values are percent-encoded, repeated for several values.
+    empty lists are left out; values are percent-encoded, repeated for several values. A string
+    is taken as the query string already made (coopplan.sala.hall_query).
     """
-    pairs = [(key, value) for key, values in (query or {}).items() for value in values]
-    text = urlencode(pairs)
-    return base_url(environ, port) + "/" + (f"?{text}" if text else "")
+    if isinstance(query, str):
+        text = query
+    else:
+        text = urlencode(
+            [(key, value) for key, values in (query or {}).items() for value in values]
+        )
+    return base_url(environ, port) + path + (f"?{text}" if text else "")
+
+
+SALA_PATH = "/sala"  # «Sala», the phones' page (ui/server.py)
+SERVE_COMMAND = "bash scripts/serve.sh"  # serves the dashboard and «Sala» to the hall's network
+ANSWER_TIMEOUT = 0.5  # seconds to wait for the QR's address to accept a connection
+ANSWER_KEPT = 10.0  # seconds an answer is remembered (a page rerun must not wait each time)
+_answers: dict[tuple[str, int], tuple[float, bool]] = {}
+
+
+def reachable(url: str, environ: Mapping[str, str] | None = None) -> bool:
+    """True when phones can open ``url``: an address set in ``COOPPLAN_PUBLIC_URL`` is trusted
+    (a reverse proxy's name, maybe not reachable from here); else it must ``answer``."""
+    env = os.environ if environ is None else environ
+    return bool(env.get(PUBLIC_URL_ENV, "").strip()) or answers(url)
+
+
+def answers(url: str, timeout: float = ANSWER_TIMEOUT) -> bool:
+    """True when ``url``'s host accepts a TCP connection on its port: the address a QR code
+    encodes must answer before the code is shown. The answer is kept ``ANSWER_KEPT`` seconds."""
+    parts = urlsplit(url)
+    host = parts.hostname or ""
+    port = parts.port or (443 if parts.scheme == "https" else 80)
+    now = time.monotonic()
+    kept = _answers.get((host, port))
+    if kept and now - kept[0] < ANSWER_KEPT:
+        return kept[1]
+    try:
+        with socket.create_connection((host, port), timeout=timeout):
+            ok = True
+    except OSError:
+        ok = False
+    _answers[(host, port)] = (now, ok)
+    return ok
 
 
 @lru_cache(maxsize=64)  # ~10 ms a code; every phone page and first slide asks for the same few

@@ -15,12 +15,15 @@ from coopplan.plan import TABLE_COLUMNS, Plan, PlanMeta
 
 def plan_to_dict(plan: Plan) -> dict[str, Any]:
     totals = plan.source_totals().set_index("source")
+    spent = plan.spending_by_source().set_index("source") if plan.has_spending else None
     return {
         "plan": {
             "title": plan.meta.title,
             "organization": plan.meta.organization,
             "year": plan.meta.year,
-            "version_date": plan.meta.version_date.isoformat() if plan.meta.version_date else None,
+            "version_date": _iso(plan.meta.version_date),
+            "next_assembly": _iso(plan.meta.next_assembly),
+            "has_spending": plan.has_spending,
         },
         "funding_sources": [
             {
@@ -29,6 +32,7 @@ def plan_to_dict(plan: Plan) -> dict[str, Any]:
                 "description": s["description"],
                 "total": _number(totals.loc[s["name"], "total"]),
                 "projects": int(totals.loc[s["name"], "projects"]),
+                **_source_spending(spent, s["name"]),
             }
             for s in plan.sources.to_dict("records")
         ],
@@ -66,7 +70,33 @@ def _project(plan: Plan, project: dict[str, Any]) -> dict[str, Any]:
         "planned": list(card.planned),
         "funding": funding,
         "notes": project["notes"],
+        "owner": project["owner"],
+        "due": _iso(project["due"]),
+        "spending": {
+            s.source: {"committed": _number(s.committed), "spent": _number(s.spent), "note": s.note}
+            for s in _entered(plan, project["id"])
+        },
     }
+
+
+def _entered(plan: Plan, project_id: str) -> list[Any]:
+    """The rows of «Consuntivo» of a project (not the zeros of a source planned without one)."""
+    rows = plan.spending.loc[plan.spending["project"] == project_id, "source"]
+    return [s for s in plan.project(project_id).spending if s.source in set(rows)]
+
+
+def _source_spending(spent: Any, name: str) -> dict[str, Any]:
+    """A euro source's committed and spent totals, when the plan has a consuntivo."""
+    if spent is None or name not in spent.index:
+        return {}
+    return {
+        "committed": _number(spent.loc[name, "committed"]),
+        "spent": _number(spent.loc[name, "spent"]),
+    }
+
+
+def _iso(value: object) -> str | None:
+    return value.isoformat() if isinstance(value, dt.date) else None
 
 
 def _number(value: float) -> int | float:
@@ -83,7 +113,7 @@ def plan_from_dict(data: dict[str, Any]) -> Plan:
         for s in data["funding_sources"]
     ]
     source_kinds = {s["name"]: s["kind"] for s in sources}
-    tracks, lines, projects, items, funding = [], [], [], [], []
+    tracks, lines, projects, items, funding, spending = [], [], [], [], [], []
     for track in data["tracks"]:
         tracks.append(
             {
@@ -102,6 +132,17 @@ def plan_from_dict(data: dict[str, Any]) -> Plan:
             )
     for p in data["projects"]:
         projects.append({c: p.get(c, "") or "" for c in TABLE_COLUMNS["projects"]})
+        projects[-1]["due"] = _date(p.get("due"))
+        for name, given_spending in (p.get("spending") or {}).items():
+            spending.append(
+                {
+                    "project": p["id"],
+                    "source": name,
+                    "committed": float(given_spending.get("committed", 0) or 0),
+                    "spent": float(given_spending.get("spent", 0) or 0),
+                    "note": given_spending.get("note", "") or "",
+                }
+            )
         items += [{"project": p["id"], "kind": "done", "text": t} for t in p.get("done", [])]
         items += [{"project": p["id"], "kind": "planned", "text": t} for t in p.get("planned", [])]
         given = p.get("funding", {})
@@ -113,7 +154,8 @@ def plan_from_dict(data: dict[str, Any]) -> Plan:
             title=meta["title"],
             organization=meta["organization"],
             year=int(meta["year"]),
-            version_date=dt.date.fromisoformat(version) if version else None,
+            version_date=_date(version),
+            next_assembly=_date(meta.get("next_assembly")),
         ),
         tracks=tracks,
         lines=lines,
@@ -121,4 +163,9 @@ def plan_from_dict(data: dict[str, Any]) -> Plan:
         projects=projects,
         items=items,
         funding=funding,
+        spending=spending,
     )
+
+
+def _date(value: object) -> dt.date | None:
+    return dt.date.fromisoformat(str(value)) if value else None

@@ -46,7 +46,11 @@ class KindRules:
     ``label``: the word of the column "Tipo" (and of messages); ``aliases``: other accepted
     words; ``keeps``: the value kept per project; ``money``: numbers are euro; ``unit``:
     (singular, plural) of a number that is not money, e.g. ("ora", "ore");
-    ``per_track``: the chart title of the source's slide; ``about``: its subtitle.
+    ``per_track``: the chart title of the source's slide; ``about``: its subtitle;
+    ``change``: the sentence a change of the source's total makes, a ``str.format`` template of
+    ``source``, ``verb`` (``verbs``: rose / fell), ``change`` (the difference, unsigned),
+    ``signed`` («+2.500 €»), ``old`` / ``new`` (totals with their unit) and ``old_n`` / ``new_n``
+    (bare numbers); ``timeline``: the title of the «Cronologia» chart of the kind's totals.
     """
 
     kind: str
@@ -58,6 +62,10 @@ class KindRules:
     per_track: str = "Progetti per pista"
     about: str = "risorsa indicata con Sì"
     column_help: str = "fonte indicata con una spunta (Sì/No)"
+    change: str = "Il totale di {source} {verb} di {change}, da {old} a {new}"
+    verbs: tuple[str, str] = ("è salito", "è sceso")
+    timeline: str = "Totali per fonte"
+    tipo_help: str = ""  # what the kind means in the help of the column «Tipo» (else ``about``)
 
 
 RULES: dict[str, KindRules] = {
@@ -70,12 +78,18 @@ RULES: dict[str, KindRules] = {
         per_track="Importo per pista",
         about="importi in euro",
         column_help="importo in euro",
+        change="Il budget {source} {verb} di {change}, da {old} a {new}",
+        timeline="Totali per fonte (euro)",
+        tipo_help="somme in euro",
     ),
     SourceKind.FLAG: KindRules(
         kind=SourceKind.FLAG,
         label="Sì/No",
         keeps=Keeps.TICK,
         aliases=("si/no", "sì / no", "spunta"),
+        change="I progetti con {source} sono passati da {old_n} a {new_n} ({signed})",
+        timeline="Fonti con spunta (progetti)",
+        tipo_help="risorsa indicata con una spunta",
     ),
 }
 """Kind value -> its rules, in the order the column "Tipo" lists them."""
@@ -105,6 +119,13 @@ def is_known(kind: object) -> bool:
 def labels() -> dict[str, str]:
     """Kind value -> label («Importo», «Sì/No», ...), in order."""
     return {kind: r.label for kind, r in RULES.items()}
+
+
+def tipo_help() -> str:
+    """The help of the column «Tipo» of the sheet Fonti, every kind in order: «Importo (somme
+    in euro) oppure Sì/No (risorsa indicata con una spunta).»"""
+    said = [f"{r.label} ({r.tipo_help or r.about})" for r in RULES.values()]
+    return (", ".join(said[:-1]) + " oppure " + said[-1] if len(said) > 1 else said[0]) + "."
 
 
 def aliases() -> dict[str, str]:
@@ -290,3 +311,40 @@ def column_help(kind: str) -> str:
 def about(kind: str) -> str:
     """What the source's values are, after «Fonte di finanziamento · »."""
     return rules(kind).about
+
+
+def change_sentence(kind: str, source: str, old: float, new: float) -> str:
+    """The sentence a change of a source's total makes, in the kind's words (no final stop):
+    «Il budget A è salito di 2.500 €, da 25.000 € a 27.500 €», «I progetti con C sono passati da
+    15 a 16 (+1 progetto)», «Il totale di H è salito di 40 ore, da 100 ore a 140 ore»."""
+    r = rules(kind)
+    return r.change.format(
+        source=source,
+        verb=r.verbs[0] if new >= old else r.verbs[1],
+        change=format_total(kind, abs(new - old)),
+        signed=format_change(kind, new - old),
+        old=format_total(kind, old),
+        new=format_total(kind, new),
+        old_n=fmt.number(old),
+        new_n=fmt.number(new),
+    )
+
+
+def format_move(kind: str, old: float | bool, new: float | bool) -> str:
+    """What one project had and has of a source: «5.000 → 7.500 €», «100 → 140 ore», «No → Sì»."""
+    if is_number(kind):
+        return f"{fmt.number(float(old))} → {format_value(kind, new)}"
+    return f"{format_value(kind, old)} → {format_value(kind, new)}"
+
+
+def timeline_title(kind: str) -> str:
+    """The title of the «Cronologia» chart of the totals of the sources of this kind."""
+    return rules(kind).timeline
+
+
+def format_axis(kind: str) -> tuple[str, str]:
+    """(tickformat, ticksuffix) of a chart axis of the kind's totals: « €» for money, whole
+    numbers for the rest (the unit is in the chart's title)."""
+    if is_money(kind):
+        return ",.0f", " €"
+    return ",.0f" if is_number(kind) else ",d", ""

@@ -4,12 +4,17 @@ Tables (all DataFrames, one row per thing, in workbook order):
 - ``tracks``:   code, title, alt_title
 - ``lines``:    track, title, description                        (filoni)
 - ``sources``:  name, kind (a coopplan.kinds.SourceKind value), description
-- ``projects``: id, track, group, title, subtitle, budget_line, status, notes
+- ``projects``: id, track, group, title, subtitle, budget_line, status, notes, owner
+                (referente, text), due (scadenza: a datetime.date or None)
 - ``items``:    project, kind ("done" | "planned"), text           (attività)
 - ``funding``:  project, source, amount (float, 0 for none), flag (bool)
                 one row per project x source; a source keeps a number in ``amount`` or a
                 tick in ``flag`` (coopplan.kinds); a project is *funded by* a source when
                 amount > 0 or flag is True.
+- ``spending``: project, source, committed, spent (floats, euro), note     (consuntivo)
+                one row per project x euro source written in the sheet «Consuntivo»; a plan
+                whose workbook has no such row has no consuntivo (``has_spending``), which is
+                not the same as a consuntivo of zero (coopplan.spending).
 
 A project is read as one ``ProjectCard``, built here and nowhere else.
 """
@@ -25,17 +30,30 @@ from typing import TypeVar
 
 import pandas as pd
 
-from coopplan import kinds
+from coopplan import kinds, spending
 from coopplan.schema import STATUSES
 
 TABLE_COLUMNS: dict[str, tuple[str, ...]] = {
     "tracks": ("code", "title", "alt_title"),
     "lines": ("track", "title", "description"),
     "sources": ("name", "kind", "description"),
-    "projects": ("id", "track", "group", "title", "subtitle", "budget_line", "status", "notes"),
+    "projects": (
+        "id",
+        "track",
+        "group",
+        "title",
+        "subtitle",
+        "budget_line",
+        "status",
+        "notes",
+        "owner",
+        "due",
+    ),
     "items": ("project", "kind", "text"),
     "funding": ("project", "source", "amount", "flag"),
+    "spending": ("project", "source", "committed", "spent", "note"),
 }
+_NONE_WHEN_MISSING = {("projects", "due")}  # a missing date is None, a missing text ""
 
 
 Frame = TypeVar("Frame", pd.DataFrame, pd.Series)
@@ -102,6 +120,18 @@ class Funding:
 
 
 @dataclass(frozen=True)
+class Spending:
+    """The consuntivo of one project for one euro source: preventivo (the amount planned),
+    impegnato, speso and the note that explains a large difference."""
+
+    source: str
+    planned: float
+    committed: float
+    spent: float
+    note: str = ""
+
+
+@dataclass(frozen=True)
 class ProjectCard:
     """One project as every view shows it: its fields, its items, its funding by source
     (every source of the plan, in source order), its track's title."""
@@ -118,6 +148,9 @@ class ProjectCard:
     done: tuple[str, ...] = ()
     planned: tuple[str, ...] = ()
     funding: tuple[Funding, ...] = ()
+    owner: str = ""  # referente
+    due: dt.date | None = None  # scadenza
+    spending: tuple[Spending, ...] = ()  # the consuntivo of its euro sources (none: not entered)
 
     def value(self, source: str) -> float | bool | None:
         """The source's value for this project; None for a source not in the plan."""
@@ -141,16 +174,24 @@ class PlanMeta:
     organization: str
     year: int
     version_date: dt.date | None
+    next_assembly: dt.date | None = None  # «Prossima assemblea»: what falls due looks up to it
 
 
 def make_table(name: str, records: list[dict] | None = None) -> pd.DataFrame:
     """A table of the plan from records (dicts; extra keys dropped), with its canonical dtypes."""
     columns = list(TABLE_COLUMNS[name])
-    rows = [{c: r.get(c, "") for c in columns} for r in records or []]
+    missing = {c: None if (name, c) in _NONE_WHEN_MISSING else "" for c in columns}
+    rows = [{c: _given(r.get(c), missing[c]) for c in columns} for r in records or []]
     frame = pd.DataFrame(rows, columns=columns, dtype=object)
     if name == "funding":
         frame = frame.astype({"amount": float, "flag": bool})
+    if name == "spending":
+        frame = frame.astype({"committed": float, "spent": float})
     return frame
+
+
+def _given(value: object, missing: object) -> object:
+    return missing if value is None or value == "" else value
 
 
 def empty_table(name: str) -> pd.DataFrame:
@@ -166,7 +207,9 @@ class Plan:
     projects: pd.DataFrame = field(default_factory=lambda: empty_table("projects"))
     items: pd.DataFrame = field(default_factory=lambda: empty_table("items"))
     funding: pd.DataFrame = field(default_factory=lambda: empty_table("funding"))
+    spending: pd.DataFrame = field(default_factory=lambda: empty_table("spending"))
     filtered: bool = False  # True for a view made by filter(): its tracks and lines stay whole
+    spending_entered: bool | None = None  # None: the spending table says (a view keeps its plan's)
 
     @classmethod
     def from_records(cls, meta: PlanMeta, **tables: list[dict]) -> Plan:
@@ -251,6 +294,7 @@ class Plan:
                 kind = source_kinds[source]
                 value = kinds.kept(kind, amount, flag)
                 funding.setdefault(project, []).append(Funding(source, kind, value))
+        spending = self._card_spending(funding) if self.has_spending else {}
         cards: dict[str, ProjectCard] = {}
         for record in self.projects.to_dict("records"):
             pid = str(record["id"])
@@ -261,8 +305,34 @@ class Plan:
                 done=tuple(mine.get("done", ())),
                 planned=tuple(mine.get("planned", ())),
                 funding=tuple(funding.get(pid, ())),
+                owner=str(record["owner"] or ""),
+                due=record["due"] if isinstance(record["due"], dt.date) else None,
+                spending=tuple(spending.get(pid, ())),
             )
         return cards
+
+    def _card_spending(self, funding: dict[str, list[Funding]]) -> dict[str, list[Spending]]:
+        """Per project, a Spending for each euro source that plans an amount for it or has a
+        row of «Consuntivo», in source order."""
+        money = set(self.amount_sources)
+        entered = {
+            (p, s): (float(c), float(sp), str(n or ""))
+            for p, s, c, sp, n in self.spending[
+                ["project", "source", "committed", "spent", "note"]
+            ].itertuples(index=False)
+        }
+        out: dict[str, list[Spending]] = {}
+        for project, given in funding.items():
+            for f in given:
+                if f.source not in money:
+                    continue
+                committed, spent, note = entered.get((project, f.source), (0.0, 0.0, ""))
+                planned = float(f.value)
+                if planned or (project, f.source) in entered:
+                    out.setdefault(project, []).append(
+                        Spending(f.source, planned, committed, spent, note)
+                    )
+        return out
 
     def project(self, project_id: str) -> ProjectCard:
         """One project as a card (KeyError for an unknown id)."""
@@ -313,9 +383,14 @@ class Plan:
         if statuses is not None:
             projects = projects.loc[projects["status"].isin(list(statuses))]
         ids = set(projects["id"])
+        spending = self.spending
+        if sources is not None:
+            spending = spending.loc[spending["source"].isin(list(sources))]
         view = replace(
             self,
             filtered=True,
+            spending_entered=self.has_spending,
+            spending=spending.loc[spending["project"].isin(ids)].reset_index(drop=True),
             projects=projects.reset_index(drop=True),
             sources=sources_table.reset_index(drop=True),
             items=self.items.loc[self.items["project"].isin(ids)].reset_index(drop=True),
@@ -336,7 +411,7 @@ class Plan:
         «Prestazioni»). Computed once per Plan object; a filtered view gets its digest from its
         plan's and the criteria (``filter``), without hashing its tables.
         """
-        digest = hashlib.sha256(repr((self.meta, self.filtered)).encode())
+        digest = hashlib.sha256(repr((self.meta, self.filtered, self.has_spending)).encode())
         for name in TABLE_COLUMNS:
             frame: pd.DataFrame = getattr(self, name)
             digest.update(repr((name, list(frame.columns), list(frame.dtypes))).encode())
@@ -347,6 +422,14 @@ class Plan:
     @property
     def is_empty(self) -> bool:
         return self.projects.empty
+
+    @property
+    def has_spending(self) -> bool:
+        """True when the workbook has a consuntivo (a row of «Consuntivo»). A filtered view keeps
+        its plan's answer: a filter that leaves no row still shows zeros, not «not entered»."""
+        if self.spending_entered is not None:
+            return self.spending_entered
+        return not self.spending.empty
 
     # Totals -----------------------------------------------------------------------------
 
@@ -428,3 +511,25 @@ class Plan:
                 matrix[name] = matrix["id"].map(col).fillna(False).astype(bool)
         matrix["track_title"] = matrix["track"].map(self.track_title)
         return matrix.reset_index(drop=True)
+
+    # Consuntivo and what falls due (coopplan.spending) --------------------------------------
+
+    @_kept
+    def spending_rows(self) -> pd.DataFrame:
+        """Project x euro source rows of preventivo, impegnato, speso, note (``project_rows``)."""
+        return spending.project_rows(self)
+
+    @_kept
+    def spending_by_source(self) -> pd.DataFrame:
+        """Per euro source: preventivo, impegnato, speso, residuo, % speso, scostamento."""
+        return spending.by_source(self)
+
+    @_kept
+    def spending_by_track(self) -> pd.DataFrame:
+        """Per pista, every euro source together: the same figures as ``spending_by_source``."""
+        return spending.by_track(self)
+
+    def falling_due(self, today: dt.date, days: int | None = None) -> pd.DataFrame:
+        """The projects not concluded whose scadenza falls before the next assembly (or within
+        ``days`` days), overdue first (``coopplan.spending.falling_due``)."""
+        return spending.falling_due(self, today, spending.horizon(self, today, days).until)

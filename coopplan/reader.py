@@ -26,12 +26,15 @@ from coopplan.plan import Plan, PlanMeta
 from coopplan.problems import Problem, Severity, error, has_errors, warning
 from coopplan.schema import (
     ATTIVITA,
+    CONSUNTIVO,
+    DATE_META,
     FILONI,
     FONTI,
     ITEM_KINDS,
     MAX_CELLS_PER_SHEET,
     META_FIELDS,
     META_MAX_CHARS,
+    OPTIONAL_META,
     PIANO,
     PISTE,
     PROGETTI,
@@ -114,9 +117,10 @@ class _Reader:
 
     def read(self, name: str) -> LoadResult:
         self._check_sheet_list()
-        found = {sheet.name: self._grid(sheet) for sheet in SHEETS}
+        found = {sheet.name: self._grid(sheet) for sheet in SHEETS if self._present(sheet)}
         grids = {sheet: grid for sheet, grid in found.items() if grid is not None}
-        if len(grids) < len(found):
+        required = {sheet.name for sheet in SHEETS if not sheet.optional}
+        if len(grids) < len(found) or not required <= set(grids):
             return LoadResult(None, self.problems, name)
         self.grids: dict[str, _Grid] = grids
         meta = self._meta(grids[PIANO.name])
@@ -136,6 +140,13 @@ class _Reader:
             grids[ATTIVITA.name],
             {"project": project_choices, "kind": _choices(ITEM_KINDS, aliases=_ITEM_ALIASES)},
         )
+        spending = self._consuntivo(
+            project_choices,
+            None if grids[FONTI.name].broken else _choices(source_names),
+            sources,
+            projects,
+            funding,
+        )
         self._check_cells()
         self._warn_empty(tracks, lines, source_names, projects)
         self._name_projects(grids[PROGETTI.name], projects)
@@ -148,6 +159,7 @@ class _Reader:
             projects=projects,
             items=items,
             funding=funding,
+            spending=spending,
         )
         return LoadResult(plan, self.problems, name)
 
@@ -207,6 +219,11 @@ class _Reader:
             "quello giusto (in Excel: clic destro su una linguetta, «Scopri»).",
             sheet,
         )
+
+    def _present(self, sheet: Sheet) -> bool:
+        """A required sheet is always looked for (its absence is an error); an optional one
+        only when the workbook has it."""
+        return not sheet.optional or normalize_header(sheet.name) in self.sheet_names
 
     def _grid(self, sheet: Sheet) -> _Grid | None:
         actual = self.sheet_names.get(normalize_header(sheet.name))
@@ -388,17 +405,24 @@ class _Reader:
                         col,
                     )
                 )
-            return "" if column.kind is not Kind.MONEY else 0.0
+            return _EMPTY.get(column.kind, "")
         if column.choices_from and allowed is None:
             return cells.parse_text(value)  # the sheet it refers to is broken: said already
         try:
             if column.kind is Kind.CHOICE:
                 what = f"un valore di «{column.header}»"
                 return cells.parse_choice(value, allowed or _choices(column.choices), what)
+            if column.kind is Kind.MONEY:
+                return cells.parse_money(value)
+            if column.kind is Kind.DATE:
+                return cells.parse_date(value)
             return self._text(value, column.max_chars, sheet, row, col)
         except cells.CellError as exc:
-            self.problems.append(error(_capital(exc.message), sheet, row, col))
-            return cells.parse_text(value)
+            message = _capital(exc.message)
+            if column.kind in (Kind.MONEY, Kind.DATE):
+                message = f"{column.header}: {exc.message}"
+            self.problems.append(error(message, sheet, row, col))
+            return None if column.kind in (Kind.MONEY, Kind.DATE) else cells.parse_text(value)
 
     def _text(self, value: object, limit: int, sheet: str, row: int | None, col: int | None) -> str:
         """A text cell, without invisible characters (a warning names them) and with a warning
@@ -490,16 +514,16 @@ class _Reader:
             "title": cells.parse_text,
             "organization": cells.parse_text,
             "year": cells.parse_int,
-            "version_date": cells.parse_date,
         }
+        parsers.update(dict.fromkeys(DATE_META, cells.parse_date))
         free_row = max((n for n, _ in grid.data_rows()), default=grid.header_row) + 1
         for key, label in META_FIELDS.items():
             value, at_row, at_col = values.get(key, ("", None, None))
-            if key not in values and key != "version_date" and not grid.broken:
+            if key not in values and key not in OPTIONAL_META and not grid.broken:
                 at_row, at_col = free_row, self._column_index(PIANO, "field")  # where to add it
                 free_row += 1
             if cells.is_empty(value):
-                if key != "version_date" and not grid.broken:
+                if key not in OPTIONAL_META and not grid.broken:
                     message = (
                         f"Il campo «{label}» del piano è vuoto: scrivi il suo valore nella "
                         "colonna Valore."
@@ -525,6 +549,7 @@ class _Reader:
             organization=str(parsed["organization"] or ""),
             year=int(parsed["year"] or 0),  # type: ignore[call-overload]
             version_date=parsed["version_date"],  # type: ignore[arg-type]
+            next_assembly=parsed["next_assembly"],  # type: ignore[arg-type]
         )
 
     def _check_dates(self, parsed: dict[str, object], at: dict, sheet: str) -> None:
@@ -619,7 +644,7 @@ class _Reader:
     def _unknown_column(self, grid: _Grid, index: int) -> Problem:
         """A column of «Progetti» that is neither fixed nor a source: an error if it holds
         amounts (money no total would count: e.g. a source deleted from «Fonti» while its
-        column stays), a warning if it holds only text (e.g. «Referente»)."""
+        column stays), a warning if it holds only text (e.g. «Telefono»)."""
         header = grid.header[index]
         amounts = [
             float(row[index])
@@ -655,6 +680,115 @@ class _Reader:
         except cells.CellError as exc:
             self.problems.append(error(_capital(exc.message), sheet, row, col))
         return {"project": project, "source": source["name"], "amount": amount, "flag": flag}
+
+    # The consuntivo -------------------------------------------------------------------------
+
+    def _consuntivo(
+        self,
+        project_choices: cells.Choices | None,
+        source_choices: cells.Choices | None,
+        sources: list[dict],
+        projects: list[dict],
+        funding: list[dict],
+    ) -> list[dict]:
+        """The rows of the optional sheet «Consuntivo» (none without it), each checked against
+        the plan: a known project and a source in euro, once per project x source; a warning
+        when speso exceeds impegnato or either exceeds the preventivo."""
+        grid = self.grids.get(CONSUNTIVO.name)
+        if grid is None:
+            return []
+        choices = {"project": project_choices, "source": source_choices}
+        records = self._table(CONSUNTIVO, grid, choices)
+        source_kinds = {s["name"]: s["kind"] for s in sources if s["name"]}
+        names = {p["id"]: _project_name(p) for p in projects if p["id"]}
+        planned = {(f["project"], f["source"]): f["amount"] for f in funding}
+        seen: dict[tuple[str, str], int] = {}
+        kept = []
+        for record in records:
+            project, source = record["project"], record["source"]
+            if project not in names or source not in source_kinds:
+                continue  # an unknown or empty project or source: said by _table already
+            if not self._euro_source(grid, record, source, source_kinds[source]):
+                continue
+            if (project, source) in seen:
+                self._repeated_spending(grid, record, seen[(project, source)])
+                continue
+            seen[(project, source)] = record["_row"]
+            committed, spent = record["committed"], record["spent"]
+            if committed is None or spent is None:
+                continue  # text or a negative number in an amount: an error already
+            where = f"{names[project]}, fonte «{source}»"
+            self._check_amounts(grid, record, where, planned.get((project, source), 0.0))
+            kept.append(
+                {
+                    "project": project,
+                    "source": source,
+                    "committed": committed,
+                    "spent": spent,
+                    "note": record["note"],
+                }
+            )
+        return kept
+
+    def _euro_source(self, grid: _Grid, record: dict, source: str, kind: object) -> bool:
+        if kinds.is_known(kind) and kinds.is_money(str(kind)):
+            return True
+        label = kinds.label(str(kind)) if kinds.is_known(kind) else str(kind)
+        self.problems.append(
+            error(
+                f"La fonte «{source}» è di tipo «{label}», non in euro: il consuntivo si scrive "
+                "solo per le fonti di tipo «Importo». Scegli una fonte in euro o cancella la riga.",
+                grid.name,
+                record["_row"],
+                self._column_index(CONSUNTIVO, "source"),
+            )
+        )
+        return False
+
+    def _repeated_spending(self, grid: _Grid, record: dict, first: int) -> None:
+        self.problems.append(
+            error(
+                f"Il progetto «{record['project']}» con la fonte «{record['source']}» compare "
+                f"già alla riga {first}: scrivi una sola riga per progetto e fonte, con le somme "
+                "complessive, e cancella questa.",
+                grid.name,
+                record["_row"],
+                self._column_index(CONSUNTIVO, "project"),
+            )
+        )
+
+    def _check_amounts(self, grid: _Grid, record: dict, where: str, planned: float) -> None:
+        """Warnings: speso beyond impegnato; impegnato or speso beyond the preventivo (both
+        figures named, in the cell of the amount)."""
+        committed, spent, row = record["committed"], record["spent"], record["_row"]
+        if spent > committed:
+            self.problems.append(
+                warning(
+                    f"{where}: lo speso ({fmt.money(spent)}) è più dell'impegnato "
+                    f"({fmt.money(committed)}). Di solito si paga ciò che si è impegnato: "
+                    "controlla le due cifre.",
+                    grid.name,
+                    row,
+                    self._column_index(CONSUNTIVO, "spent"),
+                )
+            )
+        over = [
+            (key, f"{word} {fmt.money(record[key])}")
+            for key, word in (("committed", "impegnato"), ("spent", "speso"))
+            if record[key] > planned
+        ]
+        if over:
+            said = " e ".join(words for _, words in over)
+            self.problems.append(
+                warning(
+                    f"{where}: {said}, oltre il preventivo di {fmt.money(planned)} del foglio "
+                    "Progetti. Se è giusto, spiega il perché nella colonna Nota; altrimenti "
+                    "correggi l'importo.",
+                    grid.name,
+                    row,
+                    self._column_index(CONSUNTIVO, over[0][0]),
+                )
+            )
 
     # Whole-workbook checks ----------------------------------------------------------------
 
@@ -768,6 +902,9 @@ class _Grid:
         """(Excel row number, cells) for every non-empty row below the header."""
         return [(n, row) for n, row in self.rows if n > self.header_row and any(map(_filled, row))]
 
+
+_EMPTY: dict[Kind, object] = {Kind.MONEY: 0.0, Kind.DATE: None}
+"""What an empty cell of a column of this kind reads as ("" for the others)."""
 
 _ITEM_ALIASES = {"realizzate": "done", "realizzato": "done", "ipotesi": "planned"}
 

@@ -24,6 +24,7 @@ class Kind(StrEnum):
     TEXT = "testo"
     MONEY = "importo in euro"
     CHOICE = "scelta da elenco"
+    DATE = "data"
 
 
 @dataclass(frozen=True)
@@ -44,6 +45,7 @@ class Sheet:
     name: str
     help: str
     columns: tuple[Column, ...]
+    optional: bool = False  # a workbook without this sheet is valid (it simply has none of it)
 
     def column(self, key: str) -> Column:
         return next(c for c in self.columns if c.key == key)
@@ -76,7 +78,12 @@ META_FIELDS: dict[str, str] = {
     "organization": "Organizzazione",
     "year": "Anno",
     "version_date": "Data versione",
+    "next_assembly": "Prossima assemblea",
 }
+OPTIONAL_META: frozenset[str] = frozenset({"version_date", "next_assembly"})
+"""Fields of «Piano» that may be missing or empty."""
+DATE_META: frozenset[str] = frozenset({"version_date", "next_assembly"})
+"""Fields of «Piano» that hold a date."""
 
 # Sheets ------------------------------------------------------------------------------------
 
@@ -100,7 +107,8 @@ PIANO = Sheet(
             "Valore",
             Kind.TEXT,
             True,
-            "Titolo e organizzazione come testo, anno come numero, data versione come data.",
+            "Titolo e organizzazione come testo, anno come numero, data versione e prossima "
+            "assemblea (facoltativa: la data entro cui guardare le scadenze) come data.",
             60,
         ),
     ),
@@ -171,7 +179,7 @@ FONTI = Sheet(
             "Tipo",
             Kind.CHOICE,
             True,
-            "Importo (somme in euro) oppure Sì/No (risorsa indicata con una spunta).",
+            kinds.tipo_help(),
             12,
             choices=tuple(kinds.labels().values()),
         ),
@@ -256,6 +264,23 @@ PROGETTI = Sheet(
             34,
             max_chars=LINE_TEXT,
         ),
+        Column(
+            "owner",
+            "Referente",
+            Kind.TEXT,
+            False,
+            "Chi risponde del progetto (nome e cognome, o l'ufficio).",
+            22,
+            max_chars=SHORT_TEXT,
+        ),
+        Column(
+            "due",
+            "Scadenza",
+            Kind.DATE,
+            False,
+            "Data entro cui il progetto deve arrivare al prossimo risultato (gg/mm/aaaa).",
+            12,
+        ),
     ),
 )
 
@@ -293,8 +318,60 @@ ATTIVITA = Sheet(
     ),
 )
 
-SHEETS: tuple[Sheet, ...] = (PIANO, PISTE, FILONI, FONTI, PROGETTI, ATTIVITA)
-"""Data sheets in workbook order (after "Leggimi")."""
+CONSUNTIVO = Sheet(
+    "Consuntivo",
+    "Facoltativo: quanto è stato impegnato e speso finora, una riga per progetto e fonte in "
+    "euro. Senza questo foglio (o senza righe) il piano non ha ancora un consuntivo.",
+    (
+        Column(
+            "project",
+            "Progetto",
+            Kind.CHOICE,
+            True,
+            "ID del progetto (elenco).",
+            10,
+            choices_from="Progetti.id",
+        ),
+        Column(
+            "source",
+            "Fonte",
+            Kind.CHOICE,
+            True,
+            "Fonte di finanziamento di tipo Importo (elenco).",
+            30,
+            choices_from="Fonti.name",
+        ),
+        Column(
+            "committed",
+            "Impegnato €",
+            Kind.MONEY,
+            False,
+            "Somma impegnata finora (contratti, incarichi, ordini), in euro.",
+            14,
+        ),
+        Column(
+            "spent",
+            "Speso €",
+            Kind.MONEY,
+            False,
+            "Somma già pagata, in euro (di solito non più dell'impegnato).",
+            14,
+        ),
+        Column(
+            "note",
+            "Nota",
+            Kind.TEXT,
+            False,
+            "Perché la spesa si scosta dal preventivo, quando se ne scosta molto.",
+            60,
+            max_chars=LINE_TEXT,
+        ),
+    ),
+    optional=True,
+)
+
+SHEETS: tuple[Sheet, ...] = (PIANO, PISTE, FILONI, FONTI, PROGETTI, ATTIVITA, CONSUNTIVO)
+"""Data sheets in workbook order (after "Leggimi"); an ``optional`` one may be missing."""
 
 SOURCE_COLUMN_WIDTH = 18
 MAX_CELLS_PER_SHEET = 500_000

@@ -92,7 +92,9 @@ def shown_tracks(plan: Plan) -> list[str]:
 def counts_sentence(plan: Plan, filtered: bool = False) -> str:
     """«4 piste, 16 filoni, 18 progetti, 40 attività»; for a filtered plan the piste counted
     are those holding a shown project, and the plan's own counts follow «su»:
-    «1 progetto e 3 attività in 1 pista (su 4 piste e 16 filoni del piano)»."""
+    «1 progetto e 3 attività in 1 pista (su 4 piste e 16 filoni del piano)»; when the shown
+    projects are in every pista, the piste are named once: «12 progetti e 30 attività in tutte
+    le 4 piste del piano (16 filoni)»."""
     projects = fmt.count(len(plan.projects), "progetto", "progetti")
     items = fmt.count(len(plan.items), "attività", "attività")
     if not filtered:
@@ -100,9 +102,11 @@ def counts_sentence(plan: Plan, filtered: bool = False) -> str:
             f"{fmt.count(len(plan.tracks), 'pista', 'piste')}, "
             f"{fmt.count(len(plan.lines), 'filone', 'filoni')}, {projects}, {items}"
         )
-    held = fmt.count(len(shown_tracks(plan)), "pista", "piste")
+    held = len(shown_tracks(plan))
+    lines = fmt.count(len(plan.lines), "filone", "filoni")
+    if held == len(plan.tracks) > 1:  # every pista: said once
+        return f"{projects} e {items} in tutte le {fmt.number(held)} piste del piano ({lines})"
     return (
-        f"{projects} e {items} in {held} "
-        f"(su {fmt.count(len(plan.tracks), 'pista', 'piste')} e "
-        f"{fmt.count(len(plan.lines), 'filone', 'filoni')} del piano)"
+        f"{projects} e {items} in {fmt.count(held, 'pista', 'piste')} "
+        f"(su {fmt.count(len(plan.tracks), 'pista', 'piste')} e {lines} del piano)"
     )

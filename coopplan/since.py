@@ -15,7 +15,7 @@ from dataclasses import dataclass, replace
 
 import pandas as pd
 
-from coopplan import fmt
+from coopplan import fmt, kinds
 from coopplan import slides as s
 from coopplan.diff import ITEM_FIELDS, MINUS, Delta, ProjectRef, StatusChange, diff_plans
 from coopplan.marks import last_marked
@@ -28,6 +28,16 @@ UNDER_WAY = (STARTED, CONCLUDED)
 SLIDE_TITLE = "Dall'ultima assemblea"
 DONE_FIELD = ITEM_FIELDS["done"]
 BUDGET_LEAD = "Il budget per fonte:"
+MOVES_SHOWN = 4  # projects named after a budget change; the rest counted
+
+
+@dataclass(frozen=True)
+class Move:
+    """One project's value of a source before and after (a kind's value: euros, hours, a tick)."""
+
+    title: str
+    old: float | bool
+    new: float | bool
 
 
 @dataclass(frozen=True)
@@ -44,6 +54,8 @@ class SinceReport:
     removed: tuple[ProjectRef, ...]
     budget: tuple[Delta, ...]
     done: tuple[tuple[ProjectRef, str], ...]  # (project, a new activity done)
+    moves: tuple[tuple[Move, ...], ...] = ()  # per budget change: the projects whose value moved
+    scope: str = ""  # the filter the report is restricted to ('Stato: In corso'), '' for all
 
     @property
     def unchanged(self) -> bool:
@@ -63,7 +75,8 @@ class SinceReport:
         """(lead, its items) in the order they are told: the slide's headings and bullets. One
         part saying nothing changed when nothing did."""
         if self.unchanged:
-            return [("Nessun progetto ha cambiato stato e il budget è lo stesso.", ())]
+            quiet = f"{self.among}nessun progetto ha cambiato stato e il budget è lo stesso."
+            return [(quiet[:1].upper() + quiet[1:], ())]
         parts = [
             (self.started, "progetto è partito", "progetti sono partiti"),
             (self.concluded, "progetto si è concluso", "progetti si sono conclusi"),
@@ -82,7 +95,9 @@ class SinceReport:
             )
             out.insert(len([p for p in parts[:2] if p[0]]), (lead, items))
         if self.budget:
-            out.append((BUDGET_LEAD, tuple(budget_sentence(d) for d in self.budget)))
+            moves = self.moves or tuple(() for _ in self.budget)
+            lines = tuple(budget_sentence(d, m) for d, m in zip(self.budget, moves, strict=True))
+            out.append((BUDGET_LEAD, lines))
         if self.done:
             lead = _lead(
                 len(self.done),
@@ -91,6 +106,12 @@ class SinceReport:
             )
             out.append((lead, tuple(f"{text} ({p.title})" for p, text in self.done)))
         return out
+
+    @property
+    def among(self) -> str:
+        """'Tra i progetti del filtro «Stato: In corso», ' before the first words of a filtered
+        report ('' for the whole plan): a sentence scoped by a filter says so."""
+        return f"Tra i progetti del filtro «{self.scope}», " if self.scope else ""
 
     def sentences(self) -> list[str]:
         """The report as sentences a president reads aloud; the first says since when.
@@ -105,13 +126,16 @@ class SinceReport:
                 out.append(f"{lead.rstrip(':')}: {_joined(items)}.")
             else:
                 out.append(lead)
-        first = out[0]
-        out[0] = f"{self.start}, {first[0].lower()}{first[1:]}"
+        first = out[0] if self.unchanged or not self.scope else self.among + _lower_first(out[0])
+        out[0] = f"{self.start}, {_lower_first(first)}"
         return out
 
 
-def since_report(old: Plan, new: Plan, start: str, versions: str = "") -> SinceReport:
-    """What changed from ``old`` (the plan presented) to ``new``, from the plan diff."""
+def since_report(
+    old: Plan, new: Plan, start: str, versions: str = "", scope: str = ""
+) -> SinceReport:
+    """What changed from ``old`` (the plan presented) to ``new``, from the plan diff; ``scope``
+    names the filter both plans are restricted to (the sentences say so)."""
     diff = diff_plans(old, new)
     started = tuple(c.project for c in diff.statuses if c.new == STARTED)
     concluded = tuple(c.project for c in diff.statuses if c.new == CONCLUDED)
@@ -134,7 +158,70 @@ def since_report(old: Plan, new: Plan, start: str, versions: str = "") -> SinceR
         removed=diff.removed,
         budget=diff.by_source,
         done=tuple(done),
+        moves=tuple(_moves(old, new, delta) for delta in diff.by_source),
+        scope=scope,
     )
+
+
+def scoped(
+    old: Plan,
+    new: Plan,
+    sources: Sequence[str] = (),
+    tracks: Sequence[str] = (),
+    statuses: Sequence[str] = (),
+) -> tuple[Plan, Plan]:
+    """Both plans restricted to a filter (empty: no restriction), as the report compares them.
+
+    With a stato filter a project is kept when its stato then *or* now is chosen: a project
+    that moved into or out of the chosen stati is told as a stato change, never as a project
+    added or removed."""
+    old_view = old.filter(sources=sources or None, tracks=tracks or None)
+    new_view = new.filter(sources=sources or None, tracks=tracks or None)
+    if not statuses:
+        return old_view, new_view
+    ids = {
+        str(pid)
+        for view in (old_view, new_view)
+        for pid, status in zip(view.projects["id"], view.projects["status"], strict=True)
+        if status in statuses
+    }
+    return _only(old_view, ids), _only(new_view, ids)
+
+
+def _only(plan: Plan, ids: set[str]) -> Plan:
+    """``plan`` with the projects ``ids`` only (and their activities and funding)."""
+    return replace(
+        plan,
+        projects=plan.projects.loc[plan.projects["id"].isin(ids)].reset_index(drop=True),
+        items=plan.items.loc[plan.items["project"].isin(ids)].reset_index(drop=True),
+        funding=plan.funding.loc[plan.funding["project"].isin(ids)].reset_index(drop=True),
+    )
+
+
+def _moves(old: Plan, new: Plan, delta: Delta) -> tuple[Move, ...]:
+    """The projects whose value of ``delta``'s source changed, in the new plan's order (the
+    removed ones last): where the money went."""
+    before, after = _values(old, delta), _values(new, delta)
+    titles = {
+        **dict(zip(old.projects["id"], old.projects["title"], strict=True)),
+        **dict(zip(new.projects["id"], new.projects["title"], strict=True)),
+    }
+    nothing = kinds.kept(delta.kind, 0.0, False)
+    return tuple(
+        Move(str(titles.get(pid, pid)), before.get(pid, nothing), after.get(pid, nothing))
+        for pid in dict.fromkeys([*after, *before])
+        if before.get(pid, nothing) != after.get(pid, nothing)
+    )
+
+
+def _values(plan: Plan, delta: Delta) -> dict[str, float | bool]:
+    """Project id -> its value of ``delta``'s source in ``plan`` (projects of the plan only)."""
+    rows = plan.funding.loc[plan.funding["source"] == delta.source]
+    rows = rows.loc[rows["project"].isin(set(plan.projects["id"]))]
+    return {
+        str(pid): kinds.kept(delta.kind, float(a), bool(f))
+        for pid, a, f in zip(rows["project"], rows["amount"], rows["flag"], strict=True)
+    }
 
 
 def _done_of_added(plan: Plan, added: Sequence[ProjectRef]) -> list[tuple[ProjectRef, str]]:
@@ -149,19 +236,18 @@ def _done_of_added(plan: Plan, added: Sequence[ProjectRef]) -> list[tuple[Projec
     return [(ref, text) for ref in added for text in texts.get(ref.id, [])]
 
 
-def budget_sentence(delta: Delta) -> str:
-    """'Il budget Risorse Coop Re-Start è salito di 2.500 € (da 25.000 € a 27.500 €)'; a yes/no
-    source in projects ('I progetti con Risorse interne sono passati da 15 a 16')."""
-    if delta.kind != "amount":
-        return (
-            f"I progetti con {delta.source} sono passati da {fmt.number(int(delta.old))} a "
-            f"{fmt.number(int(delta.new))} ({delta.shown_difference})"
-        )
-    verb = "è salito" if delta.difference > 0 else "è sceso"
-    return (
-        f"Il budget {delta.source} {verb} di {fmt.money(abs(delta.difference))} "
-        f"({delta.shown_difference}, da {fmt.money(delta.old)} a {fmt.money(delta.new)})"
-    )
+def budget_sentence(delta: Delta, moves: Sequence[Move] = ()) -> str:
+    """A source's change said once, in its kind's words (coopplan.kinds.change_sentence), then
+    where it went: 'Il budget Risorse Coop Re-Start è salito di 2.500 €, da 25.000 € a 27.500 €:
+    Rating cooperativo, 5.000 → 7.500 €'."""
+    said = kinds.change_sentence(delta.kind, delta.source, delta.old, delta.new)
+    if not moves:
+        return said
+    named = [f"{m.title}, {kinds.format_move(delta.kind, m.old, m.new)}" for m in moves]
+    if len(named) > MOVES_SHOWN:
+        rest = len(named) - (MOVES_SHOWN - 1)
+        named = named[: MOVES_SHOWN - 1] + [f"altri {fmt.count(rest, 'progetto', 'progetti')}"]
+    return f"{said}: {'; '.join(named)}"
 
 
 def since_slides(report: SinceReport) -> list[s.Slide]:
@@ -172,6 +258,8 @@ def since_slides(report: SinceReport) -> list[s.Slide]:
         for lead, items in report.parts()
     )
     subtitle = report.start + (f" ({report.versions})" if report.versions else "")
+    if report.scope:
+        subtitle += f" · solo {report.scope}"
     return s._text_slides(
         kind="since",
         title=SLIDE_TITLE,
@@ -243,6 +331,10 @@ def _lead(n: int, singular: str, plural: str) -> str:
         article = "Una" if singular.startswith("nuova") else "Un"
         return f"{article} {singular}:"
     return f"{fmt.number(n)} {plural}:"
+
+
+def _lower_first(sentence: str) -> str:
+    return sentence[:1].lower() + sentence[1:]
 
 
 def _titles(refs: Sequence[ProjectRef]) -> tuple[str, ...]:

@@ -23,9 +23,11 @@ from coopplan.palette import (
     TEXT_COLOR,
     TRACK_COLORS,
     colors_for,
+    mark_color,
     status_color,
 )
 from coopplan.plan import Plan, ProjectCard
+from coopplan.schema import STATUSES
 
 # Canvas and text budget (px of the 1280 x 720 canvas) -------------------------------------------
 
@@ -45,7 +47,7 @@ BULLET_INDENT = 32  # the bullet and its indent
 ITEM_GAP = 2  # extra space after each bullet
 BLOCK_GAP = 14  # between two blocks
 CELL_PAD_X, CELL_PAD_Y = 10, 4  # table cell padding
-MATRIX_WIDTHS = (0.47, 0.09, 0.16, 0.16, 0.12)  # Progetto, Pista, Stato, Realizzate, Ipotesi
+MATRIX_WIDTHS = (0.32, 0.22, 0.16, 0.16, 0.14)  # Progetto, Pista, Stato, Realizzate, Ipotesi
 MAX_CHART_BARS = 10  # more categories than this: no chart on the slide (the text lists them)
 WIDTH_SAFETY = 1.06  # measured widths are at most ~6% under Arial's on the shipped plan's text
 
@@ -115,7 +117,8 @@ class TableSpec:
 
 @dataclass(frozen=True)
 class Slide:
-    kind: str  # "title" | "overview" | "status" | "track" | "source" | "matrix" | "closing"
+    kind: str  # "title" | "tracks" | "overview" | "status" | "track" | "source" | "matrix" |
+    # "closing" (and "since", coopplan.since)
     title: str
     subtitle: str = ""
     blocks: tuple[Block, ...] = ()
@@ -361,8 +364,10 @@ def _pack(
         unit = queue.pop(0)
         page_width = first_width if not pages else width
         if page and blocks_height([*page, unit], page_width) > limit:
-            room = limit - blocks_height(page, page_width) - BLOCK_GAP
-            cut = _cut(unit, room, page_width)
+            cut = None
+            if blocks_height([unit], width) > limit:  # too tall for any page: fill this one
+                room = limit - blocks_height(page, page_width) - BLOCK_GAP
+                cut = _cut(unit, room, page_width)
             if cut is not None:
                 page.append(cut[0])
             queue.insert(0, unit if cut is None else cut[1])
@@ -440,11 +445,17 @@ class Facts:
         return [c for c in self.cards.values() if c.track == code]
 
     def track_budget(self, code: str) -> tuple[str, ...]:
-        """One line per source: the pista's euros, or its projects for a flag source."""
-        lines = []
-        for name, (kind, _, _) in self.totals.items():
-            lines.append(f"{name}: {kinds.format_total(kind, self.track_value(code, name))}")
-        return tuple(lines)
+        """One line per source that gives the pista something: its euros, or its projects for a
+        flag source. A source at zero is left out (a «0 €» line reads as a fact about it)."""
+        return tuple(
+            f"{name}: {kinds.format_total(kind, value)}"
+            for name, (kind, _, _) in self.totals.items()
+            if (value := self.track_value(code, name))
+        )
+
+    def tracks_paid_by(self, source: str) -> list[str]:
+        """The piste (codes, in order) to which ``source`` gives something."""
+        return [c for c in self.plan.track_codes if self.track_value(c, source)]
 
     def track_value(self, code: str, source: str) -> float:
         if kinds.is_number(self.totals[source][0]):
@@ -494,6 +505,7 @@ def build_deck(
     f = facts(plan, all_sources)
     footer = " · ".join(x for x in (filter_label, note) if x)
     slides: list[Slide] = [title_slide(plan, footer)]
+    slides += tracks_slides(f)
     slides += overview_slides(f)
     slides += status_slides(plan)
     for code in plan.track_codes:
@@ -520,6 +532,35 @@ def title_slide(plan: Plan, label: str) -> Slide:
         subtitle=meta.organization,
         blocks=(Block(columns=(Column("", tuple(lines)),), bullets=False),) if lines else (),
         notes=counts_sentence(plan) + ".",
+    )
+
+
+def tracks_slides(f: Facts) -> list[Slide]:
+    """«Le piste di lavoro»: the piste named before the detail, as the plan's own slides open;
+    each with its filoni and projects (a filtered deck: the piste holding a shown project)."""
+    plan = f.plan
+    codes = [c for c in plan.track_codes if not plan.filtered or f.projects_of(c)]
+    blocks = []
+    for code in codes:
+        position = plan.track_codes.index(code) + 1  # as «Pista 2 di 4» on its slides
+        lines = plan.lines.loc[plan.lines["track"] == code]
+        detail = (
+            f"{fmt.count(len(lines), 'filone', 'filoni')} · "
+            f"{fmt.count(len(f.projects_of(code)), 'progetto', 'progetti')}"
+        )
+        blocks.append(
+            Block(heading=f"{position}. {f.track_titles[code]}", detail=detail, bullets=False)
+        )
+    notes = [
+        f"{f.track_titles[c]}: " + "; ".join(plan.lines.loc[plan.lines["track"] == c, "title"])
+        for c in codes
+    ]
+    return _text_slides(
+        kind="tracks",
+        title="Le piste di lavoro",
+        subtitle=plan.meta.title,
+        blocks=tuple(blocks) or (Block(heading="Nessuna pista"),),
+        notes="\n".join(notes),
     )
 
 
@@ -558,19 +599,22 @@ def overview_slides(f: Facts) -> list[Slide]:
 
 
 def status_slides(plan: Plan) -> list[Slide]:
-    """Projects per stato: a chart and one line per stato."""
+    """Projects per stato: a chart of the stati that have projects, and one line per stato of
+    the plan's list, «Concluso» included («nessun progetto» says nothing is done yet), each with
+    its share of the projects, so the lines add to the chart instead of repeating it."""
     counts = plan.status_counts()
-    lines = tuple(
-        f"{status}: {fmt.count(int(n), 'progetto', 'progetti')}" for status, n in counts.items()
-    )
+    total = len(plan.projects)
+    shown = [*STATUSES, *(x for x in counts.index if x not in STATUSES)]
+    lines = tuple(_status_line(status, int(counts.get(status, 0)), total) for status in shown)
+    present = [x for x in shown if counts.get(x, 0)]
     chart = None
-    if len(counts):
+    if present:
         chart = ChartSpec(
             title="Progetti per stato",
-            categories=tuple(counts.index),
-            series=(Series("Progetti", tuple(float(n) for n in counts), TEXT_COLOR),),
+            categories=tuple(present),
+            series=(Series("Progetti", tuple(float(counts[x]) for x in present), TEXT_COLOR),),
             money=False,
-            point_colors=tuple(status_color(s) for s in counts.index),
+            point_colors=tuple(status_color(x) for x in present),
         )
     notes = [
         f"{status}: "
@@ -581,11 +625,19 @@ def status_slides(plan: Plan) -> list[Slide]:
     return _text_slides(
         kind="status",
         title="I progetti per stato",
-        subtitle=fmt.count(len(plan.projects), "progetto", "progetti"),
-        blocks=(Block(columns=(Column("", lines or ("Nessun progetto",)),)),),
+        subtitle=fmt.count(total, "progetto", "progetti"),
+        blocks=(Block(columns=(Column("", lines if total else ("Nessun progetto",)),)),),
         chart=chart,
         notes="\n".join(notes),
     )
+
+
+def _status_line(status: str, count: int, total: int) -> str:
+    """«In corso: 67 % dei progetti»; «Concluso: nessun progetto»."""
+    if not count:
+        return f"{status}: nessun progetto"
+    share = fmt.number(round(count * 100 / total))
+    return f"{status}: {share} % ({fmt.count(count, 'progetto', 'progetti')})"
 
 
 def track_slides(f: Facts, code: str) -> list[Slide]:
@@ -630,13 +682,13 @@ def source_slides(f: Facts, name: str) -> list[Slide]:
             if given.source == name:
                 shown = f"{card.title}: {given.text}" if kinds.is_number(kind) else card.title
                 project_lines.append(shown)
-    codes = plan.track_codes
-    chart = ChartSpec(
+    codes = f.tracks_paid_by(name)  # a pista at zero gets no bar and no line
+    chart = ChartSpec(  # bars in the source's colour: on every slide a colour means one thing
         title=kinds.per_track_title(kind),
         categories=tuple(f.track_titles[c] for c in codes),
         series=(Series(name, tuple(f.track_value(c, name) for c in codes), f.source_colors[name]),),
         money=kinds.is_money(kind),
-        point_colors=tuple(f.track_colors[c] for c in codes),
+        point_colors=tuple(f.source_colors[name] for _ in codes),
     )
     blocks = (
         Block(heading=kinds.total_line(name, kind, total, count)),
@@ -663,17 +715,30 @@ def matrix_slides(plan: Plan) -> list[Slide]:
     table = TableSpec(
         headers=("Progetto", "Pista", "Stato", "Realizzate", "Ipotesi"),
         rows=tuple(
-            (str(r.title), str(r.track), str(r.status), fmt.number(r.done), fmt.number(r.planned))
+            (
+                str(r.title),
+                str(r.track_title),
+                str(r.status),
+                fmt.number(r.done),
+                fmt.number(r.planned),
+            )
             for r in matrix.itertuples()
         ),
         widths=MATRIX_WIDTHS,
         mark_column=2,
-        marks=tuple(status_color(str(s)) for s in matrix["status"]),
+        marks=tuple(mark_color(str(s)) for s in matrix["status"]),
         numeric=(False, False, False, True, True),
     )
     title = "La matrice degli stati"
     subtitle = "Attività realizzate e ipotesi di lavoro di ogni progetto"
-    parts = paginate_table(table, body_budget(title, subtitle), balanced=True)
+    # paginated with the pista named once per group; a page's first row names it again, so
+    # one line of room is kept for that
+    grouped = _pista_once(table)
+    budget = body_budget(title, subtitle) - BODY_LINE
+    parts, start = [], 0
+    for part in paginate_table(grouped, budget, balanced=True):
+        parts.append(_pista_named(part, table.rows[start][1] if part.rows else ""))
+        start += len(part.rows)
     notes = "\n".join(
         f"{r.title} ({r.track_title}): {r.status}; "
         f"{fmt.count(r.done, 'attività realizzata', 'attività realizzate')}, "
@@ -691,6 +756,24 @@ def matrix_slides(plan: Plan) -> list[Slide]:
         )
         for i, part in enumerate(parts)
     ]
+
+
+def _pista_once(table: TableSpec) -> TableSpec:
+    """The matrix's pista named on the first of its rows on a slide, blank below it (rows are in
+    pista order): a column of the same long title over and over reads as noise."""
+    rows, before = [], ""
+    for row in table.rows:
+        rows.append((row[0], "" if row[1] == before else row[1], *row[2:]))
+        before = row[1]
+    return replace(table, rows=tuple(rows))
+
+
+def _pista_named(part: TableSpec, pista: str) -> TableSpec:
+    """A page of the grouped matrix with its first row naming its ``pista`` again."""
+    if not part.rows or part.rows[0][1]:
+        return part
+    first = part.rows[0]
+    return replace(part, rows=((first[0], pista, *first[2:]), *part.rows[1:]))
 
 
 def closing_slide(plan: Plan) -> Slide:
@@ -758,12 +841,12 @@ def project_block(card: ProjectCard) -> Block:
         return Block(
             heading=project_heading(card),
             detail=" · ".join(detail),
-            detail_color=status_color(status),
+            detail_color=mark_color(status),
         )
     return Block(
         heading=project_heading(card),
         detail=" · ".join(detail),
-        detail_color=status_color(status),
+        detail_color=mark_color(status),
         columns=(
             Column("Attività realizzate", card.done or (NO_ACTIVITY,)),
             Column("Ipotesi di lavoro", card.planned or (NO_ACTIVITY,)),

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from coopplan import fmt
+from coopplan import fmt, kinds
 from coopplan.diff import NOTHING_CHANGES, diff_plans
 from coopplan.plan import Plan
 from coopplan.store import Version, VersionStore
@@ -42,28 +42,41 @@ UNREADABLE = "Il file di questa versione non si riesce a leggere: l'archivio è 
 class Snapshot:
     """What one version's plan (filtered to some piste, or whole) counts.
 
-    ``amounts``: (amount source, euro); ``flags``: (flag source, projects ticked); ``statuses``:
-    (stato, projects), in the plan's order; ``done``/``planned``: activities done / planned."""
+    ``totals``: (source, kind, total) for every source, in the plan's order, the total as
+    ``Plan.source_totals`` gives it (euros, hours, ... summed; projects ticked for a tick);
+    ``statuses``: (stato, projects), in the plan's order; ``done``/``planned``: activities done /
+    planned."""
 
-    amounts: tuple[tuple[str, float], ...]
-    flags: tuple[tuple[str, int], ...]
+    totals: tuple[tuple[str, str, float], ...]
     statuses: tuple[tuple[str, int], ...]
     projects: int
     done: int
     planned: int
 
+    @property
+    def amounts(self) -> tuple[tuple[str, float], ...]:
+        """(source, euros) of the money sources."""
+        return tuple((s, v) for s, k, v in self.totals if kinds.is_money(k))
+
+    @property
+    def flags(self) -> tuple[tuple[str, int], ...]:
+        """(source, projects ticked) of the tick sources."""
+        return tuple((s, int(v)) for s, k, v in self.totals if not kinds.is_number(k))
+
 
 def snapshot(plan: Plan) -> Snapshot:
     """The counts of ``plan`` (already filtered as wanted)."""
-    totals = plan.source_totals().set_index("source")
-    kinds = plan.items["kind"].value_counts()
+    totals = plan.source_totals()
+    counted = plan.items["kind"].value_counts()
     return Snapshot(
-        amounts=tuple((s, float(totals.at[s, "total"])) for s in plan.amount_sources),
-        flags=tuple((s, int(totals.at[s, "projects"])) for s in plan.flag_sources),
+        totals=tuple(
+            (str(s), str(k), float(t))
+            for s, k, t in zip(totals["source"], totals["kind"], totals["total"], strict=True)
+        ),
         statuses=tuple((str(s), int(n)) for s, n in plan.status_counts().items()),
         projects=len(plan.projects),
-        done=int(kinds.get("done", 0)),
-        planned=int(kinds.get("planned", 0)),
+        done=int(counted.get("done", 0)),
+        planned=int(counted.get("planned", 0)),
     )
 
 
@@ -99,17 +112,16 @@ def restored_sentence(version: Version) -> str:
 
 @dataclass(frozen=True)
 class Timeline:
-    """The versions of one plan year, oldest first, in four long tables.
+    """The versions of one plan year, oldest first, in long tables.
 
     - ``versions``: one row per version, columns ``VERSION_COLUMNS``;
-    - ``amounts``: number, source, euro (amount sources);
-    - ``flags``: number, source, projects (yes/no sources: projects ticked);
+    - ``totals``: number, source, kind, total (every source: its total in its kind's unit);
     - ``statuses``: number, status, projects.
-    A source or stato missing from a version has no row for it (not a 0)."""
+    A source or stato missing from a version has no row for it (not a 0). What differs by kind
+    (the chart's title, units, words) is asked of coopplan.kinds."""
 
     versions: pd.DataFrame
-    amounts: pd.DataFrame
-    flags: pd.DataFrame
+    totals: pd.DataFrame
     statuses: pd.DataFrame
 
     @property
@@ -117,13 +129,36 @@ class Timeline:
         """More than one version: something to draw over time."""
         return len(self.versions) > 1
 
+    @property
+    def kinds(self) -> list[str]:
+        """The kinds with totals, in the order of coopplan.kinds.RULES: one chart each."""
+        present = set(self.totals["kind"])
+        return [k for k in kinds.RULES if k in present]
+
+    def of_kind(self, kind: str) -> pd.DataFrame:
+        """number, source, total of the sources of ``kind``."""
+        mine = self.totals.loc[self.totals["kind"] == kind]
+        return mine[["number", "source", "total"]].reset_index(drop=True)
+
+    @property
+    def amounts(self) -> pd.DataFrame:
+        """number, source, euro of the money sources."""
+        money = self.totals.loc[[kinds.is_money(k) for k in self.totals["kind"]]]
+        return money[["number", "source", "total"]].rename(columns={"total": "euro"})
+
+    @property
+    def flags(self) -> pd.DataFrame:
+        """number, source, projects of the tick sources (projects ticked)."""
+        ticks = self.totals.loc[[not kinds.is_number(k) for k in self.totals["kind"]]]
+        frame = ticks[["number", "source", "total"]].rename(columns={"total": "projects"})
+        return frame.astype({"projects": int})
+
     def only_sources(self, sources: Iterable[str]) -> Timeline:
         """The same timeline with the totals of ``sources`` only (the projects per stato stay)."""
         chosen = list(sources)
         return Timeline(
             self.versions,
-            self.amounts.loc[self.amounts["source"].isin(chosen)].reset_index(drop=True),
-            self.flags.loc[self.flags["source"].isin(chosen)].reset_index(drop=True),
+            self.totals.loc[self.totals["source"].isin(chosen)].reset_index(drop=True),
             self.statuses,
         )
 
@@ -139,7 +174,9 @@ Described = tuple[Snapshot, tuple[str, ...]] | None
 
 def build(versions: Sequence[Version], described: Sequence[Described]) -> Timeline:
     """The timeline of ``versions`` (oldest first) from each one's ``describe`` result."""
-    rows, amounts, flags, statuses = [], [], [], []
+    rows: list[dict[str, object]] = []
+    totals: list[tuple[int, str, str, float]] = []
+    statuses: list[tuple[int, str, int]] = []
     for version, found in zip(versions, described, strict=True):
         snap, changes = found if found is not None else (None, (UNREADABLE,))
         restored = restored_sentence(version)
@@ -160,8 +197,7 @@ def build(versions: Sequence[Version], described: Sequence[Described]) -> Timeli
         )
         if snap is None:
             continue
-        amounts += [(version.number, s, v) for s, v in snap.amounts]
-        flags += [(version.number, s, v) for s, v in snap.flags]
+        totals += [(version.number, s, k, v) for s, k, v in snap.totals]
         statuses += [(version.number, s, v) for s, v in snap.statuses]
     frame = pd.DataFrame(rows, columns=list(VERSION_COLUMNS))
     frame["restored_from"] = frame["restored_from"].astype("Int64")
@@ -169,8 +205,7 @@ def build(versions: Sequence[Version], described: Sequence[Described]) -> Timeli
         frame[column] = frame[column].astype("Int64")
     return Timeline(
         frame,
-        pd.DataFrame(amounts, columns=["number", "source", "euro"]),
-        pd.DataFrame(flags, columns=["number", "source", "projects"]),
+        pd.DataFrame(totals, columns=["number", "source", "kind", "total"]),
         pd.DataFrame(statuses, columns=["number", "status", "projects"]),
     )
 

@@ -24,6 +24,8 @@ from coopplan import kinds
 from coopplan.plan import Plan, PlanMeta
 from coopplan.schema import (
     ATTIVITA,
+    CONSUNTIVO,
+    DATE_META,
     FILONI,
     FONTI,
     ITEM_KINDS,
@@ -65,6 +67,7 @@ def write_workbook(plan: Plan, target: Target) -> None:
     _projects_sheet(book.create_sheet(PROGETTI.name), plan)
     items = [{**i, "kind": ITEM_KINDS[i["kind"]]} for i in _records(plan.items)]
     _rows_sheet(book.create_sheet(ATTIVITA.name), ATTIVITA, items)
+    _rows_sheet(book.create_sheet(CONSUNTIVO.name), CONSUNTIVO, _records(plan.spending))
     book.properties.creator = plan.meta.organization or "coopplan"
     book.properties.title = plan.meta.title
     book.properties.created = book.properties.modified = FIXED_TIMESTAMP
@@ -117,10 +120,18 @@ def _readme(ws: Worksheet, plan: Plan) -> None:
             "colonna con lo stesso nome nel foglio Progetti.",
             False,
         ),
+        (
+            "Il consuntivo (quanto è stato impegnato e speso) è facoltativo: finché il foglio "
+            "Consuntivo non ha righe, la dashboard dice «Consuntivo non ancora inserito». Le "
+            "colonne Referente e Scadenza dei progetti e il campo Prossima assemblea del piano "
+            "servono alla pagina «Scadenze».",
+            False,
+        ),
         ("", False),
     ]
     for sheet in SHEETS:
-        lines.append((f"Foglio «{sheet.name}»: {sheet.help}", True))
+        optional = " (facoltativo)" if sheet.optional else ""
+        lines.append((f"Foglio «{sheet.name}»{optional}: {sheet.help}", True))
         for column in sheet.columns:
             need = "obbligatoria" if column.required else "facoltativa"
             allowed = f" Valori: {', '.join(column.choices)}." if column.choices else ""
@@ -145,13 +156,16 @@ def _meta_sheet(ws: Worksheet, meta: PlanMeta) -> None:
         "organization": meta.organization,
         "year": meta.year,
         "version_date": meta.version_date,
+        "next_assembly": meta.next_assembly,
     }
     records = [{"field": META_FIELDS[k], "value": v} for k, v in values.items()]
     _rows_sheet(ws, PIANO, records)
-    date_row = list(values).index("version_date") + 2
-    ws.cell(row=date_row, column=2).number_format = DATE_FORMAT
-    ws.cell(row=date_row, column=2).alignment = Alignment(horizontal="left")
-    ws.cell(row=date_row - 1, column=2).alignment = Alignment(horizontal="left")
+    for key in DATE_META:
+        date_row = list(values).index(key) + 2
+        ws.cell(row=date_row, column=2).number_format = DATE_FORMAT
+        ws.cell(row=date_row, column=2).alignment = Alignment(horizontal="left")
+    year_row = list(values).index("year") + 2
+    ws.cell(row=year_row, column=2).alignment = Alignment(horizontal="left")
 
 
 def _rows_sheet(ws: Worksheet, sheet: Sheet, records: list[dict]) -> None:
@@ -163,6 +177,7 @@ def _rows_sheet(ws: Worksheet, sheet: Sheet, records: list[dict]) -> None:
                 cell.alignment = WRAP
     for c, column in enumerate(sheet.columns, start=1):
         _dropdown(ws, column, c, len(records))
+        _typed_column(ws, column, c, len(records))
 
 
 def _projects_sheet(ws: Worksheet, plan: Plan) -> None:
@@ -190,6 +205,7 @@ def _projects_sheet(ws: Worksheet, plan: Plan) -> None:
     count = len(plan.projects)
     for c, column in enumerate(fixed, start=1):
         _dropdown(ws, column, c, count)
+        _typed_column(ws, column, c, count)
     for c, source in enumerate(sources, start=len(fixed) + 1):
         letter = get_column_letter(c)
         last = count + SPARE_ROWS + 1
@@ -235,6 +251,28 @@ def _dropdown(ws: Worksheet, column: Column, index: int, count: int) -> None:
         _add_list(ws, f"={ref}", cells, column.header)
     else:
         _add_list(ws, '"' + ",".join(column.choices) + '"', cells, column.header)
+
+
+def _typed_column(ws: Worksheet, column: Column, index: int, count: int) -> None:
+    """Money and date columns: the Italian number format down to the spare rows, and a check
+    that Excel and LibreOffice make while typing (an amount zero or positive, a date)."""
+    if column.kind not in (Kind.MONEY, Kind.DATE):
+        return
+    letter = get_column_letter(index)
+    last = count + SPARE_ROWS + 1
+    shown = kinds.WORKBOOK_MONEY if column.kind is Kind.MONEY else DATE_FORMAT
+    for row in range(2, last + 1):
+        ws.cell(row=row, column=index).number_format = shown
+    if column.kind is Kind.MONEY:
+        check = DataValidation(type="decimal", operator="greaterThanOrEqual", formula1="0")
+        check.error = "Scrivi un importo in euro, zero o positivo (solo la cifra)."
+    else:
+        check = DataValidation(type="date", operator="greaterThan", formula1="1")
+        check.error = "Scrivi una data nel formato gg/mm/aaaa, ad esempio 30/06/2023."
+    check.allow_blank = True
+    check.errorTitle = column.header
+    check.add(f"{letter}2:{letter}{last}")
+    ws.add_data_validation(check)
 
 
 def _add_list(ws: Worksheet, formula: str, cells: str, title: str) -> None:

@@ -24,6 +24,13 @@ def _private_store(
     monkeypatch.setenv("COOPPLAN_STORE", str(tmp_path_factory.mktemp("store")))
 
 
+@pytest.fixture(autouse=True)
+def _hall_on_loopback(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The QR codes' address is a loopback one: checking that it answers (coopplan.hall) sends
+    nothing past 127.0.0.0/8."""
+    monkeypatch.setenv("COOPPLAN_LAN_ADDRESS", "127.0.0.1")
+
+
 @pytest.fixture(scope="session")
 def shipped_bytes() -> bytes:
     return SHIPPED.read_bytes()

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from pathlib import Path
 
 import plotly.graph_objects as go
 import pytest
 
 from coopplan import charts, fmt, load_plan, palette
-from coopplan.palette import SOURCE_COLORS, STATUS_COLORS, TRACK_COLORS
+from coopplan.palette import SOURCE_COLORS, STATUS_COLORS, TRACK_COLORS, status_color
 from coopplan.plan import Plan
 from tests.sample import generate_plan
 
@@ -125,3 +126,33 @@ def test_long_labels_wrap_instead_of_being_cut() -> None:
     label = charts.wrap_label("Formazione imprenditoriale e manageriale", 18)
     assert label.replace("<br>", " ") == "Formazione imprenditoriale e manageriale"
     assert all(len(line) <= 18 for line in label.split("<br>"))
+
+
+def test_progress_per_pista_is_full_only_when_the_pista_is_concluded() -> None:
+    """Issue 24 §1: «Che ruolo vogliamo giocare» (5 in corso, 0 conclusi) is not a full
+    green bar; only a pista whose projects are all concluded is."""
+    from coopplan.since import track_progress
+
+    plan = load_plan(SHIPPED).plan
+    assert plan is not None
+    fig = charts.progress_by_track(track_progress(plan))
+    concluded, running = fig.data
+    assert (concluded.name, running.name) == ("Concluso", "In corso")
+    assert concluded.marker.color == status_color("Concluso")
+    assert running.marker.color == status_color("In corso")
+    assert concluded.x[0] == 0 and running.x[0] == 1.0  # all running, nothing done
+    words = [a.text for a in fig.layout.annotations]
+    assert "0 conclusi e 5 in corso su 5 progetti" in words[0]
+    ids = plan.projects.loc[plan.projects["track"] == plan.track_codes[0], "id"]
+    done = replace(
+        plan,
+        projects=plan.projects.assign(
+            status=[
+                "Concluso" if pid in set(ids) else s
+                for pid, s in zip(plan.projects["id"], plan.projects["status"], strict=True)
+            ]
+        ),
+    )
+    fig = charts.progress_by_track(track_progress(done))
+    assert fig.data[0].x[0] == 1.0 and fig.data[1].x[0] == 0
+    assert fig.layout.xaxis.range == (0, 1)

@@ -123,11 +123,22 @@ def test_pista_caption_counts_that_pistas_projects_before_the_filoni() -> None:
 def test_filtered_summary_slide_counts_only_piste_holding_a_shown_project(shipped: Plan) -> None:
     view = shipped.filter(sources=[ONERI])
     deck = slides.build_deck(view, f"Fonte: {ONERI}", shipped.source_names)
-    heading = deck[1].blocks[0].heading
+    heading = deck[2].blocks[0].heading
     items = len(view.items)
     assert heading == f"1 progetto e {items} attività in 1 pista (su 4 piste e 16 filoni del piano)"
-    whole = slides.build_deck(shipped)[1].blocks[0].heading
+    whole = slides.build_deck(shipped)[2].blocks[0].heading
     assert whole == f"4 piste, 16 filoni, 18 progetti, {len(shipped.items)} attività"
+
+
+def test_a_filter_over_every_pista_names_the_piste_once(shipped: Plan) -> None:
+    """Issue 24 §3: «in 4 piste (su 4 piste e 16 filoni del piano)» said the piste twice."""
+    view = shipped.filter(statuses=["In corso"])
+    deck = slides.build_deck(view, "Stato: In corso", shipped.source_names)
+    heading = deck[2].blocks[0].heading
+    assert heading == (
+        f"12 progetti e {len(view.items)} attività in tutte le 4 piste del piano (16 filoni)"
+    )
+    assert heading.count("piste") == 1
 
 
 def test_filtered_counts_on_a_generated_plan() -> None:

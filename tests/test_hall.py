@@ -106,7 +106,7 @@ def test_phone_page_shows_the_code_of_the_filtered_address(public: None, tmp_pat
     at.switch_page("app_pages/telefono.py").run()
     assert not at.exception, [e.value for e in at.exception]
     assert at.title[0].value == "Segui dal telefono"
-    expected = "https://piano.example.org/?fonte=Oneri+di+funzionamento"
+    expected = "https://piano.example.org/sala?fonte=Oneri+di+funzionamento"
     html_text = page_html(at)
     assert qr_in(html_text, tmp_path) == expected
     assert expected.replace("&", "&amp;") in html_text  # the address is also written out
@@ -118,8 +118,73 @@ def test_first_slide_shows_the_code_later_slides_do_not(public: None, tmp_path: 
     assert not at.exception, [e.value for e in at.exception]
     first = page_html(at)
     assert 'data-kind="title"' in first
-    assert qr_in(first, tmp_path) == "https://piano.example.org/?fonte=Oneri+di+funzionamento"
+    assert qr_in(first, tmp_path) == "https://piano.example.org/sala?fonte=Oneri+di+funzionamento"
     at.query_params["slide"] = "2"
     at.run()
     assert 'data-kind="title"' not in page_html(at)
     assert not DATA_URI.search(page_html(at))
+
+
+# «Sala»: one spelling, the presenter, an address that answers -------------------------------
+
+TRACK_TITLE = "Curare le risorse umane"  # pista P3 of the shipped plan
+
+
+def test_an_old_link_with_the_pista_code_shows_that_pista(public: None, tmp_path: Path) -> None:
+    at = start({"pista": "P3"})
+    assert at.query_params["pista"] == TRACK_TITLE  # rewritten to the one spelling
+    assert at.multiselect(key="pista").value == ["P3"]
+    at.switch_page("app_pages/telefono.py").run()
+    expected = "https://piano.example.org/sala?pista=Curare+le+risorse+umane"
+    assert qr_in(page_html(at), tmp_path) == expected
+
+
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def test_no_code_when_phones_cannot_reach_the_server(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("COOPPLAN_LAN_ADDRESS", "127.0.0.1")  # the check connects to loopback only
+    monkeypatch.setenv("PORT", str(free_port()))  # nothing listens there: phones get no answer
+    at = start({})
+    at.switch_page("app_pages/telefono.py").run()
+    assert not DATA_URI.search(page_html(at))
+    warning = at.warning[0].value
+    assert "I telefoni non possono aprire questa dashboard" in warning
+    assert "bash scripts/serve.sh" in warning
+    at.switch_page("app_pages/presentazione.py").run()
+    first = page_html(at)
+    assert not DATA_URI.search(first)
+    assert "bash scripts/serve.sh" in first
+
+
+def hall_dir() -> Path:
+    import os
+
+    return Path(os.environ["COOPPLAN_STORE"])
+
+
+def test_only_the_presenter_key_moves_the_hall(public: None) -> None:
+    from coopplan import hallstate
+
+    hall = hallstate.open_hall()
+    at = start({"conduce": "indovinata", "slide": "3"})
+    at.switch_page("app_pages/presentazione.py").run()
+    assert hall.read() == hallstate.NOT_RUNNING  # a wrong key moves nothing
+    assert "conduce" not in at.query_params
+    at = start({"conduce": hall.key(), "pista": "P3"})
+    at.switch_page("app_pages/presentazione.py").run()
+    assert "conduce" not in at.query_params  # the key leaves the address at once
+    assert hall.read().slide == 1
+    assert hall.read().query == "pista=Curare+le+risorse+umane"
+    at.query_params["slide"] = "4"
+    at.run()
+    current = hall.read()
+    assert (current.slide, current.running) == (4, True)
+    assert "La sala segue questa presentazione" in page_html(at)

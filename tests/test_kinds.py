@@ -3,6 +3,7 @@ reading, totals, charts, slides and exports; an unknown kind fails loudly."""
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import json
 from dataclasses import replace
@@ -18,6 +19,7 @@ from coopplan.export.pptx import deck_to_pptx
 from coopplan.jsonplan import plan_from_dict, plan_to_dict
 from coopplan.kinds import Keeps, KindRules, UnknownKindError
 from coopplan.plan import Plan
+from coopplan.store import Version
 
 HOURS = "hours"
 SOURCE = "Ore di volontariato"
@@ -38,6 +40,7 @@ def hours_kind(monkeypatch: pytest.MonkeyPatch) -> str:
             per_track="Ore per pista",
             about="ore di lavoro",
             column_help="ore di lavoro",
+            timeline="Ore di lavoro per fonte",
         ),
     )
     return HOURS
@@ -148,3 +151,54 @@ def _pptx_text(data: bytes) -> str:
             if shape.has_chart and shape.chart.has_title:
                 shown.append(shape.chart.chart_title.text_frame.text)
     return "\n".join(shown)
+
+
+def test_a_third_kind_changes_are_said_in_its_words_everywhere(hours_plan: Plan) -> None:
+    """Issue 20 §3: a change of the hours goes through the diff, «Dall'ultima assemblea», the
+    per-pista comparison and «Cronologia» with the kind's own words and units, never as
+    «I progetti con … sono passati da 100 a 140»."""
+    from coopplan.diff import diff_plans
+    from coopplan.since import since_report
+    from coopplan.timeline import build, describe
+
+    ids = list(hours_plan.projects["id"])
+    more = with_hours(shipped(), {ids[0]: 100.0, ids[1]: 60.0})
+    assert kinds.change_sentence(HOURS, SOURCE, 120, 160) == (
+        f"Il totale di {SOURCE} è salito di 40 ore, da 120 ore a 160 ore"
+    )
+    diff = diff_plans(hours_plan, more)
+    assert f"{SOURCE}: +40 ore (da 120 ore a 160 ore)." in diff.sentences()
+    track = hours_plan.track_title(str(hours_plan.projects["track"].iloc[1]))
+    per_track = [d for d in diff.by_track if d.source == SOURCE]
+    assert [(d.shown(d.old), d.shown(d.new), d.shown_difference) for d in per_track] == [
+        ("120 ore", "160 ore", "+40 ore")
+    ] and track in per_track[0].where
+
+    report = since_report(hours_plan, more, "Dall'assemblea del 14 marzo 2026")
+    title = hours_plan.project(ids[1]).title
+    assert report.sentences() == [
+        f"Dall'assemblea del 14 marzo 2026, il totale di {SOURCE} è salito di 40 ore, "
+        f"da 120 ore a 160 ore: {title}, 20 → 60 ore."
+    ]
+
+    versions = [_version(1), _version(2)]
+    timeline = build(versions, [describe(hours_plan, None), describe(more, hours_plan)])
+    assert timeline.kinds == ["amount", "flag", HOURS]
+    assert list(timeline.of_kind(HOURS)["total"]) == [120.0, 160.0]
+    assert kinds.timeline_title(HOURS) == "Ore di lavoro per fonte"
+    fig = charts.timeline_totals(timeline, HOURS, {SOURCE: "#000000"})
+    assert [trace.customdata[1][1] for trace in fig.data] == ["160 ore"]
+    assert SOURCE not in set(timeline.amounts["source"]) | set(timeline.flags["source"])
+    assert f"{SOURCE}: +40 ore (da 120 ore a 160 ore)." in timeline.changes_text(2)
+
+
+def test_the_help_of_tipo_lists_every_kind(hours_kind: str) -> None:
+    assert kinds.tipo_help() == (
+        "Importo (somme in euro), Sì/No (risorsa indicata con una spunta) oppure Ore (ore di "
+        "lavoro)."
+    )
+
+
+def _version(number: int) -> Version:
+    when = dt.datetime(2026, 3, number, 10, tzinfo=dt.UTC)
+    return Version(number=number, time=when, editor="Test", note="", year=2023, sha256="0" * 64)

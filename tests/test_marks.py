@@ -65,7 +65,7 @@ def test_cli_mark_records_the_day_and_refuses_a_bad_date(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     root = str(tmp_path / "store")
-    assert main(["mark", "1", "--data", "2026-03-14", "--editor", "Anna", "--store", root]) == 0
+    assert main(["mark", "1", "--data", "2026-03-14", "--store", root]) == 0
     out = capsys.readouterr().out
     assert "Versione 1 segnata come presentata all'assemblea del 14 marzo 2026" in out
     assert Store(root).marks()[1].day == MARCH_14

@@ -106,16 +106,16 @@ def test_a_column_of_amounts_without_its_source_is_an_error_naming_the_money() -
 
 
 def test_a_text_column_without_a_source_stays_a_warning() -> None:
-    def add_referent(book) -> None:
+    def add_contact(book) -> None:  # «Referente» is a column of the plan since issue 23
         sheet = book["Progetti"]
         column = sheet.max_column + 1
-        sheet.cell(row=1, column=column).value = "Referente"
-        sheet.cell(row=2, column=column).value = "Anna Rossi"
+        sheet.cell(row=1, column=column).value = "Telefono del referente"
+        sheet.cell(row=2, column=column).value = "Anna Rossi, interno 12"
 
-    result = load_plan(edited_workbook(add_referent))
+    result = load_plan(edited_workbook(add_contact))
     assert result.ok
     assert [(p.cell, p.is_error) for p in result.problems] == [("Progetti!L1", False)]
-    assert "«Referente» non è una colonna prevista" in result.problems[0].message
+    assert "«Telefono del referente» non è una colonna prevista" in result.problems[0].message
     assert totals(result) == TOTALS
 
 

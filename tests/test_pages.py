@@ -432,3 +432,15 @@ def test_the_shipped_plan_fits_one_page_everywhere(shipped_plan: Plan) -> None:
         at = go_track(start(), code)
         assert not [b for b in at.button if b.label == "Mostra altri progetti"]
         assert "Mostrati" not in all_text(at)
+
+
+def test_a_pista_page_ends_with_a_way_on(shipped_plan: Plan) -> None:
+    """Issue 24 §4: the next pista (the overview after the last), filters kept, and the top."""
+    at = go_track(start({"stato": "In corso"}), "P1")
+    links = [(p.proto.label, p.proto.page) for p in at.get("page_link")]
+    following = shipped_plan.track_title("P2")
+    assert any(label == f"Pista successiva: {following}" for label, _ in links), links
+    last = go_track(at, shipped_plan.track_codes[-1])
+    labels = [p.proto.label for p in last.get("page_link")]
+    assert "Torna alla panoramica" in labels and not any("successiva" in x for x in labels)
+    assert any("Torna all'inizio della pagina](#inizio)" in m.value for m in last.markdown)

@@ -161,14 +161,14 @@ def test_charts_are_native_with_the_plan_totals(
             assert '#,##0 "€"' in chart.plots[0].data_labels.number_format
     assert charted == 2 + len(plan.source_names)
     totals = plan.source_totals().set_index("source")
-    overview = next(s for s in prs.slides[1].shapes if s.has_chart).chart
+    overview = next(s for s in prs.slides[2].shapes if s.has_chart).chart
     assert list(overview.plots[0].series[0].values) == [
         totals.loc[n, "total"] for n in plan.amount_sources
     ]
 
 
 def test_chart_colours_are_the_palette(prs: Presentation, deck: list[Slide]) -> None:
-    page, slide = prs.slides[2], deck[2]  # projects per stato, traffic-light colours
+    page, slide = prs.slides[3], deck[3]  # projects per stato, traffic-light colours
     series = next(s for s in page.shapes if s.has_chart).chart.plots[0].series[0]
     colours = [
         f"#{series.points[i].format.fill.fore_color.rgb}"
@@ -185,7 +185,7 @@ def test_text_in_italian_format(prs: Presentation) -> None:
 
 
 def test_speaker_notes(prs: Presentation, plan: Plan) -> None:
-    notes = prs.slides[3].notes_slide.notes_text_frame.text  # first pista
+    notes = prs.slides[4].notes_slide.notes_text_frame.text  # first pista
     description = plan.lines.loc[plan.lines["track"] == plan.track_codes[0], "description"].iloc[0]
     assert description in notes
 
@@ -263,7 +263,7 @@ def test_rendered_charts_give_labels_a_share_and_keep_values_inside(
 
 
 def test_rendered_charts_show_italian_numbers(rendered: Path) -> None:
-    words = [w[4] for page in pdf_words(rendered)[1:2] for w in page]
+    words = [w[4] for page in pdf_words(rendered)[2:3] for w in page]  # «Il piano in sintesi»
     text = " ".join(words)
     assert "25.000" in text and "41.000" in text and "25,000" not in text
 
@@ -271,13 +271,17 @@ def test_rendered_charts_show_italian_numbers(rendered: Path) -> None:
 # The handout ---------------------------------------------------------------------------------
 
 
-def test_handout_one_page_per_pista_plus_budget(plan: Plan) -> None:
+def test_handout_cover_piste_and_budget(plan: Plan) -> None:
     need_tool("soffice")
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     target = ARTIFACTS / "dispensa.pdf"
     target.write_bytes(handout_pdf(plan))
-    assert pdf_pages(target) == len(plan.track_codes) + 1
+    facts = slides.facts(plan)
+    piste = sum(len(handout.track_pages(facts, c)) for c in plan.track_codes)
+    assert piste <= 2 * len(plan.track_codes)  # at 10 pt a pista takes one or two pages
+    assert pdf_pages(target) == 1 + piste + len(handout.budget_pages(facts))
     text = subprocess.run(["pdftotext", str(target), "-"], capture_output=True, text=True).stdout
+    assert "Le piste di lavoro" in text and "Le fonti di finanziamento" in text  # the cover
     assert "Budget complessivo" in text and "25.000 €" in text and "41.000 €" in text
     assert "Identità cooperativa" in text and "società del rischio" in text
     pages = Presentation(io.BytesIO(handout.handout_pptx(plan))).slides
@@ -361,3 +365,58 @@ def test_cli_exports_pptx_and_pdf(tmp_path: Path, deck: list[Slide]) -> None:
     out = run_cli("export", str(SHIPPED), "--format", "pdf", "-o", "piano.pdf", cwd=tmp_path)
     assert out.returncode == 0, out.stderr
     assert (tmp_path / "piano.pdf").read_bytes().startswith(b"%PDF")
+
+
+def test_downloads_under_a_filter_are_named_after_it_and_say_it(plan: Plan) -> None:
+    """Issue 24 §3: the files of a filtered deck are named after the filter and say it."""
+    from coopplan.export import file_stem
+
+    label = "Fonte: Oneri di funzionamento"
+    assert file_stem("presentazione-piano", label) == (
+        "presentazione-piano-fonte-oneri-di-funzionamento"
+    )
+    assert file_stem("dispensa-piano", "") == "dispensa-piano"
+    assert file_stem("progetti", "Pista: Curare le risorse umane · Stato: Da avviare") == (
+        "progetti-pista-curare-le-risorse-umane-stato-da-avviare"
+    )
+    view = plan.filter(sources=["Oneri di funzionamento"])
+    prs = Presentation(io.BytesIO(deck_to_pptx(build_deck(view, label, plan.source_names))))
+    assert prs.core_properties.subject == label
+
+
+def test_the_handout_has_a_cover_10_pt_text_and_says_its_filter(plan: Plan) -> None:
+    """Issue 24 §3: a cover with the plan in short, body text of at least 10 pt, and under a
+    filter the file says which one, with no «Budget complessivo» page."""
+    label = "Fonte: Oneri di funzionamento"
+    view = plan.filter(sources=["Oneri di funzionamento"])
+    pages = Presentation(io.BytesIO(handout.handout_pptx(view, label))).slides
+    texts = ["\n".join(_shape_texts(page)) for page in pages]
+    cover = texts[0]
+    assert plan.meta.title in cover
+    assert f"Filtro: {label}. La dispensa mostra solo i progetti scelti." in cover
+    assert "Oneri di funzionamento: 41.000 € in 1 progetto" in cover
+    assert "Competere nella società del rischio (1 progetto)" in cover
+    assert "Budget complessivo" not in "\n".join(texts)
+    assert "Budget dei progetti scelti dal filtro" in texts[-1]
+    sizes = {
+        run.font.size.pt
+        for page in pages
+        for shape in page.shapes
+        for frame in _frames(shape)
+        for paragraph in frame.paragraphs
+        for run in paragraph.runs
+        if run.text.strip() and run.font.size is not None
+    }
+    assert sizes and min(sizes) >= 10, sorted(sizes)
+
+
+def _frames(shape: object) -> list:
+    if getattr(shape, "has_text_frame", False) and shape.has_text_frame:  # type: ignore[attr-defined]
+        return [shape.text_frame]  # type: ignore[attr-defined]
+    if getattr(shape, "has_table", False) and shape.has_table:  # type: ignore[attr-defined]
+        return [c.text_frame for row in shape.table.rows for c in row.cells]  # type: ignore[attr-defined]
+    return []
+
+
+def _shape_texts(page: object) -> list[str]:
+    return [frame.text for shape in page.shapes for frame in _frames(shape)]  # type: ignore[attr-defined]

@@ -155,7 +155,7 @@ async def publish_seen_by_both(url: str, store: Path, tmp_path: Path) -> None:
         workbook = tmp_path / "nuovo.xlsx"
         workbook.write_bytes(new_version_bytes())
         published = subprocess.run(
-            [sys.executable, "-m", "coopplan", "publish", str(workbook), "--editor", "Test"],
+            [sys.executable, "-m", "coopplan", "publish", str(workbook)],
             cwd=ROOT,
             env={**os.environ, "COOPPLAN_STORE": str(store)},
             capture_output=True,

@@ -28,6 +28,7 @@ from coopplan.since import (
     SLIDE_TITLE,
     since_last_assembly,
     since_report,
+    since_slides,
     status_deltas,
     track_progress,
     with_since,
@@ -37,7 +38,10 @@ from coopplan.store import Store
 
 START = "Dall'assemblea del 14 marzo 2026"
 STARTED = f"{START}, un progetto è partito: {STARTED_TITLE}."
-BUDGET = "Il budget Risorse Coop Re-Start è salito di 2.500 € (+2.500 €, da 25.000 € a 27.500 €)."
+BUDGET = (  # the rise said once, and where it went
+    "Il budget Risorse Coop Re-Start è salito di 2.500 €, da 25.000 € a 27.500 €: "
+    "Rating cooperativo, 5.000 → 7.500 €."
+)
 ADDED = f"Un progetto è stato aggiunto: {NEW_TITLE}."
 DONE = f"Una nuova attività è stata realizzata: {NEW_DONE} ({STARTED_TITLE})."
 
@@ -82,7 +86,10 @@ def test_stato_back_and_a_removed_project_and_a_cut_are_said_too() -> None:
         in text
     )
     assert f"Un progetto è stato tolto: {NEW_TITLE}." in text
-    assert "è sceso di 2.500 € (−2.500 €, da 27.500 € a 25.000 €)" in text
+    assert (
+        "è sceso di 2.500 €, da 27.500 € a 25.000 €: Rating cooperativo, 7.500 → 5.000 €." in text
+    )
+    assert "−2.500 €" not in text  # the fall said once
 
 
 def test_the_slide_comes_after_the_opening_and_continues_when_long() -> None:
@@ -155,3 +162,26 @@ def test_status_deltas_and_track_progress(story: Store) -> None:
     assert progress.loc["P2", "share"] == pytest.approx(progress.loc["P2", "under_way"] / len(p2))
     assert isinstance(track_progress(new), pd.DataFrame)
     assert ASSEMBLY.year == 2026
+
+
+def test_a_filtered_report_says_it_is_scoped_in_its_own_words() -> None:
+    """Issue 24 §1: under a stato filter the report names the filter; a project that moved
+    into the chosen stato is told as started, never as added."""
+    from coopplan.since import scoped
+
+    old, new = scoped(shipped(), second_plan(), statuses=["Concluso"])
+    quiet = since_report(old, new, START, scope="Stato: Concluso")
+    assert quiet.sentences() == [
+        f"{START}, tra i progetti del filtro «Stato: Concluso», nessun progetto ha cambiato "
+        "stato e il budget è lo stesso."
+    ]
+    old, new = scoped(shipped(), second_plan(), statuses=["In corso"])
+    report = since_report(old, new, START, scope="Stato: In corso")
+    said = report.sentences()
+    assert said[0] == (
+        f"{START}, tra i progetti del filtro «Stato: In corso», un progetto è partito: "
+        f"{STARTED_TITLE}."
+    )
+    assert not report.added and BUDGET in said
+    slide = since_slides(report)[0]
+    assert slide.subtitle.endswith("· solo Stato: In corso")

@@ -5,6 +5,7 @@ piano» when publishing and from the history."""
 from __future__ import annotations
 
 import datetime as dt
+import json
 from pathlib import Path
 
 import pytest
@@ -52,15 +53,21 @@ def test_the_overview_shows_stato_changes_since_the_assembly_and_progress(store:
     assert "Da avviare: <b>4</b> (=)" in chips  # one started, one added
     captions = texts(at.caption)
     assert "Tra parentesi la variazione dall'assemblea del 14 marzo 2026 (versione 1 → " in captions
-    bars = {p.proto.value for p in at.get("progress")}  # percent, truncated
-    expected = track_progress(store.load(4))
-    assert len(at.get("progress")) == len(expected)
-    assert bars == {int(v * 100) for v in expected["share"]}
-    p2 = expected.set_index("track").loc["P2"]
-    assert any(
-        f"{p2.under_way} su {p2.projects} progetti in corso o conclusi" in m.value
-        for m in at.markdown
+    assert not at.get("progress")  # a full bar no longer means «in corso or done»
+    expected = track_progress(store.load(4)).set_index("track")
+    figure = next(
+        json.loads(c.proto.spec)
+        for c in at.get("plotly_chart")
+        if json.loads(c.proto.spec)["data"][0].get("name") == "Concluso"
     )
+    concluded, running = figure["data"][0], figure["data"][1]
+    assert (concluded["name"], running["name"]) == ("Concluso", "In corso")
+    p2 = expected.loc["P2"]
+    row = list(expected.index).index("P2")
+    assert concluded["x"][row] == p2.concluded / p2.projects
+    assert running["x"][row] == (p2.under_way - p2.concluded) / p2.projects
+    words = " ".join(a["text"] for a in figure["layout"]["annotations"])
+    assert f"{p2.concluded} conclusi e {p2.under_way - p2.concluded} in corso su" in words
 
 
 def test_the_presentation_has_the_slide_after_the_opening_and_a_chosen_version(

@@ -38,8 +38,10 @@ from coopplan.slides import (
 )
 from tests.sample import generate_plan
 
-SHIPPED_SLIDES = 23  # 1 title, 2 at a glance, 13 piste (4 + continued), 4 sources, 2 matrix, 1 end
-GENERATED_SLIDES = 50
+# 1 title, 1 «Le piste di lavoro», 2 at a glance, 14 piste (4 + continued; no project cut
+# while it fits a slide), 4 sources, 3 matrix, 1 end
+SHIPPED_SLIDES = 26
+GENERATED_SLIDES = 58  # was 50: piste slide, projects kept whole, matrix with pista names
 
 
 @pytest.fixture(scope="module")
@@ -82,7 +84,7 @@ def test_shipped_deck_structure(plan: Plan, deck: list[Slide]) -> None:
     assert len(deck) == SHIPPED_SLIDES
     assert deck[0].kind == "title" and deck[0].title == plan.meta.title
     assert deck[-1].kind == "closing"
-    assert [s.kind for s in deck[1:3]] == ["overview", "status"]
+    assert [s.kind for s in deck[1:4]] == ["tracks", "overview", "status"]
     assert [s.title for s in first_slides(deck, "track")] == [
         plan.track_title(c) for c in plan.track_codes
     ]
@@ -242,9 +244,41 @@ def test_the_deck_reads_like_one_a_person_made(
     sections: dict[tuple[str, str], list[Slide]] = {}
     for slide in slides:
         sections.setdefault((slide.kind, slide.title.removesuffix(CONTINUED)), []).append(slide)
-    fills = {k: [round(fill(s), 2) for s in v] for k, v in sections.items() if len(v) > 1}
+    # a pista's opening slide may hold its filoni and budget alone: its first project, which
+    # fits a slide, is never cut to fill it (issue 24 §3)
+    fills = {
+        k: [round(fill(s), 2) for s in v if not _intro_only(s)]
+        for k, v in sections.items()
+        if len(v) > 1
+    }
     for key, values in fills.items():
         assert min(values) >= MIN_FILL[which], (which, key, values)
+
+
+def _intro_only(slide: Slide) -> bool:
+    """A pista's first slide holding only its filoni and budget."""
+    return slide.kind == "track" and not slide.continued and len(slide.blocks) == 1
+
+
+def test_no_project_is_cut_while_it_fits_a_slide(plan: Plan, deck: list[Slide]) -> None:
+    """Issue 24 §3: Ufficio Credito&Finanza was split over slides 8–9, and in the Oneri deck
+    after one activity; a project is cut only when it is taller than a whole slide."""
+    view = plan.filter(sources=["Oneri di funzionamento"])
+    for slides in (deck, build_deck(view, "Fonte: Oneri di funzionamento", plan.source_names)):
+        cut = {
+            b.heading.removesuffix(CONTINUED)
+            for s in slides
+            for b in s.blocks
+            if b.heading.endswith(CONTINUED)
+        }
+        for name in cut:
+            whole = next(project_block(c) for c in plan.cards() if name.endswith(c.title))
+            track = next(s for s in slides if any(b.heading == name for b in s.blocks))
+            assert blocks_height([whole]) > body_budget(track.title, track.subtitle), name
+    credito = [
+        s.title for s in deck if any("Ufficio Credito&Finanza" in b.heading for b in s.blocks)
+    ]
+    assert credito == ["Competere nella società del rischio (segue)"]
 
 
 def test_projects_without_activities_say_so(deck: list[Slide]) -> None:
@@ -256,7 +290,7 @@ def test_projects_without_activities_say_so(deck: list[Slide]) -> None:
 
 
 def test_money_in_italian_format_and_flags_counted_not_summed(deck: list[Slide]) -> None:
-    overview = all_text(deck[1])
+    overview = all_text(deck[2])
     assert "Risorse Coop Re-Start: 25.000 € in 4 progetti" in overview
     assert "Oneri di funzionamento: 41.000 € in 1 progetto" in overview
     assert "Risorse interne: 15 progetti" in overview
@@ -268,11 +302,11 @@ def test_money_in_italian_format_and_flags_counted_not_summed(deck: list[Slide])
 
 def test_chart_values_equal_the_plan_totals(plan: Plan, deck: list[Slide]) -> None:
     totals = plan.source_totals().set_index("source")
-    overview = deck[1].chart
+    overview = deck[2].chart
     assert overview is not None and overview.money
     assert list(overview.categories) == plan.amount_sources  # flag sources are not money
     assert list(overview.series[0].values) == [totals.loc[n, "total"] for n in plan.amount_sources]
-    status = deck[2].chart
+    status = deck[3].chart
     assert status is not None
     assert dict(zip(status.categories, status.series[0].values, strict=True)) == {
         k: float(v) for k, v in plan.status_counts().items()
@@ -289,7 +323,8 @@ def test_chart_values_equal_the_plan_totals(plan: Plan, deck: list[Slide]) -> No
         else:
             mine = flags.loc[flags["source"] == slide.title]
             expected = dict(zip(mine["track_title"], mine["projects"].astype(float), strict=True))
-        assert values == expected
+        assert values == {k: v for k, v in expected.items() if v}  # a pista at zero: no bar
+        assert set(chart.point_colors) == {slide.accent}  # bars in the source's colour
         assert sum(values.values()) == totals.loc[slide.title, "total"]
 
 
@@ -388,7 +423,7 @@ def test_a_project_without_activities_or_note_is_to_be_defined() -> None:
 
 
 def test_slide_html_escapes_text_and_shows_values(deck: list[Slide]) -> None:
-    html = slide_html(deck[1], 2)
+    html = slide_html(deck[2], 3)
     assert "25.000 €" in html and "Importi per fonte" in html
     hostile = Slide(
         kind="track", title="<script>alert(1)</script>", blocks=(Block(heading="a & b"),)
@@ -410,3 +445,70 @@ def test_footer_text_is_cut_to_one_line() -> None:
     cut = fit_line(long, 600, 18)
     assert cut.endswith("…") and text_width(cut, 18) <= 600
     assert fit_line("breve", 600, 18) == "breve"
+
+
+def test_no_slide_reads_a_zero_as_a_fact(plan: Plan, deck: list[Slide]) -> None:
+    """Issue 24 §1: no «Oneri di funzionamento: 0 €» line on a pista slide, no «0 €» bar."""
+    for slide in deck:
+        for block in slide.blocks:
+            for column in block.columns:
+                for line in column.lines:
+                    assert not line.endswith((": 0 €", ": 0 progetti")), (slide.title, line)
+        if slide.chart is not None:
+            assert all(v > 0 for series in slide.chart.series for v in series.values), slide.title
+    first = first_slides(deck, "track")[0]
+    budget = next(c for b in first.blocks for c in b.columns if c.label == "Budget")
+    assert budget.lines == ("Risorse Coop Re-Start: 20.000 €", "Risorse interne: 5 progetti")
+    oneri = next(s for s in deck if s.kind == "source" and s.title == "Oneri di funzionamento")
+    assert oneri.chart is not None
+    assert oneri.chart.categories == ("Competere nella società del rischio",)
+
+
+def test_one_meaning_per_colour_on_the_slides(plan: Plan, deck: list[Slide]) -> None:
+    """Source colours only for sources, pista colours only for piste (issue 24 §1)."""
+    f = facts(plan)
+    track_colours, source_colours = set(f.track_colors.values()), set(f.source_colors.values())
+    for slide in deck:
+        chart = slide.chart
+        if chart is None:
+            continue
+        if slide.kind in ("source", "overview"):
+            assert set(chart.point_colors) <= source_colours, slide.title
+            assert not set(chart.point_colors) & track_colours, slide.title
+
+
+def test_the_deck_names_the_piste_first_and_in_the_matrix(plan: Plan, deck: list[Slide]) -> None:
+    """Issue 24 §3: «Le piste di lavoro» after the title; the matrix names piste, not P1–P4;
+    slide 4 has a «Concluso» line and the stato dots stand 3:1 on the white slide."""
+    from coopplan.palette import WHITE, contrast
+
+    tracks = deck[1]
+    assert (tracks.kind, tracks.title) == ("tracks", "Le piste di lavoro")
+    assert [b.heading for b in tracks.blocks] == [
+        f"{i}. {plan.track_title(c)}" for i, c in enumerate(plan.track_codes, 1)
+    ]
+    assert tracks.blocks[0].detail == "4 filoni · 5 progetti"
+    status_lines = deck[3].blocks[0].columns[0].lines
+    assert status_lines[-1] == "Concluso: nessun progetto"
+    assert "In corso: 67 % (12 progetti)" in status_lines
+    matrix = [s for s in deck if s.kind == "matrix"]
+    pistes = {row[1] for s in matrix for row in s.table.rows if row[1]}  # type: ignore[union-attr]
+    assert pistes == {plan.track_title(c) for c in plan.track_codes}
+    assert not any(row[1].startswith("P") and row[1][1:].isdigit() for row in matrix[0].table.rows)  # type: ignore[union-attr]
+    marks = {m for s in matrix for m in s.table.marks}  # type: ignore[union-attr]
+    marks |= {b.detail_color for s in deck for b in s.blocks if b.detail_color}
+    assert min(contrast(m, WHITE) for m in marks) >= 3.0
+    undefined = next(b for s in deck for b in s.blocks if b.detail.startswith("Da definire"))
+    assert contrast(undefined.detail_color, WHITE) >= 3.0  # #BDBDBD was 1,9:1
+
+
+def test_the_title_slide_prints_a_short_address() -> None:
+    from coopplan.export.html import short_address
+
+    url = "http://192.168.1.20:8501/?fonte=Oneri+di+funzionamento&stato=In+corso&stato=Da+avviare"
+    assert short_address(url) == "192.168.1.20:8501 · con il filtro"
+    assert short_address("http://192.168.1.20:8501/") == "192.168.1.20:8501"
+    html = slide_html(Slide(kind="title", title="Piano"), 1, url)
+    shown = re.search(r'class="cp-qr-url">([^<]*)<', html)
+    assert shown is not None and shown.group(1) == "192.168.1.20:8501 · con il filtro"
+    assert "+" not in shown.group(1) and "&amp;" not in shown.group(1)

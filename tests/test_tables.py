@@ -156,7 +156,8 @@ def test_filtered_downloads_hold_only_the_filtered_projects(plan: Plan) -> None:
 def test_tables_work_on_a_generated_plan_with_more_sources() -> None:
     five = generate_plan(n_tracks=5, n_projects=60, extra_sources=2, seed=4)
     assert len(tables.matrix_table(five)) == 60
-    assert len(downloads.export_table(five).columns) == 11 + len(five.source_names)
+    # 11 fixed columns, Referente and Scadenza, one per source
+    assert len(downloads.export_table(five).columns) == 13 + len(five.source_names)
     assert len(tables.track_source_table(five)) == 6
 
 

@@ -12,13 +12,16 @@ import streamlit as st
 
 from coopplan import Plan, charts, downloads, fmt, kinds, tables
 from coopplan.charts import PLOTLY_CONFIG
+from coopplan.export import file_stem
 from coopplan.palette import status_color, text_color_on
 from coopplan.plan import ProjectCard
 from coopplan.schema import STATUSES
 from coopplan.since import signed_delta
 from ui import CHOOSE, keys, layout
 from ui.cache import shared
+from ui.filters import current_filters
 from ui.safe import Md, join, md, table, text
+from ui.spending import card_extras
 
 
 def plan_header(plan: Plan, title: str | None = None, published: dt.date | None = None) -> None:
@@ -71,7 +74,9 @@ def kpi_row(cards: Sequence[tuple[str, str, str]]) -> None:
 def _value_markdown(value: str) -> Md:
     """The number in bold (drawn large by the CSS), then its unit in normal weight."""
     number, _, unit = value.partition(" ")
-    return md("**{number}** {unit}", number=number, unit=unit) if unit else md("**{n}**", n=number)
+    if not unit:
+        return md("**{n}**", n=number)
+    return md("**{number}**{space}{unit}", number=number, space=fmt.NBSP, unit=fmt.unbroken(unit))
 
 
 def status_strip(plan: Plan, deltas: dict[str, int] | None = None) -> None:
@@ -151,6 +156,7 @@ def project_card(plan: Plan, project_id: str, chosen: Sequence[str] = ()) -> Non
             st.markdown(_funding_lines(card, chosen))
             if card.notes:
                 st.markdown(md("*{notes}*", notes=card.notes))
+        card_extras(plan, card)  # referente, scadenza, consuntivo (issue 23)
 
 
 CARDS_AT_ONCE = 30  # project cards drawn at first on a pista page; a button shows more
@@ -197,7 +203,7 @@ def _funding_lines(card: ProjectCard, chosen: Sequence[str] = ()) -> Md:
     """Every source that funds the project (never only the filtered ones), the chosen marked."""
     lines = []
     for given in card.paying():
-        amount = given.text.replace(" ", "\u00a0")  # never '5.000 / €'
+        amount = fmt.unbroken(given.text)  # never '5.000 / €'
         mark = Md(CHOSEN_MARK) if given.source in chosen else Md("")
         lines.append(
             md("- {name}: **{amount}**{mark}", name=given.source, amount=amount, mark=mark)
@@ -229,11 +235,12 @@ def sidebar_downloads(view: Plan, stem: str = "progetti") -> None:
                 lambda: downloads.csv_bytes(table()),
             ),
         )
+        name = file_stem(stem, current_filters().describe(view))  # named after the filter
         for label, extension, mime, icon, build in files:
             st.download_button(
                 text(label),
                 build,
-                file_name=f"{stem}.{extension}",
+                file_name=f"{name}.{extension}",
                 mime=mime,
                 icon=icon,
                 on_click="ignore",

@@ -41,6 +41,8 @@ WIDE_ONLY = "cp-wide"  # hidden on phones (the grid)
 # Presentazione
 DECK_NAV = "cp_nav"  # the footer band under the slide: buttons, number, downloads
 DECK_REMOTE = "cp_keys"  # hidden buttons taking a presenter remote's PageDown / PageUp
+TRACK_PAGES = "cp_track_pages"  # session state: this run's st.Page of every pista (ui.nav)
+WAY_ON = "cp-way-on"  # the links at the end of a pista page
 
 
 def numbered(key: str, n: int) -> str:

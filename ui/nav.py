@@ -11,6 +11,8 @@ from ui import keys
 from ui.safe import text
 
 TRACK_PAGE = "app_pages/pista.py"
+TOP_ANCHOR = "inizio"  # the pista page's title, where «Torna all'inizio» leads
+APP_TITLE = "Piano di lavoro"  # after every page's name in the browser's tab and bookmarks
 
 
 def track_url(code: str) -> str:
@@ -25,8 +27,9 @@ def track_icon(position: int) -> str:
 
 
 def track_pages(plan: Plan) -> list[st.Page]:
-    """One page per pista, in workbook order: the same script, told its pista by URL path."""
-    return [
+    """One page per pista, in workbook order: the same script, told its pista by URL path (kept
+    for this run, so a pista page can link the next one: ``way_on``)."""
+    pages = [
         st.Page(
             TRACK_PAGE,
             title=text(plan.track_title(code)),  # the navigation reads it as Markdown
@@ -35,6 +38,8 @@ def track_pages(plan: Plan) -> list[st.Page]:
         )
         for i, code in enumerate(plan.track_codes, start=1)
     ]
+    st.session_state[keys.TRACK_PAGES] = pages
+    return pages
 
 
 def remember_track(plan: Plan, page: st.Page) -> None:
@@ -45,3 +50,40 @@ def remember_track(plan: Plan, page: st.Page) -> None:
 
 def current_track() -> str | None:
     return st.session_state.get(keys.CURRENT_TRACK)
+
+
+def browser_title(plan: Plan, page: st.Page) -> str:
+    """«Panoramica · Piano di lavoro», «Tessere connessioni · Piano di lavoro»: each page's own
+    name in the tab and the bookmark (the pista's title as written, not its Markdown-escaped
+    navigation label)."""
+    by_url = {track_url(code): code for code in plan.track_codes}
+    code = by_url.get(page.url_path)
+    name = plan.track_title(code) if code else page.title
+    return f"{name} · {APP_TITLE}"
+
+
+def way_on(plan: Plan, code: str) -> None:
+    """The end of a pista page: a link to the next pista (after the last, to the overview),
+    keeping the filters, and one back to the top of the page (issue 24 §4)."""
+    pages = st.session_state.get(keys.TRACK_PAGES) or []
+    position = plan.track_codes.index(code)
+    query = {k: st.query_params.get_all(k) for k in (keys.SOURCE, keys.TRACK, keys.STATUS)}
+    query = {k: v for k, v in query.items() if v}
+    st.divider()
+    with st.container(horizontal=True, key=keys.WAY_ON):
+        if position + 1 < len(pages):
+            following = plan.track_codes[position + 1]
+            st.page_link(
+                pages[position + 1],
+                label=text(f"Pista successiva: {plan.track_title(following)}"),
+                icon=":material/arrow_forward:",
+                query_params=query,
+            )
+        else:
+            st.page_link(
+                "app_pages/panoramica.py",
+                label="Torna alla panoramica",
+                icon=":material/dashboard:",
+                query_params=query,
+            )
+        st.markdown(f"[:material/arrow_upward: Torna all'inizio della pagina](#{TOP_ANCHOR})")

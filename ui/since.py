@@ -5,12 +5,14 @@ coopplan.since; this module only finds the versions in the store and draws."""
 
 from __future__ import annotations
 
+import plotly.graph_objects as go
 import streamlit as st
 
-from coopplan import Plan, fmt
+from coopplan import Plan, charts
 from coopplan.since import (
     SinceReport,
     assembly_version,
+    scoped,
     since_report,
     since_start,
     status_deltas,
@@ -19,25 +21,34 @@ from coopplan.since import (
 from coopplan.store import StoreError, Version
 from ui import data
 from ui.cache import shared
-from ui.components import status_strip
+from ui.components import chart, status_strip
 from ui.data import on_one_workbook, version_plan
 from ui.filters import Filters
-from ui.safe import md, text
+from ui.safe import text
 
 AGAINST_PARAM = "dal"  # ?dal=3: compare with version 3 instead of the last assembly
 
 
 @st.cache_data(max_entries=8, show_spinner=False)
 def _report(
-    old_key: str, new_key: str, start: str, versions: str, _old: Plan, _new: Plan
+    old_key: str,
+    new_key: str,
+    start: str,
+    versions: str,
+    chosen: tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]],
+    scope: str,
+    _old: Plan,
+    _new: Plan,
 ) -> SinceReport:
-    return since_report(_old, _new, start, versions)
+    old, new = scoped(_old, _new, *chosen)
+    return since_report(old, new, start, versions, scope)
 
 
-def comparison(filters: Filters, against: int | None = None) -> tuple[Plan, str, str] | None:
-    """The plan to compare the shown one with (filtered like it), how the report names it
-    ('Dall'assemblea del …') and the versions ('versione 1 → versione 4'); None without a
-    store, without a marked version (and none chosen), or when the versions cannot be read."""
+def comparison(filters: Filters | None, against: int | None = None) -> tuple[Plan, str, str] | None:
+    """The plan to compare the shown one with (filtered like it; whole for ``filters`` None),
+    how the report names it ('Dall'assemblea del …') and the versions ('versione 1 → versione
+    4'); None without a store, without a marked version (and none chosen), or when the
+    versions cannot be read."""
     if on_one_workbook():
         return None
     store = data.shared_store()
@@ -47,19 +58,24 @@ def comparison(filters: Filters, against: int | None = None) -> tuple[Plan, str,
         if number is None:
             return None
         start, old_label = since_start(store, number)
-        old = filters.apply(version_plan(store, store.get(number)))
+        old = version_plan(store, store.get(number))
+        if filters is not None:
+            old = filters.apply(old)
     except (OSError, StoreError):  # an unusable store is told by app.py; no comparison
         return None
     return old, start, f"{old_label} → versione {shown.number}"
 
 
-def report_for(view: Plan, filters: Filters, against: int | None = None) -> SinceReport | None:
-    """«Dall'ultima assemblea» for the plan shown (``view``, filtered by ``filters``)."""
-    found = comparison(filters, against)
+def report_for(plan: Plan, filters: Filters, against: int | None = None) -> SinceReport | None:
+    """«Dall'ultima assemblea» for the plan shown (``plan``, unfiltered), restricted to
+    ``filters`` as coopplan.since.scoped does, the filter named in its sentences."""
+    found = comparison(None, against)
     if found is None:
         return None
     old, start, versions = found
-    return _report(old.digest, view.digest, start, versions, old, view)
+    scope = filters.describe(plan)
+    chosen = (filters.sources, filters.tracks, filters.statuses)
+    return _report(old.digest, plan.digest, start, versions, chosen, scope, old, plan)
 
 
 def chosen_against() -> int | None:
@@ -122,7 +138,8 @@ def status_deltas_for(view: Plan, filters: Filters) -> tuple[dict[str, int], str
     if found is None:
         return None
     old, start, versions = found
-    caption = f"Tra parentesi la variazione {start[0].lower()}{start[1:]} ({versions})."
+    caption = f"Tra parentesi la variazione {start[0].lower()}{start[1:]} ({versions})"
+    caption += f", tra i progetti del filtro «{filters.describe(view)}»." if filters.active else "."
     return status_deltas(old, view), caption
 
 
@@ -135,22 +152,17 @@ def status_strip_since(view: Plan, filters: Filters) -> None:
         st.caption(text(since[1]))
 
 
+def _progress_figure(view: Plan) -> go.Figure:
+    return charts.progress_by_track(track_progress(view))
+
+
 def progress_by_track(view: Plan) -> None:
-    """Per pista, a bar with the share of its projects «In corso» or «Concluso»."""
+    """Per pista, a bar of its projects «Concluso» and «In corso» (a full green bar = done)."""
     st.subheader("Avanzamento per pista")
-    st.caption("Quota dei progetti di ogni pista che sono in corso o conclusi.")
-    for row in shared(track_progress, view).itertuples():
-        if not row.projects:
-            continue
-        with st.container(key=f"cp-progress-{row.track}"):
-            st.markdown(  # above the bar: st.progress cuts its text to one line
-                md(
-                    "**{title}**: {under} su {total} in corso o conclusi ({share} %), di cui {done}",
-                    title=row.title,
-                    under=fmt.number(row.under_way),
-                    total=fmt.count(row.projects, "progetto", "progetti"),
-                    share=fmt.number(round(row.share * 100)),
-                    done=fmt.count(row.concluded, "concluso", "conclusi"),
-                )
-            )
-            st.progress(float(row.share))
+    st.caption(
+        "Quota dei progetti di ogni pista conclusi (verde) e in corso (giallo): la barra è "
+        "tutta verde solo quando la pista è conclusa."
+    )
+    if not len(view.projects):
+        return
+    chart(shared(_progress_figure, view), key="cp_progress")

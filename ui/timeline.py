@@ -10,7 +10,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from coopplan import Plan, charts, fmt
+from coopplan import Plan, charts, fmt, kinds
 from coopplan.files import os_reason
 from coopplan.store import StoreError, Version, VersionStore
 from coopplan.timeline import NO_HISTORY, Described, Timeline, build, describe
@@ -130,21 +130,19 @@ def show() -> None:
 
 
 def draw_charts(timeline: Timeline, plan: Plan) -> None:
-    """Totals per source (euro, then projects ticked) and projects per stato, over the versions."""
+    """Totals per source, one chart per kind (euro, projects ticked, …: titles and units from
+    coopplan.kinds), then projects per stato, over the versions."""
     colors = charts.source_colors(plan, _all_sources(timeline, plan))
-    if len(timeline.amounts):
-        st.subheader("Totali per fonte (euro)")
-        ui.chart(charts.timeline_amounts(timeline, colors), key="cronologia_importi")
-    if len(timeline.flags):
-        st.subheader("Fonti con spunta (progetti)")
-        ui.chart(charts.timeline_flags(timeline, colors), key="cronologia_spunte")
+    for kind in timeline.kinds:
+        st.subheader(text(kinds.timeline_title(kind)))
+        ui.chart(charts.timeline_totals(timeline, kind, colors), key=f"cronologia_{kind}")
     st.subheader("Progetti per stato")
     ui.chart(charts.timeline_statuses(timeline), key="cronologia_stati")
 
 
 def _all_sources(timeline: Timeline, plan: Plan) -> list[str]:
     """The plan's sources first (their usual colours), then those only older versions had."""
-    older = list(timeline.amounts["source"]) + list(timeline.flags["source"])
+    older = list(timeline.totals["source"])
     return list(dict.fromkeys(plan.source_names + older))
 
 

@@ -1,8 +1,8 @@
 """Command line: python -m coopplan check | export | template | publish | history | restore |
-get | verify.
+get | verify | mark | copy | editor | audit.
 
-One module per group of commands: ``plan`` (check, export, template) and ``store`` (the
-versioned store); ``common`` holds the exit codes and the Italian parser they share.
+One module per group of commands: ``plan`` (check, export, template), ``store`` (the
+versioned store) and ``editors`` (who may edit, the audit log); ``common`` holds the exit codes and the Italian parser they share.
 
 Exit codes: 0 done (a valid workbook), 1 the workbook has errors, 2 usage error or missing file.
 Messages are in Italian; no traceback ever reaches the user.
@@ -14,12 +14,12 @@ import argparse
 import sys
 from collections.abc import Callable
 
-from coopplan.cli import plan, store
+from coopplan.cli import editors, plan, store
 from coopplan.cli.common import EXIT_INVALID, EXIT_USAGE, Command, Parser, UsageError
 from coopplan.files import os_reason
 
 COMMANDS: dict[str, Command] = {}
-GROUPS = (plan, store)  # in the order of the help
+GROUPS = (plan, store, editors)  # in the order of the help
 
 
 def command(name: str) -> Callable[[Command], Command]:

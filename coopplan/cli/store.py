@@ -1,6 +1,6 @@
 """Command line of the versioned store: publish, history, restore, get, verify.
 
-    python -m coopplan publish FILE --editor NAME [--note TEXT]
+    python -m coopplan publish FILE [--editor NAME] [--note TEXT]
     python -m coopplan history [--year YEAR]
     python -m coopplan restore VERSION [--editor NAME] [--note TEXT]
     python -m coopplan get VERSION -o FILE
@@ -21,17 +21,21 @@ as the leftover of an interrupted publish). ``history`` says which versions are 
 The store is the one of the dashboard (COOPPLAN_STORE, default store/), or --store DIR|URL. A
 database address needs no password on the command line (where ``ps`` shows it): libpq takes it
 from PGPASSWORD, ~/.pgpass (or PGPASSFILE) or a service (PGSERVICE, ``service=…``); messages never
-show it. Whoever runs these commands can already write the store, so no editor secret is asked.
+show it. Whoever runs these commands can already write the store, so no editor secret is asked:
+a write is recorded as done by the operating-system user («utente di sistema: mario»), or, with
+``--editor NAME``, by that named editor once their password is checked (coopplan.cli.editors);
+each write goes to the audit log. ``verify`` checks the audit log too, ``copy`` copies it and
+the editors.
 """
 
 from __future__ import annotations
 
 import argparse
-import getpass
 import sys
 from pathlib import Path
 
 from coopplan import fmt
+from coopplan.cli import editors
 from coopplan.cli.common import EXIT_INVALID, EXIT_OK, EXIT_USAGE, Command, Register
 from coopplan.diff import diff_plans
 from coopplan.marks import parse_day
@@ -52,13 +56,13 @@ def add_commands(sub: argparse._SubParsersAction, command: Register) -> None:
     """Register the store's subcommands on the main parser (see coopplan.cli)."""
     publish_parser = sub.add_parser("publish", help="pubblica un .xlsx come nuova versione")
     publish_parser.add_argument("file", help="il file .xlsx da pubblicare")
-    publish_parser.add_argument("--editor", required=True, help="nome di chi pubblica")
+    publish_parser.add_argument("--editor", help=editors.EDITOR_HELP)
     publish_parser.add_argument("--note", default="", help="nota facoltativa sulla versione")
     history_parser = sub.add_parser("history", help="elenca le versioni pubblicate")
     history_parser.add_argument("--year", type=int, help="solo il piano di quest'anno")
     restore_parser = sub.add_parser("restore", help="ripristina una versione precedente")
     restore_parser.add_argument("version", type=int, help="numero della versione da ripristinare")
-    restore_parser.add_argument("--editor", help="nome di chi ripristina (predefinito: l'utente)")
+    restore_parser.add_argument("--editor", help=editors.EDITOR_HELP)
     restore_parser.add_argument("--note", default="", help="nota facoltativa")
     get_parser = sub.add_parser("get", help="salva il .xlsx di una versione")
     get_parser.add_argument("version", type=int, help="numero della versione")
@@ -73,7 +77,7 @@ def add_commands(sub: argparse._SubParsersAction, command: Register) -> None:
     mark_parser.add_argument(
         "--data", required=True, help="giorno dell'assemblea: 2026-03-14 oppure 14/03/2026"
     )
-    mark_parser.add_argument("--editor", help="nome di chi segna (predefinito: l'utente)")
+    mark_parser.add_argument("--editor", help=editors.EDITOR_HELP)
     for parser in (
         publish_parser,
         history_parser,
@@ -172,7 +176,7 @@ def publish(args: argparse.Namespace) -> int:
         return EXIT_USAGE
     store = _store(args)
     data = path.read_bytes()
-    version = store.publish(data, args.editor, args.note, name=path.name)
+    version = editors.publish(store, args, data, path.name)
     print(f"Pubblicata la versione {version.number} ({describe(version)}).")
     _print_changes(store, version)
     return EXIT_OK
@@ -205,11 +209,13 @@ def history(args: argparse.Namespace) -> int:
 
 def verify(args: argparse.Namespace) -> int:
     """Check the whole store; print the Italian report; 1 when damaged, 0 when sound."""
-    report = existing_store(args.store).verify()
+    store = existing_store(args.store)
+    report = store.verify()
     out = sys.stdout if report.sound else sys.stderr
     for line in report.lines():
         print(line, file=out)
-    return EXIT_OK if report.sound else EXIT_INVALID
+    log_sound = editors.verify_log(store)
+    return EXIT_OK if report.sound and log_sound else EXIT_INVALID
 
 
 def copy(args: argparse.Namespace) -> int:
@@ -223,6 +229,7 @@ def copy(args: argparse.Namespace) -> int:
         print(
             f"Già nell'archivio di destinazione: {fmt.count(result.kept, 'versione', 'versioni')}."
         )
+    editors.copy_accounts(source, target)
     copied = fmt.count(len(result.copied), "versione copiata", "versioni copiate")
     print(f"Copia finita: {copied} in {target.root}.")
     return EXIT_OK
@@ -238,8 +245,7 @@ def _warn_damage(store: VersionStore) -> None:
 
 def restore(args: argparse.Namespace) -> int:
     store = _store(args)
-    editor = args.editor or _user()
-    version = store.restore(args.version, editor, args.note)
+    version = editors.restore(store, args)
     print(
         f"Ripristinata la versione {args.version}: ora è in vigore come versione "
         f"{version.number} ({describe(version)})."
@@ -255,7 +261,7 @@ def mark(args: argparse.Namespace) -> int:
         print(f"Errore: {exc}", file=sys.stderr)
         return EXIT_USAGE
     store = _store(args)
-    done = store.mark_presented(args.version, day, args.editor or _user())
+    done = editors.mark(store, args, day)
     print(f"Versione {done.number} segnata come presentata all'assemblea del {done.day_text}.")
     return EXIT_OK
 
@@ -284,10 +290,3 @@ def _print_changes(store: VersionStore, version: Version) -> None:
     print(f"Che cosa cambia rispetto alla versione {earlier[-1].number}:")
     for sentence in diff.sentences():
         print(f"  • {sentence}")
-
-
-def _user() -> str:
-    try:
-        return getpass.getuser()
-    except Exception:  # noqa: BLE001 - no user name available: say where it came from
-        return "riga di comando"

@@ -6,11 +6,15 @@ Importing the package is light (no python-pptx): import the module of the export
 
 from __future__ import annotations
 
+import re
 import threading
+import unicodedata
 from collections import OrderedDict
 from collections.abc import Callable
 
-__all__ = ["cached_file"]
+__all__ = ["cached_file", "file_stem"]
+
+STEM_CHARS = 80  # a download's name stays readable in a folder listing
 
 FILES_KEPT = 8
 _files: OrderedDict[tuple[str, ...], bytes] = OrderedDict()
@@ -29,3 +33,17 @@ def cached_file(key: tuple[str, ...], make: Callable[[], bytes]) -> bytes:
         while len(_files) > FILES_KEPT:
             _files.popitem(last=False)
     return data
+
+
+def file_stem(base: str, filter_label: str = "") -> str:
+    """A download's name without extension, naming the filter that made it: ("presentazione-
+    piano", "Fonte: Oneri di funzionamento") -> 'presentazione-piano-fonte-oneri-di-
+    funzionamento'; ASCII letters, digits and dashes only, cut at a dash after STEM_CHARS."""
+    if not filter_label:
+        return base
+    plain = unicodedata.normalize("NFKD", filter_label).encode("ascii", "ignore").decode()
+    slug = re.sub(r"[^a-z0-9]+", "-", plain.lower()).strip("-")
+    stem = f"{base}-{slug}" if slug else base
+    if len(stem) > STEM_CHARS:
+        stem = stem[:STEM_CHARS].rsplit("-", 1)[0]
+    return stem

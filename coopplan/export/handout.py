@@ -1,4 +1,5 @@
-"""The printable handout: one A4 landscape page per pista, then the budget table.
+"""The printable handout: a cover with the plan in short, one A4 landscape page per pista, then
+the budget table.
 
 Drawn with python-pptx on A4-sized pages (so every box is placed where it fits, as in the
 deck) and turned into PDF by LibreOffice (coopplan.export.pdf). A pista whose projects do not
@@ -28,7 +29,7 @@ if TYPE_CHECKING:
 PAGE_W, PAGE_H = 1123, 794  # A4 landscape in px at 96 dpi (297 x 210 mm)
 MARGIN = 44
 WIDTH = PAGE_W - 2 * MARGIN
-TEXT_PX, LINE = 12.5, 16  # about 9.5 pt
+TEXT_PX, LINE = 13.5, 17  # 10,1 pt: the smallest body a printed page reads well at
 TITLE_PX, TITLE_LINE = 24, 30
 PAD_X, PAD_Y = 6, 4
 GAP = 14
@@ -87,7 +88,7 @@ def handout_pptx(
     ``since``: «Dall'ultima assemblea» on the first page(s))."""
     facts = s.facts(plan)
     prs = px_.new_presentation(PAGE_W, PAGE_H)
-    pages: list[SincePage | TrackPage | BudgetPage] = []
+    pages: list[SincePage | TrackPage | BudgetPage] = [cover_page(facts, filter_label, note)]
     if since is not None:
         pages += since_pages(since)
     for code in plan.track_codes:
@@ -104,7 +105,7 @@ def handout_pptx(
         elif isinstance(content, TrackPage):
             draw_track_page(page, content)
         else:
-            draw_budget_page(page, content, facts)
+            draw_budget_page(page, content, facts, budget_title(filter_label))
         draw_page_footer(page, header, number, len(pages))
     return px_.save(prs)
 
@@ -120,6 +121,34 @@ class SincePage:
     title: str
     subtitle: str
     lines: tuple[tuple[str, bool], ...]  # (text, is a lead in bold); the others are bullets
+
+
+def cover_page(facts: s.Facts, filter_label: str = "", note: str = "") -> SincePage:
+    """The first page: the plan's title, whose plan and of when, the filter that made the file,
+    then the plan in short: its counts, the piste, each source's total."""
+    plan = facts.plan
+    meta = plan.meta
+    when = f"versione del {fmt.date(meta.version_date)}" if meta.version_date else ""
+    subtitle = " · ".join(x for x in (meta.organization, when, note) if x)
+    lines: list[tuple[str, bool]] = []
+    if filter_label:
+        lines.append((f"Filtro: {filter_label}. La dispensa mostra solo i progetti scelti.", True))
+    lines.append((s.counts_sentence(plan)[:1].upper() + s.counts_sentence(plan)[1:] + ".", True))
+    lines.append(("Le piste di lavoro", True))
+    for code in plan.track_codes:
+        if filter_label and not facts.projects_of(code):
+            continue
+        mine = fmt.count(len(facts.projects_of(code)), "progetto", "progetti")
+        lines.append((f"{BULLET}{facts.track_titles[code]} ({mine})", False))
+    lines.append(("Le fonti di finanziamento", True))
+    lines += [(BULLET + kinds.total_line(n, *facts.totals[n]), False) for n in facts.totals]
+    return SincePage(meta.title, subtitle, tuple(lines))
+
+
+def budget_title(filter_label: str) -> str:
+    """«Budget complessivo» for the whole plan; under a filter the table holds the filtered
+    projects and the chosen sources only, and says so."""
+    return "Budget dei progetti scelti dal filtro" if filter_label else "Budget complessivo"
 
 
 def since_pages(report: SinceReport) -> list[SincePage]:
@@ -365,11 +394,13 @@ def draw_filoni(page: PptxSlide, filoni: Sequence[tuple[str, str]], top: float) 
             y += height + 6
 
 
-def draw_budget_page(page: PptxSlide, content: BudgetPage, facts: s.Facts) -> None:
+def draw_budget_page(
+    page: PptxSlide, content: BudgetPage, facts: s.Facts, title: str = "Budget complessivo"
+) -> None:
     headers, rows, widths, continued = content
     px_.add_rect(page, 0, 0, PAGE_W, 8, TEXT_COLOR)
     box = px_.add_text(page, MARGIN, MARGIN, WIDTH, TITLE_LINE)
-    title = "Budget complessivo" + (s.CONTINUED if continued else "")
+    title += s.CONTINUED if continued else ""
     px_.write(box.text_frame.paragraphs[0], title, TITLE_PX, bold=True, line=TITLE_LINE)
     summary = " · ".join(kinds.total_line(n, *facts.totals[n]) for n in facts.totals)
     box = px_.add_text(page, MARGIN, MARGIN + TITLE_LINE, WIDTH, LINE * 2)
@@ -413,9 +444,9 @@ def write_cell(target: _Cell, cell: Cell, fill: str) -> None:
 
 def draw_page_footer(page: PptxSlide, header: str, number: int, total: int) -> None:
     box = px_.add_text(page, MARGIN, FOOTER_Y, WIDTH - 160, LINE)
-    text = s.fit_line(header, WIDTH - 160, 12)
-    px_.write(box.text_frame.paragraphs[0], text, 12, color=MUTED_COLOR, line=LINE)
+    text = s.fit_line(header, WIDTH - 160, TEXT_PX)
+    px_.write(box.text_frame.paragraphs[0], text, TEXT_PX, color=MUTED_COLOR, line=LINE)
     box = px_.add_text(page, PAGE_W - MARGIN - 150, FOOTER_Y, 150, LINE)
     paragraph = box.text_frame.paragraphs[0]
     paragraph.alignment = PP_ALIGN.RIGHT
-    px_.write(paragraph, f"Pagina {number} di {total}", 12, color=MUTED_COLOR, line=LINE)
+    px_.write(paragraph, f"Pagina {number} di {total}", TEXT_PX, color=MUTED_COLOR, line=LINE)

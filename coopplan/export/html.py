@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import html
 from collections.abc import Sequence
+from urllib.parse import urlsplit
 
 from coopplan import fmt
 from coopplan import slides as s
@@ -100,7 +101,7 @@ def css() -> str:
 .cp-slide .cp-qr figcaption {{ font-weight: 700; }}
 .cp-slide .cp-qr .cp-qr-url {{ display: block; font-weight: 400; color: {MUTED_COLOR};
   font-size: calc({u} * 28) !important; line-height: calc({u} * 35) !important;
-  word-break: break-all; }}
+  overflow-wrap: anywhere; }}  /* break at spaces; inside the address only if it must */
 """
 
 
@@ -136,12 +137,23 @@ def slide_html(slide: s.Slide, number: int = 0, qr_url: str = "") -> str:
     )
 
 
-def qr_figure_html(url: str, caption: str = QR_CAPTION) -> str:
-    """A QR code of ``url`` (inline PNG) with ``caption`` and the address written under it."""
+def short_address(url: str) -> str:
+    """What to type when the code cannot be read: the host and port (and a path other than the
+    home page), without the scheme; a filter in the query is said in words («con il filtro»),
+    never printed as lines of «+» and «&»."""
+    parts = urlsplit(url)
+    shown = parts.netloc + (parts.path if parts.path not in ("", "/") else "")
+    return f"{shown} · con il filtro" if parts.query else shown
+
+
+def qr_figure_html(url: str, caption: str = QR_CAPTION, *, whole: bool = False) -> str:
+    """A QR code of ``url`` (inline PNG) with ``caption`` and the address written under it:
+    short (``short_address``) on a slide, ``whole`` where it is there to be copied."""
     return (
         f'<figure class="cp-qr" data-testid="cp-qr" data-url="{_e(url)}">'
         f'<img src="{qr_data_uri(url)}" alt="Codice QR dell\'indirizzo {_e(url)}">'
-        f'<figcaption>{_e(caption)}<span class="cp-qr-url">{_e(url)}</span></figcaption>'
+        f'<figcaption>{_e(caption)}<span class="cp-qr-url">{_e(url if whole else short_address(url))}</span>'
+        "</figcaption>"
         "</figure>"
     )
 

@@ -66,6 +66,9 @@ def rgb(color: str) -> RGBColor:
 def deck_to_pptx(deck: Sequence[s.Slide]) -> bytes:
     """The deck as .pptx bytes."""
     prs = new_presentation(s.CANVAS_W, s.CANVAS_H)
+    if deck:  # the file says which plan and which filter made it (File › Proprietà)
+        prs.core_properties.title = deck[0].title
+        prs.core_properties.subject = deck[0].footer or "Il piano intero"
     total = len(deck)
     for number, slide in enumerate(deck, 1):
         page = prs.slides.add_slide(prs.slide_layouts[6])  # blank

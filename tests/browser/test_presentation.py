@@ -218,3 +218,17 @@ def test_downloads_pptx_and_pdf(visitor, dashboard_url: str) -> None:
     with page.expect_download(timeout=60_000) as info:
         page.get_by_role("button", name="PDF").click()
     assert Path(info.value.path()).read_bytes().startswith(b"%PDF")
+
+
+def test_a_filtered_deck_downloads_under_the_filters_name(visitor, dashboard_url: str) -> None:
+    """Issue 24 §3: the file is named after the filter, and the title slide prints a short
+    address under its QR code (the code keeps the whole query)."""
+    page = open_page(visitor, dashboard_url, 1280, 720, ONERI + "&slide=1").page
+    wait_slide(page, 1)
+    shown = page.locator(".cp-qr-url").inner_text().strip()
+    assert shown.endswith(" · con il filtro") and "+" not in shown and "&" not in shown, shown
+    assert "fonte=" in (page.locator('[data-testid="cp-qr"]').get_attribute("data-url") or "")
+    page.get_by_role("button", name="Scarica").click()
+    with page.expect_download() as info:
+        page.get_by_role("button", name="PowerPoint").click()
+    assert info.value.suggested_filename == "presentazione-piano-fonte-oneri-di-funzionamento.pptx"

@@ -167,3 +167,54 @@ def test_every_tile_of_the_plan_map_has_a_readable_label(
         # a shortened label keeps its full title in the hover
         assert html.unescape(tile["hover"]) == titles[tile["id"]], where
     shoot(page, artifacts, f"mappa_{size[0]}x{size[1]}")
+
+
+def test_every_page_has_its_own_browser_title(dashboard_url: str, visitor) -> None:
+    """Issue 24 §4: tabs and bookmarks can be told apart («Panoramica · Piano di lavoro»)."""
+    made = visitor(1280, 720)
+    expected = {
+        "": "Panoramica · Piano di lavoro",
+        "pista-p2": f"{PLAN.track_title('P2')} · Piano di lavoro",
+        "fonti": "Fonti di finanziamento · Piano di lavoro",
+        "cronologia": "Cronologia · Piano di lavoro",
+        "presentazione": "Presentazione · Piano di lavoro",
+    }
+    seen = {}
+    for path, title in expected.items():
+        made.page.goto(f"{dashboard_url}/{path}")
+        made.page.wait_for_function("t => document.title === t", arg=title, timeout=20_000)
+        seen[path] = made.page.title()
+    assert seen == expected
+    assert made.outside == []
+
+
+KPI_LINES_JS = """() => [...document.querySelectorAll('[class*="st-key-cp-kpi-value-"] p')].map(p => {
+  const range = document.createRange();
+  range.selectNodeContents(p);
+  // a new line starts below everything before it (the number is bigger than its unit, so
+  // their boxes start at different heights on the same line)
+  let lines = 0, bottom = -Infinity;
+  for (const r of [...range.getClientRects()].sort((a, b) => a.top - b.top)) {
+    if (r.width === 0) continue;
+    if (r.top >= bottom - 2) lines += 1;
+    bottom = Math.max(bottom, r.bottom);
+  }
+  const box = range.getBoundingClientRect();
+  return {text: p.textContent, lines, right: box.right, width: innerWidth,
+          cut: p.scrollWidth > p.clientWidth + 1};
+})"""
+
+
+def test_kpi_values_keep_their_unit_on_a_360_px_phone(dashboard_url: str, visitor) -> None:
+    """Issue 24 §4: at 360 px «43.500» lost its «€» to the next line and «5 progetti» was cut."""
+    made = visitor(360, 740)
+    for path in ("", "pista-p2", "fonti"):  # «43.500 €»: the euros of pista 2
+        made.page.goto(f"{dashboard_url}/{path}")
+        settle(made.page)
+        values = made.page.evaluate(KPI_LINES_JS)
+        assert len(values) >= 2, (path, values)
+        for value in values:
+            assert value["lines"] == 1 and not value["cut"], (path, value)
+            assert value["right"] <= value["width"], (path, value)
+        shoot(made.page, ROOT / "artifacts" / "browser", f"kpi-{path or 'panoramica'}-360x740")
+    assert made.outside == []

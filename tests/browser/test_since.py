@@ -44,8 +44,8 @@ def test_the_second_slide_says_what_moved_since_the_assembly(
     assert "Dall'assemblea del 14 marzo 2026 (versione 1 → versione 4)" in body
     assert f"Un progetto è partito: {STARTED_TITLE}" in body
     assert (
-        "Il budget Risorse Coop Re-Start è salito di 2.500 € (+2.500 €, da 25.000 € a 27.500 €)"
-        in body
+        "Il budget Risorse Coop Re-Start è salito di 2.500 €, da 25.000 € a 27.500 €: "
+        "Rating cooperativo, 5.000 → 7.500 €" in body
     )
     assert NEW_DONE in body
     for line in ("Un progetto è partito:", "Il budget per fonte:"):
@@ -67,7 +67,10 @@ def test_the_overview_shows_the_stato_deltas_and_the_progress(
     assert page.get_by_text(
         "Tra parentesi la variazione dall'assemblea del 14 marzo 2026"
     ).is_visible()
-    page.get_by_text(re.compile("progetti in corso o conclusi")).last.wait_for(timeout=120_000)
+    page.locator(".st-key-cp_progress .main-svg").first.wait_for(timeout=120_000)
+    drawn = " ".join((page.locator(".st-key-cp_progress").text_content() or "").split())
+    assert "Concluso" in drawn and "In corso" in drawn, drawn  # two segments, a legend
+    assert re.search(r"\d+ conclusi? e \d+ in corso su \d+ progetti", drawn), drawn
     page.get_by_text("Avanzamento per pista").scroll_into_view_if_needed()
     page.wait_for_timeout(1000)
     page.screenshot(path=str(SCREENSHOTS / "dashboard-avanzamento-1280x900.png"))
