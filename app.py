@@ -12,8 +12,9 @@ import streamlit as st
 
 
 def dashboard() -> None:
-    from ui import components, data, filters, hall, history, nav, versions
+    from ui import components, data, filters, hall, history, italian, nav, uploads, versions
 
+    uploads.guard()  # Streamlit's upload endpoint: editors only, one file a session (idempotent)
     st.set_page_config(
         page_title=nav.APP_TITLE,
         page_icon=str(Path(__file__).parent / "ui" / "assets" / "favicon.png"),
@@ -21,6 +22,7 @@ def dashboard() -> None:
         initial_sidebar_state="auto",
     )
     components.inject_css()
+    italian.streamlit_in_italian()  # Streamlit's own English words, before any can show
     versions.plan_selector()
     plan = data.current_plan(tell=True)  # store damage is told here, on every page
 

@@ -1,9 +1,10 @@
 """Pagina «Aggiorna il piano»: carica, controlla, confronta, pubblica; storico delle versioni.
 
-A thin shell over coopplan.store (versions), coopplan.reader (checks), coopplan.diff (what
-changes) and coopplan.access (the editor secret); its pieces (tables, pickers, forms) are in
-ui/update.py. Nothing is written to the store until the editor presses «Pubblica» (or
-«Ripristina») with the right secret.
+A thin shell over coopplan.store (versions), coopplan.preview (checks and what changes, run in
+the limited child of coopplan.sandbox) and ui/editor.py (who is signed in); its pieces (tables,
+pickers, forms) are in ui/update.py. A visitor sees the plan in force, the history and «Accedi»;
+only a signed-in editor can upload a file (ui/uploads.py refuses it otherwise), see what it
+changes, and publish, restore or mark a version.
 """
 
 from __future__ import annotations
@@ -14,19 +15,18 @@ import hashlib
 import streamlit as st
 
 from coopplan import fmt
-from coopplan.access import NOT_CONFIGURED_MESSAGE, Gate, configured_secret
-from coopplan.diff import diff_plans, stale_version_date
+from coopplan.diff import diff_plans
 from coopplan.downloads import XLSX_MIME
-from coopplan.plan import Plan
-from coopplan.reader import LoadResult
-from coopplan.sandbox import load_plan_isolated, warm
+from coopplan.preview import Against, Comparison, UploadPreview
+from coopplan.sandbox import PREVIEW_LIMITS, preview_isolated, restamp_isolated, warm
 from coopplan.schema import MAX_UPLOAD_MB
 from coopplan.store import StoreError, UnreachableStoreError, Version, VersionStore
 from coopplan.tables import history_table
-from coopplan.writer import restamped_bytes, template_plan, workbook_bytes
-from ui import CHOOSE, keys
+from coopplan.writer import template_plan, workbook_bytes
+from ui import CHOOSE, keys, uploads
 from ui.cache import shared
 from ui.data import shared_store, version_plan, where
+from ui.editor import Editor, current, editor_gate, sign_in_form, signed_in_bar
 from ui.page import context
 from ui.safe import md, text
 from ui.update import (
@@ -37,6 +37,7 @@ from ui.update import (
     mark_form,
     mark_text,
     presented_caption,
+    show_changes,
     show_diff,
     show_problems,
     signed_form,
@@ -45,7 +46,7 @@ from ui.update import (
 )
 
 NONCE = "agg_upload_nonce"  # bumped after a publish, so the uploader starts empty again
-CHECKED = "agg_checked"  # (sha256 of the upload, its LoadResult): checked once per file
+CHECKED = "agg_checked"  # (key of the upload and the versions compared, its UploadPreview)
 TODAY_DATE = "agg_today_date"  # the checkbox «Usa la data di oggi» of a stale «Data versione»
 
 
@@ -59,22 +60,48 @@ def template_for(_store: VersionStore, sha256: str, number: int) -> bytes:
     return workbook_bytes(template_plan(_store.load(number)))
 
 
-def check_upload(data: bytes, name: str) -> LoadResult:
-    """Read and validate an upload once per distinct file (reruns reuse the result), in a
-    limited child process: a file that would exhaust memory or time, or crash the parser,
-    gets one Italian sentence and the server carries on (coopplan.sandbox)."""
-    digest = hashlib.sha256(data).hexdigest()
+def check_upload(store: VersionStore, data: bytes, name: str) -> UploadPreview:
+    """Check an upload and compare it with the version of its year, once per distinct file and
+    versions in force (reruns reuse the preview; only the latest is kept), in a limited child
+    process: a file that would exhaust memory or time, or crash the parser, gets one Italian
+    sentence and the server carries on (coopplan.sandbox). A check that could not start because
+    others are running is not kept: the next run tries again."""
+    stored = standing_versions(store)
+    key = hashlib.sha256(data).hexdigest() + "".join(f" {v.sha256}" for v in stored.values())
     cached = st.session_state.get(CHECKED)
-    if cached and cached[0] == digest:
+    if cached and cached[0] == key:
         return cached[1]
+    st.session_state.pop(CHECKED, None)  # the previous file's preview goes before the next
     with st.spinner("Controllo del file…"):
-        result = load_plan_isolated(data, name)
-    st.session_state[CHECKED] = (digest, result)
-    return result
+        preview = preview_isolated(data, name, against(store, stored))
+    if not preview.retry:
+        st.session_state[CHECKED] = (key, preview)
+    return preview
 
 
-def editor_gate() -> Gate:
-    return Gate(configured_secret(st.secrets))
+def standing_versions(store: VersionStore) -> dict[int, Version]:
+    """For each year, the version an upload is compared with: the one in force, or the last
+    intact one when that is damaged (none when no version of the year is intact)."""
+    shown = {}
+    for year in store.years():
+        standing = store.standing(year)
+        version = standing.shown or standing.in_force
+        if version is not None:
+            shown[year] = version
+    return shown
+
+
+def against(store: VersionStore, stored: dict[int, Version]) -> dict[int, Against]:
+    """The workbooks of ``stored`` for the child (read here, parsed there)."""
+    out = {}
+    for year, version in stored.items():
+        try:
+            data = store.read(version)
+        except StoreError:
+            continue  # damaged since: compared with nothing, as a year with no version
+        in_force = version == store.standing(year).in_force
+        out[year] = Against(year, version.label, data, in_force)
+    return out
 
 
 # Sections ----------------------------------------------------------------------------------
@@ -112,9 +139,17 @@ def in_force_section(store: VersionStore, versions: list[Version]) -> None:
     )
 
 
-def upload_section(store: VersionStore, gate: Gate) -> None:
+def upload_section(store: VersionStore, editor: Editor | None) -> None:
     st.subheader("Carica il file aggiornato")
-    warm()  # a reading process ready (imports done) before the file arrives
+    if editor is None:
+        st.caption(
+            "Caricare un file, vedere che cosa cambia e pubblicarlo è riservato a chi aggiorna "
+            "il piano: accedi con la password di pubblicazione."
+        )
+        sign_in_form(editor_gate())
+        return
+    signed_in_bar(editor, forget=(CHECKED, TODAY_DATE))
+    warm(PREVIEW_LIMITS)  # a reading process ready (imports done) before the file arrives
     st.caption(
         md(
             "Un file .xlsx di al massimo {mb} MB. Viene controllato e ti viene mostrato che cosa "
@@ -131,88 +166,95 @@ def upload_section(store: VersionStore, gate: Gate) -> None:
         key=f"agg_upload_{st.session_state.get(NONCE, 0)}",
     )
     if uploaded is None:
+        st.session_state.pop(CHECKED, None)  # a removed file: its preview goes too
         return
     data = uploaded.getvalue()
-    result = check_upload(data, uploaded.name)
-    show_problems(result)
-    if not result.ok or result.plan is None:
+    preview = check_upload(store, data, uploaded.name)
+    if preview.retry:
+        st.warning(text(preview.unreadable), icon=":material/hourglass_top:")
+        st.button("Controlla di nuovo", icon=":material/refresh:", key="agg_check_again")
+        return
+    show_problems(preview)
+    if not preview.ok:
         st.info("Correggi il file e caricalo di nuovo: il piano in vigore non è cambiato.")
         return
-    plan = result.plan
     st.markdown("#### Che cosa cambia")
-    if plan.meta.year not in store.years():
+    comparison = preview.comparison
+    if comparison is None:
         st.info(
             md(
                 "È il piano di un anno nuovo ({year}): sarà pubblicato come piano a sé, accanto "
                 "a quelli già presenti.",
-                year=plan.meta.year,
+                year=preview.year,
             )
         )
-        unchanged = False
-    else:
-        standing = store.standing(plan.meta.year)  # a damaged version in force: the last intact
-        current = standing.shown or standing.in_force
-        diff = diff_plans(version_plan(store, current), plan)
-        what = "in vigore" if current == standing.in_force else "ultimo integro"
-        st.caption(
-            md(
-                "Rispetto al piano {year} {what} ({label}).",
-                year=plan.meta.year,
-                what=what,
-                label=current.label,
-            )
+        publish_form(store, data, uploaded.name, blocked=False, today=False)
+        return
+    what = "in vigore" if comparison.in_force else "ultimo integro"
+    st.caption(
+        md(
+            "Rispetto al piano {year} {what} ({label}).",
+            year=comparison.year,
+            what=what,
+            label=comparison.label,
         )
-        show_diff(diff, "Nessuna modifica: il file è uguale al piano in vigore.")
-        unchanged = diff.unchanged
-        if not unchanged:
-            data = version_date_check(version_plan(store, current), plan, data)
-    publish_form(store, gate, data, uploaded.name, blocked=unchanged)
+    )
+    show_changes(comparison.tables, "Nessuna modifica: il file è uguale al piano in vigore.")
+    today = not comparison.unchanged and version_date_check(comparison)
+    publish_form(store, data, uploaded.name, blocked=comparison.unchanged, today=today)
 
 
-def version_date_check(in_force: Plan, plan: Plan, data: bytes) -> bytes:
+def version_date_check(comparison: Comparison) -> bool:
     """Warn when the file's «Data versione» is not newer than the version in force's, and offer
-    today's date; return the bytes to publish (rewritten with today's date when accepted)."""
-    if not stale_version_date(in_force, plan):
-        return data
+    today's date; True when the file is to be published with today's date (rewritten then)."""
+    if not comparison.stale_date:
+        return False
     today = dt.date.today()
-    given = plan.meta.version_date
+    given = comparison.given_date
     st.warning(
         md(
             "La «Data versione» del file ({given}) non è successiva a quella del piano in "
             "vigore ({before}): dopo la pubblicazione le pagine direbbero ancora «Versione del "
             "{before}».",
             given=fmt.date(given) if given else "vuota",
-            before=fmt.date(in_force.meta.version_date) or "non indicata",
+            before=fmt.date(comparison.before_date) or "non indicata",
         ),
         icon=":material/event_busy:",
     )
-    use_today = st.checkbox(
+    return st.checkbox(
         md("Usa la data di oggi ({today}) come «Data versione»", today=fmt.date(today)),
         value=True,
         key=TODAY_DATE,
         help="Il file pubblicato avrà la data di oggi nel foglio «Piano»; il resto non cambia.",
     )
-    return restamped_bytes(plan, today) if use_today else data
 
 
-def publish_form(store: VersionStore, gate: Gate, data: bytes, name: str, *, blocked: bool) -> None:
+def publish_form(
+    store: VersionStore, data: bytes, name: str, *, blocked: bool, today: bool
+) -> None:
+    """«Pubblica»: the file as uploaded, or (``today``) written again with today's «Data
+    versione» in the limited child first."""
     st.markdown("#### Pubblica")
-    if not gate.configured:
-        st.info(text(NOT_CONFIGURED_MESSAGE))
-    elif blocked:
+    if blocked:
         st.info("Non c'è niente da pubblicare: il contenuto è lo stesso del piano in vigore.")
-    disabled = blocked or not gate.configured
     signed = signed_form(
         "agg_publish",
         "agg_publish",
         "Pubblica",
-        disabled=disabled,
+        disabled=blocked,
         with_note=True,
         primary=True,
         assembly="optional",
     )
     if signed is None:
         return
+    if today:
+        with st.spinner("Scrittura della data di oggi nel file…"):
+            stamped = restamp_isolated(data, name, dt.date.today())
+        if isinstance(stamped, str):
+            st.error(text(stamped))
+            return
+        data = stamped
 
     def publish() -> Version:
         version = store.publish(data, signed.editor, signed.note, name=name)
@@ -220,11 +262,10 @@ def publish_form(store: VersionStore, gate: Gate, data: bytes, name: str, *, blo
             store.mark_presented(version.number, signed.assembly, signed.editor)
         st.session_state[NONCE] = st.session_state.get(NONCE, 0) + 1  # an empty uploader next
         st.session_state.pop(CHECKED, None)
+        uploads.release(uploads.session_id())  # the published file leaves the server's memory
         return version
 
     write_to_store(
-        gate,
-        signed,
         publish,
         lambda version: (
             f"Pubblicata la versione {version.number} del piano {version.year}: da ora tutti "
@@ -234,7 +275,7 @@ def publish_form(store: VersionStore, gate: Gate, data: bytes, name: str, *, blo
     )
 
 
-def history_section(store: VersionStore, gate: Gate, versions: list[Version]) -> None:
+def history_section(store: VersionStore, editor: Editor | None, versions: list[Version]) -> None:
     st.subheader("Storico delle versioni")
     years = sorted({v.year for v in versions}, reverse=True)
     year = years[0]
@@ -270,30 +311,32 @@ def history_section(store: VersionStore, gate: Gate, versions: list[Version]) ->
     download_version(
         download, f"Scarica la versione {chosen.number}", store, chosen, "agg_download_chosen"
     )
-    restore_form(store, gate, chosen, in_force)
-    mark_form(store, gate, chosen)
+    if editor is None:
+        st.caption(
+            "Per ripristinare una versione o segnarla come presentata in assemblea, accedi "
+            "con la password di pubblicazione (sopra)."
+        )
+    else:
+        restore_form(store, chosen, in_force)
+        mark_form(store, chosen)
     compare_section(store, mine)
 
 
-def restore_form(store: VersionStore, gate: Gate, chosen: Version, in_force: int) -> None:
+def restore_form(store: VersionStore, chosen: Version, in_force: int) -> None:
     with st.expander(md("Ripristina la versione {n}", n=chosen.number)):
         st.caption(
             "Il ripristino aggiunge una nuova versione con il contenuto di quella scelta: lo "
             "storico resta intero."
         )
-        if not gate.configured:
-            st.info("Il ripristino è disattivato: manca la password di pubblicazione (vedi sopra).")
-        elif chosen.number == in_force:
+        if chosen.number == in_force:
             st.info("Questa è già la versione in vigore.")
-        disabled = not gate.configured or chosen.number == in_force
+        disabled = chosen.number == in_force
         signed = signed_form(
             f"agg_restore_{chosen.number}", "agg_restore", "Ripristina", disabled=disabled
         )
         if signed is None:
             return
         write_to_store(
-            gate,
-            signed,
             lambda: store.restore(chosen.number, signed.editor),
             lambda version: (
                 f"Ripristinata la versione {chosen.number}: ora è in vigore come versione "
@@ -355,12 +398,13 @@ def main() -> None:
         return
     if not versions and store.verify().sound:  # a lost manifest is told above the page
         st.warning("L'archivio è vuoto: pubblica il primo piano caricando il file qui sotto.")
-    gate = editor_gate()
+    uploads.guard()  # app.py does it too; this page may run alone (AppTest, a direct script)
+    editor = current()
     if versions:
         in_force_section(store, versions)
-    upload_section(store, gate)
+    upload_section(store, editor)
     if versions:
-        history_section(store, gate, versions)
+        history_section(store, editor, versions)
 
 
 main()

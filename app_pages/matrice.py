@@ -9,8 +9,7 @@ from ui.page import start
 
 page = start(
     "Matrice di stato",
-    "Un progetto per riga, raggruppati per pista. Clic su un'intestazione per ordinare, su una "
-    "riga per aprire la scheda; il filtro «Stato» è nella barra laterale.",
+    "Un progetto per riga, raggruppati per pista; il filtro «Stato» è nella barra laterale.",
 )
 view = page.view
 

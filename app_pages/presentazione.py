@@ -8,6 +8,8 @@ Sidebar and toolbar are hidden on this page only (the CSS is an element of this 
 
 from __future__ import annotations
 
+import datetime as dt
+
 import streamlit as st
 
 from coopplan.export import cached_file, file_stem
@@ -94,8 +96,9 @@ viewed = st.session_state.get(keys.VIEW_VERSION)
 note = f"Versione {viewed} del piano, in sola lettura" if viewed else ""
 fingerprint = view.digest  # the plan's content and the filter
 since = report_for(plan, filters, chosen_against())  # «Dall'ultima assemblea», if any
-deck = with_since(shared(build_deck, view, label, tuple(plan.source_names), note), since)
-since_key = f"{since.start} {since.versions}" if since else ""
+today = dt.date.today()  # «Scadenze» counts the days from it
+deck = with_since(shared(build_deck, view, label, tuple(plan.source_names), note, today), since)
+since_key = f"{since.start} {since.versions} {today}" if since else str(today)
 total = len(deck)
 number = current_number(total)
 
@@ -131,7 +134,7 @@ def download_buttons() -> None:
         "PDF",
         lambda: cached_file(
             ("pdf", fingerprint, label, note, since_key),
-            lambda: handout_pdf(view, label, note, since),
+            lambda: handout_pdf(view, label, note, since, today),
         ),
         file_name=f"{file_stem('dispensa-piano', label)}.pdf",
         mime="application/pdf",

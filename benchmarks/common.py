@@ -131,14 +131,18 @@ def paired_medians(
 # Plans --------------------------------------------------------------------------------------
 
 
-def write_generated_plan(n_projects: int, folder: Path) -> Path:
-    """A generated plan of ``n_projects`` projects written as a workbook (not timed)."""
+def write_generated_plan(n_projects: int, folder: Path, with_spending: bool = False) -> Path:
+    """A generated plan of ``n_projects`` projects written as a workbook (not timed); with
+    ``with_spending``, with a «Consuntivo» for about four in five funded euro rows."""
     from coopplan.writer import write_workbook
     from tests.sample import generate_plan
 
-    path = folder / f"piano_{n_projects}.xlsx"
+    path = folder / f"piano_{n_projects}{'_consuntivo' if with_spending else ''}.xlsx"
     if not path.exists():
-        write_workbook(generate_plan(n_tracks=5, n_projects=n_projects, seed=n_projects), path)
+        plan = generate_plan(
+            n_tracks=5, n_projects=n_projects, seed=n_projects, with_spending=with_spending
+        )
+        write_workbook(plan, path)
     return path
 
 

@@ -5,10 +5,11 @@
     python benchmarks/run.py --only reading,scale some sections
     python benchmarks/run.py --markdown out.md    also write the table as Markdown
 
-Sections: reading, scale, timeline («Cronologia», 10,000 projects x 5 versions), rerun, browser,
-load, processes (nginx, 1 vs 2 processes), hall («Sala»: bytes a phone downloads; 300 phones
-following the president through scripts/serve.sh, 1 and 2 processes; --quick: 30 phones). Prints a table (value, baseline, ratio, target,
-PASS/FAIL) and exits 1 if a target is missed. Not part of pytest. See docs/benchmarks.md.
+Sections: reading, scale, timeline («Cronologia», 10,000 projects x 5 versions), spending
+(every page at 10,000 projects with a consuntivo), rerun, browser, load, processes (nginx, 1 vs
+2 processes), hall («Sala»: bytes a phone downloads; 300 phones following the president through
+scripts/serve.sh, 1 and 2 processes; --quick: 30 phones). Prints a table (value, baseline, ratio,
+target, PASS/FAIL) and exits 1 if a target is missed. Not part of pytest. See docs/benchmarks.md.
 """
 
 from __future__ import annotations
@@ -23,11 +24,22 @@ from pathlib import Path
 
 from common import Row, Settings, machine, skipped, table, write_generated_plan
 
-SECTIONS = ("reading", "scale", "timeline", "rerun", "browser", "load", "processes", "hall")
+SECTIONS = (
+    "reading",
+    "scale",
+    "timeline",
+    "spending",
+    "rerun",
+    "browser",
+    "load",
+    "processes",
+    "hall",
+)
 TITLES = {
     "reading": "Lettura",
     "scale": "Scala",
     "timeline": "Scala",
+    "spending": "Consuntivo",
     "rerun": "Rerun",
     "browser": "Browser",
     "load": "Carico",
@@ -117,6 +129,12 @@ def _timeline(settings: Settings, plans: dict[int, Path], folder: Path) -> list[
     return bench_timeline.timeline_rows(settings, folder)
 
 
+def _spending(settings: Settings, plans: dict[int, Path], folder: Path) -> list[Row]:
+    import bench_pages
+
+    return bench_pages.spending_pages(settings, folder)
+
+
 def _rerun(settings: Settings, plans: dict[int, Path], folder: Path) -> list[Row]:
     import bench_pages
 
@@ -159,6 +177,7 @@ SECTION_WORK: dict[str, Callable[[Settings, dict[int, Path], Path], list[Row]]] 
     "reading": _reading,
     "scale": _scale,
     "timeline": _timeline,
+    "spending": _spending,
     "rerun": _rerun,
     "browser": _browser,
     "load": _load,

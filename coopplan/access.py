@@ -263,7 +263,8 @@ NOT_CONFIGURED_MESSAGE = (
     "La pubblicazione è disattivata perché non è configurata una password di pubblicazione. "
     'Chi gestisce il server la imposta in .streamlit/secrets.toml (riga editor_secret = "...", '
     "vedi secrets.toml.example) oppure nella variabile d'ambiente COOPPLAN_EDITOR_SECRET, e "
-    "riavvia la dashboard. Consultare e controllare un file resta possibile."
+    "riavvia la dashboard. Intanto un file si controlla dalla riga di comando: "
+    "python -m coopplan check piano.xlsx."
 )
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from functools import lru_cache
 
 from babel.dates import format_date
@@ -45,6 +46,15 @@ def unbroken(text: str) -> str:
     """``text`` with non-breaking spaces: «43.500 €» or «5 progetti» never split over two
     lines (a phone at 360 px drew «€» alone on the next line)."""
     return text.replace(" ", NBSP)
+
+
+_UNIT_AFTER_NUMBER = re.compile(r"(\d) (€|%)")
+
+
+def units_kept(text: str) -> str:
+    """``text`` with a non-breaking space between every number and its «€» or «%», other
+    spaces left to wrap: «Risorse Coop Re-Start: 2.500 €» never leaves «€» alone on a line."""
+    return _UNIT_AFTER_NUMBER.sub(lambda m: f"{m.group(1)}{NBSP}{m.group(2)}", text)
 
 
 def count(value: float, singular: str, plural: str) -> str:

@@ -21,6 +21,11 @@ pista or source colour; red and green differ in lightness too (dark / light), so
 apart for red-green colour blindness; chip text is black or white by contrast (≥ 4.5:1)."""
 TEXT_COLOR = "#1A1A1A"
 MUTED_COLOR = "#5A5A5A"
+PLANNED_COLOR = "#C8C8C8"  # the consuntivo's preventivo: light grey, the full bar
+COMMITTED_COLOR = "#88CCEE"  # impegnato: Tol 'light' cyan, lighter than speso
+SPENT_COLOR = "#004488"  # speso: Tol 'high contrast' dark blue
+"""Preventivo, impegnato and speso differ in lightness, so they read apart in grey print and
+for every colour blindness (coopplan.charts_spending, the «Spese» slide)."""
 
 
 def colors_for(names: Sequence[str], palette: Sequence[str]) -> dict[str, str]:
@@ -56,7 +61,11 @@ def mark_color(status: str, background: str = WHITE) -> str:
     """A stato's colour for a small mark (the dot on a slide, in a handout's cell): the traffic
     light's colour, darkened step by step until it stands 3:1 against ``background`` (the grey
     of «Da definire», 1,9:1 on white, was lost on a projector)."""
-    color = status_color(status)
+    return darkened(status_color(status), background)
+
+
+def darkened(color: str, background: str = WHITE) -> str:
+    """``color`` darkened step by step until it stands MARK_CONTRAST against ``background``."""
     while contrast(color, background) < MARK_CONTRAST:
         color = "#" + "".join(f"{int(int(color[i : i + 2], 16) * 0.9):02X}" for i in (1, 3, 5))
     return color

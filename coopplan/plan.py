@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import math
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from functools import cached_property, wraps
@@ -510,7 +511,20 @@ class Plan:
                 col = wide_flag.get(name, pd.Series(dtype=bool))
                 matrix[name] = matrix["id"].map(col).fillna(False).astype(bool)
         matrix["track_title"] = matrix["track"].map(self.track_title)
+        matrix["spent"], matrix["spent_share"] = self._spent_per_project(matrix["id"])
         return matrix.reset_index(drop=True)
+
+    def _spent_per_project(self, ids: pd.Series) -> tuple[pd.Series, pd.Series]:
+        """Per project, the speso of its euro sources in the plan (a filtered view: the chosen
+        ones) and its share of their preventivo; NaN for a project with none of them, and for
+        every project of a plan without a consuntivo (never «0 € spesi»)."""
+        nothing = pd.Series(math.nan, index=ids.index, dtype=float)
+        if not self.has_spending:
+            return nothing, nothing.copy()
+        sums = self.spending_rows().groupby("project")[["planned", "spent"]].sum()
+        spent = ids.map(sums["spent"]).astype(float)
+        planned = ids.map(sums["planned"]).astype(float)
+        return spent, (spent / planned.where(planned > 0)).astype(float)
 
     # Consuntivo and what falls due (coopplan.spending) --------------------------------------
 

@@ -11,6 +11,11 @@ the limits and the memory are fresh each time; one spare child is kept started (
 done) so an upload does not wait for them. The wall-clock limit is kept by the parent, which
 kills a child that overruns it.
 
+At most MAX_RUNNING tasks run at once in one server process (a semaphore): a task asked for
+while they all run is not queued but answered at once with the failure ``busy`` («Un altro
+controllo è in corso: riprova tra poco»), so N uploads at once never mean N children of a GiB
+each. With the spare, a server holds at most MAX_RUNNING + 1 children.
+
 The parent unpickles what the child sends: this guards the server against a parser that fails,
 blows up or hangs, not against a parser turned into an attacker's tool (see docs/decisions.md).
 """
@@ -19,6 +24,7 @@ from __future__ import annotations
 
 import atexit
 import contextlib
+import datetime as dt
 import importlib
 import os
 import pickle
@@ -34,11 +40,15 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from coopplan.preview import Against, UploadPreview
 from coopplan.problems import error
 from coopplan.reader import LoadResult
 
 PACKAGE_ROOT = Path(__file__).resolve().parents[1]  # the folder that holds coopplan/
 LOAD_TARGET = "coopplan.reader:load_plan"
+PREVIEW_TARGET = "coopplan.preview:preview_upload"
+RESTAMP_TARGET = "coopplan.preview:restamp"
+MAX_RUNNING = 2  # tasks at once in one server process (2 cores; each may take a GiB)
 READY = b"R"  # the child writes this once its imports are done and its limits are set
 MiB = 1024 * 1024
 
@@ -54,13 +64,19 @@ class Limits:
 
 
 LIMITS = Limits()
+# A preview reads two workbooks and compares them (38,000 projects against 38,000: ~15 s of CPU,
+# several times that in wall time on a busy machine); writing a workbook afresh is slower than
+# reading it (38,000 projects: 23 s of CPU to write).
+PREVIEW_LIMITS = Limits(cpu=45, wall=180.0)
+WRITE_LIMITS = Limits(cpu=90, wall=180.0)
 
 
 @dataclass(frozen=True)
 class Run:
     """The outcome of one task: ``value`` when it returned, else ``failure`` (one of
     ``memory``, ``cpu``, ``time``, ``crash``, ``error``) and a short ``detail`` for the log;
-    ``peak_rss`` is the child's peak resident memory in bytes, ``seconds`` the wall time."""
+    ``peak_rss`` is the child's peak resident memory in bytes, ``seconds`` the wall time.
+    ``busy``: the task did not run, MAX_RUNNING others were running."""
 
     value: Any = None
     failure: str = ""
@@ -80,6 +96,10 @@ REASONS = {
     "time": "la lettura non è finita in {wall} secondi",
     "crash": "il programma di lettura si è interrotto",
 }
+BUSY_MESSAGE = (
+    "Un altro controllo è in corso: riprova tra poco (il file non ha niente che non va). "
+    "Il piano in vigore non è cambiato."
+)
 ADVICE = (
     ". Capita quando il foglio contiene valori o formattazioni in celle molto lontane dai dati "
     "(per esempio in fondo al foglio o nell'ultima colonna): aprilo in Excel o LibreOffice, "
@@ -98,9 +118,12 @@ UNEXPECTED = (
 def failure_message(run: Run, limits: Limits = LIMITS) -> str:
     """The Italian sentence for a failed ``run``: «Il file è troppo complesso da leggere: …»
     for the limits (memory, CPU, time, a crash), ``UNEXPECTED`` for an exception in the
-    reader (a bug: no advice about the file's far cells, which would mislead)."""
+    reader (a bug: no advice about the file's far cells, which would mislead), BUSY_MESSAGE
+    when every allowed child is at work."""
     if run.failure == "error":
         return UNEXPECTED
+    if run.failure == "busy":
+        return BUSY_MESSAGE
     reason = REASONS.get(run.failure, REASONS["crash"]).format(
         memory=_size(limits.memory),
         cpu=limits.cpu,
@@ -124,6 +147,34 @@ def load_plan_isolated(data: bytes, name: str = "", limits: Limits = LIMITS) -> 
     if run.ok and isinstance(run.value, LoadResult):
         return run.value
     return LoadResult(None, [error(failure_message(run, limits))], name)
+
+
+def preview_isolated(
+    data: bytes, name: str, against: dict[int, Against], limits: Limits = PREVIEW_LIMITS
+) -> UploadPreview:
+    """``coopplan.preview.preview_upload`` in a limited child: a failure of any kind becomes a
+    preview with one Italian sentence (``retry`` when the child was not started: busy)."""
+    run = call(PREVIEW_TARGET, (data, name, against), limits=limits)
+    if run.ok and isinstance(run.value, UploadPreview):
+        return run.value
+    return UploadPreview(name, unreadable=failure_message(run, limits), retry=run.failure == "busy")
+
+
+def restamp_isolated(
+    data: bytes, name: str, day: dt.date, limits: Limits = WRITE_LIMITS
+) -> bytes | str:
+    """``coopplan.preview.restamp`` in a limited child: the rewritten workbook, or the Italian
+    sentence saying why not."""
+    run = call(RESTAMP_TARGET, (data, name, day), limits=limits)
+    if run.ok and isinstance(run.value, bytes):
+        return run.value
+    if run.failure == "busy":
+        return BUSY_MESSAGE
+    return (
+        "Non è stato possibile scrivere la data di oggi nel file: pubblicalo con la sua data "
+        "(togli la spunta «Usa la data di oggi») oppure correggi la «Data versione» nel foglio "
+        "«Piano» e ricaricalo. Il piano in vigore non è cambiato."
+    )
 
 
 # Parent side ------------------------------------------------------------------------------
@@ -158,6 +209,7 @@ class _Child:
 
 _spare_lock = threading.Lock()
 _spare: _Child | None = None
+_slots = threading.BoundedSemaphore(MAX_RUNNING)  # tasks running now (see the module)
 
 
 def call(
@@ -169,7 +221,17 @@ def call(
 ) -> Run:
     """Run ``target`` ("module:function") with ``args`` and ``kwargs`` in a limited child and
     return its Run. The arguments and the result must pickle. Never raises for what the child
-    does; another spare child is started for the next call."""
+    does; another spare child is started for the next call. With MAX_RUNNING tasks already
+    running, returns at once with the failure ``busy``."""
+    if not _slots.acquire(blocking=False):
+        return Run(failure="busy", detail=f"{MAX_RUNNING} tasks running")
+    try:
+        return _call(target, args, kwargs, limits)
+    finally:
+        _slots.release()
+
+
+def _call(target: str, args: tuple, kwargs: dict | None, limits: Limits) -> Run:
     started = time.perf_counter()
     child = _take_child(limits)
     payload = pickle.dumps((target, args, kwargs or {}), protocol=pickle.HIGHEST_PROTOCOL)

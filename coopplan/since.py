@@ -17,7 +17,16 @@ import pandas as pd
 
 from coopplan import fmt, kinds
 from coopplan import slides as s
-from coopplan.diff import ITEM_FIELDS, MINUS, Delta, ProjectRef, StatusChange, diff_plans
+from coopplan.diff import (
+    ITEM_FIELDS,
+    MINUS,
+    SPENDING_WORDS,
+    Delta,
+    ProjectRef,
+    SpendingChange,
+    StatusChange,
+    diff_plans,
+)
 from coopplan.marks import last_marked
 from coopplan.plan import Plan
 from coopplan.schema import STATUSES
@@ -29,6 +38,8 @@ SLIDE_TITLE = "Dall'ultima assemblea"
 DONE_FIELD = ITEM_FIELDS["done"]
 BUDGET_LEAD = "Il budget per fonte:"
 MOVES_SHOWN = 4  # projects named after a budget change; the rest counted
+SPENT_LEAD = "Le spese:"
+SPENT_SHOWN = 8  # projects whose speso changed named, the largest first; the rest counted
 
 
 @dataclass(frozen=True)
@@ -38,6 +49,33 @@ class Move:
     title: str
     old: float | bool
     new: float | bool
+
+
+@dataclass(frozen=True)
+class Spent:
+    """What was spent on one project from one euro source since the comparison: the speso then
+    and now, and the preventivo now. ``source`` is named when the project has more than one
+    euro source."""
+
+    title: str
+    source: str
+    old: float
+    new: float
+    planned: float
+
+    @property
+    def difference(self) -> float:
+        return self.new - self.old
+
+    def sentence(self) -> str:
+        """«Speso 3.000 € su Rating cooperativo: ora 4.500 € su 5.000 €»; a speso that went
+        down (a correction) says so: «Speso su X corretto: 500 € in meno, ora …»."""
+        where = f"{self.title} ({self.source})" if self.source else self.title
+        now = f"ora {fmt.money(self.new)}"
+        now += f" su {fmt.money(self.planned)}" if self.planned > 0 else ", senza preventivo"
+        if self.difference > 0:
+            return f"Speso {fmt.money(self.difference)} su {where}: {now}"
+        return f"Speso su {where} corretto: {fmt.money(-self.difference)} in meno, {now}"
 
 
 @dataclass(frozen=True)
@@ -56,6 +94,7 @@ class SinceReport:
     done: tuple[tuple[ProjectRef, str], ...]  # (project, a new activity done)
     moves: tuple[tuple[Move, ...], ...] = ()  # per budget change: the projects whose value moved
     scope: str = ""  # the filter the report is restricted to ('Stato: In corso'), '' for all
+    spent: tuple[Spent, ...] = ()  # speso changed per project x euro source, largest rise first
 
     @property
     def unchanged(self) -> bool:
@@ -68,6 +107,7 @@ class SinceReport:
                 self.removed,
                 self.budget,
                 self.done,
+                self.spent,
             )
         )
 
@@ -98,6 +138,8 @@ class SinceReport:
             moves = self.moves or tuple(() for _ in self.budget)
             lines = tuple(budget_sentence(d, m) for d, m in zip(self.budget, moves, strict=True))
             out.append((BUDGET_LEAD, lines))
+        if self.spent:
+            out.append((SPENT_LEAD, spent_lines(self.spent)))
         if self.done:
             lead = _lead(
                 len(self.done),
@@ -120,7 +162,7 @@ class SinceReport:
         change is a sentence of its own."""
         out = []
         for lead, items in self.parts():
-            if lead == BUDGET_LEAD:
+            if lead in (BUDGET_LEAD, SPENT_LEAD):
                 out += [f"{item}." for item in items]
             elif items:
                 out.append(f"{lead.rstrip(':')}: {_joined(items)}.")
@@ -160,7 +202,55 @@ def since_report(
         done=tuple(done),
         moves=tuple(_moves(old, new, delta) for delta in diff.by_source),
         scope=scope,
+        spent=_spent(new, diff.spending) if new.has_spending else (),
     )
+
+
+def _spent(new: Plan, changes: Sequence[SpendingChange]) -> tuple[Spent, ...]:
+    """The speso changes of the diff with the preventivo now, the largest rise first (ties in
+    the plan's order); the source named for a project with several euro sources."""
+    speso = [c for c in changes if c.what == SPENDING_WORDS["spent"]]
+    if not speso:
+        return ()
+    rows = new.spending_rows()
+    planned = {
+        (str(p), str(src)): float(a)
+        for p, src, a in zip(rows["project"], rows["source"], rows["planned"], strict=True)
+    }
+    several = set(rows["project"].loc[rows["project"].duplicated()].astype(str))
+    out = [
+        Spent(
+            title=c.project.title or c.project.id,
+            source=c.source if c.project.id in several else "",
+            old=c.old,
+            new=c.new,
+            planned=planned.get((c.project.id, c.source), 0.0),
+        )
+        for c in speso
+    ]
+    return tuple(sorted(out, key=lambda x: -x.difference))
+
+
+def spent_lines(spent: Sequence[Spent]) -> tuple[str, ...]:
+    """One line per project and source whose speso changed (SPENT_SHOWN at most), then how many
+    more and what they add up to; the first line says the whole when there are several."""
+    lines = [x.sentence() for x in spent]
+    if len(lines) > SPENT_SHOWN:
+        rest = spent[SPENT_SHOWN - 1 :]
+        total = sum(x.difference for x in rest)
+        lines = lines[: SPENT_SHOWN - 1] + [
+            f"altri {fmt.count(len(rest), 'progetto', 'progetti')}, per {_more(total)}"
+        ]
+    if len(spent) > 1:
+        total = sum(x.difference for x in spent)
+        went = "salito" if total >= 0 else "sceso"
+        lines.insert(0, f"In tutto lo speso è {went} di {fmt.money(abs(total))}")
+    return tuple(lines)
+
+
+def _more(value: float) -> str:
+    """«7.000 € in più», «500 € in meno»."""
+    return f"{fmt.money(abs(value))} {'in più' if value >= 0 else 'in meno'}"
 
 
 def scoped(
@@ -195,6 +285,8 @@ def _only(plan: Plan, ids: set[str]) -> Plan:
         projects=plan.projects.loc[plan.projects["id"].isin(ids)].reset_index(drop=True),
         items=plan.items.loc[plan.items["project"].isin(ids)].reset_index(drop=True),
         funding=plan.funding.loc[plan.funding["project"].isin(ids)].reset_index(drop=True),
+        spending=plan.spending.loc[plan.spending["project"].isin(ids)].reset_index(drop=True),
+        spending_entered=plan.has_spending,
     )
 
 

@@ -13,16 +13,20 @@ narrower, so what fits in PowerPoint fits on screen too.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from functools import lru_cache
 
-from coopplan import fmt, kinds, scope
+from coopplan import fmt, kinds, scope, spending
 from coopplan.palette import (
+    PLANNED_COLOR,
     SOURCE_COLORS,
+    SPENT_COLOR,
     TEXT_COLOR,
     TRACK_COLORS,
     colors_for,
+    darkened,
     mark_color,
     status_color,
 )
@@ -48,6 +52,10 @@ ITEM_GAP = 2  # extra space after each bullet
 BLOCK_GAP = 14  # between two blocks
 CELL_PAD_X, CELL_PAD_Y = 10, 4  # table cell padding
 MATRIX_WIDTHS = (0.32, 0.22, 0.16, 0.16, 0.14)  # Progetto, Pista, Stato, Realizzate, Ipotesi
+DUE_HEADERS = ("Progetto", "Referente", "Scadenza", "Quando", "Stato")
+DUE_WIDTHS = (0.33, 0.2, 0.15, 0.18, 0.14)
+SPENDING_TITLE, DUE_TITLE = "Spese", "Scadenze"
+DUE_SHOWN = 8  # projects listed on «Scadenze» (one or two slides); the rest counted
 MAX_CHART_BARS = 10  # more categories than this: no chart on the slide (the text lists them)
 WIDTH_SAFETY = 1.06  # measured widths are at most ~6% under Arial's on the shipped plan's text
 
@@ -117,8 +125,8 @@ class TableSpec:
 
 @dataclass(frozen=True)
 class Slide:
-    kind: str  # "title" | "tracks" | "overview" | "status" | "track" | "source" | "matrix" |
-    # "closing" (and "since", coopplan.since)
+    kind: str  # "title" | "tracks" | "overview" | "status" | "track" | "source" |
+    # "spending" | "matrix" | "due" | "closing" (and "since", coopplan.since)
     title: str
     subtitle: str = ""
     blocks: tuple[Block, ...] = ()
@@ -494,13 +502,15 @@ def build_deck(
     filter_label: str = "",
     all_sources: Sequence[str] | None = None,
     note: str = "",
+    today: dt.date | None = None,
 ) -> list[Slide]:
     """The slides presenting ``plan`` (already filtered by the caller; ``filter_label`` says how).
 
     Title; the plan at a glance; projects per stato; one slide per pista (continued when its
-    text does not fit); one per funding source; the status matrix; closing.
-    ``all_sources``: see facts(). ``note``: a line for the title slide and every footer
-    (e.g. an older version shown read-only).
+    text does not fit); one per funding source; «Spese» (only with a consuntivo); the status
+    matrix; «Scadenze» (only when something falls due by ``today``, default the real today);
+    closing. ``all_sources``: see facts(). ``note``: a line for the title slide and every
+    footer (e.g. an older version shown read-only).
     """
     f = facts(plan, all_sources)
     footer = " · ".join(x for x in (filter_label, note) if x)
@@ -514,7 +524,9 @@ def build_deck(
         slides += track_slides(f, code)
     for name in plan.source_names:
         slides += source_slides(f, name)
+    slides += spending_slides(plan)
     slides += matrix_slides(plan)
+    slides += due_slides(plan, today or dt.date.today())
     slides.append(closing_slide(plan))
     return [replace(s, footer=footer) for s in slides]
 
@@ -749,6 +761,96 @@ def matrix_slides(plan: Plan) -> list[Slide]:
         Slide(
             kind="matrix",
             title=title if i == 0 else title + CONTINUED,
+            subtitle=subtitle,
+            table=part,
+            notes=notes,
+            continued=i > 0,
+        )
+        for i, part in enumerate(parts)
+    ]
+
+
+def spending_slides(plan: Plan) -> list[Slide]:
+    """«Spese»: per euro source what was spent of its preventivo and what is left, in the
+    sentences a president reads aloud (coopplan.spending.source_sentence), the whole first when
+    there are several sources, beside bars of preventivo and speso. None for a plan without a
+    consuntivo (docs/decisions.md: never «0 € spesi») or without a source in euro."""
+    if not plan.has_spending or not plan.amount_sources:
+        return []
+    rows = plan.spending_by_source().to_dict("records")
+    said = spending.spending_sentences(plan)
+    lines = said[-len(rows) :]  # the whole, when there are several sources, comes first
+    blocks = [Block(columns=(Column("", tuple(lines)),))]
+    if len(said) > len(rows):
+        blocks.insert(0, Block(heading=said[0]))
+    names = tuple(str(r["source"]) for r in rows)
+    chart = ChartSpec(
+        title="Preventivo e speso per fonte",
+        categories=names,
+        series=(
+            Series("Preventivo", tuple(float(r["planned"]) for r in rows), darkened(PLANNED_COLOR)),
+            Series("Speso", tuple(float(r["spent"]) for r in rows), SPENT_COLOR),
+        ),
+        money=True,
+    )
+    notes = list(said)
+    notes += [f"Scostamenti da spiegare – {r['source']}: {r['notes']}" for r in rows if r["notes"]]
+    when = plan.meta.version_date
+    return _text_slides(
+        kind="spending",
+        title=SPENDING_TITLE,
+        subtitle=f"Consuntivo al {fmt.date(when)}" if when else "Consuntivo per fonte",
+        blocks=tuple(blocks),
+        chart=chart if len(names) <= MAX_CHART_BARS else None,
+        notes="\n".join(notes),
+    )
+
+
+def due_slides(plan: Plan, today: dt.date) -> list[Slide]:
+    """«Scadenze»: the projects not concluded whose scadenza falls before the next assembly
+    (coopplan.spending.falling_due), the overdue ones first, with referente and stato; none
+    when nothing falls due."""
+    due = plan.falling_due(today)
+    if due.empty:
+        return []
+    horizon = spending.horizon(plan, today)
+    late = int(due["overdue"].sum())
+    counted = (
+        f"{fmt.count(late, 'progetto in ritardo', 'progetti in ritardo')}, "
+        f"{fmt.count(len(due) - late, 'in scadenza', 'in scadenza')} {horizon.words}"
+    )
+    subtitle = horizon.words[:1].upper() + horizon.words[1:]  # one line: the table gets the room
+    records = due.iloc[:DUE_SHOWN].to_dict("records")
+    rows = [
+        (
+            str(r["title"]),
+            str(r["owner"]) or NONE_TEXT,
+            r["due"].strftime("%d/%m/%Y"),
+            spending.when_words(int(r["days"])),
+            str(r["status"]),
+        )
+        for r in records
+    ]
+    marks = [mark_color(str(r["status"])) for r in records]
+    if len(due) > DUE_SHOWN:  # a long list is read on the «Scadenze» page, not in the hall
+        rest = spending.others(len(due) - DUE_SHOWN)
+        rows.append((f"… e {rest}: l'elenco intero è nella pagina «Scadenze»", "", "", "", ""))
+        marks.append("")
+    table = TableSpec(
+        headers=DUE_HEADERS,
+        rows=tuple(rows),
+        widths=DUE_WIDTHS,
+        mark_column=4,
+        marks=tuple(marks),
+    )
+    notes = "\n".join(
+        [f"Oggi è il {fmt.date(today)}: {counted}."] + [spending.due_sentence(r) for r in records]
+    )
+    parts = paginate_table(table, body_budget(DUE_TITLE, subtitle), balanced=True)
+    return [
+        Slide(
+            kind="due",
+            title=DUE_TITLE if i == 0 else DUE_TITLE + CONTINUED,
             subtitle=subtitle,
             table=part,
             notes=notes,

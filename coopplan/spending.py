@@ -209,23 +209,56 @@ def display_table(frame: pd.DataFrame, label: str) -> pd.DataFrame:
 
 
 def source_sentence(row: dict) -> str:
-    """What a president reads aloud for one source: «Risorse Coop Re-Start: preventivo
-    25.000 €, speso 9.000 € (36%), residuo 16.000 €.» (plus the impegnato when it differs)."""
-    said = (
-        f"{row['source']}: preventivo {fmt.money(row['planned'])}, speso {fmt.money(row['spent'])}"
-    )
-    if not math.isnan(row["spent_share"]):
-        said += f" ({percent(row['spent_share'])})"
+    """What a president reads aloud for one source: «Risorse Coop Re-Start: spesi 13.700 € su
+    25.000 € (54,8%), impegnati 17.200 €, restano 11.300 €.» (the impegnato only when it is more
+    than the speso; «oltre il preventivo di …» when the speso passes it)."""
+    said = f"{row['source']}: spesi {fmt.money(row['spent'])}"
+    if row["planned"] > 0:
+        said += f" su {fmt.money(row['planned'])} ({percent(row['spent_share'])})"
+    else:
+        said += " senza preventivo"
     if row["committed"] > row["spent"]:
-        said += f", impegnato {fmt.money(row['committed'])}"
-    return said + f", residuo {fmt.money(row['remaining'])}."
+        said += f", impegnati {fmt.money(row['committed'])}"
+    if row["planned"] <= 0:
+        return said + "."
+    if row["remaining"] < 0:
+        return said + f", oltre il preventivo di {fmt.money(-row['remaining'])}."
+    return said + f", restano {fmt.money(row['remaining'])}."
 
 
 def spending_sentences(plan: Plan) -> list[str]:
-    """One sentence per euro source, or NOT_ENTERED (a plan without a consuntivo)."""
+    """One sentence per euro source, the whole first («In tutto: …») when there are several;
+    [NOT_ENTERED] for a plan without a consuntivo."""
     if not plan.has_spending:
         return [f"{NOT_ENTERED}."]
-    return [source_sentence(row) for row in plan.spending_by_source().to_dict("records")]
+    rows = plan.spending_by_source().to_dict("records")
+    said = [source_sentence(row) for row in rows]
+    if len(rows) > 1:
+        said.insert(0, source_sentence({"source": WHOLE, **total(plan)}))
+    return said
+
+
+WHOLE = "In tutto"
+"""How a sentence names every euro source together."""
+
+
+def summary_table(plan: Plan, by: str = "source") -> pd.DataFrame:
+    """The figures per source (``by="source"``) or per pista (``"track_title"``) as people read
+    them, every cell a text (money the Italian way), then a «Totale» row."""
+    frame = plan.spending_by_source() if by == "source" else plan.spending_by_track()
+    shown = display_table(frame, by)
+    whole = total(plan)
+    shown.loc[len(shown)] = [
+        "Totale",
+        *(whole[c] for c in ("planned", "committed", "spent", "remaining")),
+        percent(whole["spent_share"]),
+        signed_money(whole["variance"]),
+        signed_percent(whole["variance_share"]),
+        "",
+    ]
+    for column in ("planned", "committed", "spent", "remaining"):
+        shown[HEADERS[column]] = [fmt.money(float(v)) for v in shown[HEADERS[column]]]
+    return shown
 
 
 # What falls due ----------------------------------------------------------------------------
@@ -313,6 +346,11 @@ def due_table(due: pd.DataFrame) -> pd.DataFrame:
             DUE_HEADERS["id"]: due["id"].to_numpy(),
         }
     )
+
+
+def others(count: int) -> str:
+    """«un altro progetto», «altri 6.036 progetti»: the rest of a list cut short."""
+    return "un altro progetto" if count == 1 else f"altri {fmt.number(count)} progetti"
 
 
 def due_sentence(row: dict) -> str:

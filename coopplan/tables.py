@@ -25,17 +25,32 @@ HEADERS: dict[str, str] = {c.key: c.header for c in PROGETTI.columns} | {
     "track_title": "Titolo pista",
     "done": "Attività realizzate",
     "planned": "Ipotesi di lavoro",
+    "spent": "Speso",
+    "spent_share": "% speso",
 }
 MATRIX_COLUMNS = ("track", "title", "status", "done", "planned")
+NO_SHARE = -1.0  # «% speso» of a project without a preventivo in euro: shown «—», sorted
+# below 0% (a missing value would be drawn «None» by the grid, whatever the Styler says)
+SPENDING_COLUMNS = ("spent_share",)  # only for a plan with a consuntivo in euro; the euros are
+# on the project's card (one more column would not fit a 1280 px projector with the sidebar)
 
 
 def matrix_table(plan: Plan) -> pd.DataFrame:
     """One row per project, grouped by pista (workbook order): pista code, project, stato, how
     many items are done and planned, one column per source (amount as a number, flag as bool),
-    and the project ID last (to find the project of a selected row)."""
+    with a consuntivo «% speso» of its euro sources (those the filter keeps; NO_SHARE for a
+    project without a preventivo in euro), and the project ID last (to find the project of a selected
+    row)."""
     matrix = plan.status_matrix()
-    table = matrix[[*MATRIX_COLUMNS, *plan.source_names, "id"]]
+    table = matrix[[*MATRIX_COLUMNS, *plan.source_names, *spending_columns(plan), "id"]]
+    if spending_columns(plan):
+        table = table.assign(spent_share=table["spent_share"].fillna(NO_SHARE))
     return table.rename(columns=HEADERS).reset_index(drop=True)
+
+
+def spending_columns(plan: Plan) -> tuple[str, ...]:
+    """The consuntivo's columns of the matrix: none without a consuntivo or a source in euro."""
+    return SPENDING_COLUMNS if plan.has_spending and plan.amount_sources else ()
 
 
 def money_columns(plan: Plan) -> list[str]:
@@ -75,9 +90,12 @@ def page_rows(table: pd.DataFrame, page: int, size: int = PAGE_SIZE) -> pd.DataF
 
 def matrix_sorts(plan: Plan) -> dict[str, tuple[str | None, bool]]:
     """The sort choices of the matrix: the fixed ones, then each amount source (largest first)."""
-    return MATRIX_SORTS | {
-        f"{name} (prima i più alti)": (name, False) for name in plan.amount_sources
-    }
+    spent = {"% speso (prima i più alti)": (HEADERS["spent_share"], False)}
+    return (
+        MATRIX_SORTS
+        | {f"{name} (prima i più alti)": (name, False) for name in plan.amount_sources}
+        | (spent if spending_columns(plan) else {})
+    )
 
 
 def sort_matrix(table: pd.DataFrame, plan: Plan, choice: str) -> pd.DataFrame:

@@ -11,7 +11,7 @@ version, piste); ``store_timeline`` does the same work in one call, without a ca
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import pandas as pd
 
@@ -33,6 +33,7 @@ VERSION_COLUMNS = (
     "changes",  # tuple of Italian sentences: what changed from the previous version
     "readable",  # False when the version's file could not be read (damage): no numbers
 )
+SPENDING_COLUMNS = ("number", "source", "planned", "spent")
 NO_HISTORY = "Non c'è ancora una cronologia: è pubblicata una sola versione."
 FIRST_VERSION = "Prima versione del piano {year}."
 UNREADABLE = "Il file di questa versione non si riesce a leggere: l'archivio è danneggiato."
@@ -52,6 +53,8 @@ class Snapshot:
     projects: int
     done: int
     planned: int
+    spending: tuple[tuple[str, float, float], ...] = ()  # (euro source, preventivo, speso); none
+    # without a consuntivo, so a version before it has no point rather than «0 € spesi»
 
     @property
     def amounts(self) -> tuple[tuple[str, float], ...]:
@@ -77,6 +80,18 @@ def snapshot(plan: Plan) -> Snapshot:
         projects=len(plan.projects),
         done=int(counted.get("done", 0)),
         planned=int(counted.get("planned", 0)),
+        spending=_spending(plan),
+    )
+
+
+def _spending(plan: Plan) -> tuple[tuple[str, float, float], ...]:
+    """(euro source, preventivo, speso) of a plan with a consuntivo; () without one."""
+    if not plan.has_spending:
+        return ()
+    frame = plan.spending_by_source()
+    return tuple(
+        (str(s), float(p), float(x))
+        for s, p, x in zip(frame["source"], frame["planned"], frame["spent"], strict=True)
     )
 
 
@@ -116,13 +131,18 @@ class Timeline:
 
     - ``versions``: one row per version, columns ``VERSION_COLUMNS``;
     - ``totals``: number, source, kind, total (every source: its total in its kind's unit);
-    - ``statuses``: number, status, projects.
+    - ``statuses``: number, status, projects;
+    - ``spending``: number, source, planned, spent (euro sources of the versions that have a
+      consuntivo only).
     A source or stato missing from a version has no row for it (not a 0). What differs by kind
     (the chart's title, units, words) is asked of coopplan.kinds."""
 
     versions: pd.DataFrame
     totals: pd.DataFrame
     statuses: pd.DataFrame
+    spending: pd.DataFrame = field(
+        default_factory=lambda: pd.DataFrame(columns=list(SPENDING_COLUMNS))
+    )
 
     @property
     def has_history(self) -> bool:
@@ -160,6 +180,7 @@ class Timeline:
             self.versions,
             self.totals.loc[self.totals["source"].isin(chosen)].reset_index(drop=True),
             self.statuses,
+            self.spending.loc[self.spending["source"].isin(chosen)].reset_index(drop=True),
         )
 
     def changes_text(self, number: int) -> str:
@@ -177,6 +198,7 @@ def build(versions: Sequence[Version], described: Sequence[Described]) -> Timeli
     rows: list[dict[str, object]] = []
     totals: list[tuple[int, str, str, float]] = []
     statuses: list[tuple[int, str, int]] = []
+    spent: list[tuple[int, str, float, float]] = []
     for version, found in zip(versions, described, strict=True):
         snap, changes = found if found is not None else (None, (UNREADABLE,))
         restored = restored_sentence(version)
@@ -199,6 +221,7 @@ def build(versions: Sequence[Version], described: Sequence[Described]) -> Timeli
             continue
         totals += [(version.number, s, k, v) for s, k, v in snap.totals]
         statuses += [(version.number, s, v) for s, v in snap.statuses]
+        spent += [(version.number, s, p, x) for s, p, x in snap.spending]
     frame = pd.DataFrame(rows, columns=list(VERSION_COLUMNS))
     frame["restored_from"] = frame["restored_from"].astype("Int64")
     for column in ("projects", "done", "planned"):
@@ -207,6 +230,7 @@ def build(versions: Sequence[Version], described: Sequence[Described]) -> Timeli
         frame,
         pd.DataFrame(totals, columns=["number", "source", "kind", "total"]),
         pd.DataFrame(statuses, columns=["number", "status", "projects"]),
+        pd.DataFrame(spent, columns=list(SPENDING_COLUMNS)),
     )
 
 

@@ -51,6 +51,7 @@ MARKDOWN_CALLS = {
     "checkbox",
     "toggle",
 }
+FIRST_ARGUMENT_NOT_TEXT = {"page_link"}  # st.page_link(page, label=…): a page, its label checked
 SAFE_FUNCTIONS = {"text", "md", "join", "table"}  # ui.safe
 LABEL_KEYWORDS = {"body", "label", "help"}
 
@@ -122,7 +123,7 @@ def violations(source: str, filename: str) -> list[str]:
         if name == "Page":  # st.Page: the navigation draws its title as Markdown
             checked += [k.value for k in node.keywords if k.arg == "title"]
         elif name in MARKDOWN_CALLS:
-            if node.args:
+            if node.args and name not in FIRST_ARGUMENT_NOT_TEXT:
                 checked.append(node.args[0])
             checked += [k.value for k in node.keywords if k.arg in LABEL_KEYWORDS]
         else:  # help= is a Markdown tooltip on every widget and column
@@ -151,6 +152,7 @@ def test_every_markdown_call_in_the_app_renders_data_through_ui_safe():
         'st.Page("app_pages/pista.py", title=plan.track_title(code))',
         'st.column_config.Column("Fonte", help=column.help)',
         'st.markdown("{}".format(title))',
+        "st.page_link(pages[0], label=plan.track_title(code))",
     ],
 )
 def test_the_check_catches_raw_data(snippet):

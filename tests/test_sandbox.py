@@ -4,6 +4,8 @@ answer, and a failure becomes the Italian sentence «Il file è troppo complesso
 from __future__ import annotations
 
 import os
+import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -87,3 +89,78 @@ def test_the_stray_cell_file_never_takes_the_caller_down() -> None:
         assert result.problems[0].message.startswith(TOO_COMPLEX)
     # And the next upload is read as usual.
     assert load_plan_isolated(SHIPPED.read_bytes(), "piano.xlsx").ok
+
+
+# At most MAX_RUNNING children at once ------------------------------------------------------
+
+
+def sandbox_children() -> list[int]:
+    """Pids of this process's running ``coopplan.sandbox`` children (from /proc)."""
+    mine = str(os.getpid())
+    found = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            ppid = (entry / "stat").read_text().rsplit(")", 1)[1].split()[1]
+            command = (entry / "cmdline").read_bytes()
+        except OSError:
+            continue
+        if ppid == mine and b"coopplan.sandbox" in command:
+            found.append(int(entry.name))
+    return found
+
+
+def test_uploads_at_once_past_the_cap_are_told_to_retry_and_start_no_child() -> None:
+    started = threading.Barrier(sandbox.MAX_RUNNING + 1)
+    runs: list[sandbox.Run] = []
+
+    def slow() -> None:
+        started.wait()
+        runs.append(call("time:sleep", (4,), limits=Limits(wall=30)))
+
+    threads = [threading.Thread(target=slow) for _ in range(sandbox.MAX_RUNNING)]
+    for thread in threads:
+        thread.start()
+    started.wait()
+    deadline = time.monotonic() + 20
+    while sandbox._slots._value > 0 and time.monotonic() < deadline:  # type: ignore[attr-defined]
+        time.sleep(0.05)  # every slot taken by a running task
+    refused = load_plan_isolated(SHIPPED.read_bytes(), "piano.xlsx")
+    preview = sandbox.preview_isolated(SHIPPED.read_bytes(), "piano.xlsx", {})
+    children = len(sandbox_children())
+    for thread in threads:
+        thread.join()
+    assert [r.ok for r in runs] == [True] * sandbox.MAX_RUNNING
+    assert children <= sandbox.MAX_RUNNING + 1  # the running ones and one spare, no more
+    assert [p.message for p in refused.problems] == [sandbox.BUSY_MESSAGE]
+    assert preview.retry and preview.unreadable == sandbox.BUSY_MESSAGE
+    assert "Un altro controllo è in corso: riprova tra poco" in sandbox.BUSY_MESSAGE
+    again = load_plan_isolated(SHIPPED.read_bytes(), "piano.xlsx")  # once they are done
+    assert again.ok
+
+
+def test_a_preview_comes_back_bounded_whatever_the_file() -> None:
+    from dataclasses import replace
+
+    from sample import generate_plan
+
+    from coopplan.preview import SHOWN_CHANGES, Against
+    from coopplan.writer import workbook_bytes
+
+    plan = generate_plan(n_tracks=5, n_projects=1_500, seed=5)
+    big = workbook_bytes(replace(plan, meta=replace(plan.meta, year=2023)))
+    shipped = SHIPPED.read_bytes()
+    preview = sandbox.preview_isolated(
+        big, "grande.xlsx", {2023: Against(2023, "Versione 1", shipped)}
+    )
+    assert preview.ok and preview.comparison is not None
+    tables = {t.title: t for t in preview.comparison.tables}
+    moved = tables["Progetti aggiunti e tolti"]
+    assert moved.rows > 1_500 and len(moved.frame) == SHOWN_CHANGES  # counted whole, cut
+    comparison = preview.comparison
+    assert comparison.label == "Versione 1"
+    assert comparison.given_date is not None and comparison.before_date is not None
+    assert comparison.stale_date == (comparison.given_date <= comparison.before_date)
+    alone = sandbox.preview_isolated(big, "grande.xlsx", {})  # a year with no version yet
+    assert alone.ok and alone.year == 2023 and alone.comparison is None

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 from streamlit.testing.v1 import AppTest
+from test_upload_page import sign_in
 from variants import as_bytes, shipped, with_amount, with_project_field
 
 from coopplan import access, fmt, load_plan
@@ -44,7 +45,7 @@ def page() -> AppTest:
     at.secrets["editor_secret"] = SECRET
     at.run()
     assert not at.exception
-    return at
+    return sign_in(at, SECRET)
 
 
 def upload(at: AppTest, data: bytes) -> AppTest:
@@ -56,7 +57,6 @@ def upload(at: AppTest, data: bytes) -> AppTest:
 
 def publish(at: AppTest) -> AppTest:
     at.text_input(key="agg_publish_editor").input("Maria Rossi")
-    at.text_input(key="agg_publish_secret").input(SECRET)
     next(b for b in at.button if b.label == "Pubblica").click()
     at.run()
     assert not at.exception

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from since_story import NEW_DONE, STARTED_TITLE, publish_story
 from streamlit.testing.v1 import AppTest
-from test_upload_page import SECRET, button, modified_workbook, page, texts, upload
+from test_upload_page import button, modified_workbook, page, texts, upload
 from variants import shipped
 
 from coopplan import access
@@ -93,7 +93,6 @@ def test_the_presentation_has_the_slide_after_the_opening_and_a_chosen_version(
 def test_publishing_can_mark_the_version_presented(store: Store) -> None:
     at = upload(page(), "piano.xlsx", modified_workbook())
     at.text_input(key="agg_publish_editor").input("Maria Rossi")
-    at.text_input(key="agg_publish_secret").input(SECRET)
     at.checkbox(key="agg_publish_presented").check()
     at.date_input(key="agg_publish_assembly").set_value(dt.date(2026, 3, 14))
     button(at, "Pubblica").click()
@@ -110,11 +109,6 @@ def test_the_history_marks_a_chosen_version_and_lists_the_marks(store: Store) ->
     run(at)
     at.text_input(key="agg_mark_editor").input("Anna Bianchi")
     at.date_input(key="agg_mark_assembly").set_value(dt.date(2026, 3, 14))
-    at.text_input(key="agg_mark_secret").input("sbagliata")
-    button(at, "Segna come presentata").click()
-    run(at)
-    assert store.marks() == {}  # a wrong secret marks nothing
-    at.text_input(key="agg_mark_secret").input(SECRET)
     button(at, "Segna come presentata").click()
     run(at)
     assert store.marks()[1].editor == "Anna Bianchi"

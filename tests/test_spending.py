@@ -339,10 +339,11 @@ def test_figures_per_track_add_up_to_the_sources(example: Plan) -> None:
 
 def test_sentences_a_president_reads(example: Plan) -> None:
     assert spending.spending_sentences(example) == [
-        "Risorse Coop Re-Start: preventivo 25.000 €, speso 13.700 € (54,8%), impegnato "
-        "17.200 €, residuo 11.300 €.",
-        "Oneri di funzionamento: preventivo 41.000 €, speso 20.500 € (50%), impegnato "
-        "41.000 €, residuo 20.500 €.",
+        "In tutto: spesi 34.200 € su 66.000 € (51,8%), impegnati 58.200 €, restano 31.800 €.",
+        "Risorse Coop Re-Start: spesi 13.700 € su 25.000 € (54,8%), impegnati 17.200 €, "
+        "restano 11.300 €.",
+        "Oneri di funzionamento: spesi 20.500 € su 41.000 € (50%), impegnati 41.000 €, "
+        "restano 20.500 €.",
     ]
 
 
@@ -359,8 +360,8 @@ def test_the_source_filter_applies_to_every_figure(example: Plan) -> None:
     assert view.spending_by_source()["source"].tolist() == [ONERI]
     assert view.spending_by_track()["spent"].sum() == 20500
     assert spending.spending_sentences(view) == [
-        "Oneri di funzionamento: preventivo 41.000 €, speso 20.500 € (50%), impegnato "
-        "41.000 €, residuo 20.500 €."
+        "Oneri di funzionamento: spesi 20.500 € su 41.000 € (50%), impegnati 41.000 €, "
+        "restano 20.500 €."
     ]
 
 

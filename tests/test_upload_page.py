@@ -1,4 +1,5 @@
-"""The page «Aggiorna il piano» with AppTest: bad files, problems, preview, publish, access, history.
+"""The page «Aggiorna il piano» with AppTest: sign-in, bad files, problems, preview, publish,
+history.
 
 The uploader is driven with ``at.file_uploader[0].set_value((name, bytes, mime))`` (streamlit
 1.67's testing API has it). The store is a temporary folder (COOPPLAN_STORE) hashed file by file
@@ -9,16 +10,20 @@ from __future__ import annotations
 
 import hashlib
 import re
+import threading
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 from badfiles import CORPUS, build
 from conftest import column_of, edited_workbook
+from sample import generate_plan
 from streamlit.testing.v1 import AppTest
 from variants import COOP, as_bytes, project_with_amount, shipped, with_amount
 
-from coopplan import access
+from coopplan import access, sandbox
 from coopplan.access import SECRET_ENV, Throttle
+from coopplan.preview import SHOWN_CHANGES
 from coopplan.store import STORE_ENV, Store
 from coopplan.text import literal_md, shown_text
 from ui import keys
@@ -48,10 +53,22 @@ def bad_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return tmp_path_factory.mktemp("badfiles")
 
 
-def page(secret: str | None = SECRET) -> AppTest:
+def page(secret: str | None = SECRET, *, signed_in: bool = True) -> AppTest:
+    """The page in a new session; signed in with ``secret`` unless ``signed_in`` is False."""
     at = AppTest.from_file(PAGE, default_timeout=60)
     if secret:
         at.secrets["editor_secret"] = secret
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    if secret and signed_in:
+        sign_in(at, secret)
+        assert at.file_uploader, texts(at.error)
+    return at
+
+
+def sign_in(at: AppTest, secret: str) -> AppTest:
+    at.text_input(key="agg_sign_in_secret").input(secret)
+    button(at, "Accedi").click()
     at.run()
     assert not at.exception, [e.value for e in at.exception]
     return at
@@ -96,9 +113,8 @@ def table_with(at: AppTest, column: str):
     return next(t for t in at.table if column in t.value.columns)
 
 
-def fill_and_publish(at: AppTest, editor: str, secret: str, note: str = "") -> AppTest:
+def fill_and_publish(at: AppTest, editor: str, note: str = "") -> AppTest:
     at.text_input(key="agg_publish_editor").input(editor)
-    at.text_input(key="agg_publish_secret").input(secret)
     if note:
         at.text_area(key="agg_publish_note").input(note)
     button(at, "Pubblica").click()
@@ -216,12 +232,12 @@ def test_the_same_file_says_nothing_changes(store: Store) -> None:
     assert publish_is_off(at)
 
 
-def test_preview_then_publish_with_the_secret(store: Store) -> None:
+def test_preview_then_publish_when_signed_in(store: Store) -> None:
     at = upload(page(), "piano_marzo.xlsx", modified_workbook(2500))
     shown = tables_text(at)
     assert "+2.500 €" in shown and "27.500 €" in shown and COOP in shown
     assert store.current().number == 1  # the preview publishes nothing
-    fill_and_publish(at, "Maria Rossi", SECRET, note="Consiglio di marzo")
+    fill_and_publish(at, "Maria Rossi", note="Consiglio di marzo")
     assert "Pubblicata la versione 2 del piano 2023" in texts(at.success)
     current = store.current()
     assert (current.number, current.editor, current.note) == (
@@ -234,61 +250,69 @@ def test_preview_then_publish_with_the_secret(store: Store) -> None:
     assert at.file_uploader[0].value is None  # a fresh uploader for the next file
 
 
-def test_without_a_secret_publishing_is_off_and_the_page_says_how(store: Store) -> None:
-    at = upload(page(secret=None), "piano.xlsx", modified_workbook())
-    assert "+2.500 €" in tables_text(at)  # validating and previewing still work
+def test_without_a_secret_nobody_can_upload_and_the_page_says_how(store: Store) -> None:
+    at = page(secret=None)
     assert "COOPPLAN_EDITOR_SECRET" in texts(at.info)
-    assert publish_is_off(at)
+    assert "python -m coopplan check" in texts(at.info)  # where a file can still be checked
+    assert button(at, "Accedi").disabled
+    assert not at.file_uploader
 
 
-def test_a_wrong_secret_publishes_nothing(store: Store) -> None:
-    at = upload(page(), "piano.xlsx", modified_workbook())
+def test_a_visitor_sees_the_plan_and_accedi_but_cannot_upload_restore_or_mark(
+    store: Store,
+) -> None:
+    store.publish(modified_workbook(2500), "Maria Rossi", "Consiglio di marzo")
+    at = page(signed_in=False)
+    assert "**Piano 2023**: versione 2" in "\n".join(m.value for m in at.markdown)
+    assert list(table_with(at, "Versione").value["Versione"]) == [2, 1]  # the history is public
+    assert button(at, "Accedi") is not None
+    assert not at.file_uploader  # no uploader is registered for a visitor's session
+    assert button(at, "Pubblica") is None
+    assert button(at, "Ripristina") is None and button(at, "Segna come presentata") is None
+    assert "accedi con la password di pubblicazione" in texts(at.caption)
+
+
+def test_a_wrong_secret_signs_nobody_in_and_is_not_kept(store: Store) -> None:
+    at = page(signed_in=False)
     before = snapshot(store.root)
-    fill_and_publish(at, "Maria Rossi", "indovina")
-    assert "non è corretta" in texts(at.error)
-    assert store.current().number == 1
+    sign_in(at, "indovina")
+    assert "La password di pubblicazione non è corretta." in texts(at.error)
+    assert at.text_input(key="agg_sign_in_secret").value == ""  # the guess is not drawn again
+    assert not at.file_uploader
+    sign_in(at, SECRET)
+    assert at.file_uploader and not at.error
+    assert "Hai eseguito l'accesso con la password di pubblicazione" in texts(at.caption)
     assert snapshot(store.root) == before
 
 
-def test_a_wrong_secret_keeps_the_name_the_note_and_the_file(store: Store) -> None:
+def test_sign_out_hides_the_uploader_and_forgets_the_file(store: Store) -> None:
     at = upload(page(), "piano.xlsx", modified_workbook())
-    fill_and_publish(at, "Maria Rossi", "indovina", note="Consiglio di marzo")
-    assert "non è corretta" in texts(at.error)
-    assert at.text_input(key="agg_publish_editor").value == "Maria Rossi"
-    assert at.text_area(key="agg_publish_note").value == "Consiglio di marzo"
-    assert at.text_input(key="agg_publish_secret").value == ""  # only the password is cleared
-    assert at.file_uploader[0].value is not None and "+2.500 €" in tables_text(at)
-    # The right password alone is enough now.
-    at.text_input(key="agg_publish_secret").input(SECRET)
-    button(at, "Pubblica").click()
+    assert "+2.500 €" in tables_text(at)
+    button(at, "Esci").click()
     at.run()
-    current = store.current()
-    assert (current.number, current.editor, current.note) == (
-        2,
-        "Maria Rossi",
-        "Consiglio di marzo",
-    )
+    assert not at.file_uploader and button(at, "Accedi") is not None
+    assert "+2.500 €" not in tables_text(at)
+    assert "agg_checked" not in at.session_state
 
 
 def test_a_guessing_visitor_does_not_stop_the_secretary(store: Store) -> None:
-    visitor = upload(page(), "piano.xlsx", modified_workbook())
+    visitor = page(signed_in=False)
     for attempt in range(8):  # 3 compared and refused, then the visitor's session must wait
-        fill_and_publish(visitor, "Chiunque", f"prova-{attempt}")
+        sign_in(visitor, f"prova-{attempt}")
     assert "Troppi tentativi ravvicinati: riprova tra" in texts(visitor.error)
+    assert not visitor.file_uploader
     secretary = upload(page(), "piano.xlsx", modified_workbook())  # another session
-    fill_and_publish(secretary, "Maria Rossi", SECRET)
+    fill_and_publish(secretary, "Maria Rossi")
     assert "Pubblicata la versione 2 del piano 2023" in texts(secretary.success)
     assert store.current().number == 2
 
 
 def test_a_plan_for_a_new_year_is_announced(store: Store) -> None:
     plan = shipped()
-    from dataclasses import replace
-
     later = replace(plan, meta=replace(plan.meta, year=2024))
     at = upload(page(), "piano_2024.xlsx", as_bytes(later))
     assert "anno nuovo (2024)" in texts(at.info)
-    fill_and_publish(at, "Maria Rossi", SECRET)
+    fill_and_publish(at, "Maria Rossi")
     assert store.years() == [2023, 2024]
     at.run()
     assert [s.label for s in at.selectbox][0] == "Piano"  # the history offers the two plans
@@ -322,10 +346,40 @@ def test_history_compare_view_and_restore(store: Store) -> None:
     assert at.session_state[keys.VIEW_VERSION] == 1
 
     at.text_input(key="agg_restore_editor").input("Luca Bianchi")
-    at.text_input(key="agg_restore_secret").input(SECRET)
     button(at, "Ripristina").click()
     at.run()
     assert "Ripristinata la versione 1: ora è in vigore come versione 3." in texts(at.success)
     current = store.current()
     assert (current.number, current.restored_from, current.editor) == (3, 1, "Luca Bianchi")
     assert store.read(current) == store.read(1)
+
+
+# Bounded checks -------------------------------------------------------------------------------
+
+
+def test_a_check_while_others_run_says_retry_and_runs_when_asked_again(
+    store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    slots = threading.BoundedSemaphore(1)
+    slots.acquire()  # another editor's check is running
+    monkeypatch.setattr(sandbox, "_slots", slots)
+    at = upload(page(), "piano.xlsx", modified_workbook())
+    assert "Un altro controllo è in corso: riprova tra poco" in texts(at.warning)
+    assert "+2.500 €" not in tables_text(at) and publish_is_off(at)
+    slots.release()
+    button(at, "Controlla di nuovo").click()
+    at.run()
+    assert "+2.500 €" in tables_text(at) and not publish_is_off(at)
+
+
+def test_a_rewritten_plan_shows_the_first_rows_of_each_table_and_counts_the_rest(
+    store: Store,
+) -> None:
+    generated = generate_plan(n_tracks=5, n_projects=600, seed=5)
+    rewritten = replace(generated, meta=replace(generated.meta, year=2023))
+    at = upload(page(), "piano_riscritto.xlsx", as_bytes(rewritten))
+    moved = next(t.value for t in at.table if list(t.value.columns) == ["", "Progetto", "Pista"])
+    assert len(moved) == SHOWN_CHANGES
+    rest = 600 + len(shipped().projects) - SHOWN_CHANGES
+    assert f"… e altre {rest} righe: scarica il file per vederle tutte." in texts(at.caption)
+    assert not publish_is_off(at)  # a big change can still be published

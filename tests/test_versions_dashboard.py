@@ -11,6 +11,7 @@ import pytest
 from kpi_cards import kpi_cards
 from readonly import read_only
 from streamlit.testing.v1 import AppTest
+from test_upload_page import sign_in
 from variants import COOP, as_bytes, project_with_amount, shipped, with_amount, with_year
 
 from coopplan.downloads import XLSX_MIME
@@ -171,12 +172,12 @@ def test_publishing_into_a_read_only_store_says_so_in_italian_and_changes_nothin
     at = AppTest.from_file(UPDATE_PAGE, default_timeout=60)  # as tests/test_upload_page.py
     at.secrets["editor_secret"] = "pubblica-2023"
     at.run()
+    sign_in(at, "pubblica-2023")
     at.file_uploader[0].set_value(("piano.xlsx", raised(2500), XLSX_MIME))
     at.run()
     before = snapshot(store.root)
     read_only(monkeypatch, store.root)
     at.text_input(key="agg_publish_editor").input("Maria Rossi")
-    at.text_input(key="agg_publish_secret").input("pubblica-2023")
     next(b for b in at.button if b.label == "Pubblica").click()
     at.run()
     assert not at.exception, [e.value for e in at.exception]

@@ -10,7 +10,7 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from coopplan import Plan, charts, downloads, fmt, kinds, tables
+from coopplan import Plan, charts, downloads, fmt, kinds, spending, tables
 from coopplan.charts import PLOTLY_CONFIG
 from coopplan.export import file_stem
 from coopplan.palette import status_color, text_color_on
@@ -133,12 +133,10 @@ def project_card(plan: Plan, project_id: str, chosen: Sequence[str] = ()) -> Non
     with st.container(border=True):
         st.markdown(
             md(
-                '### {title}\n{badge} <span class="cp-muted">{track} · {group} · {id}</span>',
+                '### {title}\n{badge} <span class="cp-muted">Pista «{track}»</span>',
                 title=card.title,
                 badge=status_badge(card.status),
                 track=card.track_title,
-                group=card.group,
-                id=project_id,
             ),
             unsafe_allow_html=True,
         )
@@ -157,6 +155,19 @@ def project_card(plan: Plan, project_id: str, chosen: Sequence[str] = ()) -> Non
             if card.notes:
                 st.markdown(md("*{notes}*", notes=card.notes))
         card_extras(plan, card)  # referente, scadenza, consuntivo (issue 23)
+        st.markdown(_codes_line(card), unsafe_allow_html=True)
+
+
+def _codes_line(card: ProjectCard) -> Md:
+    """The workbook's codes of a project, small at the card's foot: the secretary looks them up
+    (ID, the slide's group, the budget table's line); the hall reads the words above (issue 24
+    §4: «CRESCERE · P2-01» and «Voce di budget: UFFICIO CREDITO&FINANZA» stood in the card)."""
+    parts = [md("codice {id}", id=card.id)]
+    if card.group:
+        parts.append(md("gruppo {group}", group=card.group))
+    if card.budget_line:
+        parts.append(md("voce di budget {line}", line=card.budget_line))
+    return md('<span class="cp-codes">Nel file: {parts}</span>', parts=join(parts, " · "))
 
 
 CARDS_AT_ONCE = 30  # project cards drawn at first on a pista page; a button shows more
@@ -208,8 +219,6 @@ def _funding_lines(card: ProjectCard, chosen: Sequence[str] = ()) -> Md:
         lines.append(
             md("- {name}: **{amount}**{mark}", name=given.source, amount=amount, mark=mark)
         )
-    if card.budget_line:
-        lines.append(md("- Voce di budget: {line}", line=card.budget_line))
     return join(lines, "\n") if lines else Md("*Nessuna fonte di finanziamento indicata.*")
 
 
@@ -379,7 +388,8 @@ def source_projects(plan: Plan, source: str) -> str | None:
             (
                 row[h["title"]],
                 row[h["status"]],
-                row[h["track"]] + (f" · {fmt.money(row[tables.AMOUNT_HEADER])}" if money else ""),
+                row[h["track"]]
+                + (f" · {fmt.unbroken(fmt.money(row[tables.AMOUNT_HEADER]))}" if money else ""),
             )
             for _, row in table.iterrows()
         ]
@@ -407,6 +417,15 @@ def _source_grid(table: pd.DataFrame, source: str, page: int) -> str | None:
         height=_table_height(len(table)),
     )
     return _selected_id(event, table)
+
+
+# How to open a card, per layout (issue 24 §4: a phone was told to click headers and rows that
+# its list does not have).
+WIDE_MATRIX_HELP = "Clic su un'intestazione per ordinare, su una riga per aprire la scheda."
+PHONE_MATRIX_HELP = (
+    "Per vedere la scheda di un progetto, sceglilo in «Apri la scheda di un progetto», in fondo "
+    "all'elenco."
+)
 
 
 def matrix(plan: Plan) -> str | None:
@@ -441,10 +460,12 @@ def matrix(plan: Plan) -> str | None:
                 total=fmt.number(len(plan.projects)),
             )
         )
-    with st.container(key=f"{keys.PHONE_ONLY}-matrice"):
+    with st.container(key=f"{keys.PHONE_ONLY}-matrice"):  # each layout says its own gestures
+        st.caption(text(PHONE_MATRIX_HELP))
         phone_projects(_matrix_groups(plan, table))
         picked = project_picker(plan, "progetto_matrice_telefono")  # the grid's row click
     with st.container(key=f"{keys.WIDE_ONLY}-matrice"):
+        st.caption(text(WIDE_MATRIX_HELP))
         return _matrix_grid(plan, table, key) or picked
 
 
@@ -458,6 +479,12 @@ def _matrix_groups(plan: Plan, table: pd.DataFrame) -> list[tuple[str, list[tupl
             done=fmt.count(int(row[h["done"]]), "attività realizzata", "attività realizzate"),
             planned=fmt.count(int(row[h["planned"]]), "ipotesi di lavoro", "ipotesi di lavoro"),
         )
+        if h["spent_share"] in row.index and row[h["spent_share"]] >= 0:
+            counts = md(
+                "{counts}, speso il {share}",
+                counts=counts,
+                share=spending.percent(float(row[h["spent_share"]])),
+            )
         groups.setdefault(row[h["track"]], []).append((row[h["title"]], row[h["status"]], counts))
     return [(f"{code} · {plan.track_title(code)}", rows) for code, rows in groups.items()]
 
@@ -505,7 +532,8 @@ def totals_table(frame) -> None:  # noqa: ANN001 - a DataFrame of texts with a "
         weight = "font-weight: 700" if row.name == "Totale" else ""
         return [weight] * len(row)
 
-    st.table(table(frame).style.set_properties(**{"text-align": "right"}).apply(bold_total, axis=1))
+    kept = frame.map(lambda v: fmt.units_kept(v) if isinstance(v, str) else v)  # never «€» alone
+    st.table(table(kept).style.set_properties(**{"text-align": "right"}).apply(bold_total, axis=1))
 
 
 def _table_height(rows: int) -> int | Literal["content"]:
@@ -531,6 +559,7 @@ CSS = f"""
 .cp-chip {{ display: inline-block; padding: .2rem .7rem; border-radius: 1rem;
            font-size: 1rem; line-height: 1.6; white-space: nowrap; }}
 .cp-muted {{ color: #4A4A4A; font-size: 1rem; }}
+.cp-codes {{ color: #555555; font-size: 0.8rem; }}
 /* Captions: Streamlit fades the text colour to 60 % opacity, 4.4:1 on the sidebar's background
    (WCAG AA needs 4.5:1); a solid grey (the theme's grayTextColor) reads at 6.6:1 there, 7.5:1 on white. */
 [data-testid="stCaptionContainer"] {{ opacity: 1; color: #555555; }}
@@ -564,6 +593,12 @@ CSS = f"""
   {MAP} {{ display: none; }}
   {WIDE} {{ display: none; }}
   {VALUE} strong {{ font-size: 1.8rem; }}
+  /* The first screen shows the plan, not an empty band and a title of three lines (issue 24
+     §4): the page starts just under Streamlit's header (3.75rem), titles are smaller. */
+  [data-testid="stMainBlockContainer"] {{ padding-top: 4rem; }}
+  [data-testid="stMain"] h1 {{ font-size: 2rem; padding-top: .25rem; }}
+  /* Tabs wrap to a second row instead of hiding the last one behind a sideways swipe. */
+  [data-testid="stTabs"] [role="tablist"] {{ flex-wrap: wrap; row-gap: .25rem; }}
 }}
 /* A chosen filter value shows whole (on two lines if need be), never cut with an ellipsis. */
 [data-testid="stMultiSelect"] [data-tag] {{ height: auto; min-height: 1.6rem; max-width: 100%;

@@ -51,7 +51,7 @@ _SCRIPT = """<script>
 def script() -> str:
     """The <script> element that makes filter changes history steps, and the CSS rule hiding
     its holder (HTML text, no data)."""
-    hide = f"<style>{keys.css(HOLDER)} {{ display: none; }}</style>"
+    hide = f"<style>{keys.hidden_holder(HOLDER)}</style>"
     return hide + _SCRIPT % json.dumps(list(FILTER_PARAMS))
 
 

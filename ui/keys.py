@@ -55,6 +55,12 @@ def css(key: str) -> str:
     return f".st-key-{key}"
 
 
+def hidden_holder(key: str) -> str:
+    """CSS hiding the container keyed ``key`` and Streamlit's wrapper around it, which otherwise
+    keeps its place in the page's gaps (17 px above the title for each script holder)."""
+    return f'{css(key)}, [data-testid="stLayoutWrapper"]:has(> {css(key)}) {{ display: none; }}'
+
+
 def css_any(key: str) -> str:
     """CSS selector of every element of a numbered family: '[class*="st-key-cp-kpi-card-"]'."""
     return f'[class*="st-key-{key}-"]'

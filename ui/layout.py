@@ -9,10 +9,10 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from coopplan import fmt, kinds
+from coopplan import fmt, kinds, spending
 from coopplan.palette import status_color, text_color_on
 from coopplan.plan import Plan
-from coopplan.tables import HEADERS, flag_columns, matrix_table, money_columns
+from coopplan.tables import HEADERS, flag_columns, matrix_table, money_columns, spending_columns
 
 
 def status_style(status: object) -> str:
@@ -29,6 +29,11 @@ def money_or_blank(value: float) -> str:
     return fmt.money(value) if value else ""
 
 
+def share_or_dash(value: float) -> str:
+    """«90%»; «—» for a project without a preventivo in euro (tables.NO_SHARE)."""
+    return "—" if value < 0 else spending.percent(value)
+
+
 def tick_or_blank(value: bool) -> str:
     return TICK if value else ""
 
@@ -43,7 +48,8 @@ def styled_matrix(plan: Plan, table: pd.DataFrame | None = None) -> pd.io.format
     flags = flag_columns(plan)
     table[flags] = table[flags].map(tick_or_blank)
     styler = table.style.format(money_or_blank, subset=money_columns(plan))
-    styler = styler.set_properties(subset=flags, **{"text-align": "center"})
+    if spending_columns(plan):
+        styler = styler.format(share_or_dash, subset=[HEADERS["spent_share"]])
     return styler.map(status_style, subset=[HEADERS["status"]])
 
 
@@ -112,12 +118,30 @@ def matrix_columns(plan: Plan, table: pd.DataFrame | None = None) -> list[Matrix
     ]
     low, high = TITLE_PX
     needed = min(_widest("Progetto", table[h["title"]]), high)
+    spent = _spending_columns(plan, table)  # placed last
     sources = _source_columns(plan, table, {name: name for name in plan.source_names})
-    if MATRIX_FIT_PX - sum(c.width for c in fixed + sources) < needed:
+    if MATRIX_FIT_PX - sum(c.width for c in fixed + sources + spent) < needed:
         sources = _source_columns(plan, table, short_labels(plan.source_names))
-    room = MATRIX_FIT_PX - sum(c.width for c in fixed + sources)
+    room = MATRIX_FIT_PX - sum(c.width for c in fixed + sources + spent)
     title = MatrixColumn(h["title"], "Progetto", max(low, min(needed, room)), "")
-    return [fixed[0], title, *fixed[1:], *sources]
+    return [fixed[0], title, *fixed[1:], *sources, *spent]
+
+
+def _spending_columns(plan: Plan, table: pd.DataFrame) -> list[MatrixColumn]:
+    """«% speso» when the plan has a consuntivo in euro; the help says which sources it sums
+    (a source filter: the chosen ones)."""
+    if not spending_columns(plan):
+        return []
+    which = ", ".join(plan.amount_sources)
+    return [
+        MatrixColumn(
+            HEADERS["spent_share"],
+            "% speso",
+            max(text_px("% speso"), text_px("100,0%")),
+            f"Speso su preventivo del progetto (foglio Consuntivo), fonti in euro: {which}; "
+            "— senza preventivo in euro. Gli importi sono nella scheda del progetto.",
+        )
+    ]
 
 
 def _source_columns(plan: Plan, table: pd.DataFrame, labels: dict[str, str]) -> list[MatrixColumn]:

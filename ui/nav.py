@@ -8,7 +8,7 @@ import streamlit as st
 
 from coopplan import Plan
 from ui import keys
-from ui.safe import text
+from ui.safe import md, text
 
 TRACK_PAGE = "app_pages/pista.py"
 TOP_ANCHOR = "inizio"  # the pista page's title, where «Torna all'inizio» leads
@@ -86,4 +86,9 @@ def way_on(plan: Plan, code: str) -> None:
                 icon=":material/dashboard:",
                 query_params=query,
             )
-        st.markdown(f"[:material/arrow_upward: Torna all'inizio della pagina](#{TOP_ANCHOR})")
+        st.markdown(
+            md(
+                "[:material/arrow_upward: Torna all'inizio della pagina](#{anchor})",
+                anchor=TOP_ANCHOR,
+            )
+        )

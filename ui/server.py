@@ -321,7 +321,9 @@ async def lifespan(_app: object) -> AsyncIterator[None]:
     from streamlit import config
 
     from coopplan.hall import serving_port
+    from ui import uploads
 
+    uploads.guard()  # before any session can upload (dashboard() installs it too: idempotent)
     port = serving_port(fallback=int(config.get_option("server.port")))
     with contextlib.suppress(Exception):
         link = await asyncio.to_thread(presenter_link, port)

@@ -27,19 +27,7 @@ NOT_ENTERED_HELP = (
 def spending_table(view: Plan, by: str) -> pd.DataFrame:
     """The figures per source (``by="source"``) or per pista (``"track_title"``) as the screen
     shows them: money written the Italian way, then a «Totale» row."""
-    frame = view.spending_by_source() if by == "source" else view.spending_by_track()
-    shown = spending.display_table(frame, by)
-    total = spending.total(view)
-    shown.loc[len(shown)] = [
-        "Totale",
-        *(total[c] for c in ("planned", "committed", "spent", "remaining")),
-        spending.percent(total["spent_share"]),
-        spending.signed_money(total["variance"]),
-        spending.signed_percent(total["variance_share"]),
-        "",
-    ]
-    for column in ("Preventivo", "Impegnato", "Speso", "Residuo"):
-        shown[column] = [fmt.money(float(v)) for v in shown[column]]
+    shown = spending.summary_table(view, by)
     return shown.set_index(shown.columns[0])
 
 

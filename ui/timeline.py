@@ -10,7 +10,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from coopplan import Plan, charts, fmt, kinds
+from coopplan import Plan, charts, charts_spending, fmt, kinds
 from coopplan.files import os_reason
 from coopplan.store import StoreError, Version, VersionStore
 from coopplan.timeline import NO_HISTORY, Described, Timeline, build, describe
@@ -19,6 +19,7 @@ from ui import data
 from ui.filters import Filters
 from ui.page import context
 from ui.safe import join, md, text
+from ui.update import text_table
 
 CACHE_ENTRIES = 512  # (version, previous, piste) triples: a few hundred bytes each
 
@@ -136,8 +137,26 @@ def draw_charts(timeline: Timeline, plan: Plan) -> None:
     for kind in timeline.kinds:
         st.subheader(text(kinds.timeline_title(kind)))
         ui.chart(charts.timeline_totals(timeline, kind, colors), key=f"cronologia_{kind}")
+    draw_spending(timeline, colors)
     st.subheader("Progetti per stato")
     ui.chart(charts.timeline_statuses(timeline), key="cronologia_stati")
+
+
+def draw_spending(timeline: Timeline, colors: dict[str, str]) -> None:
+    """«Speso e preventivo» over the versions that have a consuntivo (nothing before the first)."""
+    if timeline.spending.empty:
+        return
+    st.subheader("Speso e preventivo")
+    dated = set(timeline.spending["number"])
+    missing = [str(n) for n in timeline.versions["number"] if n not in dated]
+    note = "Per ogni fonte in euro lo speso (linea piena) e il preventivo (linea punteggiata)."
+    if missing:
+        note += (
+            f" Le versioni senza consuntivo ({', '.join('v. ' + n for n in missing)}) non "
+            "hanno punti: «Consuntivo non ancora inserito»."
+        )
+    st.caption(text(note))
+    ui.chart(charts_spending.timeline_spending(timeline, colors), key="cronologia_speso")
 
 
 def _all_sources(timeline: Timeline, plan: Plan) -> list[str]:
@@ -161,7 +180,8 @@ def versions_table(timeline: Timeline) -> None:
             "Modifiche": [_short(changes) for changes in frame["changes"]],
         }
     )
-    st.dataframe(shown, hide_index=True, width="stretch", key="cronologia_versioni")
+    # a static table: a grid cut «Prima versione de…» at 1280 px (issue 24 §4); a list on phones
+    text_table(shown, phone_key="cronologia-versioni")
 
 
 def _short(changes: tuple[str, ...]) -> str:

@@ -1,5 +1,5 @@
 """The pieces of the page «Aggiorna il piano»: problems and changes as tables, version pickers
-and downloads, and the forms that publish or restore with the editor secret.
+and downloads, and the forms a signed-in editor (ui/editor.py) publishes, restores and marks with.
 
 The sections of the page are in app_pages/aggiorna.py; the work is done in coopplan (store, diff,
 tables, access).
@@ -8,8 +8,7 @@ tables, access).
 from __future__ import annotations
 
 import datetime as dt
-import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from contextlib import nullcontext
 from dataclasses import dataclass
 from typing import Literal
@@ -18,23 +17,20 @@ import pandas as pd
 import streamlit as st
 
 from coopplan import fmt
-from coopplan.access import Gate, Guesser, client_address
 from coopplan.diff import PlanDiff
 from coopplan.downloads import XLSX_MIME
-from coopplan.problems import summary
-from coopplan.reader import LoadResult
+from coopplan.preview import SHOWN_PROBLEMS as SHOWN_PROBLEMS
+from coopplan.preview import Table, UploadPreview, shown_tables
 from coopplan.schema import MAX_UPLOAD_MB
 from coopplan.store import StoreError, Version, VersionStore
-from coopplan.tables import problems_table
-from ui import CHOOSE, keys
+from ui import CHOOSE, editor, keys
 from ui.safe import join, md, table, text
 
 FLASH = "agg_flash"  # a success message shown once, after the rerun that follows a publish
 EDITOR = "agg_editor"  # the name of who last published in this session, offered again
-SESSION_ID = "agg_session_id"  # a random id of this browser session, for the guess throttle
-SHOWN_PROBLEMS = 200  # a broken file can have hundreds of thousands: the first ones are enough
 SCROLL_AFTER_ROWS = 20  # a longer table scrolls inside a box of TABLE_HEIGHT_PX, header kept
 TABLE_HEIGHT_PX = 640
+SIGN_IN_FIRST = "Accedi di nuovo per pubblicare: in questa sessione non risulta un accesso."
 
 
 def italian_uploader() -> None:
@@ -49,22 +45,22 @@ def italian_uploader() -> None:
     )
 
 
-def show_problems(result: LoadResult) -> None:
-    """Every problem at once: a summary line, then a table (severity, sheet, cell, message)."""
-    if result.plan is None and len(result.problems) == 1 and not result.problems[0].sheet:
-        st.error(text(result.problems[0].message))  # a malformed file: one clear sentence
+def show_problems(preview: UploadPreview) -> None:
+    """Every problem at once: a summary line, then a table (severity, sheet, cell, message) of
+    the first SHOWN_PROBLEMS."""
+    if preview.unreadable:
+        st.error(text(preview.unreadable))  # a malformed file: one clear sentence
         return
-    line = summary(result.problems)
-    if result.errors:
+    line = preview.summary
+    if preview.errors:
         st.error(md("{line}.", line=line))
-    elif result.warnings:
+    elif preview.warnings:
         st.warning(md("{line}: il file si può pubblicare.", line=line))
     else:
         st.success("Il file è valido: nessun problema trovato.")
-    if result.problems:
-        table = problems_table(result.problems, limit=SHOWN_PROBLEMS)
-        text_table(table)
-        rest = len(result.problems) - len(table)
+    if preview.problem_count:
+        text_table(preview.problems)
+        rest = preview.problem_count - len(preview.problems)
         if rest > 0:
             others = "un altro problema" if rest == 1 else f"altri {fmt.number(rest)} problemi"
             st.caption(
@@ -113,11 +109,25 @@ def phone_rows(frame: pd.DataFrame) -> None:
 
 def show_diff(diff: PlanDiff, nothing: str) -> None:
     """The changes as a few small tables; ``nothing`` when the two plans are the same."""
-    if diff.unchanged:
+    show_changes(shown_tables(diff), nothing)
+
+
+def show_changes(tables: Sequence[Table], nothing: str) -> None:
+    """Tables of changes, each at most SHOWN_CHANGES rows, saying how many more it had;
+    ``nothing`` when there are none."""
+    if not tables:
         st.info(text(nothing))
-    for title, changes in diff.tables():
-        st.markdown(md("**{title}**", title=title))
-        st.table(table(changes))
+    for shown in tables:
+        st.markdown(md("**{title}**", title=shown.title))
+        st.table(table(shown.frame))
+        rest = shown.rows - len(shown.frame)
+        if rest > 0:
+            st.caption(
+                md(
+                    "… e altre {rest} righe: scarica il file per vederle tutte.",
+                    rest=fmt.number(rest),
+                )
+            )
 
 
 def download_version(
@@ -172,7 +182,6 @@ class Signed:
 
     editor: str
     note: str
-    secret: str
     assembly: dt.date | None = None  # «presentata in assemblea il …», when ticked / asked
 
 
@@ -187,10 +196,9 @@ def signed_form(
     assembly: str = "",
 ) -> Signed | None:
     """A form asking the editor's name (offered again from the last publish), a note if
-    ``with_note``, the day of an assembly (``assembly``: "optional", a tick and a date;
-    "required", a date) and the secret; widget keys start with ``fields``. What was typed once the
-    button is pressed, else None. Pressing the button empties only the secret's field: after a
-    wrong password the name and the note are still there."""
+    ``with_note`` and the day of an assembly (``assembly``: "optional", a tick and a date;
+    "required", a date); widget keys start with ``fields``. What was typed once the button is
+    pressed, else None. Only a signed-in editor sees it (the session is the credential)."""
     with st.form(form, clear_on_submit=False, enter_to_submit=False):
         editor = st.text_input(
             "Il tuo nome",
@@ -207,21 +215,12 @@ def signed_form(
                 key=f"{fields}_note",
             )
         day = assembly_fields(fields, assembly, disabled) if assembly else None
-        secret = st.text_input(
-            "Password di pubblicazione",
-            type="password",
-            disabled=disabled,
-            key=f"{fields}_secret",
-        )
         pressed = st.form_submit_button(
             text(button),
             type="primary" if primary else "secondary",
             disabled=disabled,
-            on_click=_take_secret,
-            args=(fields,),
         )
-    secret = st.session_state.pop(f"{fields}_typed", "")
-    return Signed(editor, note, secret, day) if pressed and not disabled else None
+    return Signed(editor, note, day) if pressed and not disabled else None
 
 
 def assembly_fields(fields: str, assembly: str, disabled: bool) -> dt.date | None:
@@ -241,30 +240,11 @@ def assembly_fields(fields: str, assembly: str, disabled: bool) -> dt.date | Non
     return day if ticked else None
 
 
-def _take_secret(fields: str) -> None:
-    """On submit, before the page runs: keep the typed secret aside and empty its field, so it
-    is never drawn again while the name and the note stay as typed."""
-    key = f"{fields}_secret"
-    st.session_state[f"{fields}_typed"] = st.session_state.get(key, "")
-    st.session_state[key] = ""
-
-
-def guesser() -> Guesser:
-    """This browser session and its client address, as the guess throttle knows them: the
-    peer's, or the one serve.sh's nginx forwards (coopplan.access.client_address; README,
-    «Dietro un proxy»)."""
-    session = st.session_state.setdefault(SESSION_ID, uuid.uuid4().hex)
-    return Guesser(session, client_address(st.context.ip_address, st.context.headers))
-
-
-def write_to_store(
-    gate: Gate, signed: Signed, write: Callable[[], Version], done: Callable[[Version], str]
-) -> None:
-    """With the right secret, ``write`` a version; then rerun showing ``done(version)`` once.
-    A wrong secret or a refusal of the store is shown as an error and nothing is written."""
-    verdict = gate.check(signed.secret, guesser())
-    if not verdict.ok:
-        st.error(text(verdict.message))
+def write_to_store(write: Callable[[], Version], done: Callable[[Version], str]) -> None:
+    """For a signed-in editor, ``write`` a version; then rerun showing ``done(version)`` once.
+    A refusal of the store is shown as an error and nothing is written."""
+    if editor.current() is None:  # signed out in the meantime (another tab): nothing written
+        st.error(text(SIGN_IN_FIRST))
         return
     try:
         version = write()
@@ -293,20 +273,18 @@ def presented_caption(store: VersionStore, mine: list[Version]) -> None:
         st.caption(text("Presentate in assemblea: " + "; ".join(shown) + "."))
 
 
-def mark_form(store: VersionStore, gate: Gate, chosen: Version) -> None:
+def mark_form(store: VersionStore, chosen: Version) -> None:
     """Mark the chosen version «presentata in assemblea» (again: the day is replaced)."""
     with st.expander(md("Segna la versione {n} come presentata in assemblea", n=chosen.number)):
         st.caption(
             "La presentazione confronta il piano in vigore con l'ultima versione presentata "
             "in assemblea (la slide «Dall'ultima assemblea»)."
         )
-        if not gate.configured:
-            st.info("Disattivato: manca la password di pubblicazione (vedi sopra).")
         signed = signed_form(
             f"agg_mark_{chosen.number}",
             "agg_mark",
             "Segna come presentata",
-            disabled=not gate.configured,
+            disabled=False,
             assembly="required",
         )
         if signed is None or signed.assembly is None:
@@ -318,4 +296,4 @@ def mark_form(store: VersionStore, gate: Gate, chosen: Version) -> None:
             store.mark_presented(chosen.number, day, editor)
             return chosen
 
-        write_to_store(gate, signed, mark, lambda version: mark_text(version.number, day))
+        write_to_store(mark, lambda version: mark_text(version.number, day))

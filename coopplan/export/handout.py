@@ -8,6 +8,7 @@ fit on one page continues on the next ("(segue)").
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
@@ -16,11 +17,11 @@ from pptx.enum.text import PP_ALIGN
 from pptx.slide import Slide as PptxSlide
 from pptx.table import _Cell
 
-from coopplan import fmt, kinds
+from coopplan import fmt, kinds, spending
 from coopplan import slides as s
 from coopplan.export import pptx as px_
 from coopplan.export.pdf import office_to_pdf
-from coopplan.palette import MUTED_COLOR, TEXT_COLOR, status_color
+from coopplan.palette import MUTED_COLOR, TEXT_COLOR, mark_color, status_color
 from coopplan.plan import Plan, ProjectCard
 
 if TYPE_CHECKING:
@@ -82,13 +83,20 @@ def lines_block_height(pairs: Sequence[tuple[str, str]], width: float) -> float:
 
 
 def handout_pptx(
-    plan: Plan, filter_label: str = "", note: str = "", since: SinceReport | None = None
+    plan: Plan,
+    filter_label: str = "",
+    note: str = "",
+    since: SinceReport | None = None,
+    today: dt.date | None = None,
 ) -> bytes:
-    """The handout as a .pptx of A4 landscape pages (``filter_label``, ``note``: as build_deck;
-    ``since``: «Dall'ultima assemblea» on the first page(s))."""
+    """The handout as a .pptx of A4 landscape pages (``filter_label``, ``note``, ``today``: as
+    build_deck; ``since``: «Dall'ultima assemblea» on the first page(s)). After the budget, the
+    «Spese» page (only with a consuntivo) and the «Scadenze» (only when something falls due)."""
     facts = s.facts(plan)
     prs = px_.new_presentation(PAGE_W, PAGE_H)
-    pages: list[SincePage | TrackPage | BudgetPage] = [cover_page(facts, filter_label, note)]
+    pages: list[SincePage | TrackPage | BudgetPage | GridPage] = [
+        cover_page(facts, filter_label, note)
+    ]
     if since is not None:
         pages += since_pages(since)
     for code in plan.track_codes:
@@ -96,6 +104,8 @@ def handout_pptx(
             continue
         pages += track_pages(facts, code)
     pages += budget_pages(facts)
+    pages += spending_pages(plan)
+    pages += due_pages(plan, today or dt.date.today())
     parts = (plan.meta.title, plan.meta.organization, filter_label, note)
     header = " · ".join(x for x in parts if x)
     for number, content in enumerate(pages, 1):
@@ -104,6 +114,8 @@ def handout_pptx(
             draw_since_page(page, content)
         elif isinstance(content, TrackPage):
             draw_track_page(page, content)
+        elif isinstance(content, GridPage):
+            draw_grid_page(page, content)
         else:
             draw_budget_page(page, content, facts, budget_title(filter_label))
         draw_page_footer(page, header, number, len(pages))
@@ -111,9 +123,13 @@ def handout_pptx(
 
 
 def handout_pdf(
-    plan: Plan, filter_label: str = "", note: str = "", since: SinceReport | None = None
+    plan: Plan,
+    filter_label: str = "",
+    note: str = "",
+    since: SinceReport | None = None,
+    today: dt.date | None = None,
 ) -> bytes:
-    return office_to_pdf(handout_pptx(plan, filter_label, note, since))
+    return office_to_pdf(handout_pptx(plan, filter_label, note, since, today))
 
 
 @dataclass(frozen=True)
@@ -338,6 +354,109 @@ def budget_rows(facts: s.Facts) -> tuple[tuple[str, ...], tuple[Row, ...], tuple
     return headers, tuple(rows), (*fixed, *([rest] * n))
 
 
+@dataclass(frozen=True)
+class GridPage:
+    """A page of sentences (leads in bold) over a table; continued pages carry the table only."""
+
+    title: str
+    subtitle: str
+    lines: tuple[tuple[str, bool], ...]
+    rows: tuple[Row, ...]  # the header row first
+    widths: tuple[float, ...]
+
+
+SPENDING_WIDTHS = (0.16, 0.1, 0.1, 0.09, 0.09, 0.07, 0.1, 0.11, 0.18)
+DUE_WIDTHS = (0.26, 0.22, 0.15, 0.09, 0.14, 0.14)
+DUE_ROWS = 40  # projects listed in the handout (two pages); the rest counted
+
+
+def spending_pages(plan: Plan) -> list[GridPage]:
+    """«Spese»: the sentences of the «Spese» slide, then per euro source preventivo, impegnato,
+    speso, residuo, % speso, scostamento and the notes of the large ones. None without a
+    consuntivo, as in the deck."""
+    if not plan.has_spending or not plan.amount_sources:
+        return []
+    table = spending.summary_table(plan, "source")
+    headers = tuple(str(c) for c in table.columns)
+    right = (False, *([True] * (len(headers) - 2)), False)
+    rows = [
+        tuple(
+            Cell((str(v),), bold=i == len(table) - 1, right=r)
+            for v, r in zip(values, right, strict=True)
+        )
+        for i, values in enumerate(table.itertuples(index=False))
+    ]
+    lines = [(line, False) for line in spending.spending_sentences(plan)]
+    when = plan.meta.version_date
+    subtitle = f"Consuntivo al {fmt.date(when)}" if when else "Consuntivo per fonte"
+    header = header_row(headers, right)
+    return grid_pages(s.SPENDING_TITLE, subtitle, lines, header, rows, SPENDING_WIDTHS)
+
+
+def due_pages(plan: Plan, today: dt.date) -> list[GridPage]:
+    """«Scadenze»: the projects falling due before the next assembly, overdue first, with
+    referente and stato (coopplan.spending.due_table); none when nothing falls due."""
+    due = plan.falling_due(today)
+    if due.empty:
+        return []
+    horizon = spending.horizon(plan, today)
+    table = spending.due_table(due.iloc[:DUE_ROWS]).drop(columns=[spending.DUE_HEADERS["id"]])
+    stato = list(table.columns).index(spending.DUE_HEADERS["status"])
+    rows = [
+        tuple(
+            Cell((str(v),), mark=mark_color(str(v)) if j == stato else "")
+            for j, v in enumerate(values)
+        )
+        for values in table.itertuples(index=False)
+    ]
+    if len(due) > DUE_ROWS:
+        rest = spending.others(len(due) - DUE_ROWS)
+        said = f"… e {rest}: l'elenco intero è nella pagina «Scadenze» della dashboard"
+        rows.append((Cell((said,)), *(Cell(("",)) for _ in table.columns[1:])))
+    late = int(due["overdue"].sum())
+    said = (
+        f"Oggi, {fmt.date(today)}: "
+        f"{fmt.count(late, 'progetto in ritardo', 'progetti in ritardo')}, "
+        f"{fmt.count(len(due) - late, 'in scadenza', 'in scadenza')}."
+    )
+    header = header_row(tuple(str(c) for c in table.columns))
+    subtitle = horizon.words[:1].upper() + horizon.words[1:]
+    return grid_pages(s.DUE_TITLE, subtitle, ((said, False),), header, rows, DUE_WIDTHS)
+
+
+def grid_pages(
+    title: str,
+    subtitle: str,
+    lines: Sequence[tuple[str, bool]],
+    header: Row,
+    rows: Sequence[Row],
+    widths: tuple[float, ...],
+) -> list[GridPage]:
+    """The sentences and the table over as many pages as the rows need, the header on each."""
+    pages: list[GridPage] = []
+    left = list(rows)
+    while True:
+        first = not pages
+        shown = tuple(lines) if first else ()
+        budget = BOTTOM - grid_body_top(shown) - row_height(header, widths)
+        taken = pack_rows(left, widths, budget, at_least_one=True)
+        name = title if first else title + s.CONTINUED
+        pages.append(GridPage(name, subtitle, shown, (header, *taken), widths))
+        left = left[len(taken) :]
+        if not left:
+            return pages
+
+
+def lines_height(lines: Sequence[tuple[str, bool]]) -> float:
+    """Sentences one under the other, a lead (bold) with a half gap above it."""
+    return sum(text_lines(t, WIDTH, b) * LINE + (GAP / 2 if b else 0) for t, b in lines)
+
+
+def grid_body_top(lines: Sequence[tuple[str, bool]]) -> float:
+    top: float = MARGIN + TITLE_LINE + LINE + GAP
+    return top + (lines_height(lines) + GAP if lines else 0)
+
+
 # Drawing -----------------------------------------------------------------------------------
 
 
@@ -363,18 +482,31 @@ def draw_track_page(page: PptxSlide, content: TrackPage) -> None:
 
 
 def draw_since_page(page: PptxSlide, content: SincePage) -> None:
+    draw_text_page(page, content.title, content.subtitle, content.lines)
+
+
+def draw_text_page(
+    page: PptxSlide, title: str, subtitle: str, lines: Sequence[tuple[str, bool]]
+) -> float:
+    """Title, subtitle and sentences (leads in bold); returns where the text ends."""
     px_.add_rect(page, 0, 0, PAGE_W, 8, TEXT_COLOR)
     box = px_.add_text(page, MARGIN, MARGIN, WIDTH, TITLE_LINE)
-    px_.write(box.text_frame.paragraphs[0], content.title, TITLE_PX, bold=True, line=TITLE_LINE)
+    px_.write(box.text_frame.paragraphs[0], title, TITLE_PX, bold=True, line=TITLE_LINE)
     box = px_.add_text(page, MARGIN, MARGIN + TITLE_LINE, WIDTH, LINE)
-    px_.write(box.text_frame.paragraphs[0], content.subtitle, TEXT_PX, color=MUTED_COLOR, line=LINE)
+    px_.write(box.text_frame.paragraphs[0], subtitle, TEXT_PX, color=MUTED_COLOR, line=LINE)
     y: float = MARGIN + TITLE_LINE + LINE + GAP
-    for text, bold in content.lines:
+    for text, bold in lines:
         y += GAP / 2 if bold else 0
         height = text_lines(text, WIDTH, bold) * LINE
         box = px_.add_text(page, MARGIN, y, WIDTH, height)
         px_.write(box.text_frame.paragraphs[0], text, TEXT_PX, bold=bold, line=LINE)
         y += height
+    return y
+
+
+def draw_grid_page(page: PptxSlide, content: GridPage) -> None:
+    draw_text_page(page, content.title, content.subtitle, content.lines)
+    draw_grid(page, content.rows, content.widths, grid_body_top(content.lines))
 
 
 def draw_filoni(page: PptxSlide, filoni: Sequence[tuple[str, str]], top: float) -> None:

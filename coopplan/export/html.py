@@ -195,7 +195,7 @@ def table_html(table: s.TableSpec) -> str:
         cells = []
         for j, text in enumerate(row):
             dot = ""
-            if j == table.mark_column and table.marks:
+            if j == table.mark_column and table.marks and table.marks[i]:
                 dot = f'<span class="cp-dot" style="--dot:{_e(table.marks[i])}">●</span> '
             cells.append(f"<td{cls(j)}>{dot}{_e(text)}</td>")
         rows.append("<tr>" + "".join(cells) + "</tr>")
@@ -206,7 +206,10 @@ def table_html(table: s.TableSpec) -> str:
 
 
 def chart_html(chart: s.ChartSpec) -> str:
-    """Horizontal bars, one per category, labelled with the Italian value."""
+    """Horizontal bars, one per category, labelled with the Italian value; with several series
+    (preventivo and speso) one bar per series under each category, each value named."""
+    if len(chart.series) > 1:
+        return _grouped_chart_html(chart)
     series = chart.series[0]
     values = list(series.values)
     colors: Sequence[str] = chart.point_colors or [series.color] * len(values)
@@ -214,15 +217,34 @@ def chart_html(chart: s.ChartSpec) -> str:
     inline = len(values) > STACKED_BARS
     rows = []
     for name, value, color in zip(chart.categories, values, colors, strict=True):
-        shown = fmt.money(value) if chart.money else fmt.number(value)
-        width = 70 * value / top
-        bar = (
-            f'<div class="cp-bar-line"><div class="cp-bar" style="--bar:{_e(color)};'
-            f'width:{width:.1f}%"></div><span class="cp-bar-value">{_e(shown)}</span></div>'
-        )
         label = f'<div class="cp-bar-label" title="{_e(name)}">{_e(name)}</div>'
         row_class = "cp-bar-row cp-inline" if inline else "cp-bar-row"
-        rows.append(f'<div class="{row_class}">{label}{bar}</div>')
+        rows.append(f'<div class="{row_class}">{label}{_bar_html(chart, value, top, color)}</div>')
+    return _figure_html(chart, rows)
+
+
+def _grouped_chart_html(chart: s.ChartSpec) -> str:
+    top = max((v for x in chart.series for v in x.values), default=0.0) or 1.0
+    rows = []
+    for i, name in enumerate(chart.categories):
+        bars = "".join(
+            _bar_html(chart, x.values[i], top, x.color, f"{x.name} ") for x in chart.series
+        )
+        label = f'<div class="cp-bar-label" title="{_e(name)}">{_e(name)}</div>'
+        rows.append(f'<div class="cp-bar-row">{label}{bars}</div>')
+    return _figure_html(chart, rows)
+
+
+def _bar_html(chart: s.ChartSpec, value: float, top: float, color: str, prefix: str = "") -> str:
+    shown = prefix + (fmt.money(value) if chart.money else fmt.number(value))
+    width = 70 * value / top
+    return (
+        f'<div class="cp-bar-line"><div class="cp-bar" style="--bar:{_e(color)};'
+        f'width:{width:.1f}%"></div><span class="cp-bar-value">{_e(shown)}</span></div>'
+    )
+
+
+def _figure_html(chart: s.ChartSpec, rows: Sequence[str]) -> str:
     return (
         f'<figure class="cp-bars" style="margin:0" aria-label="{_e(chart.title)}">'
         f'<figcaption class="cp-chart-title">{_e(chart.title)}</figcaption>'
@@ -232,4 +254,5 @@ def chart_html(chart: s.ChartSpec) -> str:
 
 
 def _e(text: object) -> str:
-    return html.escape(str(text), quote=True)
+    """Escaped text, a number and its «€» or «%» kept on one line (issue 24 §4: «€» alone)."""
+    return html.escape(fmt.units_kept(str(text)), quote=True)

@@ -1,8 +1,8 @@
 """Workbook text is data, never markup, in a real browser (issue 9, part 1).
 
 Every text field of a valid workbook carries Markdown and HTML payloads pointing at a local HTTP
-server the test starts (tests/variants.py: hostile). An anonymous visitor previews the upload;
-the secretary publishes it with a hostile name and note; then every page is opened: overview,
+server the test starts (tests/variants.py: hostile). The signed-in secretary previews the upload
+and publishes it with a hostile name and note; then every page is opened: overview,
 each pista (its project cards open), fonti, matrice, the slides, and the read-only banner of the
 version. The server must see no request, no image, link, heading, formula or icon may come from
 the data, and the payloads must show as plain text. Screenshots: artifacts/injection/.
@@ -23,7 +23,7 @@ from coopplan.store import Store
 
 from .conftest import own_dashboard
 from .harness import wait_quiet
-from .test_update_flow import _settled, _shot
+from .test_update_flow import _settled, _shot, sign_in
 
 pytestmark = pytest.mark.browser
 
@@ -120,16 +120,15 @@ def test_hostile_workbook_text_is_shown_as_text_everywhere(chromium, server, tra
     page.set_default_timeout(TIMEOUT_MS)
     checked = []
     try:
-        # Anonymous preview: no password typed.
+        # The preview, signed in.
         page.goto(f"{url}/aggiorna")
-        page.get_by_role("heading", name="Aggiorna il piano").wait_for()
+        sign_in(page, SECRET)
         page.locator('input[type="file"]').set_input_files(str(upload))
         page.get_by_text("Che cosa cambia").wait_for()
         checked.append(_check(page, port, ARTIFACTS, "01_anteprima"))
 
         page.get_by_label("Il tuo nome").first.fill(EDITOR.format(url=trap_url))  # <= 100 chars
         page.get_by_label("Nota (facoltativa)").fill(hostile_text("nota", trap_url))
-        page.get_by_label("Password di pubblicazione").first.fill(SECRET)
         page.get_by_role("button", name="Pubblica").click()
         page.get_by_text("Pubblicata la versione 2").wait_for()
         checked.append(_check(page, port, ARTIFACTS, "02_pubblicato"))

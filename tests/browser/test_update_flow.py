@@ -109,6 +109,15 @@ def _coop_kpi(page) -> str:
     return " ".join(card.inner_text().split())
 
 
+def sign_in(page, secret: str) -> None:
+    """«Accedi» on «Aggiorna il piano» with the editor secret; back once the uploader shows."""
+    page.get_by_role("heading", name="Aggiorna il piano").wait_for()
+    page.get_by_label("Password di pubblicazione").fill(secret)
+    page.get_by_role("button", name="Accedi").click()
+    page.locator('[data-testid="stFileUploader"]').wait_for()
+    _settled(page)
+
+
 def _go_overview(page) -> None:
     """A board member's next interaction: move to another page and back to the overview."""
     page.get_by_role("link", name="Matrice di stato").click()
@@ -138,6 +147,8 @@ def test_publish_then_seen_by_another_session_and_a_bad_file_changes_nothing(
 
     secretary_context, secretary = _open(chromium, f"{url}/aggiorna", outside)
     secretary.get_by_role("heading", name="Aggiorna il piano").wait_for()
+    assert secretary.locator('input[type="file"]').count() == 0  # a visitor until «Accedi»
+    sign_in(secretary, SECRET)
     secretary.locator('input[type="file"]').set_input_files(str(modified))
     secretary.get_by_text("Che cosa cambia").wait_for()
     secretary.get_by_text("+2.500 €").first.wait_for()
@@ -147,7 +158,6 @@ def test_publish_then_seen_by_another_session_and_a_bad_file_changes_nothing(
 
     secretary.get_by_label("Il tuo nome").first.fill("Maria Rossi")
     secretary.get_by_label("Nota (facoltativa)").fill("Consiglio di marzo")
-    secretary.get_by_label("Password di pubblicazione").first.fill(SECRET)
     secretary.get_by_role("button", name="Pubblica").click()
     secretary.get_by_text("Pubblicata la versione 2 del piano 2023").wait_for()
     _settled(secretary)
@@ -201,7 +211,6 @@ def test_publish_then_seen_by_another_session_and_a_bad_file_changes_nothing(
         "xpath=ancestor::*[@data-testid='stForm']"
     )
     restore_form.get_by_label("Il tuo nome").fill("Maria Rossi")
-    restore_form.get_by_label("Password di pubblicazione").fill(SECRET)
     restore_form.get_by_role("button", name="Ripristina", exact=True).click()
     secretary.get_by_text("Ripristinata la versione 1: ora è in vigore come versione 3.").wait_for()
     _settled(secretary)
