@@ -1,5 +1,6 @@
 """A throwaway PostgreSQL cluster for the tests: Debian's server binaries, initdb into a temporary
-folder, listening only on a unix socket there, stopped at the end of the session.
+folder, listening only on a unix socket there, stopped at the end of the session (under
+pytest-xdist, one cluster per worker that runs PostgreSQL tests: nothing is shared between them).
 
 ``COOPPLAN_TEST_PG_URL`` (a ``postgresql://`` address) uses that server instead. Without either,
 the PostgreSQL tests are skipped on a developer's machine and FAIL in CI (``CI=true``).

@@ -226,3 +226,22 @@ def test_a_forwarded_address_is_believed_only_with_the_proxy_token() -> None:
     )
     assert access.client_address("10.1.1.1", nginx, {}) == "10.1.1.1"  # no serve.sh token
     assert access.client_address(None, {}, env) is None  # a browser on the server itself
+
+
+@pytest.mark.parametrize("guide", ["README.md", "docs/installazione.md"])
+def test_the_guides_state_the_waits_the_throttle_applies(guide: str) -> None:
+    """Whoever installs or runs the dashboard reads the real rule: waits per session that grow,
+    a sliding window per address; not a lock-out of everyone."""
+    policy = Policy()
+    text = " ".join((Path(__file__).resolve().parents[1] / guide).read_text().split())
+    base = int(policy.base_delay)
+    assert (
+        f"i primi {policy.free_failures} errori hanno risposta subito, poi bisogna aspettare "
+        f"{base} secondi, poi {2 * base}, {4 * base}, … fino a un massimo di "
+        f"{int(policy.max_delay // 60)} minuti"
+    ) in text
+    window = int(policy.client_window // 60)
+    assert f"al massimo {policy.client_failures} password ogni {window} minuti" in text or (
+        f"al massimo {policy.client_failures} password in {window} minuti" in text
+    )
+    assert "nessun blocco vale per tutti" in text

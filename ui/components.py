@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from typing import Any, Literal
 
 import pandas as pd
 import plotly.graph_objects as go
@@ -112,11 +113,16 @@ def status_badge(status: str, after: str = "") -> Md:
     )
 
 
-def chart(fig: go.Figure, *, key: str | None = None, on_select: str = "ignore", **kwargs: object):  # noqa: ANN201
+def chart(  # noqa: ANN201
+    fig: go.Figure,
+    *,
+    key: str | None = None,
+    on_select: Literal["ignore", "rerun"] | Callable[[], None] = "ignore",
+    **kwargs: Any,
+):
     """Draw a plotly figure with the dashboard's settings (no toolbar, Italian separators)."""
-    return st.plotly_chart(
-        fig, config=PLOTLY_CONFIG, theme=None, key=key, on_select=on_select, **kwargs
-    )
+    config: dict[str, Any] = PLOTLY_CONFIG
+    return st.plotly_chart(fig, config=config, theme=None, key=key, on_select=on_select, **kwargs)
 
 
 def project_card(plan: Plan, project_id: str, chosen: Sequence[str] = ()) -> None:
@@ -530,7 +536,7 @@ def totals_table(frame) -> None:  # noqa: ANN001 - a DataFrame of texts with a "
     st.table(table(kept).style.set_properties(**{"text-align": "right"}).apply(bold_total, axis=1))
 
 
-def _table_height(rows: int) -> int | str:
+def _table_height(rows: int) -> int | Literal["content"]:
     return "content" if rows <= 40 else 720
 
 

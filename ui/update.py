@@ -11,6 +11,7 @@ import datetime as dt
 from collections.abc import Callable, Sequence
 from contextlib import nullcontext
 from dataclasses import dataclass
+from typing import Literal
 
 import pandas as pd
 import streamlit as st
@@ -80,7 +81,9 @@ def text_table(frame: pd.DataFrame, phone_key: str = "") -> None:
     ``phone_key``: on a phone the rows are shown as a list instead (``phone_rows``), in
     containers keyed from it (the table would scroll sideways in a box a keyboard cannot reach:
     axe «scrollable-region-focusable»)."""
-    height = "content" if len(frame) <= SCROLL_AFTER_ROWS else TABLE_HEIGHT_PX
+    height: int | Literal["content"] = (
+        "content" if len(frame) <= SCROLL_AFTER_ROWS else TABLE_HEIGHT_PX
+    )
     if phone_key:
         with st.container(key=f"{keys.PHONE_ONLY}-{phone_key}"):
             phone_rows(frame)

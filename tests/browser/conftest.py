@@ -1,7 +1,7 @@
 """The dashboard as a user runs it: ``streamlit run app.py`` on 127.0.0.1, a free port, a private
 version store; and headless Debian Chromium driven by Playwright (never ``playwright install``).
 
-One server per test session. Chromium is started per module (two sync Playwright instances
+One server per test session (per pytest-xdist worker). Chromium is started per module (two sync Playwright instances
 cannot be alive at once, and other browser modules start their own).
 """
 
@@ -99,7 +99,9 @@ def dashboard_url(tmp_path_factory: pytest.TempPathFactory, artifacts: Path) -> 
     """The dashboard on the shipped plan, with an empty private store (it seeds itself)."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("COOPPLAN_")}
     env["COOPPLAN_STORE"] = str(tmp_path_factory.mktemp("browser_store"))
-    url, process = start_streamlit(ROOT / "app.py", env, artifacts / "streamlit.log")
+    # One server per pytest-xdist worker (gw0, gw1…): each writes its own log.
+    log = artifacts / f"streamlit{os.environ.get('PYTEST_XDIST_WORKER', '')}.log"
+    url, process = start_streamlit(ROOT / "app.py", env, log)
     yield url
     stop(process)
 
