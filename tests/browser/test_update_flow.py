@@ -244,12 +244,12 @@ def test_publish_then_seen_by_another_session_and_a_bad_file_changes_nothing(
 
 def _choose(page, label: str, option: re.Pattern) -> None:
     """Pick an option of the Streamlit selectbox labelled ``label`` (a react-aria combobox: the
-    list opens from its "Open" button; a rerun may redraw it, so try again once)."""
+    list opens from its «Apri l'elenco» button, Streamlit's «Open» said in Italian by ui/italian.py; a rerun may redraw it, so try again once)."""
     wanted = page.get_by_role("option", name=option).first
     for attempt in range(3):
         _settled(page)
         box = page.get_by_role("combobox", name=label, exact=True)
-        box.locator("xpath=..").get_by_role("button", name="Open").click()
+        box.locator("xpath=..").get_by_role("button", name="Apri l'elenco").click()
         try:
             wanted.wait_for(timeout=5000)
             break
