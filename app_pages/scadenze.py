@@ -60,7 +60,7 @@ else:
     ):
         if rows.empty:
             continue
-        st.subheader(heading)
+        st.subheader(text(heading))
         page_of = pager(len(rows), key=key)  # 100 rows at a time: thousands stay fast
         st.table(table(tables.page_rows(rows, page_of).set_index("Progetto")))
 if undated:

@@ -16,6 +16,7 @@ Reading never creates a table: a store with none has no editors and an empty log
 from __future__ import annotations
 
 import contextlib
+import time
 from collections.abc import Iterator, Sequence
 from typing import Any
 
@@ -26,6 +27,9 @@ from psycopg.types.json import Jsonb
 from coopplan.audit import Action, Entry, next_entry
 from coopplan.editors import Account, account_key, missing_editor, refuse_put
 from coopplan.store import StoreError
+
+ABSENT_SECONDS = 30.0
+"""How long tables found absent are believed absent without asking again."""
 
 EDITORS_TABLE = "coopplan_editors"
 AUDIT_TABLE = "coopplan_audit"
@@ -63,6 +67,7 @@ class _Database:
         self.shown = shown  # where, for messages (no password)
         self.lender = lender  # the PgStore's _Connections, if any
         self._tables = False
+        self._absent_until = 0.0  # until then, the tables are known to be absent
 
     def _connection(self) -> contextlib.AbstractContextManager[psycopg.Connection]:
         if self.lender is not None:
@@ -87,14 +92,21 @@ class _Database:
             ) from exc
 
     def has(self, conn: psycopg.Connection, table: str) -> bool:
+        """Whether the tables exist. Present: remembered for good (never dropped); absent:
+        remembered ABSENT_SECONDS, so a page run asks the database nothing (an editor added
+        from another process is seen within that time)."""
         del table  # both tables are made at once
         if self._tables:
             return True
+        if time.monotonic() < self._absent_until:
+            return False
         row = conn.execute(
             "SELECT to_regclass(%s) IS NOT NULL AND to_regclass(%s) IS NOT NULL",
             (EDITORS_TABLE, AUDIT_TABLE),
         ).fetchone()
         self._tables = bool(row and row[0])  # both are made together, and never dropped
+        if not self._tables:
+            self._absent_until = time.monotonic() + ABSENT_SECONDS
         return self._tables
 
 

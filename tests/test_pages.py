@@ -285,7 +285,7 @@ def test_sources_page_lists_each_source_projects(shipped_plan: Plan) -> None:
     assert len(by_source["Risorse interne"]) == 15
     assert "Importo" not in by_source["Risorse interne"].columns
     totals = at.table[0].value
-    assert totals.loc["Totale", "Risorse Coop Re-Start"] == "25.000 €"
+    assert totals.loc["Totale", "Risorse Coop Re-Start"] == "25.000\u00a0€"  # «€» kept on its line
     assert totals.loc["Totale", "Risorse interne"] == "15 progetti"
 
 

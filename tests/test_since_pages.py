@@ -39,9 +39,11 @@ def run(at: AppTest) -> AppTest:
 
 
 def html(at: AppTest) -> str:
-    return "\n".join(str(m.value) for m in at.markdown) + "\n".join(
+    """The page's Markdown and HTML, a non-breaking space read as the space a reader sees."""
+    shown = "\n".join(str(m.value) for m in at.markdown) + "\n".join(
         str(h.proto.body) for h in at.get("html")
     )
+    return shown.replace("\u00a0", " ")
 
 
 def test_the_overview_shows_stato_changes_since_the_assembly_and_progress(store: Store) -> None:

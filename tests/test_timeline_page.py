@@ -12,6 +12,7 @@ from test_versions_dashboard import APP
 from variants import COOP, as_bytes, shipped, with_year
 
 from coopplan.store import Store
+from coopplan.text import shown_text
 from coopplan.timeline import NO_HISTORY
 
 PAGE = "app_pages/cronologia.py"
@@ -36,8 +37,10 @@ def on_page(**state: object) -> AppTest:
 
 
 def versions_shown(at: AppTest):
-    [frame] = [d.value for d in at.dataframe]
-    return frame
+    """«Le versioni»: the static table (ui.update.text_table) with a «Versione» column, its
+    texts as a reader sees them (the Markdown escapes of data undone)."""
+    [frame] = [t.value for t in at.table if "Versione" in t.value.columns]
+    return frame.map(lambda v: shown_text(v) if isinstance(v, str) else v)
 
 
 def chart(at: AppTest, index: int) -> dict:
