@@ -111,11 +111,14 @@ def test_a_phone_first_screen_shows_the_plan(dashboard_url, visitor, size, artif
     page = opened(visitor, size, dashboard_url)
     title = page.locator('[data-testid="stMain"] h1').first.bounding_box()
     header = page.locator('[data-testid="stHeader"]').bounding_box()
-    assert title["y"] - (header["y"] + header["height"]) <= 12  # no empty band above the title
+    menu = page.locator(f".st-key-{keys.PHONE_ONLY}-menu").first.bounding_box()
+    assert menu is not None  # «Pagine», the phone's labelled menu, first under the header
+    assert menu["y"] - (header["y"] + header["height"]) <= 12  # no empty band above it
+    assert title["y"] - (menu["y"] + menu["height"]) <= 24  # and the title right below it
     cards = page.locator(keys.css_any(keys.KPI_CARD))
-    for i in range(2):  # the first row of figures whole on the first screen
+    for i in range(2):  # the first row of figures whole in the first 70 % under the menu
         card = cards.nth(i).bounding_box()
-        assert card["y"] + card["height"] <= size[1] * 0.7, (i, card)
+        assert card["y"] + card["height"] - menu["height"] <= size[1] * 0.7, (i, card, menu)
     shoot(page, artifacts, f"dashboard-telefono-{size[0]}x{size[1]}")
 
 
