@@ -73,24 +73,32 @@ def wait_healthy(
     raise RuntimeError(f"streamlit did not answer on {url}/_stcore/health in time")
 
 
-QUIET_JS = """async (ms) => {
-  await document.fonts.ready;
-  const finite = document.getAnimations()
-    .filter((a) => a.effect && a.effect.getComputedTiming().endTime !== Infinity);
-  await Promise.all(finite.map((a) => a.finished.catch(() => null)));
-  await new Promise((done) => {
-    let timer;
-    const end = () => { observer.disconnect(); done(); };
-    const observer = new MutationObserver(() => { clearTimeout(timer); timer = setTimeout(end, ms); });
-    observer.observe(document.body, {subtree: true, childList: true, attributes: true,
-                                     characterData: true});
-    timer = setTimeout(end, ms);
-  });
+QUIET_JS = """async ([ms, most]) => {
+  const settled = (async () => {
+    await document.fonts.ready;
+    const finite = document.getAnimations()
+      .filter((a) => a.effect && a.effect.getComputedTiming().endTime !== Infinity);
+    await Promise.all(finite.map((a) => a.finished.catch(() => null)));
+    await new Promise((done) => {
+      let timer;
+      const end = () => { observer.disconnect(); done(); };
+      const observer = new MutationObserver(() => { clearTimeout(timer); timer = setTimeout(end, ms); });
+      observer.observe(document.body, {subtree: true, childList: true, attributes: true,
+                                       characterData: true});
+      timer = setTimeout(end, ms);
+    });
+  })();
+  // page.evaluate has no timeout of its own: a DOM that never stays still for ms must not
+  // hang the suite; after ``most`` ms the caller goes on and its own waits decide.
+  await Promise.race([settled, new Promise((done) => setTimeout(done, most))]);
 }"""
+
+
+QUIET_MOST_MS = 20_000  # a DOM that never settles: go on after this (never hang the suite)
 
 
 def wait_quiet(page, ms: int = 500) -> None:
     """Wait for a state, not a time: fonts loaded, finite CSS transitions and animations over
     (a sidebar sliding in), then the page's DOM unchanged for ``ms`` ms (a rerun starting, a
-    lazily loaded Markdown plugin or a late layout pass all change it)."""
-    page.evaluate(QUIET_JS, ms)
+    lazily loaded Markdown plugin or a late layout pass all change it); at most QUIET_MOST_MS."""
+    page.evaluate(QUIET_JS, [ms, QUIET_MOST_MS])
