@@ -284,19 +284,22 @@ PROGETTI = Sheet(
     ),
 )
 
+PROJECT_REFERENCE = Column(
+    "project",
+    "Progetto",
+    Kind.CHOICE,
+    True,
+    "ID del progetto (elenco).",
+    10,
+    choices_from="Progetti.id",
+)
+"""The column naming a project of «Progetti», in «Attività» and «Consuntivo»."""
+
 ATTIVITA = Sheet(
     "Attività",
     "Le attività di ogni progetto, una per riga: realizzate oppure ipotesi di lavoro.",
     (
-        Column(
-            "project",
-            "Progetto",
-            Kind.CHOICE,
-            True,
-            "ID del progetto (elenco).",
-            10,
-            choices_from="Progetti.id",
-        ),
+        PROJECT_REFERENCE,
         Column(
             "kind",
             "Tipo",
@@ -323,15 +326,7 @@ CONSUNTIVO = Sheet(
     "Facoltativo: quanto è stato impegnato e speso finora, una riga per progetto e fonte in "
     "euro. Senza questo foglio (o senza righe) il piano non ha ancora un consuntivo.",
     (
-        Column(
-            "project",
-            "Progetto",
-            Kind.CHOICE,
-            True,
-            "ID del progetto (elenco).",
-            10,
-            choices_from="Progetti.id",
-        ),
+        PROJECT_REFERENCE,
         Column(
             "source",
             "Fonte",
