@@ -2,9 +2,7 @@
 
 import streamlit as st
 
-from coopplan import charts
 from ui import components as ui
-from ui.cache import shared
 from ui.page import start
 
 page = start(
@@ -19,4 +17,4 @@ if chosen:
     ui.project_card(page.plan, chosen, page.filters.sources)
 
 st.subheader("Stato dei progetti per pista")
-ui.chart(shared(charts.status_by_track, view), key="stato_pista")
+ui.status_by_track(view)  # HTML, no Plotly: the page stays light on a phone

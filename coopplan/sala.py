@@ -308,7 +308,8 @@ def slide_section(slide: Slide, number: int) -> str:
     if slide.chart is not None:
         parts.append(chart_html(slide.chart))
     if slide.table is not None:
-        parts.append(table_html(slide.table))
+        grouped = slide.kind == "matrix"  # the deck names a project's pista once per group
+        parts.append(table_html(slide.table, fill_down=(1,) if grouped else ()))
     if slide.footer:
         parts.append(f'<p class="foot">{_e(slide.footer)}</p>')
     return (
@@ -356,10 +357,18 @@ def chart_html(chart: ChartSpec) -> str:
     return f'<figure class="chart"><figcaption>{_e(chart.title)}</figcaption><ul>{"".join(rows)}</ul></figure>'
 
 
-def table_html(table: TableSpec) -> str:
-    """A table as one card per row (a phone has no room for five columns)."""
+def table_html(table: TableSpec, fill_down: Sequence[int] = ()) -> str:
+    """A table as one card per row (a phone has no room for five columns). A blank cell of a
+    ``fill_down`` column (named once per group on the projector) shows the value above it: a
+    card stands alone."""
     cards = []
-    for row in table.rows:
+    above: dict[int, str] = {}
+    for shown in table.rows:
+        row = list(shown)
+        for column in fill_down:
+            if column < len(row):
+                row[column] = row[column] or above.get(column, "")
+                above[column] = row[column]
         head, *rest = row
         pairs = "".join(
             f"<div><dt>{_e(h)}</dt><dd>{_e(v)}</dd></div>"
@@ -416,7 +425,8 @@ d.getElementById('prev').disabled=k<=1;d.getElementById('next').disabled=k>=n;
 d.getElementById('join').hidden=follow||!running;say();if(moved)window.scrollTo(0,0);}
 function say(){st.textContent=running?(follow?'Segui il presidente: slide '+pres+' di '+n+'.':
 'Stai sfogliando da solo; il presidente è alla slide '+pres+'.'):
-'Nessuna presentazione in corso: ecco la prima slide.';}
+(mine===1?'Nessuna presentazione in corso: ecco la prima slide.':
+'Nessuna presentazione in corso: sfogli le slide da solo.');}
 function where(s){var k=Math.min(Math.max(s.slide,1),n);if(titles[k-1]===s.title||!s.title)return k;
 for(var i=0;i<n;i++){if(titles[i]===s.title)return i+1;}return k;}
 function step(k){follow=false;show(mine+k);}

@@ -24,6 +24,7 @@ if [ "$python" = python3 ] && ! in_venv python3 && externally_managed python3; t
   python=.venv/bin/python
 fi
 "$python" -m pip install --disable-pip-version-check -q -r requirements.txt
+"$python" -m ui.precompress  # Streamlit's bundles as zopfli .gz, once (.cache/)
 [ "${1:-}" = "--dev" ] || exit 0
 
 "$python" -m pip install --disable-pip-version-check -q -r requirements-dev.txt

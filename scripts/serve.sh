@@ -40,6 +40,10 @@ streamlit=("$python" -m streamlit run app.py --server.headless true
   --server.fileWatcherType none --server.runOnSave false --browser.gatherUsageStats false
   --server.maxUploadSize "$upload_mb")
 ulimit -n "$(ulimit -Hn)" 2>/dev/null || true  # as many file handles as the system allows
+# Streamlit's bundles compressed once with zopfli (ui/precompress.py; install.sh did it already
+# unless Streamlit changed since): sent by nginx itself, or by the one process.
+"$python" -m ui.precompress || echo "File di Streamlit non precompressi: li comprime il server." >&2
+static="$("$python" -c 'from ui.precompress import cache_dir; print(cache_dir())')"
 
 if [ -z "$processes" ]; then
   echo "Dashboard per la sala: $("$python" -c 'from coopplan.hall import hall_url; print(hall_url())')"
@@ -93,7 +97,7 @@ for i in $(seq 1 "$processes"); do
 done
 mkdir -p "$dir/temp"
 conf=(--dir "$dir" --listen "$address:$port" --port "$port" --processes "$processes"
-  --upload-mb "$upload_mb" --proxies "$proxies")
+  --upload-mb "$upload_mb" --proxies "$proxies" --static "$static")
 [ "$(id -u)" != 0 ] || conf+=(--as-root)  # as root, workers must still read $dir
 [ -z "${COOPPLAN_SHOW_UPSTREAM:-}" ] || conf+=(--show-upstream)  # tests only
 "$python" scripts/nginx/conf.py "${conf[@]}" > "$dir/nginx.conf"

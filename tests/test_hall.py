@@ -188,3 +188,50 @@ def test_only_the_presenter_key_moves_the_hall(public: None) -> None:
     current = hall.read()
     assert (current.slide, current.running) == (4, True)
     assert "La sala segue questa presentazione" in page_html(at)
+
+
+def test_one_process_sends_the_zopfli_bundles_made_at_install(tmp_path: Path, monkeypatch) -> None:
+    """``streamlit run app.py`` alone: GzipStatic answers a bundle with the ``.gz`` that
+    ui/precompress.py made (smaller than gzip -9), a browser without gzip gets Streamlit's own
+    answer, and a bundle not precompressed is gzip-compressed on the spot."""
+    import asyncio
+    import gzip
+
+    from ui import precompress, server
+
+    build = tmp_path / "build"
+    (build / "static" / "js").mkdir(parents=True)
+    code = bytes(range(256)) * 64 + b"const piano = 1;\n" * 3000
+    (build / "static" / "js" / "index.abc123.js").write_bytes(code)
+    cache = tmp_path / "cache"
+    precompress.precompress(build, cache, jobs=1)
+    (build / "static" / "js" / "nuovo.def456.js").write_bytes(code)  # made after install
+    monkeypatch.setattr(server, "static_dir", lambda: build)
+    monkeypatch.setenv(precompress.CACHE_ENV, str(cache))
+    passed: list[str] = []
+
+    async def streamlit_app(scope, receive, send) -> None:
+        passed.append(scope["path"])
+
+    async def get(path: str, encoding: str) -> tuple[dict[bytes, bytes], bytes]:
+        sent: list[dict] = []
+
+        async def send(message: dict) -> None:
+            sent.append(message)
+
+        scope = {"type": "http", "method": "GET", "path": path,
+                 "headers": [(b"accept-encoding", encoding.encode())]}  # fmt: skip
+        await server.GzipStatic(streamlit_app)(scope, None, send)  # type: ignore[arg-type]
+        if not sent:
+            return {}, b""
+        return dict(sent[0]["headers"]), sent[1]["body"]
+
+    headers, body = asyncio.run(get("/static/js/index.abc123.js", "gzip, deflate"))
+    assert headers[b"content-encoding"] == b"gzip"
+    assert body == (cache / "static" / "js" / "index.abc123.js.gz").read_bytes()
+    assert gzip.decompress(body) == code
+    assert len(body) < len(gzip.compress(code, compresslevel=9))
+    headers, body = asyncio.run(get("/static/js/nuovo.def456.js", "gzip"))
+    assert gzip.decompress(body) == code
+    assert asyncio.run(get("/static/js/index.abc123.js", "identity")) == ({}, b"")
+    assert passed == ["/static/js/index.abc123.js"]  # Streamlit answers that one itself

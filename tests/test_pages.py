@@ -6,7 +6,9 @@ The KPI cards are plain Markdown in keyed containers: tests/kpi_cards.py reads t
 
 from __future__ import annotations
 
+import html
 import json
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -165,6 +167,25 @@ def test_matrix_has_one_row_per_project(workbook: Plan) -> None:
     assert list(table["ID"]) == list(workbook.projects["id"])
     for name in workbook.source_names:
         assert name in table.columns
+
+
+def test_matrix_counts_projects_per_track_and_status_without_a_chart_library(
+    shipped_plan: Plan,
+) -> None:
+    """«Matrice» on a phone: no Plotly chart (its bundle alone would exceed the page budget,
+    issue 22), the counts per pista and stato as text."""
+    at = go(start({"stato": "In corso"}), "app_pages/matrice.py")
+    assert at.get("plotly_chart") == []
+    shown = html.unescape(re.sub(r"<[^>]+>", "", all_text(at)))  # as the reader sees it
+    view = shipped_plan.filter(statuses=["In corso"])
+    per_track = view.projects.groupby("track").size()
+    assert len(per_track) >= 2
+    for code, n in per_track.items():
+        title = shipped_plan.track_title(str(code))
+        assert f"{title} · {fmt.count(int(n), 'progetto', 'progetti')}" in shown
+        assert f"In corso: {n}" in shown
+    for code in set(shipped_plan.track_codes) - set(per_track.index):
+        assert shipped_plan.track_title(code) not in shown.split("Stato dei progetti per pista")[1]
 
 
 def test_shipped_overview_numbers() -> None:

@@ -39,6 +39,19 @@ def test_the_page_is_the_presentation_deck_filtered_and_light() -> None:
     assert not re.search(r"(src|href)=\"https?://", text)  # nothing from outside
 
 
+def test_every_card_of_the_matrix_names_its_pista() -> None:
+    """The projector names a pista once per group of rows; on a phone each row is a card of its
+    own, so each card says its pista."""
+    text = html.unescape(sala.page({}).body.decode())
+    plan = load_plan(SHIPPED.read_bytes(), name="piano.xlsx").plan
+    assert plan is not None
+    cards = re.findall(r'<li><p class="row">([^<]*)</p><dl>(.*?)</dl></li>', text)
+    matrix = {title: pairs for title, pairs in cards if "<dt>Stato</dt>" in pairs}
+    assert len(matrix) == len(plan.projects)
+    for row in plan.projects.itertuples():
+        assert f"<dt>Pista</dt><dd>{plan.track_title(row.track)}</dd>" in matrix[row.title]
+
+
 def test_text_from_the_plan_is_escaped() -> None:
     from coopplan.slides import Block, Column, Slide
 

@@ -264,7 +264,9 @@ def nginx_in_front(tmp_path: Path) -> Iterator[Callable[..., int]]:
     require_nginx()
     started: list[subprocess.Popen] = []
 
-    def start(ports: tuple[int, ...], token: str = "segreto-del-proxy") -> int:
+    def start(
+        ports: tuple[int, ...], token: str = "segreto-del-proxy", static: Path | None = None
+    ) -> int:
         port = free_ports(1)
         (tmp_path / "temp").mkdir(exist_ok=True)
         setup = Setup(
@@ -275,6 +277,7 @@ def nginx_in_front(tmp_path: Path) -> Iterator[Callable[..., int]]:
             token=token,
             as_root=os.geteuid() == 0,
             nofile=resource.getrlimit(resource.RLIMIT_NOFILE)[1],
+            static=static,
         )
         (tmp_path / "nginx.conf").write_text(render(setup))
         process = subprocess.Popen(
@@ -307,6 +310,36 @@ def test_with_every_process_down_nginx_answers_an_italian_page(nginx_in_front) -
     assert headers["Content-Type"].startswith("text/html")
     assert ITALIAN_PAGE in body and "La dashboard non risponde" in body.decode()
     assert b"Bad Gateway" not in body and b"nginx" not in body
+
+
+def test_nginx_sends_the_precompressed_bundles_itself(nginx_in_front, tmp_path: Path) -> None:
+    """Streamlit's JavaScript as ui/precompress.py leaves it: nginx sends the zopfli file to a
+    browser that accepts gzip and the plain one to the others, with every process down (no
+    request for a bundle reaches Streamlit); a bundle not precompressed goes to Streamlit."""
+    import gzip
+
+    from ui import precompress
+
+    build = tmp_path / "build"
+    (build / "static" / "js").mkdir(parents=True)
+    code = b"export const piano = 'Coop Re-Start';\n" * 400
+    (build / "static" / "js" / "index.abc123.js").write_bytes(code)
+    cache = tmp_path / "cache"
+    assert precompress.precompress(build, cache, jobs=1) == 1
+    down = free_ports(1)
+    port = nginx_in_front((down,), static=cache)
+    path = "/static/js/index.abc123.js"
+    status, headers, body = ask(port, path, headers={"Accept-Encoding": "gzip, deflate"})
+    assert status == 200
+    assert headers["Content-Encoding"] == "gzip"
+    assert headers["Content-Type"].startswith("text/javascript")
+    assert "immutable" in headers["Cache-Control"]
+    assert gzip.decompress(body) == code
+    assert len(body) < len(code) / 10
+    status, headers, body = ask(port, path)
+    assert status == 200 and body == code and "Content-Encoding" not in headers
+    status, _, body = ask(port, "/static/js/altro.def456.js")
+    assert status == 502 and ITALIAN_PAGE in body  # asked of Streamlit (down here)
 
 
 def test_only_nginx_s_forwarded_address_is_believed(nginx_in_front) -> None:

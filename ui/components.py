@@ -101,6 +101,43 @@ def status_strip(plan: Plan, deltas: dict[str, int] | None = None) -> None:
     )
 
 
+def status_by_track(plan: Plan) -> None:
+    """Projects per pista, stacked by stato in traffic-light colours, as HTML: the counts as
+    text, the bar only shows the shares. No chart library: the page this is on («Matrice») stays
+    light on a phone (Plotly's bundle alone is 1,4 MB gzip, issue 22)."""
+    counts = plan.projects.groupby(["track", "status"]).size()
+    present = set(plan.projects["status"])
+    statuses = [s for s in STATUSES if s in present] + sorted(present - set(STATUSES))
+    rows = []
+    for code in charts.shown_tracks(plan):
+        per = {s: int(counts.get((code, s), 0)) for s in statuses}
+        per = {s: n for s, n in per.items() if n}
+        total = sum(per.values())
+        segments = [
+            md(
+                '<span style="width:{width};background:{color}"></span>',
+                width=Md(f"{100 * n / total:.2f}%"),
+                color=Md(status_color(s)),
+            )
+            for s, n in per.items()
+        ]
+        chips = [status_badge(s, f": <b>{fmt.number(n)}</b>") for s, n in per.items()]
+        rows.append(
+            md(
+                '<li><p class="cp-stack-title"><b>{title}</b> · {count}</p>'
+                '<div class="cp-stack" aria-hidden="true">{segments}</div>'
+                '<div class="cp-chips">{chips}</div></li>',
+                title=plan.track_title(code),
+                count=fmt.count(total, "progetto", "progetti"),
+                segments=join(segments, ""),
+                chips=join(chips, ""),
+            )
+        )
+    st.markdown(
+        md('<ul class="cp-stacks">{rows}</ul>', rows=join(rows, "")), unsafe_allow_html=True
+    )
+
+
 def status_badge(status: str, after: str = "") -> Md:
     """A stato as a chip in its traffic-light colour; ``after``: HTML the code wrote, in it."""
     color = status_color(status)
@@ -559,6 +596,11 @@ CSS = f"""
 .cp-chip {{ display: inline-block; padding: .2rem .7rem; border-radius: 1rem;
            font-size: 1rem; line-height: 1.6; white-space: nowrap; }}
 .cp-muted {{ color: #4A4A4A; font-size: 1rem; }}
+.cp-stacks {{ list-style: none; padding: 0; margin: 0; }}
+.cp-stacks li {{ margin: 0 0 1rem 0; }}
+.cp-stack-title {{ margin: 0 0 .25rem 0; }}
+.cp-stack {{ display: flex; height: 1rem; border-radius: 4px; overflow: hidden; margin-bottom: .4rem; }}
+.cp-stack span {{ display: block; height: 100%; }}
 .cp-codes {{ color: #555555; font-size: 0.8rem; }}
 /* Captions: Streamlit fades the text colour to 60 % opacity, 4.4:1 on the sidebar's background
    (WCAG AA needs 4.5:1); a solid grey (the theme's grayTextColor) reads at 6.6:1 there, 7.5:1 on white. */

@@ -7,8 +7,9 @@
   watcher per process reads the shared record (coopplan.hallstate) every ``TICK`` s, so a
   change made by any process is seen by every phone within about ``TICK`` s.
 - ``GzipStatic``: Streamlit's own static files (``/static/…``, the JavaScript and CSS bundles,
-  4.7 MB for PlotlyChart.js alone) compressed once per file and kept in memory, sent to browsers
-  that accept gzip; Streamlit's server sends them uncompressed by design.
+  4.7 MB for PlotlyChart.js alone) gzip-compressed (zopfli at install, ui/precompress.py, else
+  gzip -9 once per file) and kept in memory, sent to browsers that accept gzip; Streamlit's
+  server sends them uncompressed by design. Behind nginx, nginx sends the zopfli files itself.
 
 Nothing here can change the hall's slide: only the presenter's Streamlit session writes it
 (app_pages/presentazione.py, with the presenter key).
@@ -31,6 +32,7 @@ from urllib.parse import parse_qs
 
 from coopplan import hallstate, sala
 from coopplan.store import StoreError
+from ui import precompress
 
 TICK = 0.1  # seconds between two reads of the shared record, per process
 VERSION_EVERY = 1.0  # seconds between two looks at the plan version in force
@@ -224,10 +226,12 @@ def static_dir() -> Path:
 
 
 class Compressed:
-    """Gzip bytes of static files, made once per file (at level 9) and kept in memory."""
+    """Gzip bytes of static files, kept in memory: the zopfli ``.gz`` made at install
+    (ui/precompress.py, in ``cache``) when there is one, else gzip level 9 made once."""
 
-    def __init__(self, root: Path) -> None:
+    def __init__(self, root: Path, cache: Path | None = None) -> None:
         self.root = root.resolve()
+        self.cache = cache
         self._done: dict[str, bytes] = {}
         self._locks: dict[str, threading.Lock] = {}
         self._guard = threading.Lock()
@@ -245,8 +249,16 @@ class Compressed:
             path = (self.root / relative).resolve()
             if path.parent.parent != self.root / "static" or not path.is_file():
                 return None
-            self._done[relative] = gzip.compress(path.read_bytes(), compresslevel=9, mtime=0)
+            self._done[relative] = self._precompressed(relative) or gzip.compress(
+                path.read_bytes(), compresslevel=9, mtime=0
+            )
             return self._done[relative]
+
+    def _precompressed(self, relative: str) -> bytes | None:
+        packed = self.cache / f"{relative}.gz" if self.cache is not None else None
+        if packed is None or not packed.is_file():
+            return None
+        return packed.read_bytes()
 
 
 class GzipStatic:
@@ -255,7 +267,7 @@ class GzipStatic:
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
-        self.files = Compressed(static_dir())
+        self.files = Compressed(static_dir(), precompress.cache_dir())
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         path = scope.get("path", "") if scope.get("type") == "http" else ""

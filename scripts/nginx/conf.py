@@ -53,6 +53,7 @@ class Setup:
     show_upstream: bool = False  # tests only: say which process answered
     as_root: bool = False
     nofile: int = 1024  # the hard limit of file handles for nginx's worker
+    static: Path | None = None  # ui/precompress.py's folder: Streamlit's bundles + zopfli .gz
 
 
 def body_limit_mb(upload_mb: int) -> int:
@@ -63,6 +64,36 @@ def body_limit_mb(upload_mb: int) -> int:
 def worker_connections(nofile: int) -> int:
     """Connections of nginx's one worker: two handles each (client and process), some spare."""
     return max(512, (min(nofile, MAX_NOFILE) - 64) // 2)
+
+
+STATIC_MAX_AGE = 31536000  # the bundles' names carry their hash (as ui/server.py says)
+
+
+def static_locations(setup: Setup) -> str:
+    """Streamlit's JavaScript and CSS sent by nginx from the precompressed folder (the zopfli
+    ``.gz`` to every browser that accepts gzip, the file itself to the others): no request
+    for them reaches a Streamlit process. A file not in the folder goes to Streamlit."""
+    if setup.static is None:
+        return ""
+    return f"""    location ~ "^/static/(js|css)/[A-Za-z0-9._-]+\\.(js|css)$" {{
+      limit_conn coopplan_conn {CONNECTIONS_PER_CLIENT};
+      limit_req zone=coopplan_req burst={REQUEST_BURST} nodelay;
+      root "{setup.static}";
+      types {{ text/javascript js; text/css css; }}
+      gzip_static on;
+      add_header Cache-Control "public, immutable, max-age={STATIC_MAX_AGE}";
+      try_files $uri @streamlit_static;
+    }}
+    location @streamlit_static {{
+      proxy_pass http://coopplan;
+      proxy_http_version 1.1;
+      proxy_set_header Host $host;
+      proxy_set_header X-Coopplan-Proxy "{setup.token}";
+      proxy_set_header Connection "";
+      proxy_connect_timeout 2s;
+      proxy_next_upstream error timeout http_502 http_503;
+    }}
+"""
 
 
 def render(setup: Setup) -> str:
@@ -147,7 +178,7 @@ http {{
     location ^~ /_stcore/metrics {{
       return 404;
     }}
-    location / {{
+{static_locations(setup)}    location / {{
       limit_conn coopplan_conn {CONNECTIONS_PER_CLIENT};
       limit_req zone=coopplan_req burst={REQUEST_BURST} nodelay;
       proxy_pass http://coopplan;
@@ -200,6 +231,7 @@ def main() -> None:
     parser.add_argument("--proxies", default="")
     parser.add_argument("--show-upstream", action="store_true")
     parser.add_argument("--as-root", action="store_true")
+    parser.add_argument("--static", type=Path, default=None)
     args = parser.parse_args()
     hard = resource.getrlimit(resource.RLIMIT_NOFILE)[1]
     setup = Setup(
@@ -212,6 +244,7 @@ def main() -> None:
         show_upstream=args.show_upstream,
         as_root=args.as_root,
         nofile=MAX_NOFILE if hard == resource.RLIM_INFINITY else hard,
+        static=args.static if args.static and args.static.is_dir() else None,
     )
     print(render(setup))
 

@@ -226,22 +226,52 @@ def test_phones_on_two_processes_follow(tmp_path_factory, visitor) -> None:
         stop_serve(process)
 
 
-def test_on_a_phone_the_pages_are_one_tap_away(hall_server, visitor) -> None:
+UNCOVERED_JS = """(e) => { const r = e.getBoundingClientRect();
+  const at = document.elementFromPoint(r.x + r.width / 2, r.y + r.height / 2);
+  return !!at && (e === at || e.contains(at)); }"""
+
+
+def in_view_and_uncovered(page, element) -> bool:
+    """``element`` lies whole in the first screen (no scrolling) and is what a tap on its
+    centre reaches (nothing drawn over it)."""
+    box = element.bounding_box()
+    view = page.viewport_size
+    inside = box is not None and box["y"] >= 0 and box["y"] + box["height"] <= view["height"]
+    inside = inside and box["x"] >= 0 and box["x"] + box["width"] <= view["width"]
+    return inside and bool(element.evaluate(UNCOVERED_JS))
+
+
+@pytest.mark.parametrize(("width", "height"), [(360, 740), (390, 844)])
+def test_on_a_phone_the_pages_are_one_tap_away(
+    hall_server, visitor, artifacts, width, height
+) -> None:
     url, _ = hall_server
-    phone = visitor(390, 844)
+    phone = visitor(width, height)
     phone.page.goto(url)
     menu = phone.page.get_by_role("button", name="Pagine", exact=True)
-    menu.click()
+    menu.wait_for()
+    wait_quiet(phone.page)
+    assert in_view_and_uncovered(phone.page, menu)  # labelled, on the first screen, free
+    menu.click(no_wait_after=True)
     body = phone.page.get_by_test_id("stPopoverBody")
-    body.get_by_role("link", name="Matrice di stato").click()
-    phone.page.get_by_role("heading", name="Matrice di stato").wait_for()
+    body.get_by_role("link", name="Matrice di stato").click()  # one tap: the page opens
+    heading = phone.page.get_by_role("heading", name="Matrice di stato")
+    heading.wait_for()
     assert phone.page.url.endswith("/matrice")
-    phone.page.wait_for_timeout(500)
-    assert not body.is_visible()  # nothing covers the page chosen
+    wait_quiet(phone.page)
+    assert not body.is_visible()  # the menu closed itself
+    assert not phone.page.get_by_test_id("stSidebar").is_visible()
+    assert in_view_and_uncovered(phone.page, heading)  # nothing covers the page chosen
+    assert in_view_and_uncovered(phone.page, menu)  # and the menu is there for the next one
+    phone.page.screenshot(path=str(artifacts / f"pagine-telefono-{width}x{height}.png"))
+
+
+def test_on_a_wide_screen_the_sidebar_has_the_pages(hall_server, visitor) -> None:
+    url, _ = hall_server
     wide = visitor(1280, 720)
     wide.page.goto(url)
     wide.page.get_by_role("heading").first.wait_for()
     wait_quiet(wide.page)
-    assert not wide.page.get_by_role(
-        "button", name="Pagine", exact=True
-    ).is_visible()  # the sidebar has them
+    assert not wide.page.get_by_role("button", name="Pagine", exact=True).is_visible()
+    sidebar = wide.page.get_by_test_id("stSidebar")  # the sidebar has them
+    assert sidebar.get_by_role("link", name="Matrice di stato").is_visible()
