@@ -364,7 +364,7 @@ def assembly(
     rss_peak = 0.0
     with store_at(kind, folder, processes) as store:
         log = folder / f"serve-hall-{processes}-{kind}.log"
-        process, url = start_serve(processes, Path(store), log, {"COOPPLAN_STORE": store})
+        process, url = start_serve(processes, store, log)
         try:
             import urllib.request
 

@@ -435,7 +435,7 @@ def streamlit_pids(root: int) -> list[int]:
 
 
 def start_serve(
-    processes: int, store: Path, log: Path, extra_env: dict[str, str] | None = None
+    processes: int, store: Path | str, log: Path, extra_env: dict[str, str] | None = None
 ) -> tuple[subprocess.Popen, str]:
     """scripts/serve.sh --processes N on loopback; returns once every process answers."""
     from browser.harness import free_ports, wait_healthy
