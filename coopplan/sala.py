@@ -409,8 +409,10 @@ CSS = (
     ".num{font-weight:700}"
 )
 
-# The follow script: long polling of /sala/stato (the answer comes when the slide changes, or
-# after a while with the same slide); on another filter or plan version the page reloads.
+# The follow script: server-sent events from /sala/eventi (one event per change; the browser
+# reconnects by itself, and after a refusal every 4 s), else long polling of /sala/stato (the
+# answer comes when the slide changes, or after a while with the same slide); on another filter
+# or plan version the page reloads.
 SCRIPT = r"""
 (function(){
 var cfg=JSON.parse(document.getElementById('cfg').textContent);
@@ -446,6 +448,9 @@ x.onload=function(){if(x.status===200){wait=0;var s=JSON.parse(x.responseText);t
 else retry();};
 x.onerror=x.ontimeout=retry;x.send();}
 function retry(){wait=Math.min(wait*2||500,8000);setTimeout(poll,wait);}
-show(1);poll();
+function listen(){var es=new EventSource(location.pathname.replace(/\/?$/,'/eventi')+'?v='+cfg.version);
+es.onmessage=function(e){var s=JSON.parse(e.data);tag=s.tag;if(!apply(s))es.close();};
+es.onerror=function(){if(es.readyState===2)setTimeout(listen,4000);};}
+show(1);if(window.EventSource)listen();else poll();
 })();
 """

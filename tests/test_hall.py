@@ -235,3 +235,52 @@ def test_one_process_sends_the_zopfli_bundles_made_at_install(tmp_path: Path, mo
     assert gzip.decompress(body) == code
     assert asyncio.run(get("/static/js/index.abc123.js", "identity")) == ({}, b"")
     assert passed == ["/static/js/index.abc123.js"]  # Streamlit answers that one itself
+
+
+def test_the_event_stream_tells_each_change_once(tmp_path: Path, monkeypatch) -> None:
+    """/sala/eventi in one process: the current slide at once, then one event per change of
+    the shared record, in the few bytes of an EventSource stream."""
+    import asyncio
+    import json
+    import time
+
+    from coopplan import hallstate
+    from ui import server
+
+    monkeypatch.setenv(hallstate.HALL_ENV, str(tmp_path))
+    monkeypatch.setattr(server, "_plan_version", lambda: "versione")
+    monkeypatch.setattr(server, "_watchers", {})
+    hall = hallstate.open_hall(str(tmp_path))
+
+    async def play() -> list[dict]:
+        chunks: list[bytes] = []
+        leave = asyncio.Event()
+
+        async def receive() -> dict:
+            await leave.wait()
+            return {"type": "http.disconnect"}
+
+        async def send(message: dict) -> None:
+            chunks.append(message.get("body", b""))
+
+        async def streamlit_app(scope, receive, send) -> None:
+            raise AssertionError("the stream is not Streamlit's")
+
+        scope = {"type": "http", "method": "GET", "path": server.EVENTS_PATH}
+        stream = asyncio.create_task(server.HallEvents(streamlit_app)(scope, receive, send))
+        await asyncio.sleep(0.5)
+        for slide in (4, 5):
+            now = hallstate.Current(slide, f"Slide {slide}", "", "", time.time())
+            assert hallstate.move(hall, hall.key(), now)
+            await asyncio.sleep(server.TICK * 4)
+        leave.set()
+        hallstate.move(hall, hall.key(), hallstate.Current(6, "Slide 6", "", "", 1e10))
+        await asyncio.wait_for(stream, 2)
+        text = b"".join(chunks).decode()
+        assert text.startswith("retry: ")
+        return [json.loads(line[6:]) for line in text.splitlines() if line.startswith("data: ")]
+
+    events = asyncio.run(play())
+    assert [(e["slide"], e["running"]) for e in events][:3] == [(1, False), (4, True), (5, True)]
+    assert len({e["tag"] for e in events}) == len(events)  # each change once
+    assert all(e["plan"] == "versione" for e in events)

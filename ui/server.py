@@ -2,10 +2,12 @@
 
 - ``GET /sala``: the hall's phone page (coopplan.sala), plain HTML, no Streamlit session; gzip
   when the phone accepts it, with an ETag (a later open answers 304 from the phone's cache).
-- ``GET /sala/stato?dopo=TAG``: the president's slide as a few bytes of JSON. Long polling:
-  when ``TAG`` is the current one the answer waits (up to ``HOLD`` s) for the next change. One
-  watcher per process reads the shared record (coopplan.hallstate) every ``TICK`` s, so a
-  change made by any process is seen by every phone within about ``TICK`` s.
+- ``GET /sala/eventi``: the president's slide as server-sent events (one JSON event per
+  change, on one stream per phone), what «Sala» uses. ``GET /sala/stato?dopo=TAG``: the same
+  JSON by long polling (when ``TAG`` is the current one the answer waits up to ``HOLD`` s for
+  the next change), for a browser without EventSource. One watcher per process reads the shared
+  record (coopplan.hallstate) every ``TICK`` s, so a change made by any process is seen by every
+  phone within about ``TICK`` s.
 - ``GzipStatic``: Streamlit's own static files (``/static/…``, the JavaScript and CSS bundles,
   4.7 MB for PlotlyChart.js alone) gzip-compressed (zopfli at install, ui/precompress.py, else
   gzip -9 once per file) and kept in memory, sent to browsers that accept gzip; Streamlit's
@@ -40,6 +42,8 @@ HOLD = 20.0  # seconds a state request waits for a change before answering the s
 RUNNING_FOR = 4 * 3600.0  # a presentation not moved for this long is no longer running
 SALA_PATH = "/sala"
 STATE_PATH = "/sala/stato"
+EVENTS_PATH = "/sala/eventi"
+RETRY_MS = 2000  # an EventSource whose stream broke asks again after this long
 
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]
@@ -212,6 +216,68 @@ async def sala_state(scope: Scope, send: Send) -> None:
     )
 
 
+def event(answer: dict[str, object]) -> bytes:
+    data = json.dumps(answer, ensure_ascii=True, separators=(",", ":"))
+    return f"data: {data}\n\n".encode()
+
+
+async def sala_events(scope: Scope, receive: Receive, send: Send) -> None:
+    """The president's slide as server-sent events: one stream per phone, one small event per
+    change (no new request per change: with 300 phones on one process, the request that long
+    polling makes after every change was most of the server's work). A comment every HOLD s
+    keeps idle proxies from closing it; the stream ends when the phone goes."""
+    w = watcher()
+    if not w.plan and w.task is not None:  # the first request of the process: one tick
+        await asyncio.sleep(TICK * 2)
+    gone = asyncio.Event()
+
+    async def until_gone() -> None:
+        while (await receive())["type"] != "http.disconnect":
+            pass
+        gone.set()  # seen at the next change or keep-alive (a send to a gone phone is dropped)
+
+    listener = asyncio.get_running_loop().create_task(until_gone())
+    headers = [
+        (b"content-type", b"text/event-stream; charset=utf-8"),
+        (b"cache-control", b"no-store"),
+        (b"x-accel-buffering", b"no"),  # nginx: every event at once
+    ]
+    try:
+        await send({"type": "http.response.start", "status": 200, "headers": headers})
+        sent, body = "", f"retry: {RETRY_MS}\n".encode()
+        while not gone.is_set():
+            answer = w.answer()
+            if answer["tag"] != sent:
+                sent, body = str(answer["tag"]), body + event(answer)
+            await send({"type": "http.response.body", "body": body or b":\n\n", "more_body": True})
+            body = b""
+            changed = w.changed
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(changed.wait(), HOLD)
+    except OSError:  # the phone went while an event was being sent
+        pass
+    finally:
+        listener.cancel()
+
+
+class HallEvents:
+    """ASGI middleware (before Streamlit's own: no session cookie, routing or gzip for a
+    stream of a few bytes) answering ``GET /sala/eventi``; everything else goes on."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if (
+            scope.get("type") == "http"
+            and scope.get("path") == EVENTS_PATH
+            and scope.get("method") == "GET"
+        ):
+            await sala_events(scope, receive, send)
+            return
+        await self.app(scope, receive, send)
+
+
 # Streamlit's static files, gzip-compressed once ------------------------------------------------
 
 STATIC_FILE = re.compile(r"^/static/(?:js|css)/[A-Za-z0-9._-]+\.(?:js|css)$")
@@ -314,9 +380,10 @@ GZIP_ENV = (
 def middleware() -> list[Any]:
     from starlette.middleware import Middleware
 
+    hall = [Middleware(HallEvents)]
     if os.environ.get(GZIP_ENV, "").strip() == "0":
-        return []
-    return [Middleware(GzipStatic)]
+        return hall
+    return [*hall, Middleware(GzipStatic)]
 
 
 # Start-up ---------------------------------------------------------------------------------------

@@ -138,6 +138,8 @@ def test_two_phones_follow_the_president(hall_server, visitor) -> None:
     print(f"follow delays (s): {[round(d, 3) for d in delays]}")
     assert max(delays) <= FOLLOW_LIMIT, delays
     assert "Segui il presidente" in phones[0].page.locator("#stato").inner_text()
+    asked = [urlsplit(u).path for u in phones[0].requests]
+    assert "/sala/eventi" in asked and "/sala/stato" not in asked  # one stream, no polling
 
     # A member steps back alone, the president moves on, one tap rejoins him.
     member = phones[0].page
