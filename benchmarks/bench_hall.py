@@ -172,6 +172,7 @@ class Assembly:
     phones: list[Phone] = field(default_factory=list)
     stop: float = 0.0
     new_version: str = ""  # the version in force at the end (the published one)
+    per_move: str = ""
 
 
 SSL = ssl.create_default_context()  # one for every phone: httpx builds one per client otherwise
@@ -215,8 +216,9 @@ async def phone_life(phone: Phone, url: str, stop: float, start_at: float) -> No
                         received = time.time()
                         phone.bytes_after = stream.num_bytes_downloaded
                         phone.state_answers += 1
-                        if tag and state["tag"] != tag:
-                            phone.seen.append((state["tag"].rsplit("-", 1)[0], received))
+                        record = state["tag"].rsplit("-", 1)[0]  # the slide, not the plan
+                        if tag and record != tag.rsplit("-", 1)[0]:  # a publish is no move
+                            phone.seen.append((record, received))
                         tag = state["tag"]
                         if state["plan"] and state["plan"] != plans[-1]:
                             phone.went_back |= state["plan"] in plans  # seen, then left
@@ -424,6 +426,7 @@ def assembly(
                 found = members.result(timeout=120)
             for phone in hall.phones:
                 phone.follows = [t - hall.moves[r] for r, t in phone.seen if r in hall.moves]
+            hall.per_move = per_move(hall, began)
             final = urllib.request.urlopen(f"{url}/sala", timeout=30)
             hall.new_etag = final.headers.get("etag", "")
             hall.new_version = page_version(final.read().decode())
@@ -432,40 +435,55 @@ def assembly(
     return assembly_rows(hall, where, rss_peak) + board_rows(found, hall, began, where)
 
 
-def wrong_versions(hall: Assembly) -> int:
+def per_move(hall: Assembly, began: float) -> str:
+    """The slowest slide change (when, p95): one move late for every phone has one cause."""
+    worst = (0.0, 0.0)
+    for record, at in hall.moves.items():
+        late = [t - at for phone in hall.phones for r, t in phone.seen if r == record]
+        if len(late) >= 20 and p95(late) > worst[1]:
+            worst = (at - began, p95(late))
+    return f"cambio più lento: a {worst[0]:.0f} s, p95 {worst[1] * 1000:.0f} ms"
+
+
+def wrong_versions(hall: Assembly) -> tuple[int, str]:
     """Phones that showed an older or mixed version after the publish: a page asked for after
-    it that is not the new version, a state answer going back to an older plan, or a phone
-    ending on another page than the final one."""
-    wrong = 0
-    for phone in hall.phones:
-        late_old = any(
-            asked > hall.published_at and version != hall.new_version
-            for asked, version in phone.pages
+    it that is not the new version, a state event going back to an older plan, or a phone
+    ending on another page than the final one. (How many, and of which kind.)"""
+    flags = [
+        (
+            any(a > hall.published_at and v != hall.new_version for a, v in phone.pages),
+            phone.went_back,
+            bool(phone.version) and phone.version != hall.new_etag,
         )
-        ended_old = bool(phone.version) and phone.version != hall.new_etag
-        wrong += late_old or ended_old or phone.went_back
-    return wrong
+        for phone in hall.phones
+    ]
+    late, back, ended = (sum(kind) for kind in zip(*flags, strict=True))
+    wrong = sum(any(one) for one in flags)
+    return (
+        wrong,
+        f"pagina vecchia dopo: {late}; evento all'indietro: {back}; finiti sulla vecchia: {ended}",
+    )
 
 
 def assembly_rows(hall: Assembly, where: str, rss: float) -> list[Row]:
     follows = [f for p in hall.phones for f in p.follows]
     opens = [p.opened for p in hall.phones if p.opened]
     errors = sum(len(p.errors) for p in hall.phones)
-    stale = wrong_versions(hall)
+    stale, how = wrong_versions(hall)
     first = statistics.mean(p.bytes_first for p in hall.phones)
     answers = sum(p.state_answers for p in hall.phones) or 1
     per_answer = sum(p.bytes_after for p in hall.phones) / answers
     return [
         Row(SECTION, f"segue il presidente p95 ({where})", p95(follows), None,
             f"<= {FOLLOW_P95:g} s", p95(follows) <= FOLLOW_P95, note=f"{len(follows)} cambi visti, mediana {statistics.median(follows or [0]) * 1000:.0f} ms, "
-            f"massimo {max(follows or [0]) * 1000:.0f} ms"),
+            f"massimo {max(follows or [0]) * 1000:.0f} ms; {hall.per_move}"),
         Row(SECTION, f"prima apertura p95 ({where})", p95(opens), None,
             f"<= {OPEN_P95:g} s", p95(opens) <= OPEN_P95),
         Row(SECTION, f"errori dei telefoni ({where})", float(errors), None, "= 0", errors == 0,
             unit="n", note="; ".join(sorted({e for p in hall.phones for e in p.errors}))[:120]),
         Row(SECTION, f"telefoni con una versione vecchia o mista dopo la pubblicazione ({where})",
             float(stale), None, "= 0", stale == 0 and bool(hall.published_at), unit="n",
-            note="" if hall.published_at else "la pubblicazione non è avvenuta"),
+            note=how if hall.published_at else "la pubblicazione non è avvenuta"),
         Row(SECTION, f"KB per telefono, prima apertura ({where})", round(first / 1000, 1), None,
             "", None, unit="KB"),
         Row(SECTION, f"byte per cambio di slide, per telefono ({where})", round(per_answer),

@@ -150,6 +150,16 @@ class Watcher:
                     self.wake()
             await asyncio.sleep(TICK)
 
+    async def look_at_version(self, shown: str) -> None:
+        """A phone shows version ``shown`` and this watcher knows another: look now (a page
+        built after a publish must not be told, for up to VERSION_EVERY s, that the plan in
+        force is the older one: it would reload for nothing)."""
+        if shown and shown != self.plan:
+            plan = await asyncio.to_thread(_plan_version)
+            if plan and plan != self.plan:
+                self.plan = plan
+                self.wake()
+
     async def follow_versions(self) -> None:
         """Looks at the version in force every VERSION_EVERY s (apart: a slow store never
         delays the slide)."""
@@ -201,7 +211,9 @@ async def sala_state(scope: Scope, send: Send) -> None:
     w = watcher()
     if not w.plan and w.task is not None:  # the first request of the process: one tick
         await asyncio.sleep(TICK * 2)
-    after = query_params(scope).get("dopo", [""])[0]
+    params = query_params(scope)
+    await w.look_at_version(params.get("v", [""])[0])
+    after = params.get("dopo", [""])[0]
     answer = w.answer()
     if after and after == answer["tag"]:
         with contextlib.suppress(TimeoutError):
@@ -229,6 +241,7 @@ async def sala_events(scope: Scope, receive: Receive, send: Send) -> None:
     w = watcher()
     if not w.plan and w.task is not None:  # the first request of the process: one tick
         await asyncio.sleep(TICK * 2)
+    await w.look_at_version(query_params(scope).get("v", [""])[0])
     gone = asyncio.Event()
 
     async def until_gone() -> None:
