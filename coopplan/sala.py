@@ -425,8 +425,8 @@ var s=d.getElementById('s'+k);if(s)s.classList.add('on');mine=k;
 d.getElementById('num').textContent=k+' / '+n;
 d.getElementById('prev').disabled=k<=1;d.getElementById('next').disabled=k>=n;
 d.getElementById('join').hidden=follow||!running;say();if(moved)window.scrollTo(0,0);}
-function say(){st.textContent=running?(follow?'Segui il presidente: slide '+pres+' di '+n+'.':
-'Stai sfogliando da solo; il presidente è alla slide '+pres+'.'):
+function say(){st.textContent=running?(follow?'Segui il presidente: slide\u00a0'+pres+' di\u00a0'+n+'.':
+'Stai sfogliando da solo; il presidente è alla slide\u00a0'+pres+'.'):
 (mine===1?'Nessuna presentazione in corso: ecco la prima slide.':
 'Nessuna presentazione in corso: sfogli le slide da solo.');}
 function where(s){var k=Math.min(Math.max(s.slide,1),n);if(titles[k-1]===s.title||!s.title)return k;
