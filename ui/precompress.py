@@ -53,10 +53,11 @@ def compress_one(source: Path, target: Path) -> None:
     import zopfli.gzip
 
     packed = zopfli.gzip.compress(source.read_bytes(), numiterations=ITERATIONS)
-    with tempfile.NamedTemporaryFile(dir=target.parent, delete=False) as out:
-        out.write(packed)
-    os.replace(out.name, target)
-    os.chmod(target, 0o644)
+    fd, temporary = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.")
+    os.close(fd)
+    Path(temporary).write_bytes(packed)
+    os.chmod(temporary, 0o644)
+    os.replace(temporary, target)
 
 
 def link(source: Path, target: Path) -> None:
