@@ -28,7 +28,7 @@ from coopplan.writer import template_plan, workbook_bytes
 from ui import CHOOSE, keys, uploads
 from ui.cache import shared
 from ui.data import shared_store, version_plan, where
-from ui.editor import Editor, current, named_editors_exist, sign_in_form, signed_in_bar
+from ui.editor import Editor, current, how_to_sign_in, sign_in_form, signed_in_bar
 from ui.page import context
 from ui.safe import md, text
 from ui.signin import audit_section
@@ -145,11 +145,7 @@ def in_force_section(store: VersionStore, versions: list[Version]) -> None:
 def upload_section(store: VersionStore, editor: Editor | None) -> None:
     st.subheader("Carica il file aggiornato")
     if editor is None:
-        how = (
-            "con il tuo nome e la tua password"
-            if named_editors_exist(store)
-            else "con la password di pubblicazione"
-        )
+        how = how_to_sign_in(store)
         st.caption(
             md(
                 "Caricare un file, vedere che cosa cambia e pubblicarlo è riservato a chi "

@@ -60,7 +60,7 @@ def session(store: VersionStore) -> Session | None:
     if held.expired(now, limit):
         st.session_state.pop(SESSION, None)
         st.session_state[NOTICE] = EXPIRED_MESSAGE.format(minutes=_duration(limit))
-        _log(store, Action(Event.SIGN_OUT, held.editor, held.client, Result.EXPIRED))
+        log(store, Action(Event.SIGN_OUT, held.editor, held.client, Result.EXPIRED))
         return None
     held.touch(now)
     return held
@@ -113,7 +113,7 @@ def sign_out(store: VersionStore) -> None:
     """«Esci»: the session ends (and the log says so)."""
     held = st.session_state.pop(SESSION, None)
     if isinstance(held, Session):
-        _log(store, Action(Event.SIGN_OUT, held.editor, held.client))
+        log(store, Action(Event.SIGN_OUT, held.editor, held.client))
 
 
 def audit_section(store: VersionStore) -> None:
@@ -146,7 +146,7 @@ def audit_section(store: VersionStore) -> None:
         )
 
 
-def _log(store: VersionStore, action: Action) -> None:
+def log(store: VersionStore, action: Action) -> None:
     try:
         audit_for(store).record(action)
     except StoreError:

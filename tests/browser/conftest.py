@@ -32,15 +32,20 @@ TIMEOUT_MS = 45_000
 LAN_ADDRESS = "127.0.0.1"
 
 
-def start_streamlit(script: Path, env: dict[str, str], log: Path) -> tuple[str, subprocess.Popen]:
+def start_streamlit(
+    script: Path, env: dict[str, str], log: Path, secrets: Path | None = None
+) -> tuple[str, subprocess.Popen]:
     """``streamlit run`` as the README says, on 127.0.0.1 and a free port; the QR codes point to
-    ``LAN_ADDRESS`` unless ``env`` names another address."""
+    ``LAN_ADDRESS`` unless ``env`` names another address; ``secrets``: a secrets.toml read
+    instead of the project's and the user's."""
     env = {**env, "COOPPLAN_LAN_ADDRESS": env.get("COOPPLAN_LAN_ADDRESS", LAN_ADDRESS)}
     port = free_ports()
     command = [
         sys.executable, "-m", "streamlit", "run", str(script),
         "--server.port", str(port), "--server.address", "127.0.0.1",
     ]  # fmt: skip
+    if secrets is not None:
+        command += ["--secrets.files", str(secrets)]
     handle = log.open("wb")
     process = subprocess.Popen(
         command, cwd=script.parent, env=env, stdout=handle, stderr=subprocess.STDOUT
@@ -69,10 +74,13 @@ def own_dashboard(
     *,
     secret: str | None = None,
     fill: Callable[[Store], object] | None = None,
+    secrets: Path | None = None,
+    env_extra: dict[str, str] | None = None,
 ) -> Iterator[tuple[str, Store]]:
     """The dashboard on a free port with its own store ``name`` (the session-wide server's store
-    must stay unpublished): filled by ``fill`` first, with an editor ``secret`` if given.
-    Yields (URL, store); the server is stopped after."""
+    must stay unpublished): filled by ``fill`` first, with an editor ``secret`` if given, the
+    secrets.toml ``secrets`` and the variables ``env_extra``. Yields (URL, store); the server
+    is stopped after."""
     store_dir = tmp_path_factory.mktemp(name)
     if fill is not None:
         fill(Store(store_dir))
@@ -80,7 +88,9 @@ def own_dashboard(
     env["COOPPLAN_STORE"] = str(store_dir)
     if secret is not None:
         env["COOPPLAN_EDITOR_SECRET"] = secret
-    url, process = start_streamlit(ROOT / "app.py", env, tmp_path_factory.mktemp("log") / "st.log")
+    env.update(env_extra or {})
+    log = tmp_path_factory.mktemp("log") / "st.log"
+    url, process = start_streamlit(ROOT / "app.py", env, log, secrets=secrets)
     try:
         yield url, Store(store_dir)
     finally:
