@@ -113,9 +113,13 @@ def sign_in_form(store: VersionStore) -> None:
     if password_editors_exist(store):
         if provider:
             st.caption("Oppure accedi con il nome e la password di editor:")
-        signin.sign_in_form(store)
+        signin.sign_in_form(store)  # shows the expiry or refusal notice too
     elif not named_editors_exist(store):
         secret_form(editor_gate())
+    else:
+        notice = st.session_state.pop(signin.NOTICE, "")
+        if notice:
+            st.error(text(notice))
 
 
 def password_editors_exist(store: VersionStore) -> bool:

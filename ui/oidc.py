@@ -33,7 +33,6 @@ from ui.safe import text
 
 EMAIL = "agg_oidc_email"  # session state: the address of the editor signed in through OIDC
 LOGGED = "agg_oidc_logged"  # session state: the address whose refusal is already in the log
-BUTTON_LABEL = "Accedi con l'account dell'associazione"
 
 
 def configured() -> bool:
@@ -97,7 +96,7 @@ def sign_in_button() -> None:
             st.button("Esci da questo account", key="agg_oidc_logout", on_click=st.logout)
             return
     st.button(
-        BUTTON_LABEL,
+        "Accedi con l'account dell'associazione",
         type="primary",
         icon=":material/account_circle:",
         key="agg_oidc_login",
