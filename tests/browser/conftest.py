@@ -76,11 +76,12 @@ def own_dashboard(
     fill: Callable[[Store], object] | None = None,
     secrets: Path | None = None,
     env_extra: dict[str, str] | None = None,
+    log: Path | None = None,
 ) -> Iterator[tuple[str, Store]]:
     """The dashboard on a free port with its own store ``name`` (the session-wide server's store
     must stay unpublished): filled by ``fill`` first, with an editor ``secret`` if given, the
-    secrets.toml ``secrets`` and the variables ``env_extra``. Yields (URL, store); the server
-    is stopped after."""
+    secrets.toml ``secrets`` and the variables ``env_extra``; its output goes to ``log``. Yields
+    (URL, store); the server is stopped after."""
     store_dir = tmp_path_factory.mktemp(name)
     if fill is not None:
         fill(Store(store_dir))
@@ -89,7 +90,7 @@ def own_dashboard(
     if secret is not None:
         env["COOPPLAN_EDITOR_SECRET"] = secret
     env.update(env_extra or {})
-    log = tmp_path_factory.mktemp("log") / "st.log"
+    log = log or tmp_path_factory.mktemp("log") / "st.log"
     url, process = start_streamlit(ROOT / "app.py", env, log, secrets=secrets)
     try:
         yield url, Store(store_dir)
