@@ -2,7 +2,8 @@
 ``streamlit run``: a visitor sees the plan and «Accedi» only; Anna signs in, publishes and signs
 out; Bruno signs in and publishes; the history on «Aggiorna il piano» and «Cronologia» name each
 on their own version, the audit log holds every step with the right editor, and no password
-appears in a page or in the server's log. Screenshots go to artifacts/named_editors/.
+appears in a page or in the server's log. Screenshots go to artifacts/named_editors/; the
+visitor's and Anna's are copied to docs/screenshots/ (installazione.md, README).
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ pytestmark = pytest.mark.browser
 
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "artifacts" / "named_editors"
+SCREENSHOTS = ROOT / "docs" / "screenshots"
 TIMEOUT_MS = 30_000
 ANNA, ANNA_PASSWORD = "Anna Verdi", "anna-pianifica-2023!"
 BRUNO, BRUNO_PASSWORD = "Bruno Neri", "bruno-tesoriere-77?"
@@ -113,6 +115,7 @@ def test_a_visitor_only_looks_and_two_editors_each_publish_under_their_own_name(
     page.get_by_role("button", name="Accedi").wait_for()
     _settled(page)
     _shot(page, shots / "01_visitatore.png")
+    shutil.copyfile(shots / "01_visitatore.png", SCREENSHOTS / "aggiorna-accedi-1280.png")
     assert page.locator('input[type="file"]').count() == 0
     for hidden in ("Pubblica", "Ripristina", "Segna come presentata"):
         assert page.get_by_role("button", name=hidden).count() == 0, hidden
@@ -126,6 +129,7 @@ def test_a_visitor_only_looks_and_two_editors_each_publish_under_their_own_name(
     _shot(page, shots / "02_anna_accesso.png")
     _publish(page, anna_file, "Bilancio di Anna", 2)
     _shot(page, shots / "03_anna_pubblicato.png")
+    shutil.copyfile(shots / "03_anna_pubblicato.png", SCREENSHOTS / "aggiorna-pubblicato-1280.png")
     _sign_out(page)
     _shot(page, shots / "04_anna_uscita.png")
 

@@ -5,7 +5,8 @@ browser against a real ``streamlit run``: the provider is ``oidc-provider-mock``
 Maria's address is on ``editor_emails``: she signs in at the provider, publishes, and the version,
 the history and the audit log name her as the provider vouches for her. A guest signed in at the
 same provider, whose address is not on the list, is told in Italian that they may look but not
-edit, and can neither upload nor publish. Screenshots go to artifacts/oidc/.
+edit, and can neither upload nor publish. Screenshots go to artifacts/oidc/; the sign-in button
+and the guest's refusal are copied to docs/screenshots/ (installazione.md).
 """
 
 from __future__ import annotations
@@ -34,6 +35,7 @@ pytestmark = pytest.mark.browser
 
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "artifacts" / "oidc"
+SCREENSHOTS = ROOT / "docs" / "screenshots"
 TIMEOUT_MS = 30_000
 MARIA = {
     "sub": "maria.rossi",
@@ -222,6 +224,11 @@ def test_an_allowed_address_publishes_under_its_verified_name_and_another_cannot
         "modificarla.",
     )
     _shot(guest, shots / "ospite_2_non_autorizzato.png")
+    shutil.copyfile(shots / "maria_1_visitatore.png", SCREENSHOTS / "aggiorna-accedi-oidc-1280.png")
+    shutil.copyfile(
+        shots / "ospite_2_non_autorizzato.png",
+        SCREENSHOTS / "aggiorna-oidc-non-autorizzato-1280.png",
+    )
     assert guest.locator('input[type="file"]').count() == 0
     assert guest.get_by_role("button", name="Pubblica").count() == 0
     assert guest.get_by_text("Registro delle operazioni").count() == 0
