@@ -32,6 +32,11 @@ from ui.safe import text
 
 OIDC = oidc.METHOD  # the Session.method of a sign-in with the identity provider
 SECRET = "secret"  # noqa: S105 - the Session.method of the old shared secret, not a secret
+PROVIDER_MISSING = (
+    "L'accesso con l'account dell'associazione non è configurato: in .streamlit/secrets.toml "
+    "c'è l'elenco editor_emails ma manca la sezione [auth] (vedi docs/installazione.md, "
+    "sezione 3). Finché non viene completata nessuno può aggiornare il piano."
+)
 SECRET_FIELD = "agg_sign_in_secret"  # noqa: S105 - a widget key, not a secret
 SIGN_IN_ERROR = "agg_sign_in_error"  # the refusal to show after the rerun
 
@@ -89,10 +94,18 @@ def signed_in() -> bool:
 
 def actor(store: VersionStore) -> Actor | None:
     """Who a write is recorded as, checked again just before it (None, with the reason shown:
-    signed out meanwhile, an editor removed, or the shared secret retired)."""
+    signed out meanwhile, an editor removed, an address taken off the list, or the shared
+    secret retired; a session that ends here may upload no more)."""
     held = st.session_state.get(signin.SESSION)
     if not isinstance(held, Session):
         return None
+    who = _verified(store, held)
+    if who is None:
+        uploads.forbid(uploads.session_id())
+    return who
+
+
+def _verified(store: VersionStore, held: Session) -> Actor | None:
     if held.method == SECRET:
         if named_editors_exist(store):
             st.session_state.pop(signin.SESSION, None)
@@ -117,6 +130,8 @@ def sign_in_form(store: VersionStore) -> None:
     elif not named_editors_exist(store):
         secret_form(editor_gate())
     else:
+        if not provider:  # addresses listed, but no [auth] section to sign them in with
+            st.warning(text(PROVIDER_MISSING))
         notice = st.session_state.pop(signin.NOTICE, "")
         if notice:
             st.error(text(notice))
@@ -133,7 +148,7 @@ def password_editors_exist(store: VersionStore) -> bool:
 def how_to_sign_in(store: VersionStore) -> str:
     """How a visitor signs in here, for the sentence above «Accedi»."""
     ways = []
-    if oidc.configured():
+    if oidc.configured() or oidc.editors_listed():
         ways.append("con l'account dell'associazione")
     if password_editors_exist(store):
         ways.append("con il tuo nome e la tua password")

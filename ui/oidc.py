@@ -48,9 +48,10 @@ def editors_listed() -> bool:
 def person() -> Verdict | None:
     """What the person signed in with the provider in this browser is for the plan (None when
     nobody is, or no provider is configured)."""
-    if not configured() or not st.user.is_logged_in:
+    claims = st.user.to_dict() if configured() else {}
+    if not claims.get("is_logged_in"):
         return None
-    return verdict(st.user.to_dict(), allowed_emails(st.secrets), time.time(), idle_limit())
+    return verdict(claims, allowed_emails(st.secrets), time.time(), idle_limit())
 
 
 def adopt(store: VersionStore) -> None:
@@ -107,5 +108,5 @@ def sign_in_button() -> None:
 def sign_out() -> None:
     """The provider's cookie goes too (else the next page run would sign in again)."""
     st.session_state.pop(EMAIL, None)
-    if configured() and st.user.is_logged_in:
+    if configured() and st.user.to_dict().get("is_logged_in"):
         st.logout()

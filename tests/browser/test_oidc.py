@@ -12,6 +12,7 @@ and the guest's refusal are copied to docs/screenshots/ (installazione.md).
 from __future__ import annotations
 
 import json
+import os
 import secrets
 import shutil
 import subprocess
@@ -19,6 +20,7 @@ import sys
 import time
 import urllib.request
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlparse
 
@@ -26,6 +28,7 @@ import pytest
 from variants import COOP, as_bytes, project_with_amount, shipped, with_amount
 
 from coopplan.audit import audit_for, entries
+from coopplan.store import Store
 
 from .conftest import own_dashboard, stop
 from .harness import free_ports
@@ -51,6 +54,7 @@ GUEST = {
 }
 MARIA_EDITOR = "Maria Rossi (maria.rossi@coop-restart.example)"
 CLIENT_SECRET = secrets.token_urlsafe(24)
+COOKIE_SECRET = secrets.token_urlsafe(32)
 
 
 @pytest.fixture(scope="module")
@@ -92,7 +96,7 @@ def secrets_toml(provider_url: str, allowed: list[str]) -> str:
             "",
             "[auth]",
             'redirect_uri = "http://127.0.0.1:{port}/oauth2callback"',
-            f'cookie_secret = "{secrets.token_urlsafe(32)}"',
+            f'cookie_secret = "{COOKIE_SECRET}"',
             'client_id = "coopplan"',
             f'client_secret = "{CLIENT_SECRET}"',
             f'server_metadata_url = "{provider_url}/.well-known/openid-configuration"',
@@ -101,13 +105,29 @@ def secrets_toml(provider_url: str, allowed: list[str]) -> str:
     )
 
 
+@dataclass(frozen=True)
+class Served:
+    url: str
+    store: Store
+    provider: str
+    secrets: Path  # the secrets.toml the dashboard reads
+    log: Path  # the dashboard's output
+
+
 @pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory, provider: str) -> Iterator[tuple[str, object]]:
+def server(tmp_path_factory: pytest.TempPathFactory, provider: str) -> Iterator[Served]:
     folder = tmp_path_factory.mktemp("oidc_secrets")
-    path = folder / "secrets.toml"
+    path, log = folder / "secrets.toml", folder / "st.log"
     path.write_text(secrets_toml(provider, ["maria.rossi@coop-restart.example"]))
-    with own_dashboard(tmp_path_factory, "oidc_store", secrets=path) as served:
-        yield served
+    with own_dashboard(tmp_path_factory, "oidc_store", secrets=path, log=log) as (url, store):
+        yield Served(url, store, provider, path, log)
+
+
+def _replace(path: Path, content: str) -> None:
+    """Write ``content`` as an administrator's editor would: whole, at once."""
+    temporary = path.with_suffix(".tmp")
+    temporary.write_text(content)
+    os.replace(temporary, path)
 
 
 @pytest.fixture(scope="module")
@@ -146,6 +166,16 @@ def _shows(page, sentence: str) -> None:
     )
 
 
+def _workbook(tmp_path: Path, name: str, more: int) -> Path:
+    plan = shipped()
+    project = project_with_amount(plan, COOP)
+    path = tmp_path / name
+    path.write_bytes(
+        as_bytes(with_amount(plan, project, COOP, plan.funding_of(project)[COOP] + more))
+    )
+    return path
+
+
 def _sign_in_at_provider(page, url: str, subject: str, shots: Path, name: str) -> None:
     """«Accedi con l'account dell'associazione» on «Aggiorna il piano», the provider's page,
     back to the dashboard, and again to «Aggiorna il piano» (Streamlit returns to the home)."""
@@ -166,14 +196,9 @@ def _sign_in_at_provider(page, url: str, subject: str, shots: Path, name: str) -
 def test_an_allowed_address_publishes_under_its_verified_name_and_another_cannot(
     server, chromium, shots: Path, tmp_path: Path
 ) -> None:
-    url, store = server
+    url, store = server.url, server.store
     outside: list[str] = []
-    plan = shipped()
-    project = project_with_amount(plan, COOP)
-    modified = tmp_path / "piano_aprile.xlsx"
-    modified.write_bytes(
-        as_bytes(with_amount(plan, project, COOP, plan.funding_of(project)[COOP] + 1000))
-    )
+    modified = _workbook(tmp_path, "piano_aprile.xlsx", 1000)
 
     maria_context, maria = _context(chromium, outside)
     _sign_in_at_provider(maria, url, MARIA["sub"], shots, "maria")
@@ -237,3 +262,50 @@ def test_an_allowed_address_publishes_under_its_verified_name_and_another_cannot
     assert [(e.event, e.outcome) for e in refused] == [("sign-in", "refused")]
     guest_context.close()
     assert all(urlparse(u).hostname != "127.0.0.1" for u in outside)  # only refused ones
+
+
+def test_an_address_taken_off_the_list_publishes_nothing_and_one_put_on_it_can_edit(
+    server: Served, chromium, shots: Path, tmp_path: Path
+) -> None:
+    """The administrator edits editor_emails while the dashboard runs: Maria, signed in with a
+    file ready, is taken off and publishes nothing; the guest, put on, becomes an editor; no
+    restart. Neither the provider's client secret nor the cookie secret reaches the log."""
+    url, store = server.url, server.store
+    outside: list[str] = []
+    before = store.current().number
+    maria_context, maria = _context(chromium, outside)
+    _sign_in_at_provider(maria, url, MARIA["sub"], shots, "maria_di_nuovo")
+    _shows(maria, f"Hai eseguito l'accesso come {MARIA_EDITOR}")
+    maria.locator('input[type="file"]').set_input_files(str(_workbook(tmp_path, "p.xlsx", 500)))
+    maria.get_by_text("Che cosa cambia").wait_for()
+    _settled(maria)
+    guest_context, guest = _context(chromium, outside)
+    _sign_in_at_provider(guest, url, GUEST["sub"], shots, "ospite_di_nuovo")
+    _shows(guest, "ma questo indirizzo non è tra quelli autorizzati")
+
+    _replace(server.secrets, secrets_toml(server.provider, [GUEST["email"]]))
+    deadline = time.monotonic() + 30  # Streamlit polls secrets.toml: the guest's page tells
+    while guest.locator('input[type="file"]').count() == 0:
+        assert time.monotonic() < deadline, "the new editor_emails was not read"
+        guest.goto(f"{url}/aggiorna")
+        guest.get_by_role("heading", name="Aggiorna il piano").wait_for()
+        _settled(guest)
+    _shows(guest, "Hai eseguito l'accesso come Ospite Curioso (ospite@altra-associazione.example)")
+    _shot(guest, shots / "ospite_3_aggiunto.png")
+
+    maria.get_by_role("button", name="Pubblica").click()
+    _shows(
+        maria,
+        "L'indirizzo maria.rossi@coop-restart.example non è più tra quelli autorizzati ad "
+        "aggiornare il piano: niente è stato pubblicato.",
+    )
+    _settled(maria)
+    _shot(maria, shots / "maria_4_tolta.png")
+    assert store.current().number == before
+    assert [e.editor for e in entries(audit_for(store)) if e.event == "publish"] == [
+        MARIA_EDITOR  # her version of the first test only
+    ]
+    maria_context.close()
+    guest_context.close()
+    written = server.log.read_text(errors="replace") + "\n".join(audit_for(store).lines())
+    assert CLIENT_SECRET not in written and COOKIE_SECRET not in written
