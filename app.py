@@ -12,7 +12,7 @@ import streamlit as st
 
 
 def dashboard() -> None:
-    from ui import components, data, filters, hall, history, italian, nav, uploads, versions
+    from ui import components, data, filters, hall, history, italian, nav, oidc, uploads, versions
 
     uploads.guard()  # Streamlit's upload endpoint: editors only, one file a session (idempotent)
     st.set_page_config(
@@ -26,6 +26,9 @@ def dashboard() -> None:
     versions.plan_selector()
     plan = data.current_plan(tell=True)  # store damage is told here, on every page
 
+    update = st.Page(
+        "app_pages/aggiorna.py", title="Aggiorna il piano", icon=":material/upload_file:"
+    )
     pages = [
         st.Page(
             "app_pages/panoramica.py", title="Panoramica", icon=":material/dashboard:", default=True
@@ -47,9 +50,11 @@ def dashboard() -> None:
         ),
         st.Page("app_pages/presentazione.py", title="Presentazione", icon=":material/slideshow:"),
         st.Page("app_pages/telefono.py", title="Segui dal telefono", icon=":material/qr_code_2:"),
-        st.Page("app_pages/aggiorna.py", title="Aggiorna il piano", icon=":material/upload_file:"),
+        update,
     ]
     page = st.navigation(pages)
+    if page is pages[0] and oidc.back_from_provider():  # Streamlit lands home after st.login
+        st.switch_page(update)  # «Aggiorna il piano», where the sign-in began
     hall.one_spelling(plan)  # ?pista=P3 (old links, old QR codes) -> the pista's title
     hall.phone_menu(pages, page)  # on a phone, the pages one tap away under «Pagine»
     versions.version_banner()

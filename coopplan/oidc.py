@@ -22,6 +22,7 @@ from coopplan.store import StoreError
 EMAILS_KEY = "editor_emails"  # the list in secrets.toml of the addresses allowed to edit
 AUTH_KEY = "auth"  # Streamlit's section of secrets.toml that configures st.login
 METHOD = "oidc"  # the editors.Session.method of a provider sign-in
+JUST_NOW = 120.0  # seconds: a token issued this recently means the person is back from the provider
 
 
 class Standing(StrEnum):
@@ -115,6 +116,13 @@ def verdict(
     if isinstance(issued, int | float) and now - float(issued) > max_age:
         return Verdict(Standing.STALE, email)
     return Verdict(Standing.EDITOR, email, editor_name(claims.get("name"), email))
+
+
+def just_issued(claims: Mapping[str, object], now: float, window: float = JUST_NOW) -> bool:
+    """True when the identity token of ``claims`` was issued less than ``window`` seconds ago:
+    the person has just come back from the provider's sign-in page."""
+    issued = claims.get("iat")
+    return isinstance(issued, int | float) and 0 <= now - float(issued) < window
 
 
 def editor_name(name: object, email: str) -> str:

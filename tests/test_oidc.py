@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from coopplan.oidc import Standing, allowed_emails, provider_configured, verdict
+from coopplan.oidc import Standing, allowed_emails, just_issued, provider_configured, verdict
 
 NOW = 1_800_000_000.0
 HOUR = 3600.0
@@ -67,3 +67,9 @@ def test_the_provider_is_configured_by_the_auth_section_only() -> None:
     assert provider_configured({"auth": {"client_id": "x"}})
     assert not provider_configured({"editor_emails": ["a@b.it"]})
     assert not provider_configured(None)
+
+
+def test_a_token_just_issued_means_the_person_is_back_from_the_provider() -> None:
+    assert just_issued({"iat": NOW - 5}, NOW)
+    assert not just_issued({"iat": NOW - 600}, NOW)  # a tab opened later: the home page
+    assert not just_issued({}, NOW) and not just_issued({"iat": "ieri"}, NOW)

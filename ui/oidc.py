@@ -23,6 +23,7 @@ from coopplan.oidc import (
     Standing,
     Verdict,
     allowed_emails,
+    just_issued,
     normal_email,
     provider_configured,
     verdict,
@@ -33,6 +34,7 @@ from ui.safe import text
 
 EMAIL = "agg_oidc_email"  # session state: the address of the editor signed in through OIDC
 LOGGED = "agg_oidc_logged"  # session state: the address whose refusal is already in the log
+RETURNED = "agg_oidc_returned"  # session state: this browser session was checked for a return
 
 
 def configured() -> bool:
@@ -52,6 +54,16 @@ def person() -> Verdict | None:
     if not claims.get("is_logged_in"):
         return None
     return verdict(claims, allowed_emails(st.secrets), time.time(), idle_limit())
+
+
+def back_from_provider() -> bool:
+    """True once per browser session, when it starts right after the provider's sign-in page
+    (Streamlit always lands on the home page then: the caller opens «Aggiorna il piano»)."""
+    if not configured() or RETURNED in st.session_state:
+        return False
+    st.session_state[RETURNED] = True
+    claims = st.user.to_dict()
+    return bool(claims.get("is_logged_in")) and just_issued(claims, time.time())
 
 
 def adopt(store: VersionStore) -> None:

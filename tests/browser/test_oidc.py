@@ -177,8 +177,9 @@ def _workbook(tmp_path: Path, name: str, more: int) -> Path:
 
 
 def _sign_in_at_provider(page, url: str, subject: str, shots: Path, name: str) -> None:
-    """«Accedi con l'account dell'associazione» on «Aggiorna il piano», the provider's page,
-    back to the dashboard, and again to «Aggiorna il piano» (Streamlit returns to the home)."""
+    """«Accedi con l'account dell'associazione» on «Aggiorna il piano», the provider's page, and
+    back to «Aggiorna il piano» (Streamlit lands on the home page, which sends a person just
+    back from the provider on: app.py)."""
     page.goto(f"{url}/aggiorna")
     page.get_by_role("heading", name="Aggiorna il piano").wait_for()
     _settled(page)
@@ -187,8 +188,7 @@ def _sign_in_at_provider(page, url: str, subject: str, shots: Path, name: str) -
     page.get_by_role("button", name="Accedi con l'account dell'associazione").click()
     page.wait_for_url(lambda u: urlparse(u).port != urlparse(url).port)
     page.get_by_role("button", name=subject, exact=True).click()
-    page.wait_for_url(lambda u: urlparse(u).port == urlparse(url).port and "oauth2" not in u)
-    page.goto(f"{url}/aggiorna")
+    page.wait_for_url(f"{url}/aggiorna")  # back where the sign-in began, not the home page
     page.get_by_role("heading", name="Aggiorna il piano").wait_for()
     _settled(page)
 
