@@ -103,7 +103,8 @@ def sign_in_button() -> None:
     seen = person()
     if seen is not None and seen.message:
         if seen.standing is Standing.STALE:
-            st.info(text(seen.message))
+            if not st.session_state.get(signin.NOTICE):  # «sessione scaduta» says it already
+                st.info(text(seen.message))
         else:
             st.warning(text(seen.message), icon=":material/visibility:")
             st.button("Esci da questo account", key="agg_oidc_logout", on_click=st.logout)

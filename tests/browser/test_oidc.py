@@ -309,3 +309,52 @@ def test_an_address_taken_off_the_list_publishes_nothing_and_one_put_on_it_can_e
     guest_context.close()
     written = server.log.read_text(errors="replace") + "\n".join(audit_for(store).lines())
     assert CLIENT_SECRET not in written and COOKIE_SECRET not in written
+
+
+IDLE_SECONDS = 30
+
+
+@pytest.fixture(scope="module")
+def idle_server(tmp_path_factory: pytest.TempPathFactory, provider: str) -> Iterator[Served]:
+    """A dashboard whose editors time out after 30 s without a page run."""
+    folder = tmp_path_factory.mktemp("oidc_idle")
+    path, log = folder / "secrets.toml", folder / "st.log"
+    path.write_text(secrets_toml(provider, ["maria.rossi@coop-restart.example"]))
+    idle = {"COOPPLAN_EDITOR_IDLE_MINUTES": "0,5"}
+    with own_dashboard(
+        tmp_path_factory, "oidc_idle_store", secrets=path, log=log, env_extra=idle
+    ) as (url, store):
+        yield Served(url, store, provider, path, log)
+
+
+def test_an_idle_provider_session_expires_and_the_cookie_does_not_bring_it_back(
+    idle_server: Served, chromium, shots: Path
+) -> None:
+    """Streamlit's identity cookie lasts 30 days: after the idle time neither the open page nor a
+    new tab is an editor until the person signs in at the provider again."""
+    url, store = idle_server.url, idle_server.store
+    outside: list[str] = []
+    context, page = _context(chromium, outside)
+    _sign_in_at_provider(page, url, MARIA["sub"], shots, "inattiva")
+    _shows(page, f"Hai eseguito l'accesso come {MARIA_EDITOR}")
+    page.wait_for_timeout((IDLE_SECONDS + 2) * 1000)  # the idle time is what is tested
+    page.get_by_role("link", name="Aggiorna il piano").click()  # the next page run
+    _shows(page, "La sessione è scaduta dopo 30 secondi di inattività")
+    _settled(page)
+    _shot(page, shots / "inattiva_2_scaduta.png")
+    assert page.locator('input[type="file"]').count() == 0
+    other = context.new_page()  # a new tab: the cookie is still there, the sign-in is stale
+    other.set_default_timeout(TIMEOUT_MS)
+    other.goto(f"{url}/aggiorna")
+    other.get_by_role("button", name="Accedi con l'account dell'associazione").wait_for()
+    _shows(other, "Il tuo accesso con l'account dell'associazione non è recente: accedi di nuovo")
+    _settled(other)
+    assert other.locator('input[type="file"]').count() == 0
+    other.get_by_role("button", name="Accedi con l'account dell'associazione").click()
+    other.get_by_role("button", name=MARIA["sub"], exact=True).click()  # the provider again
+    other.wait_for_url(f"{url}/aggiorna")
+    other.locator('input[type="file"]').wait_for(state="attached")
+    _shows(other, f"Hai eseguito l'accesso come {MARIA_EDITOR}")
+    steps = [(e.event, e.outcome) for e in entries(audit_for(store)) if e.editor == MARIA_EDITOR]
+    assert steps == [("sign-in", "ok"), ("sign-out", "expired"), ("sign-in", "ok")]
+    context.close()
