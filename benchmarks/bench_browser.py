@@ -221,7 +221,7 @@ def rerun_times(browser, url: str, options: list[str], reps: int) -> list[float]
 
 
 def browser(settings: Settings, folder: Path) -> list[Row]:
-    from coopplan.reader import load_plan
+    from coopplan.workbook.reader import load_plan
 
     plan = load_plan(SHIPPED).plan
     assert plan is not None

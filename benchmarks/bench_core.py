@@ -16,7 +16,7 @@ from common import (
     thousands,
 )
 
-from coopplan.reader import load_plan
+from coopplan.workbook.reader import load_plan
 from tests.sample import generate_plan
 
 READ_LIMIT = 1.5  # load_plan / pd.read_excel on the shipped workbook

@@ -124,8 +124,8 @@ def version_date(header: str | None) -> str | None:
 
 def new_version_bytes() -> bytes:
     """The shipped plan with another version date and one amount raised: a distinct version."""
-    from coopplan.reader import load_plan
-    from coopplan.writer import workbook_bytes
+    from coopplan.workbook.reader import load_plan
+    from coopplan.workbook.writer import workbook_bytes
 
     plan = load_plan(SHIPPED).plan
     assert plan is not None
@@ -290,7 +290,7 @@ async def warm_up(browser, url: str) -> None:
 async def drive(settings: Settings, url: str, paths: list[str], store: Path, state: LoadState):
     from playwright.async_api import async_playwright
 
-    from coopplan.store import open_store
+    from coopplan.store.location import open_store
 
     duration = settings.load_seconds
     browsers = min(settings.load_browsers, settings.load_sessions)
@@ -332,7 +332,7 @@ def sample_rss(
 
 def page_paths() -> list[str]:
     """URL paths of the dashboard's pages (one per pista of the shipped plan)."""
-    from coopplan.reader import load_plan
+    from coopplan.workbook.reader import load_plan
     from ui.nav import track_url
 
     plan = load_plan(SHIPPED).plan

@@ -34,7 +34,7 @@ from browser.test_upload_guard import (  # noqa: E402
     upload_rounds,
 )
 
-from coopplan import sandbox  # noqa: E402
+from coopplan.workbook import sandbox  # noqa: E402
 
 
 def main() -> int:

@@ -134,7 +134,7 @@ def paired_medians(
 def write_generated_plan(n_projects: int, folder: Path, with_spending: bool = False) -> Path:
     """A generated plan of ``n_projects`` projects written as a workbook (not timed); with
     ``with_spending``, with a «Consuntivo» for about four in five funded euro rows."""
-    from coopplan.writer import write_workbook
+    from coopplan.workbook.writer import write_workbook
     from tests.sample import generate_plan
 
     path = folder / f"piano_{n_projects}{'_consuntivo' if with_spending else ''}.xlsx"
@@ -148,7 +148,7 @@ def write_generated_plan(n_projects: int, folder: Path, with_spending: bool = Fa
 
 def seeded_store(folder: Path, workbook: Path = SHIPPED) -> Path:
     """A new version store (the dashboard's production path) whose version 1 is ``workbook``."""
-    from coopplan.store import Store
+    from coopplan.store.folder import Store
 
     root = folder / f"store-{workbook.stem}-{time.monotonic_ns()}"
     Store(root, seed=workbook).ensure_seeded()

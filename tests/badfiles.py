@@ -5,7 +5,7 @@
         bad = build(name, tmp_dir)   # BadFile(filename, data, fragment)
         # ... upload bad.data as bad.filename, expect bad.fragment in the Italian error
 
-``fragment`` is a piece of the message coopplan.intake gives for that file. Every file is
+``fragment`` is a piece of the message coopplan.workbook.intake gives for that file. Every file is
 small to build except the two 1 GiB zip bombs (about 0.3 s each, 1 MB on disk), so ``build``
 caches every file in ``tmp_dir``: pass a session-wide directory (pytest ``tmp_path_factory``).
 ``EXTRA`` holds variants that only the intake tests need, ``BENCHMARK_ONLY`` the slow worst
@@ -23,7 +23,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from coopplan.schema import MAX_UPLOAD_MB
+from coopplan.workbook.schema import MAX_UPLOAD_MB
 
 MAX_BYTES = MAX_UPLOAD_MB * 1024 * 1024
 BOMB_SIZE = 1024**3  # what the two big bombs inflate to

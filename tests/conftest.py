@@ -26,7 +26,7 @@ def _private_store(
 
 @pytest.fixture(autouse=True)
 def _hall_on_loopback(monkeypatch: pytest.MonkeyPatch) -> None:
-    """The QR codes' address is a loopback one: checking that it answers (coopplan.hall) sends
+    """The QR codes' address is a loopback one: checking that it answers (coopplan.hall.links) sends
     nothing past 127.0.0.0/8."""
     monkeypatch.setenv("COOPPLAN_LAN_ADDRESS", "127.0.0.1")
 

@@ -15,7 +15,7 @@ import pandas as pd
 from coopplan import kinds
 from coopplan.kinds import SourceKind
 from coopplan.plan import TABLE_COLUMNS, Plan, PlanMeta
-from coopplan.schema import STATUSES
+from coopplan.workbook.schema import STATUSES
 
 _TOPICS = (
     "Identità cooperativa",

@@ -1,4 +1,4 @@
-"""Functions the sandbox's child runs in tests, shaped like coopplan.reader.load_plan."""
+"""Functions the sandbox's child runs in tests, shaped like coopplan.workbook.reader.load_plan."""
 
 from __future__ import annotations
 

@@ -25,7 +25,7 @@ from variants import (
 )
 
 from coopplan import Plan
-from coopplan.store import VersionStore
+from coopplan.store.model import VersionStore
 
 ASSEMBLY = dt.date(2026, 3, 14)
 STARTED_ID, STARTED_TITLE = "P2-02", "Temporary manager"

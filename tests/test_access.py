@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from coopplan import access
-from coopplan.access import (
+from coopplan.editors import access
+from coopplan.editors.access import (
     SECRET_ENV,
     Gate,
     Guesser,
@@ -184,7 +184,7 @@ def test_the_throttle_remembers_a_bounded_number_of_guessers(
 GUESSER_PROCESS = """
 import sys
 from pathlib import Path
-from coopplan.access import Gate, Guesser, Throttle
+from coopplan.editors.access import Gate, Guesser, Throttle
 gate = Gate("mela-verde-42", Throttle(shared=Path(sys.argv[1])))
 for n in range(int(sys.argv[2])):
     print(gate.check("sbagliata", Guesser(f"{sys.argv[3]}-{n}", "203.0.113.7")).outcome.value)

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from coopplan import hall
+from coopplan.hall import links as hall
 
 ROOT = Path(__file__).resolve().parents[1]
 APP = str(ROOT / "app.py")
@@ -171,7 +171,7 @@ def hall_dir() -> Path:
 
 
 def test_only_the_presenter_key_moves_the_hall(public: None) -> None:
-    from coopplan import hallstate
+    from coopplan.hall import state as hallstate
 
     hall = hallstate.open_hall()
     at = start({"conduce": "indovinata", "slide": "3"})

@@ -24,8 +24,8 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from coopplan import load_plan
-from coopplan.reader import LoadResult
-from coopplan.schema import PROGETTI, YES_WORDS, normalize_header
+from coopplan.workbook.reader import LoadResult
+from coopplan.workbook.schema import PROGETTI, YES_WORDS, normalize_header
 from tests.xlsx_writers import (
     AMOUNT_COLUMNS,
     ERRORS,

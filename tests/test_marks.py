@@ -10,9 +10,10 @@ import pytest
 from test_store import empty_store, store, variant  # noqa: F401 - fixtures over both backends
 
 from coopplan.cli import main
-from coopplan.marks import MARKS_FILE, last_marked
-from coopplan.store import Store, StoreError, VersionStore
-from coopplan.store_copy import copy_versions
+from coopplan.store.copy import copy_versions
+from coopplan.store.folder import Store
+from coopplan.store.marks import MARKS_FILE, last_marked
+from coopplan.store.model import StoreError, VersionStore
 
 MARCH_14 = dt.date(2026, 3, 14)
 

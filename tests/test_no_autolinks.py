@@ -12,7 +12,7 @@ from linkless import MAIL, SITE, WEB, autolinks, linkless_plan
 from streamlit.testing.v1 import AppTest
 
 from coopplan.text import literal_md, shown_text
-from coopplan.writer import write_workbook
+from coopplan.workbook.writer import write_workbook
 from ui.nav import track_url
 from ui.safe import md, table, text
 

@@ -17,7 +17,7 @@ from streamlit.testing.v1 import AppTest
 from coopplan import fmt, load_plan
 from coopplan.plan import Plan
 from coopplan.text import shown_text
-from coopplan.writer import write_workbook
+from coopplan.workbook.writer import write_workbook
 from tests.sample import generate_plan
 from ui import data as ui_data
 from ui import keys

@@ -18,8 +18,8 @@ from collections.abc import Callable
 import pytest
 
 from coopplan import load_plan
-from coopplan.reader import LoadResult
-from coopplan.schema import normalize_header
+from coopplan.workbook.reader import LoadResult
+from coopplan.workbook.schema import normalize_header
 from tests.conftest import ROOT, SHIPPED
 
 PROGETTI = "xl/worksheets/sheet6.xml"  # the shipped workbook's parts (checked below)

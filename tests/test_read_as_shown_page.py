@@ -10,9 +10,9 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from coopplan import access
-from coopplan.access import SECRET_ENV, Throttle
-from coopplan.store import STORE_ENV
+from coopplan.editors import access
+from coopplan.editors.access import SECRET_ENV, Throttle
+from coopplan.store.model import STORE_ENV
 from coopplan.text import shown_text
 from tests.test_read_as_shown import ARRANGEMENTS, I4, PROGETTI, rewritten
 

@@ -1,5 +1,5 @@
-"""«Sala» in the core: the deck page for phones (coopplan.sala) and the shared slide
-(coopplan.hallstate): escaped text, one spelling of the filter, a page per version."""
+"""«Sala» in the core: the deck page for phones (coopplan.hall.sala) and the shared slide
+(coopplan.hall.state): escaped text, one spelling of the filter, a page per version."""
 
 from __future__ import annotations
 
@@ -11,9 +11,11 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from coopplan import hallstate, load_plan, sala
+from coopplan import load_plan
+from coopplan.hall import sala
+from coopplan.hall import state as hallstate
 from coopplan.slides import build_deck
-from coopplan.store import open_store
+from coopplan.store.location import open_store
 from tests.conftest import edited_workbook
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -7,8 +7,8 @@ import pytest
 
 from coopplan import load_plan
 from coopplan.plan import TABLE_COLUMNS
-from coopplan.schema import STATUSES
-from coopplan.writer import workbook_bytes
+from coopplan.workbook.schema import STATUSES
+from coopplan.workbook.writer import workbook_bytes
 from tests.sample import generate_plan
 
 

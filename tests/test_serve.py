@@ -55,8 +55,8 @@ from conf import (  # noqa: E402
 )
 
 from coopplan import fmt  # noqa: E402
-from coopplan.access import FORWARDED_HEADER, PROXY_TOKEN_HEADER, client_address  # noqa: E402
-from coopplan.schema import MAX_UPLOAD_MB  # noqa: E402
+from coopplan.editors.access import FORWARDED_HEADER, PROXY_TOKEN_HEADER, client_address  # noqa: E402
+from coopplan.workbook.schema import MAX_UPLOAD_MB  # noqa: E402
 
 NGINX = shutil.which("nginx") or "/usr/sbin/nginx"
 UPSTREAM_HEADER = "X-Coopplan-Upstream"

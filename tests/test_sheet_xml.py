@@ -1,4 +1,4 @@
-"""coopplan.sheetxml: every cell the sheet XML holds, placed and typed as the spreadsheet
+"""coopplan.workbook.sheetxml: every cell the sheet XML holds, placed and typed as the spreadsheet
 programs do (ECMA-376 Part 1 §18.3.1), or a fault naming it; merges and formulas saved without
 their result; malformed or DTD-bearing parts refused."""
 
@@ -9,8 +9,8 @@ import datetime as dt
 import pytest
 from badfiles import patched_xlsx
 
-from coopplan.reader import load_plan
-from coopplan.sheetxml import Book, BookError
+from coopplan.workbook.reader import load_plan
+from coopplan.workbook.sheetxml import Book, BookError
 from tests.conftest import SHIPPED
 from tests.variants import with_stray_value
 

@@ -34,7 +34,7 @@ from coopplan.since import (
     with_since,
 )
 from coopplan.slides import BODY_BOTTOM, build_deck, paginate
-from coopplan.store import Store
+from coopplan.store.folder import Store
 
 START = "Dall'assemblea del 14 marzo 2026"
 STARTED = f"{START}, un progetto è partito: {STARTED_TITLE}."

@@ -13,7 +13,7 @@ from test_pages import all_text, assert_clean, figures, go, start
 from coopplan import load_plan
 from coopplan.plan import Plan
 from coopplan.text import shown_text
-from coopplan.writer import write_workbook
+from coopplan.workbook.writer import write_workbook
 from ui import data as ui_data
 from ui import keys
 

@@ -18,7 +18,8 @@ from variants import as_bytes
 
 from coopplan import load_plan
 from coopplan.plan import Plan
-from coopplan.store import Store
+from coopplan.store.folder import Store
+from coopplan.store.location import open_store
 from coopplan.tables import NO_SHARE
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -69,7 +70,7 @@ def test_the_matrix_of_a_plan_without_consuntivo_has_no_speso() -> None:
 @pytest.fixture
 def store(monkeypatch: pytest.MonkeyPatch) -> Store:
     monkeypatch.delenv("COOPPLAN_WORKBOOK", raising=False)
-    return Store.default()  # the private store of tests/conftest.py
+    return open_store()  # the private store of tests/conftest.py
 
 
 def spent_before(plan: Plan) -> Plan:

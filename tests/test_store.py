@@ -21,20 +21,11 @@ from pg import execute, fresh_schema
 from readonly import read_only
 from variants import COOP, SHIPPED, as_bytes, project_with_amount, shipped, with_amount, with_year
 
-from coopplan.files import locked
-from coopplan.store import (
-    MANIFEST,
-    OBJECTS,
-    PAUSE_POINTS,
-    STORE_ENV,
-    TEMP_PREFIX,
-    Store,
-    StoreError,
-    Version,
-    VersionStore,
-    open_store,
-)
-from coopplan.store_pg import OBJECTS_TABLE, VERSIONS_TABLE, PgStore
+from coopplan.store.files import TEMP_PREFIX, locked
+from coopplan.store.folder import MANIFEST, OBJECTS, PAUSE_POINTS, Store
+from coopplan.store.location import open_store
+from coopplan.store.model import STORE_ENV, StoreError, Version, VersionStore
+from coopplan.store.postgres import OBJECTS_TABLE, VERSIONS_TABLE, PgStore
 
 BACKENDS = ["folder", "postgresql"]
 
@@ -244,9 +235,9 @@ def test_the_store_folder_comes_from_the_environment(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
     monkeypatch.setenv(STORE_ENV, str(tmp_path / "altrove"))
-    assert Store.default().root == tmp_path / "altrove"
+    assert open_store().root == tmp_path / "altrove"
     monkeypatch.delenv(STORE_ENV)
-    assert Store.default().root == ROOT / "store"
+    assert open_store().root == ROOT / "store"
     ignored = subprocess.run(
         ["git", "check-ignore", "-q", "store/manifest.jsonl"], cwd=ROOT, check=False
     )
@@ -515,8 +506,8 @@ def test_ten_parallel_publishes_land_as_ten_versions(store: VersionStore) -> Non
 PAUSED_PUBLISHER = """
 import sys, time
 from pathlib import Path
-from coopplan.store import open_store
-from coopplan.store_pg import PgStore
+from coopplan.store.location import open_store
+from coopplan.store.postgres import PgStore
 
 root, workbook, point = sys.argv[1:4]
 
@@ -639,7 +630,7 @@ def test_a_postgresql_store_is_chosen_by_its_address_and_never_shows_the_passwor
     )
     for address in addresses:
         monkeypatch.setenv(STORE_ENV, address)
-        store = Store.default()
+        store = open_store()
         assert isinstance(store, PgStore), address
         assert "segreta" not in str(store.root)
         assert str(store.root).startswith("PostgreSQL ")

@@ -9,7 +9,8 @@ from pathlib import Path
 from pg import fresh_schema
 from test_store import snapshot, variant
 
-from coopplan.store import Store, open_store
+from coopplan.store.folder import Store
+from coopplan.store.location import open_store
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -24,8 +24,9 @@ from streamlit.testing.v1 import AppTest
 from variants import COOP, as_bytes, project_with_amount, shipped, with_amount
 
 from coopplan.cli import main
-from coopplan.store import Store, open_store
-from coopplan.store_pg import LOCK_SQL, OBJECTS_TABLE, RETRY_AFTER, PgStore
+from coopplan.store.folder import Store
+from coopplan.store.location import open_store
+from coopplan.store.postgres import LOCK_SQL, OBJECTS_TABLE, RETRY_AFTER, PgStore
 
 APP = str(Path(__file__).resolve().parents[1] / "app.py")
 PAGES = (

@@ -7,7 +7,6 @@ import re
 import pytest
 
 from coopplan import load_plan
-from coopplan.schema import PROGETTI, SHORT_TEXT
 from coopplan.text import (
     WORD_JOINER,
     clean,
@@ -16,6 +15,7 @@ from coopplan.text import (
     removed_characters,
     shown_text,
 )
+from coopplan.workbook.schema import PROGETTI, SHORT_TEXT
 from tests.variants import as_bytes, shipped, with_project_field
 
 URL = "http://127.0.0.1:8765"

@@ -16,7 +16,8 @@ from variants import (
 )
 
 from coopplan import charts
-from coopplan.store import Store
+from coopplan.store.folder import Store
+from coopplan.store.location import open_store
 from coopplan.timeline import FIRST_VERSION, Timeline, store_timeline
 
 
@@ -134,7 +135,7 @@ def test_a_source_filter_keeps_only_that_sources_totals(whole: Timeline) -> None
 
 
 def test_one_version_has_no_history_and_years_are_apart() -> None:
-    store = Store.default()
+    store = open_store()
     store.ensure_seeded()
     assert not store_timeline(store, 2023).has_history
     store.publish(as_bytes(with_year(shipped(), 2024)), "Maria Rossi")

@@ -21,12 +21,15 @@ from sample import generate_plan
 from streamlit.testing.v1 import AppTest
 from variants import COOP, as_bytes, project_with_amount, shipped, with_amount
 
-from coopplan import access, sandbox
-from coopplan.access import SECRET_ENV, Throttle
-from coopplan.editors import SHARED_KEY_EDITOR
-from coopplan.preview import SHOWN_CHANGES
-from coopplan.store import STORE_ENV, Store
+from coopplan.editors import access
+from coopplan.editors.access import SECRET_ENV, Throttle
+from coopplan.editors.accounts import SHARED_KEY_EDITOR
+from coopplan.store.folder import Store
+from coopplan.store.location import open_store
+from coopplan.store.model import STORE_ENV
 from coopplan.text import literal_md, shown_text
+from coopplan.workbook import sandbox
+from coopplan.workbook.preview import SHOWN_CHANGES
 from ui import keys
 from ui.update import SHOWN_PROBLEMS
 
@@ -40,7 +43,7 @@ XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 def store(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Store:
     monkeypatch.setenv(STORE_ENV, str(tmp_path / "store"))
     monkeypatch.delenv(SECRET_ENV, raising=False)
-    return Store.default()
+    return open_store()
 
 
 @pytest.fixture(autouse=True)

@@ -14,8 +14,10 @@ from streamlit.testing.v1 import AppTest
 from test_upload_page import sign_in
 from variants import COOP, as_bytes, project_with_amount, shipped, with_amount, with_year
 
-from coopplan.downloads import XLSX_MIME
-from coopplan.store import Store, Version
+from coopplan.export.downloads import XLSX_MIME
+from coopplan.store.folder import Store
+from coopplan.store.location import open_store
+from coopplan.store.model import Version
 from ui import keys
 
 APP = str(Path(__file__).resolve().parents[1] / "app.py")
@@ -25,7 +27,7 @@ UPDATE_PAGE = str(Path(__file__).resolve().parents[1] / "app_pages" / "aggiorna.
 @pytest.fixture
 def store(monkeypatch: pytest.MonkeyPatch) -> Store:
     monkeypatch.delenv("COOPPLAN_WORKBOOK", raising=False)
-    seeded = Store.default()  # the private store of tests/conftest.py
+    seeded = open_store()  # the private store of tests/conftest.py
     seeded.ensure_seeded()  # what the app does at start-up
     return seeded
 

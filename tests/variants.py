@@ -13,7 +13,7 @@ from pathlib import Path
 import pandas as pd
 
 from coopplan import Plan, load_plan
-from coopplan.writer import workbook_bytes
+from coopplan.workbook.writer import workbook_bytes
 
 SHIPPED = Path(__file__).resolve().parents[1] / "data" / "piano_2023.xlsx"
 COOP = "Risorse Coop Re-Start"  # amount source of the shipped plan (read from data in asserts)

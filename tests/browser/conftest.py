@@ -19,7 +19,7 @@ from urllib.parse import urlparse
 import pytest
 
 from browser.harness import CHROMIUM, CHROMIUM_ARGS, free_ports, wait_healthy
-from coopplan.store import Store
+from coopplan.store.folder import Store
 
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "artifacts" / "browser"

@@ -19,9 +19,9 @@ from pathlib import Path
 import pytest
 from variants import MARKER, as_bytes, hostile, hostile_text, shipped
 
-from coopplan.audit import audit_for
-from coopplan.editors import add_editor, editors_for, system_actor
-from coopplan.store import Store
+from coopplan.editors.accounts import add_editor, system_actor
+from coopplan.editors.backends import audit_for, editors_for
+from coopplan.store.folder import Store
 
 from .conftest import own_dashboard
 from .harness import wait_quiet

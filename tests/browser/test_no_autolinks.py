@@ -9,7 +9,7 @@ import pytest
 from linkless import MAIL, SITE, WEB, linkless_plan
 from variants import as_bytes
 
-from coopplan.store import Store
+from coopplan.store.folder import Store
 
 from .conftest import own_dashboard
 from .test_update_flow import _settled

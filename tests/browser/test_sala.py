@@ -22,7 +22,7 @@ from test_hall import decode_qr
 from browser.conftest import ROOT, start_streamlit, stop
 from browser.harness import wait_quiet
 from browser.test_a11y import audit, report
-from coopplan import hallstate
+from coopplan.hall import state as hallstate
 
 pytestmark = pytest.mark.browser
 

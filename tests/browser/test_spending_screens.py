@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from coopplan import load_plan
-from coopplan.writer import write_workbook
+from coopplan.workbook.writer import write_workbook
 from tests.test_spending_pages import EXAMPLE, moved_to_today
 
 from .conftest import ROOT, start_streamlit, stop

@@ -20,7 +20,7 @@ from conftest import column_of, edited_workbook
 from variants import COOP, as_bytes, project_with_amount, shipped, with_amount
 
 from coopplan import fmt
-from coopplan.store import Store
+from coopplan.store.folder import Store
 from ui import keys
 
 from .conftest import own_dashboard

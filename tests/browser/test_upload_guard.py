@@ -25,9 +25,9 @@ from pathlib import Path
 import pytest
 from sample import generate_plan
 
-from coopplan import sandbox
-from coopplan.store import Store
-from coopplan.writer import workbook_bytes
+from coopplan.store.folder import Store
+from coopplan.workbook import sandbox
+from coopplan.workbook.writer import workbook_bytes
 from ui.uploads import PURGE_EVERY, REFUSED
 
 from .conftest import own_dashboard
@@ -165,7 +165,7 @@ def sandbox_children(pid: int) -> int:
             command = (entry / "cmdline").read_bytes()
         except (OSError, ValueError, IndexError):
             continue
-        count += ppid == pid and b"coopplan.sandbox" in command
+        count += ppid == pid and b"coopplan.workbook.sandbox" in command
     return count
 
 

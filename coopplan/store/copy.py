@@ -12,7 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from coopplan import fmt
-from coopplan.store import StoreError, Version, VersionStore
+from coopplan.store.model import StoreError, Version, VersionStore
 
 
 @dataclass(frozen=True)

@@ -1,7 +1,7 @@
 """Plan -> workbook: the editable .xlsx the secretary works on, and the empty template.
 
 Everything about the layout (sheets, headers, widths, dropdowns, help texts) comes from
-coopplan.schema, so the template and the shipped workbook always match what the reader expects.
+coopplan.workbook.schema, so the template and the shipped workbook always match what the reader expects.
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from coopplan import kinds
 from coopplan.plan import Plan, PlanMeta
-from coopplan.schema import (
+from coopplan.workbook.schema import (
     ATTIVITA,
     CONSUNTIVO,
     DATE_META,
@@ -83,7 +83,7 @@ def workbook_bytes(plan: Plan) -> bytes:
 def restamped_bytes(plan: Plan, version_date: dt.date) -> bytes:
     """The workbook of ``plan`` with «Data versione» set to ``version_date`` (the page offers
     today's date when an upload's date is not newer than the version in force). The workbook
-    is written afresh from the plan (same sheets as every workbook of coopplan.writer)."""
+    is written afresh from the plan (same sheets as every workbook of coopplan.workbook.writer)."""
     return workbook_bytes(replace(plan, meta=replace(plan.meta, version_date=version_date)))
 
 

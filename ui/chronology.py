@@ -11,8 +11,8 @@ import pandas as pd
 import streamlit as st
 
 from coopplan import Plan, charts, charts_spending, fmt, kinds
-from coopplan.files import os_reason
-from coopplan.store import StoreError, Version, VersionStore
+from coopplan.store.files import os_reason
+from coopplan.store.model import StoreError, Version, VersionStore
 from coopplan.timeline import NO_HISTORY, Described, Timeline, build, describe
 from ui import components as ui
 from ui import data

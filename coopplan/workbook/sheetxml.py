@@ -11,7 +11,7 @@ A value that cannot be read as the spreadsheet programs show it is not guessed: 
 ``CellFault`` naming the cell and what it holds.
 
 The XML goes through expat with no DTD and no entity declarations (refused, like
-``coopplan.intake`` refuses their bytes); the work and memory follow the cells that hold a
+``coopplan.workbook.intake`` refuses their bytes); the work and memory follow the cells that hold a
 value (formatted empty cells are skipped), and a sheet stops being collected past ``limit``
 value cells. Number formats (which numbers are dates) come from openpyxl's table of built-in
 formats and its ``is_date_format``; serial dates from ``openpyxl.utils.datetime.from_excel``.
@@ -110,7 +110,7 @@ class BookError(ValueError):
 
 class Book:
     """An .xlsx opened for reading its cells. ``data`` must have passed
-    ``coopplan.intake.check_workbook_bytes`` (sizes and DTDs are checked there)."""
+    ``coopplan.workbook.intake.check_workbook_bytes`` (sizes and DTDs are checked there)."""
 
     def __init__(self, data: bytes) -> None:
         try:

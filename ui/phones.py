@@ -8,9 +8,10 @@ import time
 
 import streamlit as st
 
-from coopplan import Plan, hallstate
-from coopplan.hall import SALA_PATH, SERVE_COMMAND, hall_url, reachable, serving_port
-from coopplan.sala import HallFilter, hall_query
+from coopplan import Plan
+from coopplan.hall import state as hallstate
+from coopplan.hall.links import SALA_PATH, SERVE_COMMAND, hall_url, reachable, serving_port
+from coopplan.hall.sala import HallFilter, hall_query
 from coopplan.slides import Slide
 from ui import keys
 from ui.filters import Filters
@@ -27,7 +28,7 @@ def hall_filter(filters: Filters, against: int | None = None) -> HallFilter:
 
 
 def phone_url(plan: Plan, filters: Filters, against: int | None = None) -> str:
-    """«Sala» as the hall reaches it (coopplan.hall), with ``filters``; the port is env PORT
+    """«Sala» as the hall reaches it (coopplan.hall.links), with ``filters``; the port is env PORT
     (nginx's, under scripts/serve.sh) else this Streamlit server's."""
     port = serving_port(fallback=int(st.get_option("server.port")))
     return hall_url(hall_query(plan, hall_filter(filters, against)), port=port, path=SALA_PATH)

@@ -19,8 +19,8 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from coopplan import fmt
 from coopplan.plan import Plan
-from coopplan.schema import NO, YES
 from coopplan.tables import HEADERS
+from coopplan.workbook.schema import NO, YES
 
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 # The downloads hold counts of items, and say so (the matrix on screen shows them as numbers).

@@ -10,9 +10,10 @@ import datetime as dt
 import math
 import re
 from dataclasses import dataclass
+from typing import assert_never
 
-from coopplan import fmt
-from coopplan.schema import NO_WORDS, YES_WORDS, normalize_header
+from coopplan import fmt, kinds
+from coopplan.workbook.schema import NO_WORDS, YES_WORDS, normalize_header
 
 EMPTY_MARKS = frozenset({"", "...", "…", "-", "–"})
 """What the slides and the secretary write for 'nothing here'."""
@@ -170,3 +171,34 @@ def parse_choice(value: object, allowed: Choices, what: str) -> str:
             )
         raise CellError(f"{show(value)} non è {what} valido: i valori ammessi sono {listed}.")
     return canonical
+
+
+# The cells of funding sources, by kind --------------------------------------------------
+
+
+def parse_cell(kind: str, value: object, source: str) -> tuple[float, bool]:
+    """A workbook cell of the source's column -> (amount, flag) of its funding row.
+
+    Raises CellError with an Italian message for a value the kind does not accept.
+    """
+    r = kinds.rules(kind)
+    match r.keeps:
+        case kinds.Keeps.NUMBER:
+            return (parse_money(value) if r.money else _parse_quantity(value, r)), False
+        case kinds.Keeps.TICK:
+            return 0.0, parse_flag(value, source)
+        case _:
+            assert_never(r.keeps)
+
+
+def _parse_quantity(value: object, r: kinds.KindRules) -> float:
+    """A number >= 0 that is not money (e.g. hours); empty means 0."""
+    if is_empty(value):
+        return 0.0
+    example = f"ad esempio 12 per 12 {r.unit[1]}"
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise CellError(f"{show(value)} non è un numero: scrivi una cifra, {example}.")
+    number = float(value)
+    if math.isnan(number) or math.isinf(number) or number < 0:
+        raise CellError(f"{show(value)} non è valido: scrivi una cifra, {example}.")
+    return number

@@ -2,7 +2,7 @@
 
 What a store does is the ``VersionStore`` protocol (publish, restore, the versions, their bytes,
 what is shown while something is damaged, a full verification); ``Store`` keeps it in a folder,
-``coopplan.store_pg.PgStore`` in PostgreSQL. ``open_store()`` picks one from ``COOPPLAN_STORE``
+``coopplan.store.postgres.PgStore`` in PostgreSQL. ``open_store()`` picks one from ``COOPPLAN_STORE``
 (a folder, or a ``postgresql://`` address); the reading logic both share is ``StoreBase``.
 
 Layout of the store folder (``COOPPLAN_STORE``, default ``store/`` in the project):
@@ -37,342 +37,57 @@ import os
 import re
 import time
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Protocol
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from coopplan import fmt, kinds
-from coopplan.files import TEMP_PREFIX, atomic_write, fsync_dir, is_locked, locked, os_reason
-from coopplan.marks import MARKS_FILE, Mark, read_marks
+from coopplan import fmt
 from coopplan.plan import Plan
-from coopplan.problems import Problem, summary
-from coopplan.reader import load_plan
-
-STORE_ENV = "COOPPLAN_STORE"
-PROJECT_DIR = Path(__file__).resolve().parent.parent
-DEFAULT_ROOT = PROJECT_DIR / "store"
-SHIPPED_WORKBOOK = PROJECT_DIR / "data" / "piano_2023.xlsx"
-SEED_EDITOR = "Piano fornito"
-SEED_NOTE = "Piano iniziale fornito con l'applicazione."
-
-DISPLAY_TIMEZONE = "Europe/Rome"  # times are stored in UTC and shown in Italian time
+from coopplan.store.files import TEMP_PREFIX, atomic_write, fsync_dir, is_locked, locked, os_reason
+from coopplan.store.marks import MARKS_FILE, Mark, read_marks
+from coopplan.store.model import (
+    BAD_LINE,
+    DUPLICATE,
+    LEFTOVER,
+    MISSING,
+    NO_MANIFEST,
+    ORPHAN,
+    RECOVERY,
+    SEED_EDITOR,
+    SEED_NOTE,
+    SHIPPED_WORKBOOK,
+    SUFFIX,
+    TORN_LINE,
+    Damage,
+    Report,
+    SourceTotal,
+    Standing,
+    StoreError,
+    Version,
+    _now,
+    _number,
+    checked_content,
+    missing_damage,
+)
+from coopplan.workbook.problems import summary
+from coopplan.workbook.reader import load_plan
 
 MANIFEST = "manifest.jsonl"
+
+
 LOCK = "manifest.lock"
+
+
 OBJECTS = "objects"
-SUFFIX = ".xlsx"
+
 
 # The points of a write where a ``Store(..., on_step=...)`` hook is called (tests kill there).
 PAUSE_POINTS = ("content-temp", "before-manifest", "manifest-half")
+
+
 STALE_TEMP_SECONDS = 3600  # temp files this old were left by a killed publisher: swept away
-RECOVERY = (
-    "Ripristina la cartella dell'archivio da una copia di sicurezza (vedi README, «Se l'archivio "
-    "è danneggiato»)"
-)
+
+
 _VERSION_IN_LINE = re.compile(rb'"version"\s*:\s*(\d+)')
-_KEYWORD_FORM = re.compile(r"^[a-z_]+\s*=")  # libpq's 'host=… dbname=…' (no folder looks so)
-
-
-class StoreError(Exception):
-    """A refusal or a failure of the store, with an Italian message for whoever runs it
-    (``message``, naming where the store is) and one for the dashboard's viewers (``public``:
-    no database address, user or host; the same as ``message`` unless the backend says)."""
-
-    def __init__(
-        self, message: str, problems: list[Problem] | None = None, *, public: str = ""
-    ) -> None:
-        super().__init__(message)
-        self.message = message
-        self.problems = problems or []
-        self.public = public or message
-
-
-class UnreachableStoreError(StoreError):
-    """The store's server cannot be reached (a database that is down): nothing was read."""
-
-
-@dataclass(frozen=True)
-class SourceTotal:
-    source: str
-    kind: str  # a coopplan.kinds kind (the total: euro, or projects ticked, ...)
-    total: float
-
-
-@dataclass(frozen=True)
-class Version:
-    """One line of the manifest: a published (or restored) workbook."""
-
-    number: int
-    time: dt.datetime  # aware, UTC
-    editor: str
-    note: str
-    year: int
-    sha256: str
-    title: str = ""
-    projects: int = 0
-    totals: tuple[SourceTotal, ...] = field(default_factory=tuple)
-    restored_from: int | None = None
-
-    @property
-    def local_time(self) -> dt.datetime:
-        """The publication time in Italy (where the plan is edited), for display."""
-        try:
-            return self.time.astimezone(ZoneInfo(DISPLAY_TIMEZONE))
-        except ZoneInfoNotFoundError:
-            return self.time.astimezone()
-
-    @property
-    def when(self) -> str:
-        """'25 nov 2026, 15:02' in Italian."""
-        local = self.local_time
-        return f"{fmt.date(local.date(), 'medium')}, {local:%H:%M}"
-
-    @property
-    def restored_text(self) -> str:
-        """'ripristino della v. 2' for a restored version, else ''."""
-        return f"ripristino della v. {self.restored_from}" if self.restored_from else ""
-
-    @property
-    def label(self) -> str:
-        """'Versione 3 · 25 nov 2026, 15:02 · Maria Rossi – ripristino della v. 1'."""
-        restored = f" – {self.restored_text}" if self.restored_from else ""
-        return f"Versione {self.number} · {self.when} · {self.editor}{restored}"
-
-    @property
-    def file_name(self) -> str:
-        """'piano_2023_v3.xlsx': the name a downloaded copy of the version gets."""
-        return f"piano_{self.year}_v{self.number}{SUFFIX}"
-
-    def totals_text(self) -> str:
-        """'Risorse Coop Re-Start 25.000 €, …, Risorse interne 15 progetti'."""
-        return ", ".join(f"{t.source} {kinds.format_total(t.kind, t.total)}" for t in self.totals)
-
-    def to_json(self) -> str:
-        record = {
-            "version": self.number,
-            "time": self.time.isoformat(timespec="seconds"),
-            "editor": self.editor,
-            "note": self.note,
-            "year": self.year,
-            "sha256": self.sha256,
-            "title": self.title,
-            "summary": {
-                "projects": self.projects,
-                "totals": [
-                    {"source": t.source, "kind": t.kind, "total": t.total} for t in self.totals
-                ],
-            },
-            "restored_from": self.restored_from,
-        }
-        return json.dumps(record, ensure_ascii=False, separators=(",", ":"))
-
-    @classmethod
-    def from_json(cls, line: str) -> Version:
-        """Parse a manifest line; raises ValueError (or KeyError/TypeError) on a torn line."""
-        record = json.loads(line)
-        summary_ = record.get("summary") or {}
-        sha = str(record["sha256"])
-        if len(sha) != 64 or any(c not in "0123456789abcdef" for c in sha):
-            raise ValueError("bad hash")
-        return cls(
-            number=int(record["version"]),
-            time=dt.datetime.fromisoformat(record["time"]),
-            editor=str(record["editor"]),
-            note=str(record.get("note") or ""),
-            year=int(record["year"]),
-            sha256=sha,
-            title=str(record.get("title") or ""),
-            projects=int(summary_.get("projects") or 0),
-            totals=tuple(
-                SourceTotal(str(t["source"]), str(t["kind"]), float(t["total"]))
-                for t in summary_.get("totals") or []
-            ),
-            restored_from=(
-                int(record["restored_from"]) if record.get("restored_from") is not None else None
-            ),
-        )
-
-
-# Damage ----------------------------------------------------------------------------------------
-
-MISSING = "missing"  # a version's file is not in objects/
-CORRUPT = "corrupt"  # a version's file no longer matches its hash
-BAD_LINE = "bad-line"  # a manifest line that is not a version record (not the last line)
-TORN_LINE = "torn-line"  # the last line is incomplete and no publisher is writing it
-DUPLICATE = "duplicate"  # a version number recorded twice
-NO_MANIFEST = "no-manifest"  # version files present, manifest missing or empty
-ORPHAN = "orphan"  # a version file that no manifest line names
-LEFTOVER = "leftover"  # the torn line of an interrupted publish, its number reused: nothing lost
-
-
-@dataclass(frozen=True)
-class Damage:
-    """One thing wrong in a store, said in Italian (``message``), with the version number or the
-    manifest line (1-based) it concerns when known. ``LEFTOVER`` is a notice, not a damage."""
-
-    kind: str
-    message: str
-    version: int | None = None
-    line: int | None = None
-
-    @property
-    def serious(self) -> bool:
-        return self.kind != LEFTOVER
-
-
-@dataclass(frozen=True)
-class Standing:
-    """What a page shows for one plan year: the version in force (the newest recorded), the
-    newest intact version (``shown``, None if none is intact), and what is damaged."""
-
-    in_force: Version
-    shown: Version | None
-    damages: tuple[Damage, ...]
-
-    @property
-    def message(self) -> str:
-        """The Italian sentence(s) a page must show above the plan, or '' when all is sound."""
-        serious = [d for d in self.damages if d.serious]
-        if not serious:
-            return ""
-        parts: list[str] = []
-        broken = [d for d in serious if d.kind in (MISSING, CORRUPT)]
-        for damage in broken:
-            force = " (in vigore)" if damage.version == self.in_force.number else ""
-            what = (
-                "manca dall'archivio"
-                if damage.kind == MISSING
-                else ("è danneggiata: il suo file non corrisponde più a quello pubblicato")
-            )
-            parts.append(
-                f"La versione {damage.version}{force} del piano {self.in_force.year} {what}."
-            )
-        parts += [d.message for d in serious if d.kind not in (MISSING, CORRUPT)]
-        if self.shown is None:
-            parts.append(f"Nessuna versione del piano {self.in_force.year} è integra.")
-        elif self.shown != self.in_force:
-            parts.append(
-                f"Mostro la versione {self.shown.number} del {self.shown.when}, l'ultima integra, "
-                f"che non è quella in vigore."
-            )
-        elif broken or any(d.kind in (BAD_LINE, TORN_LINE, NO_MANIFEST) for d in serious):
-            parts.append(
-                f"Mostro la versione {self.shown.number}: potrebbe non essere l'ultima pubblicata."
-            )
-        parts.append(f"{RECOVERY}.")
-        return " ".join(parts)
-
-
-@dataclass(frozen=True)
-class Report:
-    """The result of ``verify()``: every version recorded, every file count, every damage."""
-
-    root: Path | str
-    versions: tuple[Version, ...]
-    files: int
-    damages: tuple[Damage, ...]
-
-    @property
-    def sound(self) -> bool:
-        return not any(d.serious for d in self.damages)
-
-    def lines(self) -> list[str]:
-        """The report in Italian, one line each: a heading, the damages, what to do."""
-        head = (
-            f"Archivio {self.root}: {fmt.count(len(self.versions), 'versione', 'versioni')} "
-            f"nel registro, {fmt.count(self.files, 'file', 'file')} di versioni."
-        )
-        serious = [d for d in self.damages if d.serious]
-        notices = [d for d in self.damages if not d.serious]
-        out = [head]
-        out += [f"DANNO: {d.message}" for d in serious]
-        out += [f"Nota: {d.message}" for d in notices]
-        if serious:
-            out.append(
-                f"L'archivio è danneggiato ({fmt.count(len(serious), 'problema', 'problemi')}). "
-                f"{RECOVERY}."
-            )
-        else:
-            out.append("L'archivio è integro: ogni riga del registro e ogni file sono a posto.")
-        return out
-
-
-class VersionStore(Protocol):
-    """What a store of plan versions does, whatever keeps it (a folder, later a database).
-
-    Version numbers are global and never reused on purpose; the version in force of a year is its
-    highest-numbered one. Refusals and failures raise ``StoreError`` with an Italian message.
-    ``root`` says where the store is, for messages (a folder, or a database address without
-    its password).
-    """
-
-    @property
-    def root(self) -> Path | str:
-        """Where the store is, for messages."""
-        ...
-
-    def exists(self) -> bool:
-        """True when there is a store here (commands that only read refuse anything else)."""
-        ...
-
-    def ensure_seeded(self) -> Version | None:
-        """Make the shipped workbook version 1 of an empty store; the new version, else None.
-        A store that holds any version file is never seeded (its manifest may be lost)."""
-        ...
-
-    def versions(self, year: int | None = None) -> list[Version]:
-        """Every version recorded (of one year, if given), oldest first, damaged ones included."""
-        ...
-
-    def years(self) -> list[int]:
-        """The plan years recorded, ascending."""
-        ...
-
-    def current(self, year: int | None = None) -> Version:
-        """The version in force of ``year`` (default: the latest year), intact or not."""
-        ...
-
-    def get(self, number: int) -> Version:
-        """The version with this number; StoreError if none."""
-        ...
-
-    def read(self, version: Version | int) -> bytes:
-        """The workbook bytes of a version, checked; StoreError if missing or altered."""
-        ...
-
-    def load(self, version: Version | int) -> Plan:
-        """The plan of a version; StoreError if its file cannot be read."""
-        ...
-
-    def standing(self, year: int | None = None) -> Standing:
-        """The version in force of ``year``, the newest intact one to show, and the damages."""
-        ...
-
-    def verify(self) -> Report:
-        """Check every manifest line and every version file (hash, missing, orphans)."""
-        ...
-
-    def publish(self, data: bytes, editor: str, note: str = "", *, name: str = "") -> Version:
-        """Validate a workbook and add it as the new version in force of its year."""
-        ...
-
-    def restore(self, number: int, editor: str, note: str = "") -> Version:
-        """Add a new version with the content of version ``number`` (not the one in force)."""
-        ...
-
-    def add_copy(self, version: Version, data: bytes) -> None:
-        """Append a version copied from another store, as it is (see ``coopplan.store_copy``)."""
-        ...
-
-    def mark_presented(self, number: int, day: dt.date, editor: str) -> Mark:
-        """Record that version ``number`` was presented to the assembly of ``day`` (marking it
-        again replaces the day). StoreError for an unknown version or a store not writable."""
-        ...
-
-    def marks(self) -> dict[int, Mark]:
-        """Version number -> its mark «presentata in assemblea», for the marked versions."""
-        ...
 
 
 @dataclass(frozen=True)
@@ -597,12 +312,6 @@ class Store(StoreBase):
     def exists(self) -> bool:
         """True when the folder holds a manifest or a folder of version files."""
         return self.manifest_path.is_file() or (self.root / OBJECTS).is_dir()
-
-    @classmethod
-    def default(cls) -> VersionStore:
-        """The store named by COOPPLAN_STORE (a folder or a PostgreSQL address), else the
-        git-ignored ``store/`` of the project: ``open_store()``."""
-        return open_store()
 
     # Paths ------------------------------------------------------------------------------
 
@@ -830,7 +539,7 @@ class Store(StoreBase):
 
     def add_copy(self, version: Version, data: bytes) -> None:
         """Append ``version`` as it is (number, time, editor…) with its workbook ``data``: what
-        ``coopplan.store_copy`` does. StoreError when the bytes do not match its hash or the
+        ``coopplan.store.copy`` does. StoreError when the bytes do not match its hash or the
         store already reaches that number."""
         refuse_bad_copy(version, data)
         with self._writing(f"La versione {version.number} non è stata copiata"):
@@ -897,7 +606,7 @@ class Store(StoreBase):
             self.on_step(point)
 
     def _write_object(self, data: bytes) -> str:
-        """Write a content file atomically (see coopplan.files); its hash."""
+        """Write a content file atomically (see coopplan.store.files); its hash."""
         sha = hashlib.sha256(data).hexdigest()
         target = self.object_path(sha)
         folder = target.parent
@@ -945,33 +654,6 @@ class Store(StoreBase):
                     path.unlink()
 
 
-# Helpers -----------------------------------------------------------------------------------
-
-
-def open_store(
-    location: str | os.PathLike[str] | None = None, *, seed: Path | None = SHIPPED_WORKBOOK
-) -> VersionStore:
-    """The store at ``location`` (default: COOPPLAN_STORE, else the project's ``store/``): a
-    ``PgStore`` for a ``postgresql://`` (or ``postgres://``) address, else a folder ``Store``.
-    Opening connects to nothing yet; a database that cannot be reached is a StoreError at first
-    use."""
-    text = os.fspath(location) if location is not None else os.environ.get(STORE_ENV, "")
-    text = str(text).strip()
-    if is_database_url(text):
-        from coopplan.store_pg import PgStore  # psycopg is needed only for a database store
-
-        return PgStore(text, seed=seed)
-    return Store(Path(text).expanduser() if text else DEFAULT_ROOT, seed=seed)
-
-
-def is_database_url(location: str) -> bool:
-    """True for a PostgreSQL address: ``postgresql://…``, ``postgres://…`` or libpq keywords
-    (``host=db dbname=piano``, ``service=coopplan``)."""
-    return location.startswith(("postgresql://", "postgres://")) or bool(
-        _KEYWORD_FORM.match(location)
-    )
-
-
 def publishable_plan(data: bytes, name: str) -> Plan:
     """The plan of a workbook about to be published; StoreError (with the problems, in Italian)
     when it is not a valid workbook."""
@@ -996,33 +678,6 @@ def seed_plan(seed: Path | None) -> tuple[bytes, Plan] | None:
     if not result.ok or result.plan is None:
         return None
     return data, result.plan
-
-
-def missing_damage(version: Version, what: str) -> Damage:
-    """The damage of a version whose content (``what``: 'file objects/….xlsx') is not there."""
-    return Damage(
-        MISSING,
-        f"La versione {version.number} del piano {version.year} manca: il suo {what} non è "
-        "nell'archivio.",
-        version.number,
-    )
-
-
-def checked_content(version: Version, data: bytes, what: str) -> tuple[bytes | None, Damage | None]:
-    """``data`` if its sha256 is the version's, else the damage naming ``what`` was altered."""
-    if hashlib.sha256(data).hexdigest() != version.sha256:
-        return None, corrupt_damage(version, what)
-    return data, None
-
-
-def corrupt_damage(version: Version, what: str) -> Damage:
-    """The damage of a version whose content (``what``) no longer matches its hash."""
-    return Damage(
-        CORRUPT,
-        f"La versione {version.number} del piano {version.year} è danneggiata: il suo "
-        f"{what} non corrisponde più a quello pubblicato.",
-        version.number,
-    )
 
 
 def refuse_bad_copy(version: Version, data: bytes) -> None:
@@ -1086,14 +741,6 @@ def _record_whole(scan: _Scan) -> bool:
     numbers = [version.number for version in scan.versions]
     serious = any(damage.serious for damage in scan.damages)
     return bool(numbers) and not serious and numbers == list(range(1, len(numbers) + 1))
-
-
-def _now() -> dt.datetime:
-    return dt.datetime.now(dt.UTC).replace(microsecond=0)
-
-
-def _number(version: Version | int) -> int:
-    return version if isinstance(version, int) else version.number
 
 
 def _sha_of(path: Path) -> str:

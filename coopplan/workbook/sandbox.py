@@ -4,7 +4,7 @@ A workbook comes from anyone who can open «Aggiorna il piano». If reading it m
 for gigabytes, loop, or crash, only the child dies: the server and every other viewer carry on,
 the uploader gets one Italian sentence and nothing stored changes.
 
-The child is ``python -m coopplan.sandbox``: it imports the reader, lowers its own limits with
+The child is ``python -m coopplan.workbook.sandbox``: it imports the reader, lowers its own limits with
 ``resource.setrlimit`` (address space, CPU seconds), then waits on stdin for one pickled task
 ``(target, args, kwargs)`` and answers on stdout with one pickled reply. One task per child, so
 the limits and the memory are fresh each time; one spare child is kept started (its imports
@@ -40,14 +40,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from coopplan.preview import Against, UploadPreview
-from coopplan.problems import error
-from coopplan.reader import LoadResult
+from coopplan.workbook.preview import Against, UploadPreview
+from coopplan.workbook.problems import error
+from coopplan.workbook.reader import LoadResult
 
-PACKAGE_ROOT = Path(__file__).resolve().parents[1]  # the folder that holds coopplan/
-LOAD_TARGET = "coopplan.reader:load_plan"
-PREVIEW_TARGET = "coopplan.preview:preview_upload"
-RESTAMP_TARGET = "coopplan.preview:restamp"
+PACKAGE_ROOT = Path(__file__).resolve().parents[2]  # the folder that holds coopplan/
+LOAD_TARGET = "coopplan.workbook.reader:load_plan"
+PREVIEW_TARGET = "coopplan.workbook.preview:preview_upload"
+RESTAMP_TARGET = "coopplan.workbook.preview:restamp"
 MAX_RUNNING = 2  # tasks at once in one server process (2 cores; each may take a GiB)
 READY = b"R"  # the child writes this once its imports are done and its limits are set
 MiB = 1024 * 1024
@@ -140,7 +140,7 @@ def _size(size: int) -> str:
 
 
 def load_plan_isolated(data: bytes, name: str = "", limits: Limits = LIMITS) -> LoadResult:
-    """``coopplan.reader.load_plan(data, name=name)`` in a limited child process. A child that
+    """``coopplan.workbook.reader.load_plan(data, name=name)`` in a limited child process. A child that
     runs out of memory, CPU or time, or crashes, becomes a LoadResult with no plan and one
     error «Il file è troppo complesso da leggere: …»; nothing is raised."""
     run = call(LOAD_TARGET, (data,), {"name": name}, limits=limits)
@@ -152,7 +152,7 @@ def load_plan_isolated(data: bytes, name: str = "", limits: Limits = LIMITS) -> 
 def preview_isolated(
     data: bytes, name: str, against: dict[int, Against], limits: Limits = PREVIEW_LIMITS
 ) -> UploadPreview:
-    """``coopplan.preview.preview_upload`` in a limited child: a failure of any kind becomes a
+    """``coopplan.workbook.preview.preview_upload`` in a limited child: a failure of any kind becomes a
     preview with one Italian sentence (``retry`` when the child was not started: busy)."""
     run = call(PREVIEW_TARGET, (data, name, against), limits=limits)
     if run.ok and isinstance(run.value, UploadPreview):
@@ -163,7 +163,7 @@ def preview_isolated(
 def restamp_isolated(
     data: bytes, name: str, day: dt.date, limits: Limits = WRITE_LIMITS
 ) -> bytes | str:
-    """``coopplan.preview.restamp`` in a limited child: the rewritten workbook, or the Italian
+    """``coopplan.workbook.preview.restamp`` in a limited child: the rewritten workbook, or the Italian
     sentence saying why not."""
     run = call(RESTAMP_TARGET, (data, name, day), limits=limits)
     if run.ok and isinstance(run.value, bytes):
@@ -181,7 +181,7 @@ def restamp_isolated(
 
 
 class _Child:
-    """A started ``python -m coopplan.sandbox`` and whether it said it is ready."""
+    """A started ``python -m coopplan.workbook.sandbox`` and whether it said it is ready."""
 
     def __init__(self, limits: Limits) -> None:
         self.limits = limits
@@ -237,7 +237,7 @@ def _call(target: str, args: tuple, kwargs: dict | None, limits: Limits) -> Run:
     payload = pickle.dumps((target, args, kwargs or {}), protocol=pickle.HIGHEST_PROTOCOL)
     try:
         if not child.await_ready(limits.wall):
-            raise subprocess.TimeoutExpired("coopplan.sandbox", limits.wall)
+            raise subprocess.TimeoutExpired("coopplan.workbook.sandbox", limits.wall)
         out, err = child.process.communicate(payload, timeout=limits.wall)
     except subprocess.TimeoutExpired:
         child.stop()
@@ -290,7 +290,7 @@ def _start(limits: Limits) -> subprocess.Popen:
         p for p in (str(PACKAGE_ROOT), env.get("PYTHONPATH", "")) if p
     )
     command = [
-        sys.executable, "-m", "coopplan.sandbox",
+        sys.executable, "-m", "coopplan.workbook.sandbox",
         str(limits.memory), str(limits.cpu),
     ]  # fmt: skip
     return subprocess.Popen(  # noqa: S603 - our own interpreter and module
@@ -362,7 +362,7 @@ def _serve(memory: int, cpu: int) -> int:
     """One task: read it from stdin, run it, write the reply to the saved stdout."""
     answer = os.fdopen(os.dup(1), "wb")
     os.dup2(2, 1)  # a stray print of a library cannot garble the reply
-    import coopplan.reader  # noqa: F401 - the imports are done before the task arrives
+    import coopplan.workbook.reader  # noqa: F401 - the imports are done before the task arrives
 
     _limit(memory, cpu)
     answer.write(READY)

@@ -1,4 +1,4 @@
-"""Editors and the audit log of a PostgreSQL store (see coopplan.editors, coopplan.audit).
+"""Editors and the audit log of a PostgreSQL store (see coopplan.editors.accounts, coopplan.editors.audit).
 
 Tables, created at the first write (``CREATE … IF NOT EXISTS`` under their own advisory lock),
 in the connection's schema, beside the store's:
@@ -24,9 +24,9 @@ import psycopg
 from psycopg import sql
 from psycopg.types.json import Jsonb
 
-from coopplan.audit import Action, Entry, next_entry
-from coopplan.editors import Account, account_key, missing_editor, refuse_put
-from coopplan.store import StoreError
+from coopplan.editors.accounts import Account, account_key, missing_editor, refuse_put
+from coopplan.editors.audit import Action, Entry, next_entry
+from coopplan.store.model import StoreError
 
 ABSENT_SECONDS = 30.0
 """How long tables found absent are believed absent without asking again."""
@@ -59,7 +59,7 @@ SCHEMA = (
 
 class _Database:
     """The store's database: connections borrowed from the ``PgStore``'s own (one set per
-    process, see coopplan.store_pg), or opened per operation for a bare address; the tables made
+    process, see coopplan.store.postgres), or opened per operation for a bare address; the tables made
     at the first write."""
 
     def __init__(self, url: str, shown: str, lender: Any = None) -> None:

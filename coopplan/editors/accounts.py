@@ -6,14 +6,14 @@ scrypt hash (``hashlib.scrypt``, OpenSSL's; parameters stored in each hash so th
 later). They live in the store, so every process of the dashboard and the command line sees the
 same editors at once: the folder store keeps ``editors.json`` (replaced atomically under the
 store's ``manifest.lock``, readable only by the owner), PostgreSQL the table ``coopplan_editors``
-(``coopplan.accounts_pg``). Names are compared as the eye reads them (case, spaces, Unicode form).
+(``coopplan.editors.postgres``). Names are compared as the eye reads them (case, spaces, Unicode form).
 
 ``SignIn.check`` verifies a name and password in constant time (an unknown name costs the same
-scrypt as a known one) and slows down wrong guesses through ``coopplan.access.Throttle``: per
+scrypt as a known one) and slows down wrong guesses through ``coopplan.editors.access.Throttle``: per
 browser session, per client address, and per account *from that client*, never per account
 alone, so a visitor hammering «Maria Rossi» cannot keep Maria out from her own computer. Every
 attempt, and every write done through ``publish_as``/``restore_as``/``mark_as``, goes to the
-audit log (``coopplan.audit``).
+audit log (``coopplan.editors.audit``).
 """
 
 from __future__ import annotations
@@ -37,8 +37,8 @@ from pathlib import Path
 from typing import Protocol
 from zoneinfo import ZoneInfo
 
-from coopplan.access import THROTTLE, Guesser, Throttle, _duration
-from coopplan.audit import (
+from coopplan.editors.access import THROTTLE, Guesser, Throttle, _duration
+from coopplan.editors.audit import (
     CLI_CLIENT,
     SYSTEM_USER,
     UNKNOWN_NAME,
@@ -47,9 +47,10 @@ from coopplan.audit import (
     Event,
     Result,
 )
-from coopplan.files import atomic_write, locked, os_reason
-from coopplan.marks import Mark
-from coopplan.store import DISPLAY_TIMEZONE, LOCK, StoreError, Version, VersionStore
+from coopplan.store.files import atomic_write, locked, os_reason
+from coopplan.store.folder import LOCK
+from coopplan.store.marks import Mark
+from coopplan.store.model import DISPLAY_TIMEZONE, StoreError, Version, VersionStore
 
 EDITORS_FILE = "editors.json"
 MIN_PASSWORD = 12  # characters
@@ -272,17 +273,6 @@ class FolderEditors:
     def _writing(self) -> contextlib.AbstractContextManager[None]:
         self.root.mkdir(parents=True, exist_ok=True)
         return locked(self.root / LOCK)
-
-
-def editors_for(store: VersionStore) -> Editors:
-    """The editors of a store (folder or PostgreSQL)."""
-    from coopplan.store import Store
-
-    if isinstance(store, Store):
-        return FolderEditors(store.root)
-    from coopplan.accounts_pg import PgEditors
-
-    return PgEditors.for_store(store)
 
 
 # Managing editors (the command line) -----------------------------------------------------

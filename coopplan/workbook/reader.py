@@ -21,10 +21,12 @@ from openpyxl.utils.cell import (
     get_column_letter,
 )
 
-from coopplan import cells, fmt, intake, kinds, sheetxml
+from coopplan import fmt, kinds
 from coopplan.plan import Plan, PlanMeta
-from coopplan.problems import Problem, Severity, error, has_errors, warning
-from coopplan.schema import (
+from coopplan.text import clean, removed_characters
+from coopplan.workbook import cells, intake, sheetxml
+from coopplan.workbook.problems import Problem, Severity, error, has_errors, warning
+from coopplan.workbook.schema import (
     ATTIVITA,
     CONSUNTIVO,
     DATE_META,
@@ -46,7 +48,6 @@ from coopplan.schema import (
     Sheet,
     normalize_header,
 )
-from coopplan.text import clean, removed_characters
 
 Source = str | os.PathLike[str] | bytes | BinaryIO
 
@@ -87,9 +88,9 @@ def load_plan(source: Source, *, name: str | None = None) -> LoadResult:
 
 
 def load_plan_bytes(data: bytes, name: str = "") -> LoadResult:
-    """Parse bytes that passed the intake checks (``coopplan.intake.check_workbook_bytes``).
+    """Parse bytes that passed the intake checks (``coopplan.workbook.intake.check_workbook_bytes``).
 
-    Every cell is read by ``coopplan.sheetxml`` as Excel and LibreOffice show it; a cell that
+    Every cell is read by ``coopplan.workbook.sheetxml`` as Excel and LibreOffice show it; a cell that
     cannot be (an error value such as ``#DIV/0!``, number text no program reads) is an error
     naming its sheet, row and column."""
     try:
@@ -676,7 +677,7 @@ class _Reader:
         if not kinds.is_known(source["kind"]):
             return {"project": project, "source": source["name"], "amount": amount, "flag": flag}
         try:  # a source whose kind is wrong is already reported on the sheet Fonti
-            amount, flag = kinds.parse_cell(source["kind"], value, source["name"])
+            amount, flag = cells.parse_cell(source["kind"], value, source["name"])
         except cells.CellError as exc:
             self.problems.append(error(_capital(exc.message), sheet, row, col))
         return {"project": project, "source": source["name"], "amount": amount, "flag": flag}

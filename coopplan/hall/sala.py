@@ -31,10 +31,11 @@ from urllib.parse import urlencode
 
 from coopplan import fmt, load_plan
 from coopplan.plan import Plan
-from coopplan.schema import STATUSES
 from coopplan.since import SinceReport, assembly_version, since_report, since_start, with_since
 from coopplan.slides import Block, ChartSpec, Slide, TableSpec, build_deck
-from coopplan.store import SHIPPED_WORKBOOK, StoreError, Version, VersionStore, open_store
+from coopplan.store.location import open_store
+from coopplan.store.model import SHIPPED_WORKBOOK, StoreError, Version, VersionStore
+from coopplan.workbook.schema import STATUSES
 
 SOURCE, TRACK, STATUS, AGAINST = "fonte", "pista", "stato", "dal"
 WORKBOOK_ENV = "COOPPLAN_WORKBOOK"
@@ -239,7 +240,7 @@ def hall_deck(found: InForce, plan: Plan, chosen: HallFilter) -> list[Slide]:
 
 
 def since_for(found: InForce, chosen: HallFilter, view: Plan) -> SinceReport | None:
-    """«Dall'ultima assemblea» as ui/since.py makes it for the presentation: from version
+    """«Dall'ultima assemblea» as ui/changes.py makes it for the presentation: from version
     ``chosen.against`` (default: the last one marked as presented), filtered like ``view``."""
     if found.store is None or found.version is None:
         return None

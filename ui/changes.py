@@ -18,7 +18,7 @@ from coopplan.since import (
     status_deltas,
     track_progress,
 )
-from coopplan.store import StoreError, Version
+from coopplan.store.model import StoreError, Version
 from ui import data
 from ui.cache import shared
 from ui.components import chart, status_strip

@@ -1,8 +1,8 @@
 """What an editor sees of an uploaded workbook before publishing it, worked out as one bounded task:
 its problems, and what changes against the version of the file's year that the page shows.
 
-``preview_upload`` is meant to run in the limited child of coopplan.sandbox
-(``coopplan.sandbox.preview_isolated``): reading the upload, reading the version it is compared
+``preview_upload`` is meant to run in the limited child of coopplan.workbook.sandbox
+(``coopplan.workbook.sandbox.preview_isolated``): reading the upload, reading the version it is compared
 with, the diff and its tables never run in the server, and what comes back is small whatever the
 file: the first SHOWN_PROBLEMS problems, the first SHOWN_CHANGES rows of each table of changes,
 and how many there were. ``restamp`` (the workbook written again with today's «Data versione»)
@@ -18,10 +18,10 @@ import pandas as pd
 
 from coopplan.diff import PlanDiff, diff_plans, stale_version_date
 from coopplan.plan import Plan
-from coopplan.problems import summary
-from coopplan.reader import LoadResult, load_plan
 from coopplan.tables import problems_table
-from coopplan.writer import restamped_bytes
+from coopplan.workbook.problems import summary
+from coopplan.workbook.reader import LoadResult, load_plan
+from coopplan.workbook.writer import restamped_bytes
 
 SHOWN_PROBLEMS = 200  # a broken file can have hundreds of thousands: the first ones are enough
 SHOWN_CHANGES = 200  # rows of each table of changes (a rewritten plan can change 280,000 cells)
@@ -134,7 +134,7 @@ def shown_tables(diff: PlanDiff) -> tuple[Table, ...]:
 
 
 def restamp(data: bytes, name: str, day: dt.date) -> bytes:
-    """The workbook ``data`` written again with «Data versione» ``day`` (coopplan.writer)."""
+    """The workbook ``data`` written again with «Data versione» ``day`` (coopplan.workbook.writer)."""
     result: LoadResult = load_plan(data, name=name)
     if result.plan is None:
         raise ValueError("the workbook no longer reads")

@@ -24,12 +24,13 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any, Protocol
 
+from coopplan.store.model import DEFAULT_ROOT, STORE_ENV
+
 STATE_FILE = "sala.json"
 KEY_FILE = "sala-chiave"
 TABLE = "coopplan_sala"
 HALL_ENV = "COOPPLAN_HALL"  # overrides where the record lives (tests, a workbook-only server)
-STORE_ENV = "COOPPLAN_STORE"
-DEFAULT_DIR = Path(__file__).resolve().parents[1] / "store"
+DEFAULT_DIR = DEFAULT_ROOT  # the folder store's own default
 PG_TIMEOUT = 3  # seconds to connect to PostgreSQL
 
 

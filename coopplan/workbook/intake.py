@@ -3,14 +3,14 @@
 ``read_source`` gets the bytes (never more than ``MAX_BYTES + 1``) and ``check_workbook_bytes``
 refuses anything that is not a plausible, safe .xlsx with an ``IntakeError`` whose message
 tells the user, in Italian, what is wrong and what to do. The cells are read afterwards by
-``coopplan.sheetxml``.
+``coopplan.workbook.sheetxml``.
 
 Safety model: the upload is at most ``MAX_BYTES``; the zip container is judged first on its
 declared sizes (member count, total, compression ratio), then every member is actually
 inflated in small chunks, counting bytes, so a member that inflates past its declared size,
 or a running total past the cap, is refused as soon as it happens. Nothing is inflated whole.
 XML members are refused if they contain DOCTYPE or ENTITY declarations; the XML we parse
-ourselves also refuses them (defusedxml here, expat handlers in ``coopplan.sheetxml``).
+ourselves also refuses them (defusedxml here, expat handlers in ``coopplan.workbook.sheetxml``).
 """
 
 from __future__ import annotations
@@ -25,7 +25,7 @@ from io import BytesIO
 from pathlib import Path
 from typing import IO, BinaryIO
 
-from coopplan.schema import MAX_UPLOAD_MB
+from coopplan.workbook.schema import MAX_UPLOAD_MB
 
 MAX_BYTES: int = MAX_UPLOAD_MB * 1024 * 1024
 """Largest upload accepted, in bytes."""

@@ -4,7 +4,7 @@ by ``python -m coopplan copy``, checked by ``verify``, exported by ``python -m c
 
 One entry is one line of JSON (``Entry.line``), the same text in both backends: the folder store
 appends it to ``audit.jsonl`` (one write + fsync under ``audit.lock``, like a manifest line), the
-PostgreSQL store inserts it into ``coopplan_audit`` (see ``coopplan.accounts_pg``), where a
+PostgreSQL store inserts it into ``coopplan_audit`` (see ``coopplan.editors.postgres``), where a
 trigger refuses any update or delete. Each line carries its number (``seq``) and the sha256 of
 the line before it (``prev``): a line altered, removed or inserted in the middle breaks the chain
 and ``verify`` names it. (Cutting lines off the end leaves no trace in the log itself: the copy
@@ -32,8 +32,12 @@ from pathlib import Path
 from typing import Protocol
 
 from coopplan import fmt
-from coopplan.files import fsync_dir, is_locked, locked, os_reason
-from coopplan.store import LEFTOVER, Damage, StoreError
+from coopplan.store.files import fsync_dir, is_locked, locked, os_reason
+from coopplan.store.model import (
+    LEFTOVER,
+    Damage,
+    StoreError,
+)
 
 AUDIT_FILE = "audit.jsonl"
 AUDIT_LOCK = "audit.lock"
@@ -144,7 +148,7 @@ class Entry:
     @property
     def when(self) -> str:
         """'25 nov 2026, 15:02:07' in Italian time."""
-        from coopplan.store import DISPLAY_TIMEZONE  # one zone for every time shown
+        from coopplan.store.model import DISPLAY_TIMEZONE  # one zone for every time shown
 
         with contextlib.suppress(Exception):
             from zoneinfo import ZoneInfo
@@ -411,14 +415,3 @@ def _append(path: Path, lines: list[str]) -> None:
         os.close(fd)
     if created:
         fsync_dir(path.parent)
-
-
-def audit_for(store: object) -> AuditLog:
-    """The audit log of a store (folder or PostgreSQL)."""
-    from coopplan.store import Store
-
-    if isinstance(store, Store):
-        return FolderAudit(store.root)
-    from coopplan.accounts_pg import PgAudit
-
-    return PgAudit.for_store(store)

@@ -40,30 +40,32 @@ from psycopg.conninfo import conninfo_to_dict, make_conninfo
 from psycopg.pq import TransactionStatus
 
 from coopplan import fmt
-from coopplan.marks import Mark, read_marks
-from coopplan.store import (
+from coopplan.store.folder import (
+    StoreBase,
+    _clean_editor,
+    _line_reason,
+    _Scan,
+    _version_for,
+    publishable_plan,
+    refuse_bad_copy,
+    refuse_older_copy,
+    seed_plan,
+    seed_version,
+)
+from coopplan.store.marks import Mark, read_marks
+from coopplan.store.model import (
     BAD_LINE,
     NO_MANIFEST,
     ORPHAN,
     SHIPPED_WORKBOOK,
     Damage,
     Report,
-    StoreBase,
     StoreError,
     UnreachableStoreError,
     Version,
-    _clean_editor,
-    _line_reason,
-    _Scan,
-    _version_for,
     checked_content,
     corrupt_damage,
     missing_damage,
-    publishable_plan,
-    refuse_bad_copy,
-    refuse_older_copy,
-    seed_plan,
-    seed_version,
 )
 
 OBJECTS_TABLE = "coopplan_objects"

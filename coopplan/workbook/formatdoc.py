@@ -1,9 +1,9 @@
-"""docs/formato.md, written from coopplan.schema (the single definition of the workbook format)."""
+"""docs/formato.md, written from coopplan.workbook.schema (the single definition of the workbook format)."""
 
 from __future__ import annotations
 
 from coopplan import fmt
-from coopplan.schema import (
+from coopplan.workbook.schema import (
     MAX_CELLS_PER_SHEET,
     MAX_UPLOAD_MB,
     META_FIELDS,
@@ -18,7 +18,7 @@ def format_markdown() -> str:
     parts = [
         "# Formato della cartella di lavoro del piano",
         "",
-        "Questo documento è generato da `coopplan/schema.py` con "
+        "Questo documento è generato da `coopplan/workbook/schema.py` con "
         "`python scripts/build_workbook.py --docs`: non modificarlo a mano.",
         "",
         f"Il file è un .xlsx (massimo {MAX_UPLOAD_MB} MB e {fmt.number(MAX_CELLS_PER_SHEET)} celle piene per "

@@ -91,7 +91,7 @@ def hall_url(
 
     ``query`` maps a URL parameter to its values (``{"fonte": ["Oneri di funzionamento"]}``);
     empty lists are left out; values are percent-encoded, repeated for several values. A string
-    is taken as the query string already made (coopplan.sala.hall_query).
+    is taken as the query string already made (coopplan.hall.sala.hall_query).
     """
     if isinstance(query, str):
         text = query
