@@ -58,7 +58,7 @@ def main() -> None:
     ok = sandbox.wait_warm()
     print(f"cold child ready in {time.perf_counter() - start:.2f} s ({ok})")
 
-    from variants import with_stray_value
+    from support.variants import with_stray_value
 
     stray = with_stray_value("XFD20000")
     run = isolated(stray)

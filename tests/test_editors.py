@@ -14,8 +14,9 @@ import sys
 from pathlib import Path
 
 import pytest
-from pg import execute, fresh_schema
-from test_store import variant
+from support.paths import ROOT
+from support.pg import execute, fresh_schema
+from support.stores import variant
 
 from coopplan.editors import audit
 from coopplan.editors.access import Guesser, Policy, Throttle
@@ -40,7 +41,6 @@ from coopplan.store.folder import Store
 from coopplan.store.model import StoreError, VersionStore
 from coopplan.store.postgres import PgStore
 
-ROOT = Path(__file__).resolve().parents[1]
 MARIA, LUCA = "Maria Rossi", "Luca Bianchi"
 MARIA_PW, LUCA_PW = "mela-verde-2026!", "pera-gialla-2026?"
 ADMIN = Actor("utente di sistema: admin")

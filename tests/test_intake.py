@@ -7,9 +7,9 @@ import io
 from pathlib import Path
 
 import pytest
-from badfiles import CORPUS, EXTRA, BadFile, build, patched_xlsx, valid_xlsx
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from support.badfiles import CORPUS, EXTRA, BadFile, build, patched_xlsx, valid_xlsx
 
 from coopplan.workbook.intake import (
     MAX_BYTES,

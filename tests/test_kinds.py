@@ -11,7 +11,7 @@ from dataclasses import replace
 import pandas as pd
 import pytest
 from pptx import Presentation
-from variants import as_bytes, shipped
+from support.variants import as_bytes, shipped
 
 from coopplan import charts, kinds, load_plan, slides, tables
 from coopplan.export.handout import handout_pptx

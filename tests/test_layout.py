@@ -12,7 +12,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from conftest import ROOT
+from support.paths import ROOT
 
 CORE = ROOT / "coopplan"
 
@@ -118,3 +118,24 @@ def test_no_core_module_loads_streamlit() -> None:
     loaded = set(done.stdout.split())
     assert "coopplan.store.postgres" in loaded  # every module was imported
     assert not {name for name in loaded if name.split(".")[0] == "streamlit"}
+
+
+def test_tests_share_helpers_through_the_support_package_only() -> None:
+    """A test module imports helpers from ``tests/support/``, never from another test module or
+    a conftest (whose fixtures pytest provides by name)."""
+    offenders = []
+    for path in sorted((ROOT / "tests").rglob("*.py")):
+        if "node_modules" in path.parts:
+            continue
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        for node in ast.walk(tree):
+            if isinstance(node, ast.ImportFrom):
+                names = [node.module or ""]
+            elif isinstance(node, ast.Import):
+                names = [alias.name for alias in node.names]
+            else:
+                continue
+            leaves = [name.rpartition(".")[2] for name in names]
+            if any(leaf.startswith("test_") or leaf == "conftest" for leaf in leaves):
+                offenders.append(f"{path.relative_to(ROOT)}:{node.lineno}")
+    assert offenders == []

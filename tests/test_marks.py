@@ -1,4 +1,3 @@
-# ruff: noqa: F811 - the store fixtures (both backends) come from test_store
 """Marks «presentata in assemblea» in both stores (folder and PostgreSQL), and the CLI `mark`."""
 
 from __future__ import annotations
@@ -7,7 +6,7 @@ import datetime as dt
 from pathlib import Path
 
 import pytest
-from test_store import empty_store, store, variant  # noqa: F401 - fixtures over both backends
+from support.stores import empty_store, store, variant  # noqa: F401 - fixtures over both backends
 
 from coopplan.cli import main
 from coopplan.store.copy import copy_versions

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 from streamlit.testing.v1 import AppTest
-from test_upload_page import (
+from support.upload_pages import (
     PAGE,
     button,
     fill_and_publish,

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import openpyxl
 import pytest
-from conftest import ROOT, SHIPPED
+from support.paths import ROOT, SHIPPED
 
 from coopplan import load_plan
 from coopplan.export.jsonplan import plan_from_dict

@@ -12,8 +12,9 @@ from pathlib import Path
 
 import pytest
 from streamlit.testing.v1 import AppTest
-from test_upload_page import sign_in
-from variants import as_bytes, shipped, with_amount, with_project_field
+from support.paths import ROOT
+from support.upload_pages import sign_in
+from support.variants import as_bytes, shipped, with_amount, with_project_field
 
 from coopplan import fmt, load_plan
 from coopplan.diff import diff_plans, stale_version_date
@@ -27,7 +28,6 @@ from coopplan.text import shown_text
 from coopplan.workbook.schema import PROGETTI
 from coopplan.workbook.writer import restamped_bytes
 
-ROOT = Path(__file__).resolve().parents[1]
 PAGE = str(ROOT / "app_pages" / "aggiorna.py")
 SECRET = "pubblica-2023"
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"

@@ -12,7 +12,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 from pptx import Presentation
-from since_story import (
+from support.since_story import (
     ASSEMBLY,
     NEW_DONE,
     NEW_TITLE,
@@ -20,7 +20,7 @@ from since_story import (
     publish_story,
     second_plan,
 )
-from variants import as_bytes, shipped
+from support.variants import as_bytes, shipped
 
 from coopplan.cli import main
 from coopplan.export.pptx import deck_to_pptx

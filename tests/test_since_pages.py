@@ -6,13 +6,13 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from pathlib import Path
 
 import pytest
-from since_story import NEW_DONE, STARTED_TITLE, publish_story
 from streamlit.testing.v1 import AppTest
-from test_upload_page import button, modified_workbook, page, texts, upload
-from variants import shipped
+from support.paths import ROOT
+from support.since_story import NEW_DONE, STARTED_TITLE, publish_story
+from support.upload_pages import button, modified_workbook, page, texts, upload
+from support.variants import shipped
 
 from coopplan.editors import access
 from coopplan.editors.access import Throttle
@@ -21,7 +21,6 @@ from coopplan.since import track_progress
 from coopplan.store.folder import Store
 from coopplan.store.location import open_store
 
-ROOT = Path(__file__).resolve().parents[1]
 APP = str(ROOT / "app.py")
 
 

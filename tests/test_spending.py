@@ -11,8 +11,9 @@ import math
 
 import openpyxl
 import pytest
-from conftest import ROOT, SHIPPED, edited_workbook
-from sample import generate_plan
+from support.paths import ROOT, SHIPPED
+from support.sample import generate_plan
+from support.workbooks import edited_workbook
 
 from coopplan import load_plan, spending
 from coopplan.export.jsonplan import plan_from_dict, plan_to_dict

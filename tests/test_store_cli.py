@@ -7,7 +7,7 @@ import io
 from pathlib import Path
 
 import pytest
-from variants import COOP, SHIPPED, as_bytes, project_with_amount, shipped, with_amount
+from support.variants import COOP, SHIPPED, as_bytes, project_with_amount, shipped, with_amount
 
 from coopplan.cli import main
 from coopplan.editors.accounts import add_editor, system_actor

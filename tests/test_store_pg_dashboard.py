@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import pytest
-from pg import fresh_schema
-from test_versions_dashboard import coop_total, raised, session
+from support.pg import fresh_schema
+from support.versions_pages import coop_total, raised, session
 
 from coopplan.store.location import open_store
 from coopplan.store.postgres import PgStore

@@ -9,14 +9,13 @@ from pathlib import Path
 
 import openpyxl
 import pytest
+from support.paths import SHIPPED
+from support.sample import generate_plan
 
 from coopplan import load_plan, tables
 from coopplan.export import downloads
 from coopplan.plan import Plan
-from tests.sample import generate_plan
 from ui import layout
-
-SHIPPED = Path(__file__).resolve().parents[1] / "data" / "piano_2023.xlsx"
 
 
 @pytest.fixture(scope="module")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 import pytest
+from support.variants import as_bytes, shipped, with_project_field
 
 from coopplan import load_plan
 from coopplan.text import (
@@ -16,7 +17,6 @@ from coopplan.text import (
     shown_text,
 )
 from coopplan.workbook.schema import PROGETTI, SHORT_TEXT
-from tests.variants import as_bytes, shipped, with_project_field
 
 URL = "http://127.0.0.1:8765"
 PAYLOADS = [

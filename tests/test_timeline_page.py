@@ -7,9 +7,9 @@ import json
 
 import pytest
 from streamlit.testing.v1 import AppTest
-from test_timeline import publish_history
-from test_versions_dashboard import APP
-from variants import COOP, as_bytes, shipped, with_year
+from support.history import publish_history
+from support.variants import COOP, as_bytes, shipped, with_year
+from support.versions_pages import APP
 
 from coopplan.store.folder import Store
 from coopplan.store.location import open_store

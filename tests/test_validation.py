@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import pytest
-from conftest import column_of, edited_workbook
 from openpyxl.utils import get_column_letter
+from support.workbooks import column_of, edited_workbook
 
 from coopplan import load_plan
 from coopplan.workbook.problems import Problem, summary

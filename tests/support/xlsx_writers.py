@@ -16,7 +16,7 @@ import zipfile
 from dataclasses import dataclass, field
 from xml.sax.saxutils import escape
 
-from tests.conftest import SHIPPED
+from support.paths import SHIPPED
 
 SHEET = "xl/worksheets/sheet6.xml"  # «Progetti» in the shipped workbook
 AMOUNT_COLUMNS = ("I", "J")  # Risorse Coop Re-Start, Oneri di funzionamento

@@ -8,14 +8,13 @@ from __future__ import annotations
 
 from dataclasses import replace
 from functools import cache
-from pathlib import Path
 
 import pandas as pd
 
 from coopplan import Plan, load_plan
 from coopplan.workbook.writer import workbook_bytes
+from support.paths import SHIPPED
 
-SHIPPED = Path(__file__).resolve().parents[1] / "data" / "piano_2023.xlsx"
 COOP = "Risorse Coop Re-Start"  # amount source of the shipped plan (read from data in asserts)
 
 

@@ -1,6 +1,6 @@
 """A corpus of malformed or hostile uploads, reusable by every test that takes a workbook.
 
-    from badfiles import CORPUS, build
+    from support.badfiles import CORPUS, build
     for name in CORPUS:
         bad = build(name, tmp_dir)   # BadFile(filename, data, fragment)
         # ... upload bad.data as bad.filename, expect bad.fragment in the Italian error

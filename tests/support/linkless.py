@@ -10,9 +10,8 @@ from __future__ import annotations
 import re
 from dataclasses import replace
 
-from variants import shipped, with_project_field
-
 from coopplan.plan import Plan
+from support.variants import shipped, with_project_field
 
 GFM_URL = re.compile(r"(https?://|www(?=\.))([-.\w]+)", re.IGNORECASE)
 GFM_EMAIL = re.compile(r"([-.\w+]+)@([-\w]+(?:\.[-\w]+)+)")

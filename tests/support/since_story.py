@@ -13,7 +13,10 @@ import datetime as dt
 from dataclasses import replace
 
 import pandas as pd
-from variants import (
+
+from coopplan import Plan
+from coopplan.store.model import VersionStore
+from support.variants import (
     COOP,
     as_bytes,
     project_with_amount,
@@ -23,9 +26,6 @@ from variants import (
     with_project_field,
     without_project,
 )
-
-from coopplan import Plan
-from coopplan.store.model import VersionStore
 
 ASSEMBLY = dt.date(2026, 3, 14)
 STARTED_ID, STARTED_TITLE = "P2-02", "Temporary manager"
