@@ -157,7 +157,7 @@ class PgStore(StoreBase):
     def _has_content(self) -> bool:
         """Whether any version or content row exists (the tables made first, if need be)."""
         with self._session(NOT_SEEDED, create=True) as conn:
-            return _has_content(conn)
+            return _holds_rows(conn)
 
     def _has_tables(self, conn: psycopg.Connection) -> bool:
         """Whether the store's tables exist (asked once per process until they do)."""
@@ -270,7 +270,7 @@ class _PgWriter:
         self._conn = conn
 
     def has_content(self) -> bool:
-        return _has_content(self._conn)
+        return _holds_rows(self._conn)
 
     def last_number(self) -> int:
         return _scalar(self._conn, _sql("SELECT coalesce(max(number), 0) FROM {versions}"))
@@ -413,7 +413,7 @@ def _count_objects(conn: psycopg.Connection) -> int:
     return _scalar(conn, _sql("SELECT count(*) FROM {objects}"))
 
 
-def _has_content(conn: psycopg.Connection) -> bool:
+def _holds_rows(conn: psycopg.Connection) -> bool:
     return _scalar(
         conn, _sql("SELECT EXISTS (SELECT 1 FROM {versions}) OR EXISTS (SELECT 1 FROM {objects})")
     )
