@@ -3,8 +3,10 @@
 - ``model``: a version, the damage a store can hold, its standing, a verification report, the
   ``VersionStore`` protocol and ``StoreError`` (no reader, no backend: enough to draw the plan over
   time);
-- ``folder``: the policy every backend shares (``StoreBase``) and the folder backend (``Store``);
-- ``postgres``: the PostgreSQL backend (``PgStore``);
+- ``policy``: what every backend does, written once (``StoreBase``: publish, restore, copy,
+  seeding, marks, verify and their messages) over a few primitives each backend provides;
+- ``folder``: the folder backend (``Store``): a manifest, content files, a lock file;
+- ``postgres``: the PostgreSQL backend (``PgStore``): tables, a transaction per write;
 - ``location``: ``open_store()``, the store ``COOPPLAN_STORE`` names;
 - ``copy`` (one store into another), ``marks`` («presentata in assemblea»), ``files`` (atomic
   writes and locks).

@@ -26,7 +26,6 @@ session holds one connection, the other sessions read on others; no connection i
 from __future__ import annotations
 
 import contextlib
-import datetime as dt
 import hashlib
 import threading
 import time
@@ -40,32 +39,29 @@ from psycopg.conninfo import conninfo_to_dict, make_conninfo
 from psycopg.pq import TransactionStatus
 
 from coopplan import fmt
-from coopplan.store.folder import (
-    StoreBase,
-    _clean_editor,
-    _line_reason,
-    _Scan,
-    _version_for,
-    publishable_plan,
-    refuse_bad_copy,
-    refuse_older_copy,
-    seed_plan,
-    seed_version,
-)
 from coopplan.store.marks import Mark, read_marks
 from coopplan.store.model import (
     BAD_LINE,
-    NO_MANIFEST,
     ORPHAN,
     SHIPPED_WORKBOOK,
     Damage,
-    Report,
     StoreError,
     UnreachableStoreError,
     Version,
     checked_content,
     corrupt_damage,
     missing_damage,
+)
+from coopplan.store.policy import (
+    NOT_READ,
+    NOT_SEEDED,
+    Scan,
+    StoreBase,
+    line_reason,
+    lost_record,
+    not_done,
+    store_at,
+    unreadable_record,
 )
 
 OBJECTS_TABLE = "coopplan_objects"
@@ -103,10 +99,12 @@ SECRET_PARAMETERS = ("password", "sslpassword")
 
 class PgStore(StoreBase):
     """A ``VersionStore`` kept in PostgreSQL at ``url`` (a ``postgresql://`` address or libpq
-    keywords). Cheap to create: connects at first use, then lends its connections to any thread
-    (see ``_Connections``). ``seed`` and ``on_step`` as for the folder ``Store`` (``on_step`` is
-    called inside the open transaction)."""
+    keywords): the policy of ``StoreBase`` over the database's primitives. Cheap to create:
+    connects at first use, then lends its connections to any thread (see ``_Connections``).
+    ``seed`` and ``on_step`` as for ``StoreBase`` (``on_step`` is called inside the open
+    transaction)."""
 
+    root: str
     _register = f"della tabella {VERSIONS_TABLE}"
 
     def __init__(
@@ -129,7 +127,7 @@ class PgStore(StoreBase):
 
     def exists(self) -> bool:
         """True when the database holds the store's tables (reading never creates them)."""
-        with self._session("L'archivio delle versioni non si riesce a leggere") as conn:
+        with self._session(NOT_READ) as conn:
             return self._has_tables(conn)
 
     # Connection ---------------------------------------------------------------------------
@@ -148,12 +146,18 @@ class PgStore(StoreBase):
             raise _failure(what, exc, self.root) from exc
 
     @contextlib.contextmanager
-    def _writing(self, what: str) -> Iterator[psycopg.Connection]:
-        """One transaction holding the writers' lock: committed when the block ends, rolled
-        back (nothing changed) on any error, or by the server if this process dies."""
+    def _writer(self, what: str) -> Iterator[_PgWriter]:
+        """A write of the policy: one transaction holding the writers' lock, committed when the
+        block ends, rolled back (nothing changed) on any error, or by the server if this process
+        dies."""
         with self._session(what, create=True) as conn, conn.transaction():
             conn.execute(LOCK_SQL)
-            yield conn
+            yield _PgWriter(self, conn)
+
+    def _has_content(self) -> bool:
+        """Whether any version or content row exists (the tables made first, if need be)."""
+        with self._session(NOT_SEEDED, create=True) as conn:
+            return _holds_rows(conn)
 
     def _has_tables(self, conn: psycopg.Connection) -> bool:
         """Whether the store's tables exist (asked once per process until they do)."""
@@ -176,16 +180,12 @@ class PgStore(StoreBase):
                 conn.execute(statement)
         self._tables = True
 
-    def _step(self, point: str) -> None:
-        if self.on_step is not None:
-            self.on_step(point)
-
     # Reading ------------------------------------------------------------------------------
 
-    def _scan(self) -> _Scan:
-        with self._session("L'archivio delle versioni non si riesce a leggere") as conn:
+    def _scan(self) -> Scan:
+        with self._session(NOT_READ) as conn:
             if not self._has_tables(conn):
-                return _Scan([], [], False)  # nothing written yet: an empty store
+                return Scan([], [], False)  # nothing written yet: an empty store
             rows = conn.execute(
                 _sql("SELECT number, record::text FROM {versions} ORDER BY number")
             ).fetchall()
@@ -196,28 +196,21 @@ class PgStore(StoreBase):
             try:
                 versions.append(Version.from_json(record))
             except (ValueError, KeyError, TypeError, AttributeError) as exc:
-                damages.append(
-                    Damage(
-                        BAD_LINE,
-                        f"La versione {number} nella tabella {VERSIONS_TABLE} è illeggibile "
-                        f"({_line_reason(exc)}): potrebbe mancare dall'elenco.",
-                        number,
-                    )
-                )
+                where = f"Una riga della tabella {VERSIONS_TABLE}"
+                state = f"è illeggibile ({line_reason(exc)})"
+                damages.append(Damage(BAD_LINE, unreadable_record(where, state, number), number))
         if not rows and objects:
             damages.append(
-                Damage(
-                    NO_MANIFEST,
-                    f"La tabella delle versioni {VERSIONS_TABLE} è vuota, ma l'archivio contiene "
-                    f"{fmt.count(objects, 'contenuto', 'contenuti')} di versioni pubblicate: "
-                    "l'elenco delle versioni è perso e l'archivio non viene ricreato.",
+                lost_record(
+                    f"La tabella delle versioni {VERSIONS_TABLE} è vuota",
+                    fmt.count(objects, "contenuto", "contenuti"),
                 )
             )
-        return _Scan(versions, damages, bool(rows))
+        return Scan(versions, damages, bool(rows))
 
     def _read_checked(self, version: Version) -> tuple[bytes | None, Damage | None]:
         what = f"contenuto ({version.sha256[:12]}… nella tabella {OBJECTS_TABLE})"
-        with self._session("L'archivio delle versioni non si riesce a leggere") as conn:
+        with self._session(NOT_READ) as conn:
             row = conn.execute(
                 _sql("SELECT data FROM {objects} WHERE sha256 = %s"), (version.sha256,)
             ).fetchone()
@@ -229,7 +222,7 @@ class PgStore(StoreBase):
         """As ``_read_checked``, but the hash is computed by the server: every page run asks,
         and the workbook's bytes need not travel for it."""
         what = f"contenuto ({version.sha256[:12]}… nella tabella {OBJECTS_TABLE})"
-        with self._session("L'archivio delle versioni non si riesce a leggere") as conn:
+        with self._session(NOT_READ) as conn:
             row = conn.execute(
                 _sql("SELECT encode(sha256(data), 'hex') FROM {objects} WHERE sha256 = %s"),
                 (version.sha256,),
@@ -238,14 +231,12 @@ class PgStore(StoreBase):
             return missing_damage(version, what)
         return None if row[0] == version.sha256 else corrupt_damage(version, what)
 
-    def verify(self) -> Report:
-        """Check every version row, every content against its hash, and every content that no
-        version names (orphans). Writes nothing."""
-        scan = self._scan()
-        damages = self._version_damages(scan)
-        with self._session("L'archivio delle versioni non si riesce a leggere") as conn:
+    def _contents(self, scan: Scan) -> tuple[int, list[Damage]]:
+        """The content rows, and each one no version names: an orphan (a publish is one
+        transaction, so it never leaves one behind)."""
+        with self._session(NOT_READ) as conn:
             if not self._has_tables(conn):
-                return Report(self.root, (), 0, ())
+                return 0, []
             objects = _count_objects(conn)
             orphans = conn.execute(
                 _sql(
@@ -253,82 +244,14 @@ class PgStore(StoreBase):
                     "(SELECT 1 FROM {versions} v WHERE v.sha256 = o.sha256) ORDER BY sha256"
                 )
             ).fetchall()
-        if scan.versions or not any(d.kind == NO_MANIFEST for d in damages):
-            damages += [
-                Damage(
-                    ORPHAN,
-                    f"Il contenuto {sha} della tabella {OBJECTS_TABLE} non è nominato da nessuna "
-                    f"versione della tabella {VERSIONS_TABLE}: una versione è andata persa.",
-                )
-                for (sha,) in orphans
-            ]
-        return Report(self.root, tuple(scan.versions), objects, tuple(damages))
-
-    # Writing ------------------------------------------------------------------------------
-
-    def ensure_seeded(self) -> Version | None:
-        """Make the shipped workbook version 1 of an empty store; the new version, else None.
-        Never seeds a store that holds any version or content row. StoreError when the database
-        cannot be reached or written."""
-        what = "Il piano fornito non è stato copiato nell'archivio"
-        with self._session(what, create=True) as conn:
-            if _has_content(conn):
-                return None
-        seeded = seed_plan(self.seed)
-        if seeded is None:
-            return None
-        data, plan = seeded
-        with self._writing(what) as conn:
-            if _has_content(conn):
-                return None  # another process seeded it meanwhile
-            sha = _insert_object(conn, data)
-            version = seed_version(plan, sha)
-            _insert_version(conn, version)
-        return version
-
-    def publish(self, data: bytes, editor: str, note: str = "", *, name: str = "") -> Version:
-        """Validate a workbook and add it as the new version of its plan year, in one
-        transaction. StoreError (nothing changed) as for the folder ``Store.publish``."""
-        editor = _clean_editor(editor)
-        plan = publishable_plan(data, name)
-        self._refuse_if_manifest_lost("Il file non è stato pubblicato")
-        self.ensure_seeded()
-        with self._writing("Il file non è stato pubblicato") as conn:
-            sha = _insert_object(conn, data)
-            self._step("content-temp")
-            self._step("before-manifest")
-            return self._append(
-                conn, lambda number: _version_for(plan, number, sha, editor, note.strip(), None)
+        return objects, [
+            Damage(
+                ORPHAN,
+                f"Il contenuto {sha} della tabella {OBJECTS_TABLE} non è nominato da nessuna "
+                f"versione della tabella {VERSIONS_TABLE}: una versione è andata persa.",
             )
-
-    def restore(self, number: int, editor: str, note: str = "") -> Version:
-        """Add a new version whose content is the one of version ``number`` (refusals as for
-        the folder ``Store.restore``)."""
-        make = self._restoring(number, editor, note)
-        with self._writing(f"La versione {number} non è stata ripristinata") as conn:
-            return self._append(conn, make)
-
-    def add_copy(self, version: Version, data: bytes) -> None:
-        """Append ``version`` as it is, with its workbook ``data`` (see ``Store.add_copy``)."""
-        refuse_bad_copy(version, data)
-        with self._writing(f"La versione {version.number} non è stata copiata") as conn:
-            refuse_older_copy(version, _last_number(conn))
-            _insert_object(conn, data)
-            _insert_version(conn, version)
-
-    def mark_presented(self, number: int, day: dt.date, editor: str) -> Mark:
-        """Record the mark in ``coopplan_marks`` (one row per version, replaced when marked
-        again), in one transaction."""
-        mark = self._new_mark(number, day, editor)
-        with self._writing(f"La versione {number} non è stata segnata come presentata") as conn:
-            conn.execute(
-                _sql(
-                    "INSERT INTO {marks} (record) VALUES (%s::jsonb) "
-                    "ON CONFLICT (number) DO UPDATE SET record = EXCLUDED.record"
-                ),
-                (mark.to_json(),),
-            )
-        return mark
+            for (sha,) in orphans
+        ]
 
     def marks(self) -> dict[int, Mark]:
         """The rows of ``coopplan_marks``."""
@@ -338,12 +261,50 @@ class PgStore(StoreBase):
             rows = conn.execute(_sql("SELECT record::text FROM {marks} ORDER BY number")).fetchall()
         return read_marks(record for (record,) in rows)
 
-    def _append(self, conn: psycopg.Connection, make: Callable[[int], Version]) -> Version:
-        """Inside the writers' transaction: number the new version after the last one."""
-        version = make(_last_number(conn) + 1)
-        _insert_version(conn, version)
-        self._step("manifest-half")
-        return version
+
+class _PgWriter:
+    """The policy's ``Writer`` inside one transaction holding the writers' lock."""
+
+    def __init__(self, store: PgStore, conn: psycopg.Connection) -> None:
+        self._store = store
+        self._conn = conn
+
+    def has_content(self) -> bool:
+        return _holds_rows(self._conn)
+
+    def last_number(self) -> int:
+        return _scalar(self._conn, _sql("SELECT coalesce(max(number), 0) FROM {versions}"))
+
+    def write_object(self, data: bytes) -> str:
+        """Store a workbook under its hash (an altered row with that hash is mended); its hash."""
+        sha = hashlib.sha256(data).hexdigest()
+        self._conn.execute(
+            _sql(
+                "INSERT INTO {objects} (sha256, data) VALUES (%s, %s) "
+                "ON CONFLICT (sha256) DO UPDATE SET data = EXCLUDED.data "
+                "WHERE {objects}.data IS DISTINCT FROM EXCLUDED.data"
+            ),
+            (sha, data),
+        )
+        self._store._step("content-temp")
+        self._store._step("before-manifest")
+        return sha
+
+    def append_version(self, version: Version) -> None:
+        self._conn.execute(
+            _sql("INSERT INTO {versions} (record) VALUES (%s::jsonb)"), (version.to_json(),)
+        )
+        self._store._step("manifest-half")
+
+    def append_mark(self, mark: Mark) -> None:
+        """One row per version in ``coopplan_marks``, replaced when marked again."""
+        self._conn.execute(
+            _sql(
+                "INSERT INTO {marks} (record) VALUES (%s::jsonb) "
+                "ON CONFLICT (number) DO UPDATE SET record = EXCLUDED.record"
+            ),
+            (mark.to_json(),),
+        )
 
 
 # Helpers -----------------------------------------------------------------------------------
@@ -452,32 +413,10 @@ def _count_objects(conn: psycopg.Connection) -> int:
     return _scalar(conn, _sql("SELECT count(*) FROM {objects}"))
 
 
-def _has_content(conn: psycopg.Connection) -> bool:
+def _holds_rows(conn: psycopg.Connection) -> bool:
     return _scalar(
         conn, _sql("SELECT EXISTS (SELECT 1 FROM {versions}) OR EXISTS (SELECT 1 FROM {objects})")
     )
-
-
-def _last_number(conn: psycopg.Connection) -> int:
-    return _scalar(conn, _sql("SELECT coalesce(max(number), 0) FROM {versions}"))
-
-
-def _insert_object(conn: psycopg.Connection, data: bytes) -> str:
-    """Store a workbook under its hash (an altered row with that hash is mended); its hash."""
-    sha = hashlib.sha256(data).hexdigest()
-    conn.execute(
-        _sql(
-            "INSERT INTO {objects} (sha256, data) VALUES (%s, %s) "
-            "ON CONFLICT (sha256) DO UPDATE SET data = EXCLUDED.data "
-            "WHERE {objects}.data IS DISTINCT FROM EXCLUDED.data"
-        ),
-        (sha, data),
-    )
-    return sha
-
-
-def _insert_version(conn: psycopg.Connection, version: Version) -> None:
-    conn.execute(_sql("INSERT INTO {versions} (record) VALUES (%s::jsonb)"), (version.to_json(),))
 
 
 def _failure(what: str, exc: psycopg.Error, where: str) -> StoreError:
@@ -486,18 +425,20 @@ def _failure(what: str, exc: psycopg.Error, where: str) -> StoreError:
     which may quote the address."""
     if isinstance(exc, psycopg.OperationalError):
         return UnreachableStoreError(
-            f"{what}: l'archivio delle versioni ({where}) non è raggiungibile. Niente è cambiato. "
-            "Controlla l'indirizzo in COOPPLAN_STORE, che il server PostgreSQL sia acceso e che "
-            "utente e password siano giusti.",
-            public=f"{what}: l'archivio delle versioni non è raggiungibile in questo momento.",
+            not_done(
+                what,
+                f"{store_at(where)} non è raggiungibile",
+                "Controlla l'indirizzo in COOPPLAN_STORE, che il server PostgreSQL sia acceso e "
+                "che utente e password siano giusti.",
+            ),
+            public=f"{what}: {store_at()} non è raggiungibile in questo momento.",
         )
     if isinstance(exc, psycopg.errors.InsufficientPrivilege):
         return StoreError(
-            f"{what}: l'utente del database non ha i permessi necessari su {where}. "
-            "Niente è cambiato.",
-            public=f"{what}: l'archivio delle versioni rifiuta l'accesso. Niente è cambiato.",
+            not_done(what, f"l'utente del database non ha i permessi necessari su {where}"),
+            public=not_done(what, f"{store_at()} rifiuta l'accesso"),
         )
     return StoreError(
-        f"{what}: il database ({where}) ha rifiutato l'operazione. Niente è cambiato.",
-        public=f"{what}: l'archivio delle versioni ha rifiutato l'operazione. Niente è cambiato.",
+        not_done(what, f"il database ({where}) ha rifiutato l'operazione"),
+        public=not_done(what, f"{store_at()} ha rifiutato l'operazione"),
     )
