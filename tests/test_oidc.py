@@ -1,11 +1,17 @@
-"""Who among the people the identity provider signs in may change the plan (coopplan.oidc); the
+"""Who among the people the identity provider signs in may change the plan (coopplan.editors.oidc); the
 whole flow through st.login against a local provider is tests/browser/test_oidc.py."""
 
 from __future__ import annotations
 
 import pytest
 
-from coopplan.oidc import Standing, allowed_emails, just_issued, provider_configured, verdict
+from coopplan.editors.oidc import (
+    Standing,
+    allowed_emails,
+    just_issued,
+    provider_configured,
+    verdict,
+)
 
 NOW = 1_800_000_000.0
 HOUR = 3600.0

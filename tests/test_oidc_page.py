@@ -8,13 +8,15 @@ from pathlib import Path
 
 import pytest
 from streamlit.testing.v1 import AppTest
-from test_upload_page import PAGE, button, texts
+from support.upload_pages import PAGE, button, texts
 
-from coopplan import access
-from coopplan.access import SECRET_ENV, Throttle
-from coopplan.audit import audit_for
-from coopplan.editors import IDLE_ENV, add_editor, editors_for, system_actor
-from coopplan.store import STORE_ENV, Store
+from coopplan.editors import access
+from coopplan.editors.access import SECRET_ENV, Throttle
+from coopplan.editors.accounts import IDLE_ENV, add_editor, system_actor
+from coopplan.editors.backends import audit_for, editors_for
+from coopplan.store.folder import Store
+from coopplan.store.location import open_store
+from coopplan.store.model import STORE_ENV
 
 AUTH = {
     "redirect_uri": "http://127.0.0.1:8501/oauth2callback",
@@ -32,7 +34,7 @@ def store(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Store:
     monkeypatch.delenv(SECRET_ENV, raising=False)
     monkeypatch.delenv(IDLE_ENV, raising=False)
     monkeypatch.setattr(access, "THROTTLE", Throttle())
-    made = Store.default()
+    made = open_store()
     made.ensure_seeded()
     return made
 

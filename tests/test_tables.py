@@ -9,13 +9,13 @@ from pathlib import Path
 
 import openpyxl
 import pytest
+from support.paths import SHIPPED
+from support.sample import generate_plan
 
-from coopplan import downloads, load_plan, tables
+from coopplan import load_plan, tables
+from coopplan.export import downloads
 from coopplan.plan import Plan
-from tests.sample import generate_plan
 from ui import layout
-
-SHIPPED = Path(__file__).resolve().parents[1] / "data" / "piano_2023.xlsx"
 
 
 @pytest.fixture(scope="module")
@@ -118,7 +118,7 @@ def test_downloads_name_counts_as_counts_and_money_the_italian_way(
 
 
 def test_problems_table_puts_file_problems_then_errors_first_and_stops_at_the_limit() -> None:
-    from coopplan.problems import error, warning
+    from coopplan.workbook.problems import error, warning
 
     problems = [
         warning("Colonna in più", "Progetti", 1, 12),

@@ -1,9 +1,9 @@
 """Signing in with the association's identity provider: Streamlit's own ``st.login``/``st.user``
 (OIDC, ``streamlit[auth]``), configured in ``.streamlit/secrets.toml`` ([auth] section), with the
-addresses allowed to edit in ``editor_emails`` (coopplan.oidc).
+addresses allowed to edit in ``editor_emails`` (coopplan.editors.oidc).
 
 Streamlit keeps who signed in in a signed cookie and gives it to every new browser session as
-``st.user``. This module turns an allowed ``st.user`` into the same ``coopplan.editors.Session``
+``st.user``. This module turns an allowed ``st.user`` into the same ``coopplan.editors.accounts.Session``
 the password sign-in keeps (ui/signin.py), method ``oidc``, so «Esci», the idle timeout, the audit
 log and every write work alike; a person signed in whose address is not on the list stays a
 visitor and is told so in Italian.
@@ -15,9 +15,9 @@ import time
 
 import streamlit as st
 
-from coopplan.audit import Action, Event, Result
-from coopplan.editors import Session, idle_limit
-from coopplan.oidc import (
+from coopplan.editors.accounts import Session, idle_limit
+from coopplan.editors.audit import Action, Event, Result
+from coopplan.editors.oidc import (
     METHOD,
     REMOVED_MESSAGE,
     Standing,
@@ -28,7 +28,7 @@ from coopplan.oidc import (
     provider_configured,
     verdict,
 )
-from coopplan.store import VersionStore
+from coopplan.store.model import VersionStore
 from ui import signin
 from ui.safe import text
 

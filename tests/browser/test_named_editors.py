@@ -13,18 +13,18 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from variants import COOP, as_bytes, project_with_amount, shipped, with_amount
+from support.browser import own_dashboard
+from support.browser_update import coop_kpi, settled, shot, sign_in_as
+from support.paths import ROOT
+from support.variants import COOP, as_bytes, project_with_amount, shipped, with_amount
 
-from coopplan.audit import audit_for, entries
-from coopplan.editors import add_editor, editors_for, system_actor
-from coopplan.store import Store
-
-from .conftest import own_dashboard
-from .test_update_flow import _coop_kpi, _settled, _shot, sign_in_as
+from coopplan.editors.accounts import add_editor, system_actor
+from coopplan.editors.audit import entries
+from coopplan.editors.backends import audit_for, editors_for
+from coopplan.store.folder import Store
 
 pytestmark = pytest.mark.browser
 
-ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "artifacts" / "named_editors"
 SCREENSHOTS = ROOT / "docs" / "screenshots"
 TIMEOUT_MS = 30_000
@@ -74,13 +74,13 @@ def _publish(page, path: Path, note: str, number: int) -> None:
     page.get_by_label("Nota (facoltativa)").fill(note)
     page.get_by_role("button", name="Pubblica").click()
     page.get_by_text(f"Pubblicata la versione {number} del piano 2023").wait_for()
-    _settled(page)
+    settled(page)
 
 
 def _sign_out(page) -> None:
     page.get_by_role("button", name="Esci").click()
     page.get_by_role("button", name="Accedi").wait_for()
-    _settled(page)
+    settled(page)
     assert page.locator('input[type="file"]').count() == 0
 
 
@@ -109,12 +109,12 @@ def test_a_visitor_only_looks_and_two_editors_each_publish_under_their_own_name(
     # A visitor: the plan, and on «Aggiorna il piano» the sign-in only.
     context, page = _page(chromium)
     page.goto(url)
-    assert _coop_kpi(page) == "25.000 €"
+    assert coop_kpi(page) == "25.000 €"
     page.goto(f"{url}/aggiorna")
     page.get_by_role("heading", name="Aggiorna il piano").wait_for()
     page.get_by_role("button", name="Accedi").wait_for()
-    _settled(page)
-    _shot(page, shots / "01_visitatore.png")
+    settled(page)
+    shot(page, shots / "01_visitatore.png")
     shutil.copyfile(shots / "01_visitatore.png", SCREENSHOTS / "aggiorna-accedi-1280.png")
     assert page.locator('input[type="file"]').count() == 0
     for hidden in ("Pubblica", "Ripristina", "Segna come presentata"):
@@ -126,22 +126,22 @@ def test_a_visitor_only_looks_and_two_editors_each_publish_under_their_own_name(
     # Anna publishes version 2, then signs out.
     sign_in_as(page, ANNA, ANNA_PASSWORD)
     page.get_by_text(f"Hai eseguito l'accesso come {ANNA}").wait_for()
-    _shot(page, shots / "02_anna_accesso.png")
+    shot(page, shots / "02_anna_accesso.png")
     _publish(page, anna_file, "Bilancio di Anna", 2)
-    _shot(page, shots / "03_anna_pubblicato.png")
+    shot(page, shots / "03_anna_pubblicato.png")
     shutil.copyfile(shots / "03_anna_pubblicato.png", SCREENSHOTS / "aggiorna-pubblicato-1280.png")
     _sign_out(page)
-    _shot(page, shots / "04_anna_uscita.png")
+    shot(page, shots / "04_anna_uscita.png")
 
     # Bruno, in the same browser after her, publishes version 3.
     sign_in_as(page, BRUNO, BRUNO_PASSWORD)
     _publish(page, bruno_file, "Correzione di Bruno", 3)
-    _shot(page, shots / "05_bruno_pubblicato.png")
+    shot(page, shots / "05_bruno_pubblicato.png")
     assert BRUNO in _row_of(page, "Storico delle versioni", "3")
     assert ANNA in _row_of(page, "Storico delle versioni", "2")
     page.get_by_text("Registro delle operazioni").click()
     page.get_by_role("button", name="Scarica il registro (.csv)").wait_for()
-    _shot(page, shots / "06_registro.png")
+    shot(page, shots / "06_registro.png")
     for password in (ANNA_PASSWORD, BRUNO_PASSWORD):
         assert password not in page.content()
     _sign_out(page)
@@ -157,11 +157,11 @@ def test_a_visitor_only_looks_and_two_editors_each_publish_under_their_own_name(
     context, page = _page(chromium)
     page.goto(f"{url}/cronologia")
     page.get_by_role("heading", name="Le versioni").wait_for()
-    _settled(page)
+    settled(page)
     anna_row, bruno_row = (_row_of(page, "Le versioni", f"v. {n}") for n in (2, 3))
     assert ANNA in anna_row and "Bilancio di Anna" in anna_row and BRUNO not in anna_row
     assert BRUNO in bruno_row and "Correzione di Bruno" in bruno_row and ANNA not in bruno_row
-    _shot(page, shots / "07_cronologia.png")
+    shot(page, shots / "07_cronologia.png")
     context.close()
 
     # The audit log: every step with its editor, in order.

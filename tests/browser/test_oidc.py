@@ -25,18 +25,17 @@ from pathlib import Path
 from urllib.parse import urlparse
 
 import pytest
-from variants import COOP, as_bytes, project_with_amount, shipped, with_amount
+from support.browser import free_ports, own_dashboard, stop
+from support.browser_update import settled, shot
+from support.paths import ROOT
+from support.variants import COOP, as_bytes, project_with_amount, shipped, with_amount
 
-from coopplan.audit import audit_for, entries
-from coopplan.store import Store
-
-from .conftest import own_dashboard, stop
-from .harness import free_ports
-from .test_update_flow import _settled, _shot
+from coopplan.editors.audit import entries
+from coopplan.editors.backends import audit_for
+from coopplan.store.folder import Store
 
 pytestmark = pytest.mark.browser
 
-ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "artifacts" / "oidc"
 SCREENSHOTS = ROOT / "docs" / "screenshots"
 TIMEOUT_MS = 30_000
@@ -182,15 +181,15 @@ def _sign_in_at_provider(page, url: str, subject: str, shots: Path, name: str) -
     back from the provider on: app.py)."""
     page.goto(f"{url}/aggiorna")
     page.get_by_role("heading", name="Aggiorna il piano").wait_for()
-    _settled(page)
+    settled(page)
     assert page.locator('input[type="file"]').count() == 0  # a visitor so far
-    _shot(page, shots / f"{name}_1_visitatore.png")
+    shot(page, shots / f"{name}_1_visitatore.png")
     page.get_by_role("button", name="Accedi con l'account dell'associazione").click()
     page.wait_for_url(lambda u: urlparse(u).port != urlparse(url).port)
     page.get_by_role("button", name=subject, exact=True).click()
     page.wait_for_url(f"{url}/aggiorna")  # back where the sign-in began, not the home page
     page.get_by_role("heading", name="Aggiorna il piano").wait_for()
-    _settled(page)
+    settled(page)
 
 
 def test_an_allowed_address_publishes_under_its_verified_name_and_another_cannot(
@@ -203,15 +202,15 @@ def test_an_allowed_address_publishes_under_its_verified_name_and_another_cannot
     maria_context, maria = _context(chromium, outside)
     _sign_in_at_provider(maria, url, MARIA["sub"], shots, "maria")
     _shows(maria, f"Hai eseguito l'accesso come {MARIA_EDITOR}: puoi caricare e pubblicare")
-    _shot(maria, shots / "maria_2_editor.png")
+    shot(maria, shots / "maria_2_editor.png")
     assert maria.get_by_label("Il tuo nome").count() == 0  # nobody types who they are
     maria.locator('input[type="file"]').set_input_files(str(modified))
     maria.get_by_text("Che cosa cambia").wait_for()
     maria.get_by_label("Nota (facoltativa)").fill("Consiglio di aprile")
     maria.get_by_role("button", name="Pubblica").click()
     maria.get_by_text("Pubblicata la versione 2 del piano 2023").wait_for()
-    _settled(maria)
-    _shot(maria, shots / "maria_3_pubblicato.png")
+    settled(maria)
+    shot(maria, shots / "maria_3_pubblicato.png")
     assert store.current().number == 2
     assert store.current().editor == MARIA_EDITOR
     _shows(maria, "Consiglio di aprile")
@@ -233,7 +232,7 @@ def test_an_allowed_address_publishes_under_its_verified_name_and_another_cannot
     maria.wait_for_url(lambda u: urlparse(u).port == urlparse(url).port and "oauth2" not in u)
     maria.goto(f"{url}/aggiorna")
     maria.get_by_role("button", name="Accedi con l'account dell'associazione").wait_for()
-    _settled(maria)
+    settled(maria)
     assert maria.locator('input[type="file"]').count() == 0
     assert any(
         e.event == "sign-out" and e.editor == MARIA_EDITOR for e in entries(audit_for(store))
@@ -248,7 +247,7 @@ def test_an_allowed_address_publishes_under_its_verified_name_and_another_cannot
         "tra quelli autorizzati ad aggiornare il piano: puoi consultare la dashboard, non "
         "modificarla.",
     )
-    _shot(guest, shots / "ospite_2_non_autorizzato.png")
+    shot(guest, shots / "ospite_2_non_autorizzato.png")
     shutil.copyfile(shots / "maria_1_visitatore.png", SCREENSHOTS / "aggiorna-accedi-oidc-1280.png")
     shutil.copyfile(
         shots / "ospite_2_non_autorizzato.png",
@@ -278,7 +277,7 @@ def test_an_address_taken_off_the_list_publishes_nothing_and_one_put_on_it_can_e
     _shows(maria, f"Hai eseguito l'accesso come {MARIA_EDITOR}")
     maria.locator('input[type="file"]').set_input_files(str(_workbook(tmp_path, "p.xlsx", 500)))
     maria.get_by_text("Che cosa cambia").wait_for()
-    _settled(maria)
+    settled(maria)
     guest_context, guest = _context(chromium, outside)
     _sign_in_at_provider(guest, url, GUEST["sub"], shots, "ospite_di_nuovo")
     _shows(guest, "ma questo indirizzo non è tra quelli autorizzati")
@@ -289,9 +288,9 @@ def test_an_address_taken_off_the_list_publishes_nothing_and_one_put_on_it_can_e
         assert time.monotonic() < deadline, "the new editor_emails was not read"
         guest.goto(f"{url}/aggiorna")
         guest.get_by_role("heading", name="Aggiorna il piano").wait_for()
-        _settled(guest)
+        settled(guest)
     _shows(guest, "Hai eseguito l'accesso come Ospite Curioso (ospite@altra-associazione.example)")
-    _shot(guest, shots / "ospite_3_aggiunto.png")
+    shot(guest, shots / "ospite_3_aggiunto.png")
 
     maria.get_by_role("button", name="Pubblica").click()
     _shows(
@@ -299,8 +298,8 @@ def test_an_address_taken_off_the_list_publishes_nothing_and_one_put_on_it_can_e
         "L'indirizzo maria.rossi@coop-restart.example non è più tra quelli autorizzati ad "
         "aggiornare il piano: niente è stato pubblicato.",
     )
-    _settled(maria)
-    _shot(maria, shots / "maria_4_tolta.png")
+    settled(maria)
+    shot(maria, shots / "maria_4_tolta.png")
     assert store.current().number == before
     assert [e.editor for e in entries(audit_for(store)) if e.event == "publish"] == [
         MARIA_EDITOR  # her version of the first test only
@@ -340,15 +339,15 @@ def test_an_idle_provider_session_expires_and_the_cookie_does_not_bring_it_back(
     page.wait_for_timeout((IDLE_SECONDS + 2) * 1000)  # the idle time is what is tested
     page.get_by_role("link", name="Aggiorna il piano").click()  # the next page run
     _shows(page, "La sessione è scaduta dopo 30 secondi di inattività")
-    _settled(page)
-    _shot(page, shots / "inattiva_2_scaduta.png")
+    settled(page)
+    shot(page, shots / "inattiva_2_scaduta.png")
     assert page.locator('input[type="file"]').count() == 0
     other = context.new_page()  # a new tab: the cookie is still there, the sign-in is stale
     other.set_default_timeout(TIMEOUT_MS)
     other.goto(f"{url}/aggiorna")
     other.get_by_role("button", name="Accedi con l'account dell'associazione").wait_for()
     _shows(other, "Il tuo accesso con l'account dell'associazione non è recente: accedi di nuovo")
-    _settled(other)
+    settled(other)
     assert other.locator('input[type="file"]').count() == 0
     other.get_by_role("button", name="Accedi con l'account dell'associazione").click()
     other.get_by_role("button", name=MARIA["sub"], exact=True).click()  # the provider again
