@@ -164,3 +164,19 @@ def test_a_preview_comes_back_bounded_whatever_the_file() -> None:
     assert comparison.stale_date == (comparison.given_date <= comparison.before_date)
     alone = sandbox.preview_isolated(big, "grande.xlsx", {})  # a year with no version yet
     assert alone.ok and alone.year == 2023 and alone.comparison is None
+
+
+def test_a_child_that_cannot_start_is_not_called_a_slow_file(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A reader that never starts (an interpreter that exits at once, as one whose imports fail
+    on the server would) used to be reported at once as «la lettura non è finita in 180 secondi»
+    and blamed the file's far cells; it is said to be the server's fault, at once."""
+    monkeypatch.setattr(sandbox.sys, "executable", "/bin/false")
+    monkeypatch.setattr(sandbox, "_spare", None)
+    started = time.perf_counter()
+    result = load_plan_isolated(SHIPPED.read_bytes(), "piano.xlsx")
+    assert time.perf_counter() - started < 30
+    [problem] = result.problems
+    assert problem.message == sandbox.NOT_STARTED
+    assert "secondi" not in problem.message and "celle" not in problem.message

@@ -108,6 +108,12 @@ ADVICE = (
 )
 
 
+NOT_STARTED = (
+    "Il controllo del file non è partito: il programma di lettura non si avvia su questo server, "
+    "non per colpa del file. Segnala il problema a chi gestisce la dashboard. Il piano in vigore "
+    "non è cambiato."
+)
+
 UNEXPECTED = (
     "Il file non si è potuto leggere per un errore imprevisto del programma di lettura, non per "
     "colpa del file: riprova; se si ripete, salva il file di nuovo da Excel o LibreOffice e "
@@ -124,6 +130,8 @@ def failure_message(run: Run, limits: Limits = LIMITS) -> str:
         return UNEXPECTED
     if run.failure == "busy":
         return BUSY_MESSAGE
+    if run.failure == "start":
+        return NOT_STARTED
     reason = REASONS.get(run.failure, REASONS["crash"]).format(
         memory=_size(limits.memory),
         cpu=limits.cpu,
@@ -237,6 +245,8 @@ def _call(target: str, args: tuple, kwargs: dict | None, limits: Limits) -> Run:
     payload = pickle.dumps((target, args, kwargs or {}), protocol=pickle.HIGHEST_PROTOCOL)
     try:
         if not child.await_ready(limits.wall):
+            if child.process.poll() is not None or time.perf_counter() - started < limits.wall:
+                return _not_started(child, time.perf_counter() - started)
             raise subprocess.TimeoutExpired("coopplan.workbook.sandbox", limits.wall)
         out, err = child.process.communicate(payload, timeout=limits.wall)
     except subprocess.TimeoutExpired:
@@ -249,6 +259,19 @@ def _call(target: str, args: tuple, kwargs: dict | None, limits: Limits) -> Run:
     finally:
         warm(limits)
     return _reply(out, err, child.process.returncode, time.perf_counter() - started)
+
+
+def _not_started(child: _Child, seconds: float) -> Run:
+    """A child that ended (or spoke garbage) before it was ready: the reader never ran, so the
+    file is not at fault (an import failing on this server, say); its last words go to the log."""
+    with contextlib.suppress(OSError):
+        child.process.kill()
+    try:
+        _, err = child.process.communicate(timeout=5)
+    except (OSError, ValueError, subprocess.TimeoutExpired):
+        err = b""
+    last_words = err.decode("utf-8", errors="replace").strip()[-300:]
+    return Run(failure="start", detail=f"not started: {last_words}", seconds=seconds)
 
 
 def warm(limits: Limits = LIMITS) -> None:
