@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Sequence
+from functools import partial
 from typing import Any, Literal
 
 import pandas as pd
@@ -12,7 +13,7 @@ import streamlit as st
 
 from coopplan import Plan, charts, fmt, kinds, spending, tables
 from coopplan.charts import PLOTLY_CONFIG
-from coopplan.export import downloads, file_stem
+from coopplan.export import formats
 from coopplan.palette import status_color, text_color_on
 from coopplan.plan import ProjectCard
 from coopplan.since import signed_delta
@@ -222,39 +223,26 @@ def _funding_lines(card: ProjectCard, chosen: Sequence[str] = ()) -> Md:
     return join(lines, "\n") if lines else Md("*Nessuna fonte di finanziamento indicata.*")
 
 
-def sidebar_downloads(view: Plan, stem: str = "progetti") -> None:
-    """Download the filtered project table as .xlsx and .csv (built only when clicked)."""
+def sidebar_downloads(view: Plan) -> None:
+    """The files of the registry offered in the sidebar: the filtered project table as .xlsx and
+    .csv, built when clicked (cached), named after the filter."""
     with st.sidebar:
         st.markdown("#### :material/download: Scarica i progetti")
         st.caption("La tabella dei progetti mostrati, con i filtri scelti.")
-        table = lambda: downloads.export_table(view)  # noqa: E731 - built only when clicked
-        files = (
-            (
-                "Excel (.xlsx)",
-                "xlsx",
-                downloads.XLSX_MIME,
-                ":material/table_view:",
-                lambda: downloads.xlsx_bytes(table(), tables.money_columns(view)),
-            ),
-            (
-                "CSV (.csv)",
-                "csv",
-                "text/csv",
-                ":material/description:",
-                lambda: downloads.csv_bytes(table()),
-            ),
-        )
-        name = file_stem(stem, current_filters().describe(view))  # named after the filter
-        for label, extension, mime, icon, build in files:
+        label = current_filters().describe(view)
+        subject = formats.Subject(view, label)
+        for offered in formats.offered(formats.Place.SIDEBAR):
+            ready = offered.available()
             st.download_button(
-                text(label),
-                build,
-                file_name=f"{name}.{extension}",
-                mime=mime,
-                icon=icon,
+                text(offered.label),
+                partial(offered.file, subject),
+                file_name=offered.file_name(label),  # named after the filter
+                mime=offered.mime,
+                icon=f":material/{offered.icon}:",
                 on_click="ignore",
                 width="stretch",
-                disabled=view.is_empty,
+                disabled=view.is_empty or not ready,
+                help=(offered.help or None) if ready else offered.missing,
             )
 
 
