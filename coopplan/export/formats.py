@@ -6,8 +6,9 @@ made from (`Basis`), how it is built and where it is offered (`Place`). The comm
 tests all read `FORMATS`: a new format is a module with a ``build(subject) -> bytes`` and one
 entry below.
 
-Importing this module is light (no python-pptx, no openpyxl, no plotly): each build imports its
-module when a file is made (`lazy`), for weight, not to dodge a cycle.
+Importing this module is light (no pandas, python-pptx, openpyxl or plotly): each build imports
+its module when a file is made (`lazy`), and a subject its deck's, for weight, not to dodge a
+cycle.
 """
 
 from __future__ import annotations
@@ -18,14 +19,17 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from enum import Enum
 from functools import cached_property
+from typing import TYPE_CHECKING
 
 from coopplan import fmt
 from coopplan.export import cached_file, file_stem
 from coopplan.export.pdf import MIME as PDF_MIME
 from coopplan.export.pdf import pdf_available
-from coopplan.plan import Plan
-from coopplan.since import SinceReport, with_since
-from coopplan.slides import Slide, build_deck
+
+if TYPE_CHECKING:
+    from coopplan.plan import Plan
+    from coopplan.since import SinceReport
+    from coopplan.slides import Slide
 
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 PPTX_MIME = "application/vnd.openxmlformats-officedocument.presentationml.presentation"
@@ -70,6 +74,9 @@ class Subject:
         """The slides of the plan (built once per subject, unless given as ``shown``)."""
         if self.shown:
             return list(self.shown)
+        from coopplan.since import with_since  # for weight: listing formats loads no plan
+        from coopplan.slides import build_deck
+
         order = self.order or None
         built = build_deck(self.plan, self.filter_label, order, self.note, self.today)
         return with_since(built, self.since)
