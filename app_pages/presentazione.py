@@ -9,7 +9,6 @@ Sidebar and toolbar are hidden on this page only (the CSS is an element of this 
 from __future__ import annotations
 
 import datetime as dt
-from functools import partial
 
 import streamlit as st
 
@@ -21,6 +20,7 @@ from coopplan.slides import build_deck
 from ui import keys, phones
 from ui.cache import shared
 from ui.changes import against_picker, chosen_against, report_for
+from ui.components import offer_files
 from ui.page import context
 from ui.safe import md
 
@@ -111,24 +111,17 @@ if leads:
 
 
 def download_buttons() -> None:
-    """The files of the registry offered here (the deck as PowerPoint, the handout as PDF),
-    built when clicked (cached), named after the filter."""
+    """The files of the registry offered here (the deck as PowerPoint, the handout as PDF)."""
     subject = formats.Subject(
-        view, label, note, since, today, tuple(plan.source_names), tuple(deck)
+        view,
+        label,
+        note=note,
+        since=since,
+        today=today,
+        order=tuple(plan.source_names),
+        shown=tuple(deck),  # the deck on screen is the deck in the file
     )
-    for offered in formats.offered(formats.Place.PRESENTATION):
-        ready = offered.available()
-        st.download_button(
-            offered.label,
-            partial(offered.file, subject),
-            file_name=offered.file_name(label),
-            mime=offered.mime,
-            icon=f":material/{offered.icon}:",
-            on_click="ignore",
-            key=f"cp_{offered.key}",
-            disabled=not ready,
-            help=offered.help if ready else offered.missing,
-        )
+    offer_files(formats.Place.PRESENTATION, subject)
 
 
 with st.container(key=keys.DECK_NAV, horizontal=True, wrap=False, vertical_alignment="center"):

@@ -229,21 +229,34 @@ def sidebar_downloads(view: Plan) -> None:
     with st.sidebar:
         st.markdown("#### :material/download: Scarica i progetti")
         st.caption("La tabella dei progetti mostrati, con i filtri scelti.")
-        label = current_filters().describe(view)
-        subject = formats.Subject(view, label)
-        for offered in formats.offered(formats.Place.SIDEBAR):
-            ready = offered.available()
-            st.download_button(
-                text(offered.label),
-                partial(offered.file, subject),
-                file_name=offered.file_name(label),  # named after the filter
-                mime=offered.mime,
-                icon=f":material/{offered.icon}:",
-                on_click="ignore",
-                width="stretch",
-                disabled=view.is_empty or not ready,
-                help=(offered.help or None) if ready else offered.missing,
-            )
+        subject = formats.Subject(view, current_filters().describe(view))
+        offer_files(formats.Place.SIDEBAR, subject, disabled=view.is_empty, width="stretch")
+
+
+def offer_files(
+    place: formats.Place,
+    subject: formats.Subject,
+    *,
+    disabled: bool = False,
+    width: Literal["content", "stretch"] = "content",
+) -> None:
+    """A download button per format of the registry offered at ``place``: the file is built
+    when clicked (cached) and named after the subject's filter; a format whose tool is missing
+    is offered disabled, its tooltip saying why."""
+    for offered in formats.offered(place):
+        ready = offered.available()
+        st.download_button(
+            text(offered.label),
+            partial(offered.file, subject),
+            file_name=offered.file_name(subject.filter_label),
+            mime=offered.mime,
+            icon=f":material/{offered.icon}:",
+            on_click="ignore",
+            key=f"cp_{offered.key}_{place.name.lower()}",
+            width=width,
+            disabled=disabled or not ready,
+            help=(offered.help or None) if ready else offered.missing,
+        )
 
 
 def project_picker(
