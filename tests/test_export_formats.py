@@ -26,7 +26,7 @@ from streamlit.testing.v1 import AppTest
 
 from coopplan import fmt, load_plan
 from coopplan.cli import main
-from coopplan.export import formats
+from coopplan.export import PPTX_MIME, XLSX_MIME, formats
 from coopplan.export.formats import Basis, ExportFormat, Place, Subject
 from coopplan.plan import Plan
 
@@ -62,9 +62,9 @@ def assert_kind(found: ExportFormat, data: bytes, plan: Plan) -> None:
     if mime.startswith("application/vnd.openxmlformats-officedocument."):
         with zipfile.ZipFile(io.BytesIO(data)) as parts:
             assert f"{mime}.main+xml" in parts.read("[Content_Types].xml").decode()
-        if mime == formats.PPTX_MIME:
+        if mime == PPTX_MIME:
             assert Presentation(io.BytesIO(data)).core_properties.title == plan.meta.title
-        if mime == formats.XLSX_MIME:
+        if mime == XLSX_MIME:
             rows = list(openpyxl.load_workbook(io.BytesIO(data)).active.iter_rows(values_only=True))
             assert [r[0] for r in rows[1:]] == list(plan.projects["id"])
     elif mime == "application/pdf":

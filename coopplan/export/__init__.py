@@ -15,7 +15,10 @@ import unicodedata
 from collections import OrderedDict
 from collections.abc import Callable
 
-__all__ = ["ExportError", "cached_file", "file_stem"]
+__all__ = ["PPTX_MIME", "XLSX_MIME", "ExportError", "cached_file", "file_stem"]
+
+XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+PPTX_MIME = "application/vnd.openxmlformats-officedocument.presentationml.presentation"
 
 STEM_CHARS = 80  # a download's name stays readable in a folder listing
 

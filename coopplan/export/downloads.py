@@ -19,7 +19,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from coopplan import fmt, tables
-from coopplan.export.formats import XLSX_MIME as XLSX_MIME
+from coopplan.export import XLSX_MIME as XLSX_MIME
 from coopplan.plan import Plan
 from coopplan.tables import HEADERS
 from coopplan.workbook.schema import NO, YES

@@ -22,7 +22,7 @@ from functools import cached_property
 from typing import TYPE_CHECKING
 
 from coopplan import fmt
-from coopplan.export import cached_file, file_stem
+from coopplan.export import PPTX_MIME, XLSX_MIME, cached_file, file_stem
 from coopplan.export.pdf import MIME as PDF_MIME
 from coopplan.export.pdf import pdf_available
 
@@ -30,9 +30,6 @@ if TYPE_CHECKING:
     from coopplan.plan import Plan
     from coopplan.since import SinceReport
     from coopplan.slides import Slide
-
-XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-PPTX_MIME = "application/vnd.openxmlformats-officedocument.presentationml.presentation"
 
 
 class Basis(Enum):
@@ -94,7 +91,8 @@ Builder = Callable[[Subject], bytes]
 
 
 def lazy(module: str, name: str) -> Builder:
-    """The builder ``module.name``, imported when a file is made (python-pptx takes a second)."""
+    """The builder ``module.name``, imported when a file is made (python-pptx takes a second).
+    tests/test_layout.py counts ``lazy("module", …)`` as an import: no cycle hides here."""
 
     def build(subject: Subject) -> bytes:
         function: Builder = getattr(importlib.import_module(module), name)
