@@ -245,6 +245,7 @@ def offer_files(
     is offered disabled, its tooltip saying why."""
     for offered in formats.offered(place):
         ready = offered.available()
+        tip = offered.help if ready else offered.missing
         st.download_button(
             text(offered.label),
             partial(offered.file, subject),
@@ -255,7 +256,7 @@ def offer_files(
             key=f"cp_{offered.key}_{place.name.lower()}",
             width=width,
             disabled=disabled or not ready,
-            help=(offered.help or None) if ready else offered.missing,
+            help=text(tip) if tip else None,
         )
 
 
