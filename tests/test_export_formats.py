@@ -19,10 +19,10 @@ from pathlib import Path
 
 import openpyxl
 import pytest
-from conftest import ROOT, SHIPPED
 from pptx import Presentation
 from streamlit.runtime.media_file_manager import MediaFileManager
 from streamlit.testing.v1 import AppTest
+from support.paths import APP, SHIPPED
 
 from coopplan import fmt, load_plan
 from coopplan.cli import main
@@ -30,7 +30,6 @@ from coopplan.export import PPTX_MIME, XLSX_MIME, formats
 from coopplan.export.formats import Basis, ExportFormat, Place, Subject
 from coopplan.plan import Plan
 
-APP = str(ROOT / "app.py")
 ONERI = "Oneri di funzionamento"
 LABEL = f"Fonte: {ONERI}"  # how the sidebar filter «Fonte» says itself
 SLUG = "fonte-oneri-di-funzionamento"
@@ -150,7 +149,7 @@ def downloads(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[Offered]]:
 
 
 def filtered_page(page: str) -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=120)
+    at = AppTest.from_file(str(APP), default_timeout=120)
     at.query_params["fonte"] = ONERI
     at.run()
     at.switch_page(page).run()
