@@ -12,18 +12,15 @@ import datetime as dt
 
 import streamlit as st
 
-from coopplan.export import cached_file, file_stem
-from coopplan.export.handout import handout_pdf
+from coopplan.export import formats
 from coopplan.export.html import css, slide_html
-from coopplan.export.pdf import pdf_available
-from coopplan.export.pptx import MIME as PPTX_MIME
-from coopplan.export.pptx import deck_to_pptx
 from coopplan.hall.sala import hall_query
 from coopplan.since import with_since
 from coopplan.slides import build_deck
 from ui import keys, phones
 from ui.cache import shared
 from ui.changes import against_picker, chosen_against, report_for
+from ui.components import offer_files
 from ui.page import context
 from ui.safe import md
 
@@ -94,11 +91,9 @@ plan, filters, view = page.plan, page.filters, page.view
 label = filters.describe(plan)
 viewed = st.session_state.get(keys.VIEW_VERSION)
 note = f"Versione {viewed} del piano, in sola lettura" if viewed else ""
-fingerprint = view.digest  # the plan's content and the filter
 since = report_for(plan, filters, chosen_against())  # «Dall'ultima assemblea», if any
 today = dt.date.today()  # «Scadenze» counts the days from it
 deck = with_since(shared(build_deck, view, label, tuple(plan.source_names), note, today), since)
-since_key = f"{since.start} {since.versions} {today}" if since else str(today)
 total = len(deck)
 number = current_number(total)
 
@@ -116,39 +111,19 @@ if leads:
 
 
 def download_buttons() -> None:
-    """The deck as PowerPoint and the handout as PDF, built when clicked (cached)."""
-    st.download_button(
-        "PowerPoint",
-        lambda: cached_file(
-            ("pptx", fingerprint, label, note, since_key, *plan.source_names),
-            lambda: deck_to_pptx(deck),
-        ),
-        file_name=f"{stem}.pptx",
-        mime=PPTX_MIME,
-        icon=":material/download:",
-        on_click="ignore",
-        key="cp_pptx",
-        help="Scarica le slide come file PowerPoint, con grafici modificabili.",
+    """The files of the registry offered here (the deck as PowerPoint, the handout as PDF)."""
+    subject = formats.Subject(
+        view,
+        label,
+        note=note,
+        since=since,
+        today=today,
+        order=tuple(plan.source_names),
+        shown=tuple(deck),  # the deck on screen is the deck in the file
     )
-    st.download_button(
-        "PDF",
-        lambda: cached_file(
-            ("pdf", fingerprint, label, note, since_key),
-            lambda: handout_pdf(view, label, note, since, today),
-        ),
-        file_name=f"{file_stem('dispensa-piano', label)}.pdf",
-        mime="application/pdf",
-        icon=":material/download:",
-        on_click="ignore",
-        key="cp_pdf",
-        disabled=not pdf_available(),
-        help="Scarica la dispensa: una pagina per pista e la tabella del budget."
-        if pdf_available()
-        else "Per il PDF serve LibreOffice (pacchetto libreoffice-impress), non installato qui.",
-    )
+    offer_files(formats.Place.PRESENTATION, subject)
 
 
-stem = file_stem("presentazione-piano", label)  # a filtered deck is named after its filter
 with st.container(key=keys.DECK_NAV, horizontal=True, wrap=False, vertical_alignment="center"):
     st.button(  # no icon: the shortcut's badge already draws the arrow («Precedente ←»)
         "Precedente",

@@ -53,3 +53,11 @@ def test_the_package_still_offers_its_public_names() -> None:
 def test_the_browser_slides_do_not_import_python_pptx() -> None:
     loaded = imported_by("coopplan.export.html")
     assert "pptx" not in loaded
+
+
+def test_the_export_registry_loads_no_file_library_until_a_file_is_made() -> None:
+    """The command line and every page read the registry: listing the formats costs no
+    pandas, python-pptx, openpyxl or plotly (each build imports its module when called)."""
+    loaded = imported_by("coopplan.export.formats")
+    assert "coopplan.export.formats" in loaded
+    assert not {"pandas", "pptx", "openpyxl", "plotly", "coopplan.charts", "streamlit"} & loaded

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Sequence
+from functools import partial
 from typing import Any, Literal
 
 import pandas as pd
@@ -12,7 +13,7 @@ import streamlit as st
 
 from coopplan import Plan, charts, fmt, kinds, spending, tables
 from coopplan.charts import PLOTLY_CONFIG
-from coopplan.export import downloads, file_stem
+from coopplan.export import formats
 from coopplan.palette import status_color, text_color_on
 from coopplan.plan import ProjectCard
 from coopplan.since import signed_delta
@@ -222,40 +223,41 @@ def _funding_lines(card: ProjectCard, chosen: Sequence[str] = ()) -> Md:
     return join(lines, "\n") if lines else Md("*Nessuna fonte di finanziamento indicata.*")
 
 
-def sidebar_downloads(view: Plan, stem: str = "progetti") -> None:
-    """Download the filtered project table as .xlsx and .csv (built only when clicked)."""
+def sidebar_downloads(view: Plan) -> None:
+    """The files of the registry offered in the sidebar: the filtered project table as .xlsx and
+    .csv, built when clicked (cached), named after the filter."""
     with st.sidebar:
         st.markdown("#### :material/download: Scarica i progetti")
         st.caption("La tabella dei progetti mostrati, con i filtri scelti.")
-        table = lambda: downloads.export_table(view)  # noqa: E731 - built only when clicked
-        files = (
-            (
-                "Excel (.xlsx)",
-                "xlsx",
-                downloads.XLSX_MIME,
-                ":material/table_view:",
-                lambda: downloads.xlsx_bytes(table(), tables.money_columns(view)),
-            ),
-            (
-                "CSV (.csv)",
-                "csv",
-                "text/csv",
-                ":material/description:",
-                lambda: downloads.csv_bytes(table()),
-            ),
+        subject = formats.Subject(view, current_filters().describe(view))
+        offer_files(formats.Place.SIDEBAR, subject, disabled=view.is_empty, width="stretch")
+
+
+def offer_files(
+    place: formats.Place,
+    subject: formats.Subject,
+    *,
+    disabled: bool = False,
+    width: Literal["content", "stretch"] = "content",
+) -> None:
+    """A download button per format of the registry offered at ``place``: the file is built
+    when clicked (cached) and named after the subject's filter; a format whose tool is missing
+    is offered disabled, its tooltip saying why."""
+    for offered in formats.offered(place):
+        ready = offered.available()
+        tip = offered.help if ready else offered.missing
+        st.download_button(
+            text(offered.label),
+            partial(offered.file, subject),
+            file_name=offered.file_name(subject.filter_label),
+            mime=offered.mime,
+            icon=f":material/{offered.icon}:",
+            on_click="ignore",
+            key=f"cp_{offered.key}_{place.name.lower()}",
+            width=width,
+            disabled=disabled or not ready,
+            help=text(tip) if tip else None,
         )
-        name = file_stem(stem, current_filters().describe(view))  # named after the filter
-        for label, extension, mime, icon, build in files:
-            st.download_button(
-                text(label),
-                build,
-                file_name=f"{name}.{extension}",
-                mime=mime,
-                icon=icon,
-                on_click="ignore",
-                width="stretch",
-                disabled=view.is_empty,
-            )
 
 
 def project_picker(

@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+from typing import TYPE_CHECKING
 
 import pandas as pd
 from openpyxl import Workbook
@@ -17,10 +18,14 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
-from coopplan import fmt
+from coopplan import fmt, tables
+from coopplan.export import XLSX_MIME as XLSX_MIME
 from coopplan.plan import Plan
 from coopplan.tables import HEADERS
 from coopplan.workbook.schema import NO, YES
+
+if TYPE_CHECKING:
+    from coopplan.export.formats import Subject
 
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 # The downloads hold counts of items, and say so (the matrix on screen shows them as numbers).
@@ -46,7 +51,15 @@ SPENDING_WORDS = {"committed": "impegnato", "spent": "speso"}
 SPENDING_NOTE = "Note del consuntivo"
 DATE_FORMAT = "DD/MM/YYYY"
 
-XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+def xlsx_file(subject: Subject) -> bytes:
+    """The subject's project table as .xlsx (the export format «xlsx»)."""
+    return xlsx_bytes(export_table(subject.plan), tables.money_columns(subject.plan))
+
+
+def csv_file(subject: Subject) -> bytes:
+    """The subject's project table as CSV (the export format «csv»)."""
+    return csv_bytes(export_table(subject.plan))
 
 
 def export_table(plan: Plan) -> pd.DataFrame:

@@ -7,10 +7,20 @@ transcription of the slides is reviewed as text and turned into .xlsx by the wri
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+import json
+from typing import TYPE_CHECKING, Any
 
 from coopplan import kinds
 from coopplan.plan import TABLE_COLUMNS, Plan, PlanMeta
+
+if TYPE_CHECKING:
+    from coopplan.export.formats import Subject
+
+
+def json_file(subject: Subject) -> bytes:
+    """The plan as UTF-8 JSON text (the export format «json»)."""
+    text = json.dumps(plan_to_dict(subject.plan), ensure_ascii=False, indent=2)
+    return (text + "\n").encode("utf-8")
 
 
 def plan_to_dict(plan: Plan) -> dict[str, Any]:
