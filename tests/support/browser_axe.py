@@ -9,8 +9,9 @@ import pytest
 
 from support.browser import wait_quiet
 from support.browser_dashboard import settle
+from support.paths import ROOT
 
-AXE = Path(__file__).resolve().parent / "axe" / "node_modules" / "axe-core" / "axe.min.js"
+AXE = ROOT / "tests" / "browser" / "axe" / "node_modules" / "axe-core" / "axe.min.js"
 
 
 WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
