@@ -167,9 +167,14 @@ def test_problems_are_listed_all_at_once_with_a_summary(store: Store) -> None:
     assert not at.dataframe  # static tables: long messages wrap instead of being cut
     assert list(frame.columns) == ["Gravità", "Foglio", "Cella", "Problema"]
     assert len(frame) == 5
-    assert sorted(frame["Gravità"]) == ["Avviso", "Avviso", "Errore", "Errore", "Errore"]
-    cells = set(zip(frame["Foglio"], frame["Cella"], strict=True))
-    assert {("Progetti", "I3"), ("Progetti", "G4"), ("Progetti", "D5")} <= cells
+    # In the workbook's order, rows and columns as numbers, each cell named by its column.
+    assert list(zip(frame["Gravità"], frame["Foglio"], frame["Cella"], strict=True)) == [
+        ("Avviso", "Piano", "A6 (Campo)"),
+        ("Avviso", "Progetti", "L1 (Colonna in più)"),
+        ("Errore", "Progetti", f"I3 ({COOP})"),
+        ("Errore", "Progetti", "G4 (Stato)"),
+        ("Errore", "Progetti", "D5 (Progetto)"),
+    ]
     assert publish_is_off(at)
     assert snapshot(store.root) == before
 
