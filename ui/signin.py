@@ -134,7 +134,7 @@ def audit_section(store: VersionStore) -> None:
                 "accesso, tentativo sbagliato, pubblicazione, ripristino e segno, con l'indirizzo."
             )
         )
-        st.table(table(pd.DataFrame(rows)))
+        st.table(table(pd.DataFrame(rows)), hide_index=True)
         st.download_button(
             "Scarica il registro (.csv)",
             data=csv_text(items).encode("utf-8-sig"),
