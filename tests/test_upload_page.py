@@ -242,6 +242,7 @@ def test_preview_then_publish_when_signed_in(store: Store) -> None:
     at = upload(page(), "piano_marzo.xlsx", modified_workbook(2500))
     shown = tables_text(at)
     assert "+2.500 €" in shown and "27.500 €" in shown and COOP in shown
+    assert all(t.proto.hide_index for t in at.table)  # no column of row numbers («0»)
     assert store.current().number == 1  # the preview publishes nothing
     fill_and_publish(at, note="Consiglio di marzo")
     assert "Pubblicata la versione 2 del piano 2023" in texts(at.success)
