@@ -100,12 +100,14 @@ def text_table(frame: pd.DataFrame, phone_key: str = "") -> None:
         )
 
 
-def phone_rows(frame: pd.DataFrame) -> None:
+def phone_rows(frame: pd.DataFrame, *, named: bool = True) -> None:
     """Each row of ``frame`` as a short block for a phone: its first column in bold as a
-    heading, then «Colonna: valore» for every other filled cell, one a line."""
+    heading («Versione 2»; without its header unless ``named``: «Totale», not «Pista Totale»),
+    then «Colonna: valore» for every other filled cell, one a line."""
     first, *others = frame.columns
     for _, row in frame.iterrows():
-        lines = [md("**{header} {value}**", header=first, value=row[first])]
+        header = first if named else ""
+        lines = [md("**{header}{value}**", header=f"{header} " if header else "", value=row[first])]
         lines += [
             md("{header}: {value}", header=h, value=row[h]) for h in others if str(row[h]).strip()
         ]

@@ -33,7 +33,9 @@ SIZE = (1280, 800)
 SCREENSHOT = ROOT / "docs" / "screenshots" / "aggiorna-pubblicato-1280.png"
 
 # The box of an element against the window: [top, bottom, window height].
-IN_WINDOW_JS = "e => { const r = e.getBoundingClientRect(); return [r.top, r.bottom, innerHeight]; }"
+IN_WINDOW_JS = (
+    "e => { const r = e.getBoundingClientRect(); return [r.top, r.bottom, innerHeight]; }"
+)
 
 
 @pytest.fixture(scope="module")
