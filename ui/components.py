@@ -542,12 +542,12 @@ def totals_table(frame, phone_key: str) -> None:  # noqa: ANN001 - texts, a "Tot
     with st.container(key=f"{keys.PHONE_ONLY}-{phone_key}"):
         phone_rows(shown, named=False)  # «Che ruolo vogliamo giocare», «Totale»
     with st.container(key=f"{keys.WIDE_ONLY}-{phone_key}"):
-        styled = (
+        st.table(
             table(shown)
             .style.set_properties(subset=numbers, **{"text-align": "right"})
-            .apply(bold_total, axis=1)
+            .apply(bold_total, axis=1),
+            hide_index=True,
         )
-        st.table(styled, hide_index=True)
 
 
 def _table_height(rows: int) -> int | Literal["content"]:
