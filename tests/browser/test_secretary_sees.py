@@ -106,6 +106,43 @@ def test_the_confirmation_shows_where_the_secretary_looks(
     page.screenshot(path=str(artifacts / "aggiorna-segnata-1280x800.png"))
 
 
+def test_after_a_long_preview_the_confirmation_is_still_in_view(
+    server: tuple[str, Store], visitor, tmp_path: Path
+) -> None:
+    """Every project changed: «Pubblica» is far down, under long tables of changes, and the
+    page is much shorter once they are gone; the confirmation is brought into view."""
+    url, store = server
+
+    def every_project_changed(book) -> None:
+        sheet = book["Progetti"]
+        for row in range(2, sheet.max_row + 1):
+            if not sheet.cell(row=row, column=1).value:
+                continue
+            sheet.cell(row=row, column=column_of(sheet, COOP)).value = 1000 * row
+            sheet.cell(row=row, column=column_of(sheet, "Stato")).value = "Concluso"
+            sheet.cell(row=row, column=column_of(sheet, "Sottotitolo")).value = f"Riga {row}"
+
+    changed = tmp_path / "piano_tutto_nuovo.xlsx"
+    changed.write_bytes(edited_workbook(every_project_changed))
+    page = visitor(*SIZE).page
+    page.goto(f"{url}/aggiorna")
+    sign_in(page, SECRET)
+    before = len(store.versions())
+    page.locator('input[type="file"]').set_input_files(str(changed))
+    page.get_by_text("Che cosa cambia").wait_for()
+    _settled(page)
+    publish = page.get_by_role("button", name="Pubblica")
+    publish.scroll_into_view_if_needed()
+    scrolled = page.evaluate("document.querySelector('[data-testid=stMain]').scrollTop")
+    assert scrolled > 2 * SIZE[1], scrolled  # far down the page
+    publish.click()
+    done = page.locator(f".st-key-{FLASH_BOX}").filter(has_text="Pubblicata la versione")
+    done.wait_for()
+    _settled(page)
+    assert len(store.versions()) == before + 1
+    assert in_window(done), done.evaluate(IN_WINDOW_JS)
+
+
 def test_problems_are_listed_cell_by_cell_with_the_column_named(
     server: tuple[str, Store], visitor, tmp_path: Path
 ) -> None:
