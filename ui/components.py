@@ -544,7 +544,7 @@ def totals_table(frame, phone_key: str) -> None:  # noqa: ANN001 - texts, a "Tot
     with st.container(key=f"{keys.WIDE_ONLY}-{phone_key}"):
         st.table(
             table(shown)
-            .style.set_properties(subset=numbers, **{"text-align": "right"})
+            .style.set_properties(subset=numbers, **{"text-align": "right !important"})
             .apply(bold_total, axis=1),
             hide_index=True,
         )

@@ -182,3 +182,20 @@ def test_fonti_on_a_phone_nothing_is_wider_than_the_screen(dashboard_url, visito
     assert "Pista Totale" not in said
     box = totals.bounding_box()
     assert box["x"] >= 0 and box["x"] + box["width"] <= size[0]
+
+
+def test_fonti_totals_at_1280_read_as_a_table_of_numbers(dashboard_url, visitor) -> None:
+    """The pista a first column (no column of row numbers), the amounts right-aligned so their
+    digits line up, nothing cut."""
+    page = opened(visitor, (1280, 720), dashboard_url + "/fonti")
+    totals = page.locator(f".st-key-{keys.WIDE_ONLY}-fonti-totali [data-testid='stTable']")
+    totals.scroll_into_view_if_needed()
+    headers = totals.locator("thead th").all_inner_texts()
+    assert headers[0] == "Pista" and "" not in headers, headers
+    assert totals.locator("tbody th").count() == 0  # no index cells
+    aligned = totals.locator("tbody td").evaluate_all(
+        "cells => cells.map(c => [c.innerText.trim(), getComputedStyle(c).textAlign])"
+    )
+    numbers = [a for text, a in aligned if text[:1].isdigit()]
+    assert numbers and set(numbers) == {"right"}, aligned
+    assert page.evaluate(CUT_JS, '[data-testid="stTable"], [data-testid="stTable"] td') == []
