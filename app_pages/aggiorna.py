@@ -1,7 +1,7 @@
 """Pagina «Aggiorna il piano»: carica, controlla, confronta, pubblica; storico delle versioni.
 
-A thin shell over coopplan.store (versions), coopplan.preview (checks and what changes, run in
-the limited child of coopplan.sandbox) and ui/editor.py (who is signed in); its pieces (tables,
+A thin shell over coopplan.store (versions), coopplan.workbook.preview (checks and what changes, run in
+the limited child of coopplan.workbook.sandbox) and ui/editor.py (who is signed in); its pieces (tables,
 pickers, forms) are in ui/update.py. A visitor sees the plan in force, the history and «Accedi»;
 only a signed-in editor can upload a file (ui/uploads.py refuses it otherwise), see what it
 changes, and publish, restore or mark a version.
@@ -15,16 +15,16 @@ import hashlib
 import streamlit as st
 
 from coopplan import fmt
-from coopplan.audit import audit_for
 from coopplan.diff import diff_plans
-from coopplan.downloads import XLSX_MIME
-from coopplan.editors import Actor, mark_as, publish_as, restore_as
-from coopplan.preview import Against, Comparison, UploadPreview
-from coopplan.sandbox import PREVIEW_LIMITS, preview_isolated, restamp_isolated, warm
-from coopplan.schema import MAX_UPLOAD_MB
-from coopplan.store import StoreError, UnreachableStoreError, Version, VersionStore
+from coopplan.editors.accounts import Actor, mark_as, publish_as, restore_as
+from coopplan.editors.backends import audit_for
+from coopplan.export.downloads import XLSX_MIME
+from coopplan.store.model import StoreError, UnreachableStoreError, Version, VersionStore
 from coopplan.tables import history_table
-from coopplan.writer import template_plan, workbook_bytes
+from coopplan.workbook.preview import Against, Comparison, UploadPreview
+from coopplan.workbook.sandbox import PREVIEW_LIMITS, preview_isolated, restamp_isolated, warm
+from coopplan.workbook.schema import MAX_UPLOAD_MB
+from coopplan.workbook.writer import template_plan, workbook_bytes
 from ui import CHOOSE, keys, uploads
 from ui.cache import shared
 from ui.data import shared_store, version_plan, where
@@ -69,7 +69,7 @@ def check_upload(store: VersionStore, data: bytes, name: str) -> UploadPreview:
     """Check an upload and compare it with the version of its year, once per distinct file and
     versions in force (reruns reuse the preview; only the latest is kept), in a limited child
     process: a file that would exhaust memory or time, or crash the parser, gets one Italian
-    sentence and the server carries on (coopplan.sandbox). A check that could not start because
+    sentence and the server carries on (coopplan.workbook.sandbox). A check that could not start because
     others are running is not kept: the next run tries again."""
     stored = standing_versions(store)
     key = hashlib.sha256(data).hexdigest() + "".join(f" {v.sha256}" for v in stored.values())

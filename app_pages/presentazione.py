@@ -18,14 +18,14 @@ from coopplan.export.html import NARROWEST_W, css, slide_html
 from coopplan.export.pdf import pdf_available
 from coopplan.export.pptx import MIME as PPTX_MIME
 from coopplan.export.pptx import deck_to_pptx
-from coopplan.sala import hall_query
+from coopplan.hall.sala import hall_query
 from coopplan.since import with_since
 from coopplan.slides import BODY_BOTTOM, CANVAS_H, build_deck
-from ui import hall, keys
+from ui import keys, phones
 from ui.cache import shared
+from ui.changes import against_picker, chosen_against, report_for
 from ui.page import context
 from ui.safe import md
-from ui.since import against_picker, chosen_against, report_for
 
 SLIDE_PARAM = "slide"
 NAV_PX = 72  # the footer band of the 1280 x 720 canvas, where the buttons go
@@ -137,14 +137,14 @@ number = current_number(total)
 st.html(PAGE_CSS)
 if deck[0].footer and (row := filter_row_css(deck[0].footer)):
     st.html(row)
-hall.take_presenter_key()
+phones.take_presenter_key()
 against = chosen_against()
-leads = hall.move_hall(deck, number, hall_query(plan, hall.hall_filter(filters, against)))
+leads = phones.move_hall(deck, number, hall_query(plan, phones.hall_filter(filters, against)))
 # «Segui dal telefono» on the title: «Sala», only when its address answers
-qr_url = hall.phone_url_if_reachable(plan, filters, against) if number == 1 else ""
+qr_url = phones.phone_url_if_reachable(plan, filters, against) if number == 1 else ""
 st.html(slide_html(deck[number - 1], number, qr_url))
 if number == 1 and not qr_url:
-    st.html(f'<p class="cp-hall-note" role="note">{hall.unreachable_html()}</p>')
+    st.html(f'<p class="cp-hall-note" role="note">{phones.unreachable_html()}</p>')
 if leads:
     st.html('<p class="cp-hall-lead" role="status">La sala segue questa presentazione</p>')
 

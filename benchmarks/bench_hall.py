@@ -7,7 +7,7 @@ the president through scripts/serve.sh.
   of Streamlit's bundles (ui/server.py) against the same server without it (the baseline).
 - ``assembly``: N phones (asyncio + httpx, each from its own 127.0.0.x address) open «Sala»
   spread over the ramp and follow the president, who changes slide every 5 s (the presenter's
-  write of the shared record, coopplan.hallstate); the secretary publishes once half-way.
+  write of the shared record, coopplan.hall.state); the secretary publishes once half-way.
   Follow latency = the record's time -> the phone's answer; first open; bytes per phone; errors;
   phones that still show the older version after the publish; server RSS (Streamlit + nginx).
 
@@ -30,7 +30,7 @@ from pathlib import Path
 
 from common import ROOT, Row, Settings, seeded_store
 
-from coopplan import hallstate
+from coopplan.hall import state as hallstate
 
 SECTION = "Sala"
 SALA_LIMIT = 200.0  # KB, a phone's first open of «Sala»
@@ -191,7 +191,7 @@ def president(store: Path, hall: Assembly, seconds: float, slides: int) -> None:
 
 
 def secretary(store: Path, hall: Assembly, at: float) -> None:
-    from coopplan.store import Store
+    from coopplan.store.folder import Store
 
     time.sleep(max(0.0, at - time.time()))
     import openpyxl

@@ -26,9 +26,9 @@ from coopplan.palette import (
     text_color_on,
 )
 from coopplan.plan import Plan
-from coopplan.schema import STATUSES
 from coopplan.text import plotly_literal
 from coopplan.timeline import Timeline, hover_changes
+from coopplan.workbook.schema import STATUSES
 
 FONT_FAMILY = "Source Sans, Source Sans Pro, DejaVu Sans, Arial, sans-serif"
 FONT_SIZE = 17

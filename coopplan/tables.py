@@ -3,7 +3,7 @@ a source, the problems of a workbook, the versions of the store; and pages of a 
 
 Column headers are Italian; amounts stay numbers (so that sorting works) and are formatted only
 at display time. How they are laid out on screen is in ui/layout.py; the files to download are
-in coopplan/downloads.py.
+in coopplan/export/downloads.py.
 """
 
 from __future__ import annotations
@@ -14,9 +14,9 @@ import pandas as pd
 
 from coopplan import kinds
 from coopplan.plan import Plan
-from coopplan.problems import Problem
-from coopplan.schema import PROGETTI, SHEETS, STATUSES, normalize_header
-from coopplan.store import Version
+from coopplan.store.model import Version
+from coopplan.workbook.problems import Problem
+from coopplan.workbook.schema import PROGETTI, SHEETS, STATUSES, normalize_header
 
 AMOUNT_HEADER = "Importo"
 

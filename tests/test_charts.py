@@ -4,17 +4,15 @@ from __future__ import annotations
 
 import json
 from dataclasses import replace
-from pathlib import Path
 
 import plotly.graph_objects as go
 import pytest
+from support.paths import SHIPPED
+from support.sample import generate_plan
 
 from coopplan import charts, fmt, load_plan, palette
 from coopplan.palette import SOURCE_COLORS, STATUS_COLORS, TRACK_COLORS, status_color
 from coopplan.plan import Plan
-from tests.sample import generate_plan
-
-SHIPPED = Path(__file__).resolve().parents[1] / "data" / "piano_2023.xlsx"
 
 
 @pytest.fixture(scope="module")

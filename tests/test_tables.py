@@ -9,13 +9,13 @@ from pathlib import Path
 
 import openpyxl
 import pytest
+from support.paths import SHIPPED
+from support.sample import generate_plan
 
-from coopplan import downloads, load_plan, tables
+from coopplan import load_plan, tables
+from coopplan.export import downloads
 from coopplan.plan import Plan
-from tests.sample import generate_plan
 from ui import layout
-
-SHIPPED = Path(__file__).resolve().parents[1] / "data" / "piano_2023.xlsx"
 
 
 @pytest.fixture(scope="module")
@@ -118,7 +118,7 @@ def test_downloads_name_counts_as_counts_and_money_the_italian_way(
 
 
 def test_problems_table_shows_file_problems_first_then_cells_in_sheet_row_column_order() -> None:
-    from coopplan.problems import error, warning
+    from coopplan.workbook.problems import error, warning
 
     problems = [
         warning("Colonna in più", "Progetti", 1, 12),
@@ -155,7 +155,7 @@ def test_problems_table_shows_file_problems_first_then_cells_in_sheet_row_column
 
 
 def test_problems_table_keeps_the_errors_when_it_stops_at_the_limit() -> None:
-    from coopplan.problems import error, warning
+    from coopplan.workbook.problems import error, warning
 
     problems = [warning(f"Avviso {n}", "Progetti", n, 3) for n in range(2, 6)]
     problems += [error("Negativo", "Progetti", 40, 9), error("Ci sono altri 10 problemi")]

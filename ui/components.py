@@ -10,13 +10,13 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from coopplan import Plan, charts, downloads, fmt, kinds, spending, tables
+from coopplan import Plan, charts, fmt, kinds, spending, tables
 from coopplan.charts import PLOTLY_CONFIG
-from coopplan.export import file_stem
+from coopplan.export import downloads, file_stem
 from coopplan.palette import status_color, text_color_on
 from coopplan.plan import ProjectCard
-from coopplan.schema import STATUSES
 from coopplan.since import signed_delta
+from coopplan.workbook.schema import STATUSES
 from ui import CHOOSE, keys, layout
 from ui.cache import shared
 from ui.filters import current_filters

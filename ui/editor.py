@@ -2,9 +2,9 @@
 
 Uploading, checking and previewing a file, publishing, restoring and marking a version are an
 editor's actions. An editor signs in with their own name and password (ui/signin.py,
-coopplan.editors); the old shared secret (coopplan.access.Gate) opens the door only while the
+coopplan.editors.accounts); the old shared secret (coopplan.editors.access.Gate) opens the door only while the
 store has no named editor (``editors.shared_key_allowed``, docs/decisions.md). Either way the
-session state keeps a ``coopplan.editors.Session`` (ended by «Esci» or after the idle time), the
+session state keeps a ``coopplan.editors.accounts.Session`` (ended by «Esci» or after the idle time), the
 page asks ``current(store)``, and a write asks ``actor(store)`` for the verified name it records.
 """
 
@@ -16,17 +16,17 @@ from dataclasses import dataclass
 
 import streamlit as st
 
-from coopplan.access import NOT_CONFIGURED_MESSAGE, Gate, configured_secret
-from coopplan.editors import (
+from coopplan.editors.access import NOT_CONFIGURED_MESSAGE, Gate, configured_secret
+from coopplan.editors.accounts import (
     SHARED_KEY_EDITOR,
     SHARED_KEY_LEGACY_NOTICE,
     SHARED_KEY_RETIRED_NOTICE,
     Actor,
     Session,
-    editors_for,
     shared_key_allowed,
 )
-from coopplan.store import StoreError, VersionStore
+from coopplan.editors.backends import editors_for
+from coopplan.store.model import StoreError, VersionStore
 from ui import signin, uploads
 from ui.safe import text
 

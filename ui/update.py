@@ -18,14 +18,14 @@ import pandas as pd
 import streamlit as st
 
 from coopplan import fmt
-from coopplan.audit import audit_for
 from coopplan.diff import PlanDiff
-from coopplan.downloads import XLSX_MIME
-from coopplan.editors import Actor, mark_as
-from coopplan.preview import SHOWN_PROBLEMS as SHOWN_PROBLEMS
-from coopplan.preview import Table, UploadPreview, shown_tables
-from coopplan.schema import MAX_UPLOAD_MB
-from coopplan.store import StoreError, Version, VersionStore
+from coopplan.editors.accounts import Actor, mark_as
+from coopplan.editors.backends import audit_for
+from coopplan.export.downloads import XLSX_MIME
+from coopplan.store.model import StoreError, Version, VersionStore
+from coopplan.workbook.preview import SHOWN_PROBLEMS as SHOWN_PROBLEMS
+from coopplan.workbook.preview import Table, UploadPreview, shown_tables
+from coopplan.workbook.schema import MAX_UPLOAD_MB
 from ui import CHOOSE, editor, keys
 from ui.safe import join, md, table, text
 

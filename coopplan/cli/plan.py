@@ -25,9 +25,9 @@ from coopplan.cli.common import (
     load_or_exit,
     print_problems,
 )
-from coopplan.jsonplan import plan_to_dict
-from coopplan.problems import summary
-from coopplan.reader import LoadResult
+from coopplan.export.jsonplan import plan_to_dict
+from coopplan.workbook.problems import summary
+from coopplan.workbook.reader import LoadResult
 
 if TYPE_CHECKING:
     from coopplan.since import SinceReport
@@ -116,7 +116,7 @@ def _since(result: LoadResult, args: argparse.Namespace) -> SinceReport | None:
         return None
     from coopplan.cli.store import existing_store
     from coopplan.since import since_version
-    from coopplan.store import StoreError
+    from coopplan.store.model import StoreError
 
     assert result.plan is not None
     try:
@@ -165,7 +165,7 @@ EXPORTERS: dict[str, Exporter] = {"json": _export_json, "pptx": _export_pptx, "p
 
 
 def template(args: argparse.Namespace) -> int:
-    from coopplan.writer import template_plan, write_workbook
+    from coopplan.workbook.writer import template_plan, write_workbook
 
     like = None
     if args.like:

@@ -14,7 +14,7 @@ from urllib.parse import urlsplit
 
 from coopplan import fmt
 from coopplan import slides as s
-from coopplan.hall import qr_data_uri
+from coopplan.hall.links import qr_data_uri
 from coopplan.palette import MUTED_COLOR, TEXT_COLOR
 
 STACKED_BARS = 5  # up to this many bars: the label above each bar; more: label beside it
@@ -108,7 +108,7 @@ def css() -> str:
 def slide_html(slide: s.Slide, number: int = 0, qr_url: str = "") -> str:
     """The slide as an HTML fragment (escaped text, no script, no outside resource).
 
-    ``qr_url``: on the title slide, the address phones in the hall open (coopplan.hall), shown
+    ``qr_url``: on the title slide, the address phones in the hall open (coopplan.hall.links), shown
     as a QR code at the right with the address under it.
     """
     cover = slide.kind in ("title", "closing")

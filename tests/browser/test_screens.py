@@ -17,13 +17,12 @@ import json
 from pathlib import Path
 
 import pytest
+from support.browser import wait_quiet
+from support.browser_dashboard import settle, shoot
+from support.paths import ROOT, SHIPPED
 
 from coopplan import load_plan
 from ui import keys
-
-from .conftest import ROOT
-from .harness import wait_quiet
-from .test_dashboard import settle, shoot
 
 pytestmark = pytest.mark.browser
 
@@ -31,7 +30,7 @@ PHONE = (390, 844)
 TABLET = (820, 1180)
 MIN_PHONE_TEXT_PX = 16
 MIN_TILE_TEXT_PX = 12
-PLAN = load_plan(ROOT / "data" / "piano_2023.xlsx").plan
+PLAN = load_plan(SHIPPED).plan
 
 # Every text-bearing element of a container: its text, font size and box, and whether the
 # element is cut (its content wider than its box).

@@ -17,14 +17,14 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from conftest import column_of, edited_workbook
-from variants import COOP, as_bytes, project_with_amount, shipped, with_amount
+from support.browser import own_dashboard
+from support.browser_update import _choose, settled, sign_in
+from support.paths import ROOT
+from support.variants import COOP, as_bytes, project_with_amount, shipped, with_amount
+from support.workbooks import column_of, edited_workbook
 
-from coopplan.store import Store
+from coopplan.store.folder import Store
 from ui.update import FLASH_BOX
-
-from .conftest import ROOT, own_dashboard
-from .test_update_flow import _choose, _settled, sign_in
 
 pytestmark = pytest.mark.browser
 
@@ -71,7 +71,7 @@ def test_the_confirmation_shows_where_the_secretary_looks(
     page.locator('input[type="file"]').set_input_files(str(raised))
     page.get_by_text("Che cosa cambia").wait_for()
     page.get_by_text("+2.500 €").first.wait_for()
-    _settled(page)
+    settled(page)
     assert row_numbers(page) == []  # the tables of changes: no stray «0»
 
     publish = page.get_by_role("button", name="Pubblica")
@@ -82,7 +82,7 @@ def test_the_confirmation_shows_where_the_secretary_looks(
         has_text="Pubblicata la versione 2 del piano 2023"
     )
     done.wait_for()
-    _settled(page)
+    settled(page)
     assert store.current().number == 2
     assert in_window(done), done.evaluate(IN_WINDOW_JS)
     shot = artifacts / "aggiorna-pubblicato-1280x800.png"
@@ -99,7 +99,7 @@ def test_the_confirmation_shows_where_the_secretary_looks(
         has_text="La versione 2 è segnata come presentata all'assemblea del"
     )
     marked.wait_for()
-    _settled(page)
+    settled(page)
     assert 2 in store.marks()
     assert in_window(marked), marked.evaluate(IN_WINDOW_JS)
     assert row_numbers(page) == []  # the comparison of two versions below: no «0» either
@@ -130,7 +130,7 @@ def test_after_a_long_preview_the_confirmation_is_still_in_view(
     before = len(store.versions())
     page.locator('input[type="file"]').set_input_files(str(changed))
     page.get_by_text("Che cosa cambia").wait_for()
-    _settled(page)
+    settled(page)
     publish = page.get_by_role("button", name="Pubblica")
     publish.scroll_into_view_if_needed()
     scrolled = page.evaluate("document.querySelector('[data-testid=stMain]').scrollTop")
@@ -138,7 +138,7 @@ def test_after_a_long_preview_the_confirmation_is_still_in_view(
     publish.click()
     done = page.locator(f".st-key-{FLASH_BOX}").filter(has_text="Pubblicata la versione")
     done.wait_for()
-    _settled(page)
+    settled(page)
     assert len(store.versions()) == before + 1
     assert in_window(done), done.evaluate(IN_WINDOW_JS)
 
@@ -161,7 +161,7 @@ def test_problems_are_listed_cell_by_cell_with_the_column_named(
     sign_in(page, SECRET)
     page.locator('input[type="file"]').set_input_files(str(broken))
     page.get_by_text("3 errori impediscono la pubblicazione").wait_for()
-    _settled(page)
+    settled(page)
     problems = page.locator('[data-testid="stTable"]').filter(has_text="Problema").first
     cells = problems.locator("tbody tr").evaluate_all(
         "rows => rows.map(r => r.querySelectorAll('td')[2].innerText.trim())"

@@ -15,11 +15,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from support.browser_dashboard import settle, shoot
+from support.browser_deck import shown_total, wait_slide
 
 from ui import components, keys
-
-from .test_dashboard import settle, shoot
-from .test_presentation import shown_total, wait_slide
 
 pytestmark = pytest.mark.browser
 
