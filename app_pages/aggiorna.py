@@ -33,7 +33,8 @@ from ui.page import context
 from ui.safe import md, text
 from ui.signin import audit_section
 from ui.update import (
-    FLASH,
+    AT_HISTORY,
+    AT_UPLOAD,
     choose_version,
     download_version,
     italian_uploader,
@@ -42,6 +43,7 @@ from ui.update import (
     presented_caption,
     show_changes,
     show_diff,
+    show_flash,
     show_problems,
     signed_form,
     text_table,
@@ -172,6 +174,7 @@ def upload_section(store: VersionStore, editor: Editor | None) -> None:
         max_upload_size=MAX_UPLOAD_MB,
         key=f"agg_upload_{st.session_state.get(NONCE, 0)}",
     )
+    show_flash(AT_UPLOAD)  # «Pubblicata la versione …» where «Pubblica» was
     if uploaded is None:
         st.session_state.pop(CHECKED, None)  # a removed file: its preview goes too
         return
@@ -281,6 +284,7 @@ def publish_form(
             "vedono questa versione."
             + (f" {mark_text(version.number, signed.assembly)}" if signed.assembly else "")
         ),
+        AT_UPLOAD,
     )
 
 
@@ -320,6 +324,7 @@ def history_section(store: VersionStore, editor: Editor | None, versions: list[V
     download_version(
         download, f"Scarica la versione {chosen.number}", store, chosen, "agg_download_chosen"
     )
+    show_flash(AT_HISTORY)  # «Ripristinata …», «… segnata come presentata …» by their forms
     if editor is None:
         st.caption(
             "Per ripristinare una versione o segnarla come presentata in assemblea, accedi (sopra)."
@@ -383,9 +388,6 @@ def compare_section(store: VersionStore, mine: list[Version]) -> None:
 def main() -> None:
     context()  # the same opening as every page; this one draws the store, not the plan
     st.title("Aggiorna il piano")
-    flash = st.session_state.pop(FLASH, None)
-    if flash:
-        st.success(text(flash))
     store = shared_store()
     try:
         store.ensure_seeded()  # as app.py does: this page may be the first one a server runs
@@ -417,6 +419,7 @@ def main() -> None:
     if editor is not None:
         st.divider()
         audit_section(store)
+    show_flash(None)  # a message whose place was not drawn this time: at the foot, in view
 
 
 main()

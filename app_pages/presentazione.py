@@ -13,10 +13,10 @@ import datetime as dt
 import streamlit as st
 
 from coopplan.export import formats
-from coopplan.export.html import css, slide_html
+from coopplan.export.html import NARROWEST_W, css, slide_html
 from coopplan.hall.sala import hall_query
 from coopplan.since import with_since
-from coopplan.slides import build_deck
+from coopplan.slides import BODY_BOTTOM, CANVAS_H, build_deck
 from ui import keys, phones
 from ui.cache import shared
 from ui.changes import against_picker, chosen_against, report_for
@@ -69,6 +69,38 @@ header[data-testid="stHeader"], [data-testid="stToolbar"], [data-testid="stSideb
 """
 
 
+# A filter longer than this many characters does not fit the band's two lines between the buttons
+# (at 1024 x 768 the band leaves it about 200 px): where the screen has height to spare (squarer
+# than 16:9, e.g. 4:3), it gets a row of its own above the buttons, whole, and the slide gives up
+# that height; on a 16:9 screen it stays clamped to two lines (the title slide names it whole).
+FILTER_IN_BAND_CHARS = 40
+FILTER_ROW_CHARS = 90  # characters a line of its own row holds (1080 units of 21-unit text)
+FILTER_LINE = 27.3  # its line height, in canvas units (21 x 1.3)
+FILTER_ROW_GAP = 10
+
+
+def filter_row_css(footer: str) -> str:
+    """CSS giving a long filter its own row above the buttons on a screen with height to spare
+    (issue 24 §4: at 1024 x 768 a long filter was cut on every slide); '' for a short one."""
+    if len(footer) <= FILTER_IN_BAND_CHARS:
+        return ""
+    lines = -(-len(footer) // FILTER_ROW_CHARS)
+    band = round(NAV_PX + lines * FILTER_LINE + FILTER_ROW_GAP)
+    u = "var(--u)"
+    return f"""<style>
+@media (max-aspect-ratio: {NARROWEST_W}/{CANVAS_H + band - NAV_PX}) {{
+  .cp-slide {{ height: max(calc({u} * {BODY_BOTTOM}), calc(100vh - {u} * {band})) !important; }}
+  {NAV} {{ height: calc({u} * {band}) !important; flex-wrap: wrap !important;
+    align-content: center; row-gap: calc({u} * {FILTER_ROW_GAP}) !important; }}
+  {NAV} [data-testid="stElementContainer"]:has(.cp-filter) {{ order: -1;
+    flex: 1 0 100% !important; }}
+  {NAV} > .st-key-cp_next + [data-testid="stElementContainer"] + [data-testid="stLayoutWrapper"] {{
+    margin-left: auto; }}
+  {NAV} .cp-filter {{ display: block; -webkit-line-clamp: none; overflow: visible; }}
+}}
+</style>"""
+
+
 def current_number(total: int) -> int:
     """The slide in the URL, kept between 1 and ``total`` (and written back when corrected)."""
     raw = st.query_params.get(SLIDE_PARAM, "1")
@@ -98,6 +130,8 @@ total = len(deck)
 number = current_number(total)
 
 st.html(PAGE_CSS)
+if deck[0].footer and (row := filter_row_css(deck[0].footer)):
+    st.html(row)
 phones.take_presenter_key()
 against = chosen_against()
 leads = phones.move_hall(deck, number, hall_query(plan, phones.hall_filter(filters, against)))

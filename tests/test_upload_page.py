@@ -80,9 +80,14 @@ def test_problems_are_listed_all_at_once_with_a_summary(store: Store) -> None:
     assert not at.dataframe  # static tables: long messages wrap instead of being cut
     assert list(frame.columns) == ["Gravità", "Foglio", "Cella", "Problema"]
     assert len(frame) == 5
-    assert sorted(frame["Gravità"]) == ["Avviso", "Avviso", "Errore", "Errore", "Errore"]
-    cells = set(zip(frame["Foglio"], frame["Cella"], strict=True))
-    assert {("Progetti", "I3"), ("Progetti", "G4"), ("Progetti", "D5")} <= cells
+    # In the workbook's order, rows and columns as numbers, each cell named by its column.
+    assert list(zip(frame["Gravità"], frame["Foglio"], frame["Cella"], strict=True)) == [
+        ("Avviso", "Piano", "A6 (Campo)"),
+        ("Avviso", "Progetti", "L1 (Colonna in più)"),
+        ("Errore", "Progetti", f"I3 ({COOP})"),
+        ("Errore", "Progetti", "G4 (Stato)"),
+        ("Errore", "Progetti", "D5 (Progetto)"),
+    ]
     assert publish_is_off(at)
     assert snapshot(store.root) == before
 
@@ -147,6 +152,7 @@ def test_preview_then_publish_when_signed_in(store: Store) -> None:
     at = upload(page(), "piano_marzo.xlsx", modified_workbook(2500))
     shown = tables_text(at)
     assert "+2.500 €" in shown and "27.500 €" in shown and COOP in shown
+    assert all(t.proto.hide_index for t in at.table)  # no column of row numbers («0»)
     assert store.current().number == 1  # the preview publishes nothing
     fill_and_publish(at, note="Consiglio di marzo")
     assert "Pubblicata la versione 2 del piano 2023" in texts(at.success)

@@ -23,6 +23,7 @@ from ui.cache import shared
 from ui.filters import current_filters
 from ui.safe import Md, join, md, table, text
 from ui.spending import card_extras
+from ui.update import phone_rows
 
 
 def plan_header(plan: Plan, title: str | None = None, published: dt.date | None = None) -> None:
@@ -527,15 +528,28 @@ def _matrix_column(column: layout.MatrixColumn, *, centred: bool):  # noqa: ANN2
     )
 
 
-def totals_table(frame) -> None:  # noqa: ANN001 - a DataFrame of texts with a "Totale" row
-    """A small static table of totals: numbers right-aligned, the closing total row in bold."""
+def totals_table(frame, phone_key: str) -> None:  # noqa: ANN001 - texts, a "Totale" row
+    """A small static table of totals: its row labels (the index) a first column, numbers
+    right-aligned, the closing total row in bold. On a phone a list instead, one block per row
+    (``phone_rows``, containers keyed from ``phone_key``): four columns of «funzionamento» and
+    «41.000 €» do not fit 360 px (issue 24 §4: the table scrolled sideways by 11 px)."""
+    kept = frame.map(lambda v: fmt.units_kept(v) if isinstance(v, str) else v)  # never «€» alone
+    shown = kept.reset_index()
+    label, *numbers = shown.columns
 
     def bold_total(row):  # noqa: ANN001, ANN202
-        weight = "font-weight: 700" if row.name == "Totale" else ""
+        weight = "font-weight: 700" if row[label] == "Totale" else ""
         return [weight] * len(row)
 
-    kept = frame.map(lambda v: fmt.units_kept(v) if isinstance(v, str) else v)  # never «€» alone
-    st.table(table(kept).style.set_properties(**{"text-align": "right"}).apply(bold_total, axis=1))
+    with st.container(key=f"{keys.PHONE_ONLY}-{phone_key}"):
+        phone_rows(shown, named=False)  # «Che ruolo vogliamo giocare», «Totale»
+    with st.container(key=f"{keys.WIDE_ONLY}-{phone_key}"):
+        st.table(
+            table(shown)
+            .style.set_properties(subset=numbers, **{"text-align": "right !important"})
+            .apply(bold_total, axis=1),
+            hide_index=True,
+        )
 
 
 def _table_height(rows: int) -> int | Literal["content"]:

@@ -99,7 +99,7 @@ def preview_upload(data: bytes, name: str, against: dict[int, Against]) -> Uploa
         summary=summary(result.problems),
         errors=bool(result.errors),
         warnings=bool(result.warnings),
-        problems=problems_table(result.problems, limit=SHOWN_PROBLEMS),
+        problems=problems_table(result.problems, SHOWN_PROBLEMS, result.headers),
         problem_count=len(result.problems),
         year=plan.meta.year if plan is not None else None,
     )

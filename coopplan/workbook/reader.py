@@ -62,6 +62,9 @@ class LoadResult:
     plan: Plan | None  # None when the file could not be read as a plan at all
     problems: list[Problem] = field(default_factory=list)
     name: str = ""
+    # sheet -> column number (1-based) -> its header, as schema.py names it (a source column:
+    # as written); what names a problem's cell: «I5 (Referente)»
+    headers: dict[str, dict[int, str]] = field(default_factory=dict)
 
     @property
     def ok(self) -> bool:
@@ -113,6 +116,7 @@ class _Reader:
         self.sheet_names = {normalize_header(n): n for n in book.sheet_names}
         self.merged_cover: dict[str, set[tuple[int, int | None]]] = {}
         self.sheet_cells: dict[str, sheetxml.SheetCells] = {}
+        self.headers: dict[str, dict[int, str]] = {}
 
     # Entry point ---------------------------------------------------------------------------
 
@@ -122,7 +126,7 @@ class _Reader:
         grids = {sheet: grid for sheet, grid in found.items() if grid is not None}
         required = {sheet.name for sheet in SHEETS if not sheet.optional}
         if len(grids) < len(found) or not required <= set(grids):
-            return LoadResult(None, self.problems, name)
+            return LoadResult(None, self.problems, name, self.headers)
         self.grids: dict[str, _Grid] = grids
         meta = self._meta(grids[PIANO.name])
         tracks = self._table(PISTE, grids[PISTE.name])
@@ -162,7 +166,7 @@ class _Reader:
             funding=funding,
             spending=spending,
         )
-        return LoadResult(plan, self.problems, name)
+        return LoadResult(plan, self.problems, name, self.headers)
 
     # Sheets and headers -------------------------------------------------------------------
 
@@ -253,6 +257,12 @@ class _Reader:
         by_row = _by_row(sheet_cells.values)
         header_row, header = self._header(sheet, actual, by_row)
         positions = {normalize_header(h): i for i, h in enumerate(header) if _filled(h)}
+        named = {normalize_header(c.header): c.header for c in sheet.columns}
+        self.headers[actual] = {
+            i + 1: named.get(normalize_header(h), str(h).strip())
+            for i, h in enumerate(header)
+            if _filled(h)
+        }
         width = max(positions.values(), default=-1) + 1
         rows = [(n, [cells_of.get(c, "") for c in range(1, width + 1)]) for n, cells_of in by_row]
         grid = _Grid(actual, rows, header_row, header, positions)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import io
 import os
+import shutil
 from pathlib import Path
 
 import pytest
@@ -28,6 +29,7 @@ from support.browser_deck import (
     shown_total,
     wait_slide,
 )
+from support.paths import ROOT
 
 from coopplan.export.pdf import pdf_available
 
@@ -82,6 +84,46 @@ def test_with_a_filter_every_control_is_on_screen(
     assert f["text"] == "Fonte: Oneri di funzionamento" and not f["cut"], f
     assert f["font"] >= MIN_FILTER_PX and 0 <= f["left"] and f["right"] <= width, f
     page.screenshot(path=str(ARTIFACTS / f"filtro-{width}x{height}.png"))
+
+
+LONG_FILTER = (
+    "?fonte=Oneri+di+funzionamento&fonte=Risorse+Coop+Re-Start&pista=P1&pista=P2"
+    "&stato=In+corso&stato=Da+avviare"
+)
+LONG_FILTER_TEXT = (
+    "Fonte: Oneri di funzionamento, Risorse Coop Re-Start · Pista: Che ruolo vogliamo giocare, "
+    "Competere nella società del rischio · Stato: In corso, Da avviare"
+)
+
+
+def test_a_long_filter_shows_whole_on_every_slide_at_1024x768(
+    visitor, dashboard_url: str, artifacts: Path
+) -> None:
+    """Issue 24 §4: at 1024x768 a long filter was cut after two lines («…, Risors…») on every
+    slide; a 4:3 screen has height to spare, so the filter gets a row of its own."""
+    width, height = 1024, 768
+    page = open_page(visitor, dashboard_url, width, height, LONG_FILTER + "&slide=1").page
+    wait_slide(page, 1)
+    total = shown_total(page)
+    for number in range(1, total + 1):
+        page.goto(f"{dashboard_url}/presentazione{LONG_FILTER}&slide={number}")
+        wait_slide(page, number, total)
+        where = f"slide {number}"
+        m = page.evaluate(NAV_JS)
+        f = m["filter"]
+        assert f["text"] == LONG_FILTER_TEXT and not f["cut"], (where, f)
+        assert f["font"] >= MIN_FILTER_PX and 0 <= f["left"] and f["right"] <= width, (where, f)
+        assert f["top"] >= 0 and f["bottom"] <= height, (where, f)
+        for control in m["controls"]:
+            assert 0 <= control["left"] and control["right"] <= width, (where, control)
+            assert 0 <= control["top"] and control["bottom"] <= height, (where, control)
+        fit = page.evaluate(MEASURE)  # the slide gave up that height and still holds it all
+        assert fit["slideOverflow"] <= 0 and fit["mainScroll"] <= 0, (where, fit)
+        assert fit["navBottom"] <= height, (where, fit)
+        if number == 3:
+            shot = artifacts / "presentazione-filtro-lungo-1024x768.png"
+            page.screenshot(path=str(shot))
+            shutil.copyfile(shot, ROOT / "docs" / "screenshots" / shot.name)
 
 
 def test_slide_buttons_show_their_arrow_once(visitor, dashboard_url: str) -> None:

@@ -104,5 +104,6 @@ NAV_JS = """() => {
   const r = f.getBoundingClientRect();
   return {controls, width: window.innerWidth, height: window.innerHeight,
           filter: {text: f.textContent, font: parseFloat(getComputedStyle(f).fontSize),
-                   left: r.left, right: r.right, cut: f.scrollHeight > f.clientHeight + 1}};
+                   left: r.left, right: r.right, top: r.top, bottom: r.bottom,
+                   cut: f.scrollHeight > f.clientHeight + 1}};
 }""".replace("NAV", json.dumps(keys.css(keys.DECK_NAV)))

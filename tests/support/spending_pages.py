@@ -56,6 +56,6 @@ def tables(at) -> list:  # at: an AppTest
     out = []
     for element in at.table:
         frame = element.value.map(lambda v: shown_text(v) if isinstance(v, str) else v)
-        frame.index = frame.index.map(shown_text)
+        frame.index = frame.index.map(lambda v: shown_text(v) if isinstance(v, str) else v)
         out.append(frame)
     return out
