@@ -12,7 +12,18 @@ import streamlit as st
 
 
 def dashboard() -> None:
-    from ui import components, data, filters, hall, history, italian, nav, uploads, versions
+    from ui import (
+        browser_back,
+        components,
+        data,
+        filters,
+        italian,
+        nav,
+        oidc,
+        phones,
+        uploads,
+        versions,
+    )
 
     uploads.guard()  # Streamlit's upload endpoint: editors only, one file a session (idempotent)
     st.set_page_config(
@@ -26,6 +37,9 @@ def dashboard() -> None:
     versions.plan_selector()
     plan = data.current_plan(tell=True)  # store damage is told here, on every page
 
+    update = st.Page(
+        "app_pages/aggiorna.py", title="Aggiorna il piano", icon=":material/upload_file:"
+    )
     pages = [
         st.Page(
             "app_pages/panoramica.py", title="Panoramica", icon=":material/dashboard:", default=True
@@ -47,16 +61,18 @@ def dashboard() -> None:
         ),
         st.Page("app_pages/presentazione.py", title="Presentazione", icon=":material/slideshow:"),
         st.Page("app_pages/telefono.py", title="Segui dal telefono", icon=":material/qr_code_2:"),
-        st.Page("app_pages/aggiorna.py", title="Aggiorna il piano", icon=":material/upload_file:"),
+        update,
     ]
     page = st.navigation(pages)
-    hall.one_spelling(plan)  # ?pista=P3 (old links, old QR codes) -> the pista's title
-    hall.phone_menu(pages, page)  # on a phone, the pages one tap away under «Pagine»
+    if page is pages[0] and oidc.back_from_provider():  # Streamlit lands home after st.login
+        st.switch_page(update)  # «Aggiorna il piano», where the sign-in began
+    phones.one_spelling(plan)  # ?pista=P3 (old links, old QR codes) -> the pista's title
+    phones.phone_menu(pages, page)  # on a phone, the pages one tap away under «Pagine»
     versions.version_banner()
     nav.remember_track(plan, page)
     st.set_page_config(page_title=nav.browser_title(plan, page))  # one title per page (issue 24 §4)
     chosen = filters.sidebar_filters(plan)
-    history.filters_in_history()  # Back/Forward undo/redo a filter change
+    browser_back.filters_in_history()  # Back/Forward undo/redo a filter change
     components.sidebar_downloads(chosen.apply(plan))
     page.run()
 

@@ -1,7 +1,7 @@
 """Pagina «Aggiorna il piano»: carica, controlla, confronta, pubblica; storico delle versioni.
 
-A thin shell over coopplan.store (versions), coopplan.preview (checks and what changes, run in
-the limited child of coopplan.sandbox) and ui/editor.py (who is signed in); its pieces (tables,
+A thin shell over coopplan.store (versions), coopplan.workbook.preview (checks and what changes, run in
+the limited child of coopplan.workbook.sandbox) and ui/editor.py (who is signed in); its pieces (tables,
 pickers, forms) are in ui/update.py. A visitor sees the plan in force, the history and «Accedi»;
 only a signed-in editor can upload a file (ui/uploads.py refuses it otherwise), see what it
 changes, and publish, restore or mark a version.
@@ -15,25 +15,26 @@ import hashlib
 import streamlit as st
 
 from coopplan import fmt
-from coopplan.audit import audit_for
 from coopplan.diff import diff_plans
-from coopplan.downloads import XLSX_MIME
-from coopplan.editors import Actor, mark_as, publish_as, restore_as
-from coopplan.preview import Against, Comparison, UploadPreview
-from coopplan.sandbox import PREVIEW_LIMITS, preview_isolated, restamp_isolated, warm
-from coopplan.schema import MAX_UPLOAD_MB
-from coopplan.store import StoreError, UnreachableStoreError, Version, VersionStore
+from coopplan.editors.accounts import Actor, mark_as, publish_as, restore_as
+from coopplan.editors.backends import audit_for
+from coopplan.export.downloads import XLSX_MIME
+from coopplan.store.model import StoreError, UnreachableStoreError, Version, VersionStore
 from coopplan.tables import history_table
-from coopplan.writer import template_plan, workbook_bytes
+from coopplan.workbook.preview import Against, Comparison, UploadPreview
+from coopplan.workbook.sandbox import PREVIEW_LIMITS, preview_isolated, restamp_isolated, warm
+from coopplan.workbook.schema import MAX_UPLOAD_MB
+from coopplan.workbook.writer import template_plan, workbook_bytes
 from ui import CHOOSE, keys, uploads
 from ui.cache import shared
 from ui.data import shared_store, version_plan, where
-from ui.editor import Editor, current, named_editors_exist, sign_in_form, signed_in_bar
+from ui.editor import Editor, current, how_to_sign_in, sign_in_form, signed_in_bar
 from ui.page import context
 from ui.safe import md, text
 from ui.signin import audit_section
 from ui.update import (
-    FLASH,
+    AT_HISTORY,
+    AT_UPLOAD,
     choose_version,
     download_version,
     italian_uploader,
@@ -42,6 +43,7 @@ from ui.update import (
     presented_caption,
     show_changes,
     show_diff,
+    show_flash,
     show_problems,
     signed_form,
     text_table,
@@ -67,7 +69,7 @@ def check_upload(store: VersionStore, data: bytes, name: str) -> UploadPreview:
     """Check an upload and compare it with the version of its year, once per distinct file and
     versions in force (reruns reuse the preview; only the latest is kept), in a limited child
     process: a file that would exhaust memory or time, or crash the parser, gets one Italian
-    sentence and the server carries on (coopplan.sandbox). A check that could not start because
+    sentence and the server carries on (coopplan.workbook.sandbox). A check that could not start because
     others are running is not kept: the next run tries again."""
     stored = standing_versions(store)
     key = hashlib.sha256(data).hexdigest() + "".join(f" {v.sha256}" for v in stored.values())
@@ -145,11 +147,7 @@ def in_force_section(store: VersionStore, versions: list[Version]) -> None:
 def upload_section(store: VersionStore, editor: Editor | None) -> None:
     st.subheader("Carica il file aggiornato")
     if editor is None:
-        how = (
-            "con il tuo nome e la tua password"
-            if named_editors_exist(store)
-            else "con la password di pubblicazione"
-        )
+        how = how_to_sign_in(store)
         st.caption(
             md(
                 "Caricare un file, vedere che cosa cambia e pubblicarlo è riservato a chi "
@@ -176,6 +174,7 @@ def upload_section(store: VersionStore, editor: Editor | None) -> None:
         max_upload_size=MAX_UPLOAD_MB,
         key=f"agg_upload_{st.session_state.get(NONCE, 0)}",
     )
+    show_flash(AT_UPLOAD)  # «Pubblicata la versione …» where «Pubblica» was
     if uploaded is None:
         st.session_state.pop(CHECKED, None)  # a removed file: its preview goes too
         return
@@ -285,6 +284,7 @@ def publish_form(
             "vedono questa versione."
             + (f" {mark_text(version.number, signed.assembly)}" if signed.assembly else "")
         ),
+        AT_UPLOAD,
     )
 
 
@@ -324,6 +324,7 @@ def history_section(store: VersionStore, editor: Editor | None, versions: list[V
     download_version(
         download, f"Scarica la versione {chosen.number}", store, chosen, "agg_download_chosen"
     )
+    show_flash(AT_HISTORY)  # «Ripristinata …», «… segnata come presentata …» by their forms
     if editor is None:
         st.caption(
             "Per ripristinare una versione o segnarla come presentata in assemblea, accedi (sopra)."
@@ -387,9 +388,6 @@ def compare_section(store: VersionStore, mine: list[Version]) -> None:
 def main() -> None:
     context()  # the same opening as every page; this one draws the store, not the plan
     st.title("Aggiorna il piano")
-    flash = st.session_state.pop(FLASH, None)
-    if flash:
-        st.success(text(flash))
     store = shared_store()
     try:
         store.ensure_seeded()  # as app.py does: this page may be the first one a server runs
@@ -421,6 +419,7 @@ def main() -> None:
     if editor is not None:
         st.divider()
         audit_section(store)
+    show_flash(None)  # a message whose place was not drawn this time: at the foot, in view
 
 
 main()

@@ -24,7 +24,7 @@ if charts.has_amounts(view):
     ui.chart(shared(charts.source_totals, view, plan.source_names), key="totali_fonte")
     st.subheader("Per pista e per fonte")
     ui.chart(shared(charts.budget_by_track, view, plan.source_names), key="pista_fonte")
-ui.totals_table(shared(tables.track_source_table, view))
+ui.totals_table(shared(tables.track_source_table, view), "fonti-totali")
 spending_ui.spending_section(view)  # preventivo, impegnato, speso (issue 23)
 
 st.subheader("I progetti di ogni fonte")

@@ -8,9 +8,9 @@ from ui import components as ui
 from ui import keys
 from ui import spending as spending_ui
 from ui.cache import shared
+from ui.changes import progress_by_track, status_strip_since
 from ui.page import start
 from ui.safe import text
-from ui.since import progress_by_track, status_strip_since
 from ui.versions import year_comparison
 
 page = start()  # the plan's own header: title, organisation, year, version date

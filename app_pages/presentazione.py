@@ -12,20 +12,17 @@ import datetime as dt
 
 import streamlit as st
 
-from coopplan.export import cached_file, file_stem
-from coopplan.export.handout import handout_pdf
-from coopplan.export.html import css, slide_html
-from coopplan.export.pdf import pdf_available
-from coopplan.export.pptx import MIME as PPTX_MIME
-from coopplan.export.pptx import deck_to_pptx
-from coopplan.sala import hall_query
+from coopplan.export import formats
+from coopplan.export.html import NARROWEST_W, css, slide_html
+from coopplan.hall.sala import hall_query
 from coopplan.since import with_since
-from coopplan.slides import build_deck
-from ui import hall, keys
+from coopplan.slides import BODY_BOTTOM, CANVAS_H, build_deck
+from ui import keys, phones
 from ui.cache import shared
+from ui.changes import against_picker, chosen_against, report_for
+from ui.components import offer_files
 from ui.page import context
 from ui.safe import md
-from ui.since import against_picker, chosen_against, report_for
 
 SLIDE_PARAM = "slide"
 NAV_PX = 72  # the footer band of the 1280 x 720 canvas, where the buttons go
@@ -72,6 +69,38 @@ header[data-testid="stHeader"], [data-testid="stToolbar"], [data-testid="stSideb
 """
 
 
+# A filter longer than this many characters does not fit the band's two lines between the buttons
+# (at 1024 x 768 the band leaves it about 200 px): where the screen has height to spare (squarer
+# than 16:9, e.g. 4:3), it gets a row of its own above the buttons, whole, and the slide gives up
+# that height; on a 16:9 screen it stays clamped to two lines (the title slide names it whole).
+FILTER_IN_BAND_CHARS = 40
+FILTER_ROW_CHARS = 90  # characters a line of its own row holds (1080 units of 21-unit text)
+FILTER_LINE = 27.3  # its line height, in canvas units (21 x 1.3)
+FILTER_ROW_GAP = 10
+
+
+def filter_row_css(footer: str) -> str:
+    """CSS giving a long filter its own row above the buttons on a screen with height to spare
+    (issue 24 §4: at 1024 x 768 a long filter was cut on every slide); '' for a short one."""
+    if len(footer) <= FILTER_IN_BAND_CHARS:
+        return ""
+    lines = -(-len(footer) // FILTER_ROW_CHARS)
+    band = round(NAV_PX + lines * FILTER_LINE + FILTER_ROW_GAP)
+    u = "var(--u)"
+    return f"""<style>
+@media (max-aspect-ratio: {NARROWEST_W}/{CANVAS_H + band - NAV_PX}) {{
+  .cp-slide {{ height: max(calc({u} * {BODY_BOTTOM}), calc(100vh - {u} * {band})) !important; }}
+  {NAV} {{ height: calc({u} * {band}) !important; flex-wrap: wrap !important;
+    align-content: center; row-gap: calc({u} * {FILTER_ROW_GAP}) !important; }}
+  {NAV} [data-testid="stElementContainer"]:has(.cp-filter) {{ order: -1;
+    flex: 1 0 100% !important; }}
+  {NAV} > .st-key-cp_next + [data-testid="stElementContainer"] + [data-testid="stLayoutWrapper"] {{
+    margin-left: auto; }}
+  {NAV} .cp-filter {{ display: block; -webkit-line-clamp: none; overflow: visible; }}
+}}
+</style>"""
+
+
 def current_number(total: int) -> int:
     """The slide in the URL, kept between 1 and ``total`` (and written back when corrected)."""
     raw = st.query_params.get(SLIDE_PARAM, "1")
@@ -94,61 +123,41 @@ plan, filters, view = page.plan, page.filters, page.view
 label = filters.describe(plan)
 viewed = st.session_state.get(keys.VIEW_VERSION)
 note = f"Versione {viewed} del piano, in sola lettura" if viewed else ""
-fingerprint = view.digest  # the plan's content and the filter
 since = report_for(plan, filters, chosen_against())  # «Dall'ultima assemblea», if any
 today = dt.date.today()  # «Scadenze» counts the days from it
 deck = with_since(shared(build_deck, view, label, tuple(plan.source_names), note, today), since)
-since_key = f"{since.start} {since.versions} {today}" if since else str(today)
 total = len(deck)
 number = current_number(total)
 
 st.html(PAGE_CSS)
-hall.take_presenter_key()
+if deck[0].footer and (row := filter_row_css(deck[0].footer)):
+    st.html(row)
+phones.take_presenter_key()
 against = chosen_against()
-leads = hall.move_hall(deck, number, hall_query(plan, hall.hall_filter(filters, against)))
+leads = phones.move_hall(deck, number, hall_query(plan, phones.hall_filter(filters, against)))
 # «Segui dal telefono» on the title: «Sala», only when its address answers
-qr_url = hall.phone_url_if_reachable(plan, filters, against) if number == 1 else ""
+qr_url = phones.phone_url_if_reachable(plan, filters, against) if number == 1 else ""
 st.html(slide_html(deck[number - 1], number, qr_url))
 if number == 1 and not qr_url:
-    st.html(f'<p class="cp-hall-note" role="note">{hall.unreachable_html()}</p>')
+    st.html(f'<p class="cp-hall-note" role="note">{phones.unreachable_html()}</p>')
 if leads:
     st.html('<p class="cp-hall-lead" role="status">La sala segue questa presentazione</p>')
 
 
 def download_buttons() -> None:
-    """The deck as PowerPoint and the handout as PDF, built when clicked (cached)."""
-    st.download_button(
-        "PowerPoint",
-        lambda: cached_file(
-            ("pptx", fingerprint, label, note, since_key, *plan.source_names),
-            lambda: deck_to_pptx(deck),
-        ),
-        file_name=f"{stem}.pptx",
-        mime=PPTX_MIME,
-        icon=":material/download:",
-        on_click="ignore",
-        key="cp_pptx",
-        help="Scarica le slide come file PowerPoint, con grafici modificabili.",
+    """The files of the registry offered here (the deck as PowerPoint, the handout as PDF)."""
+    subject = formats.Subject(
+        view,
+        label,
+        note=note,
+        since=since,
+        today=today,
+        order=tuple(plan.source_names),
+        shown=tuple(deck),  # the deck on screen is the deck in the file
     )
-    st.download_button(
-        "PDF",
-        lambda: cached_file(
-            ("pdf", fingerprint, label, note, since_key),
-            lambda: handout_pdf(view, label, note, since, today),
-        ),
-        file_name=f"{file_stem('dispensa-piano', label)}.pdf",
-        mime="application/pdf",
-        icon=":material/download:",
-        on_click="ignore",
-        key="cp_pdf",
-        disabled=not pdf_available(),
-        help="Scarica la dispensa: una pagina per pista e la tabella del budget."
-        if pdf_available()
-        else "Per il PDF serve LibreOffice (pacchetto libreoffice-impress), non installato qui.",
-    )
+    offer_files(formats.Place.PRESENTATION, subject)
 
 
-stem = file_stem("presentazione-piano", label)  # a filtered deck is named after its filter
 with st.container(key=keys.DECK_NAV, horizontal=True, wrap=False, vertical_alignment="center"):
     st.button(  # no icon: the shortcut's badge already draws the arrow («Precedente ←»)
         "Precedente",

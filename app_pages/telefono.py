@@ -6,13 +6,13 @@ from __future__ import annotations
 import streamlit as st
 
 from coopplan.export.html import qr_figure_html
-from coopplan.hall import SERVE_COMMAND, reachable
-from ui import hall
+from coopplan.hall.links import SERVE_COMMAND, reachable
+from ui import phones
 from ui.page import context
 from ui.safe import md
 
 page = context()
-url = hall.phone_url(page.plan, page.filters)
+url = phones.phone_url(page.plan, page.filters)
 st.title("Segui dal telefono")
 if reachable(url):
     st.write(
@@ -28,5 +28,5 @@ if reachable(url):
     )
 else:
     st.warning(
-        md("{note} `" + SERVE_COMMAND + "`.", note=hall.UNREACHABLE), icon=":material/wifi_off:"
+        md("{note} `" + SERVE_COMMAND + "`.", note=phones.UNREACHABLE), icon=":material/wifi_off:"
     )

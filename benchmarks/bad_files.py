@@ -27,11 +27,11 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
 
-from badfiles import BENCHMARK_ONLY, CORPUS, EXTRA, build, valid_xlsx  # noqa: E402
-from variants import SHIPPED, with_stray_value  # noqa: E402
+from support.badfiles import BENCHMARK_ONLY, CORPUS, EXTRA, build, valid_xlsx  # noqa: E402
+from support.variants import SHIPPED, with_stray_value  # noqa: E402
 
-from coopplan.intake import IntakeError, check_workbook_bytes, read_source, scan_sheets  # noqa: E402
-from coopplan.reader import load_plan  # noqa: E402
+from coopplan.workbook.intake import IntakeError, check_workbook_bytes, read_source, scan_sheets  # noqa: E402
+from coopplan.workbook.reader import load_plan  # noqa: E402
 
 LIMIT_SECONDS = 10.0
 LIMIT_ODD_SECONDS = 5.0

@@ -17,7 +17,7 @@ from pathlib import Path
 from common import ROOT, SHIPPED, Row, Settings, dashboard_env, ratio_row, seeded_store, thousands
 
 sys.path.insert(0, str(ROOT / "tests"))  # the Chromium settings the browser tests use
-from browser.harness import CHROMIUM, CHROMIUM_ARGS, free_ports, wait_healthy
+from support.browser import CHROMIUM, CHROMIUM_ARGS, free_ports, wait_healthy
 
 from ui import keys
 
@@ -221,7 +221,7 @@ def rerun_times(browser, url: str, options: list[str], reps: int) -> list[float]
 
 
 def browser(settings: Settings, folder: Path) -> list[Row]:
-    from coopplan.reader import load_plan
+    from coopplan.workbook.reader import load_plan
 
     plan = load_plan(SHIPPED).plan
     assert plan is not None

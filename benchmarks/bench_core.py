@@ -15,9 +15,9 @@ from common import (
     ratio_row,
     thousands,
 )
+from support.sample import generate_plan
 
-from coopplan.reader import load_plan
-from tests.sample import generate_plan
+from coopplan.workbook.reader import load_plan
 
 READ_LIMIT = 1.5  # load_plan / pd.read_excel on the shipped workbook
 SCALE_LIMIT_S = 2.0  # load + validate of 10,000 projects

@@ -8,7 +8,7 @@ assembly played against scripts/serve.sh.
   the same server with Streamlit's bundles uncompressed (COOPPLAN_STATIC_GZIP=0).
 - ``assembly``: N phones (asyncio + httpx, each from its own 127.0.0.x address) open «Sala»
   spread over the first 60 s and follow the president, who changes slide every 5 s (the
-  presenter's write of the shared record, coopplan.hallstate); 10 board members use the
+  presenter's write of the shared record, coopplan.hall.state); 10 board members use the
   Streamlit pages meanwhile (bench_load's protocol sessions, in a process of their own); the
   secretary publishes once half-way. Measured: follow latency (the record's time -> the phone's
   answer), first open, the board's pages, errors, phones that see an older or mixed version
@@ -39,7 +39,7 @@ from pathlib import Path
 
 from common import ROOT, Row, Settings, seeded_store
 
-from coopplan import hallstate
+from coopplan.hall import state as hallstate
 
 SECTION = "Sala"
 SALA_LIMIT = 200.0  # KB, a phone's first open of «Sala»
@@ -276,7 +276,7 @@ def secretary(store: str, hall: Assembly, at: float) -> None:
     """Publishes once, at ``at``, a version with another date and total (bench_load's)."""
     from bench_load import new_version_bytes
 
-    from coopplan.store import open_store
+    from coopplan.store.location import open_store
 
     data = new_version_bytes()
     time.sleep(max(0.0, at - time.time()))
@@ -369,9 +369,9 @@ def store_at(kind: str, folder: Path, processes: int) -> Iterator[str]:
         yield str(seeded_store(folder / f"hall-store-{processes}"))
         return
     sys.path.insert(0, str(ROOT / "tests"))
-    import pg
+    from support import pg
 
-    from coopplan.store import open_store
+    from coopplan.store.location import open_store
 
     with pg.cluster() as url:
         location = pg.fresh_schema(url)

@@ -124,8 +124,8 @@ def version_date(header: str | None) -> str | None:
 
 def new_version_bytes() -> bytes:
     """The shipped plan with another version date and one amount raised: a distinct version."""
-    from coopplan.reader import load_plan
-    from coopplan.writer import workbook_bytes
+    from coopplan.workbook.reader import load_plan
+    from coopplan.workbook.writer import workbook_bytes
 
     plan = load_plan(SHIPPED).plan
     assert plan is not None
@@ -287,10 +287,12 @@ async def warm_up(browser, url: str) -> None:
 # The run --------------------------------------------------------------------------------------
 
 
-async def drive(settings: Settings, url: str, paths: list[str], store: Path, state: LoadState):
+async def drive(
+    settings: Settings, url: str, paths: list[str], store: Path | str, state: LoadState
+):
     from playwright.async_api import async_playwright
 
-    from coopplan.store import open_store
+    from coopplan.store.location import open_store
 
     duration = settings.load_seconds
     browsers = min(settings.load_browsers, settings.load_sessions)
@@ -332,7 +334,7 @@ def sample_rss(
 
 def page_paths() -> list[str]:
     """URL paths of the dashboard's pages (one per pista of the shipped plan)."""
-    from coopplan.reader import load_plan
+    from coopplan.workbook.reader import load_plan
     from ui.nav import track_url
 
     plan = load_plan(SHIPPED).plan
@@ -374,10 +376,14 @@ def consistency(state: LoadState) -> list[str]:
     return problems
 
 
-def load(settings: Settings, folder: Path, processes: int = 1) -> list[Row]:
+def load(
+    settings: Settings, folder: Path, processes: int = 1, database: str | None = None
+) -> list[Row]:
     """The load scenario against one ``streamlit run`` (``processes`` = 1), or against
-    ``scripts/serve.sh --processes N`` (nginx in front of N processes, the hall's setup)."""
-    store = seeded_store(folder)
+    ``scripts/serve.sh --processes N`` (nginx in front of N processes, the hall's setup); on a
+    folder store, or on the PostgreSQL store at ``database`` (a ``postgresql://`` address whose
+    schema is empty: seeded here with the shipped plan, as the dashboard does)."""
+    store = seeded_database(database) if database else seeded_store(folder)
     state = LoadState()
     rss: list[tuple[int, float]] = []
     with serving(processes, store, folder) as (url, pids):
@@ -392,12 +398,12 @@ def load(settings: Settings, folder: Path, processes: int = 1) -> list[Row]:
     if os.environ.get("BENCH_DEBUG"):
         for view in state.views:
             print(view, file=sys.stderr)
-    return rows(settings, state, rss, processes)
+    return rows(settings, state, rss, processes, on_database=bool(database))
 
 
 @contextlib.contextmanager
 def serving(
-    processes: int, store: Path, folder: Path
+    processes: int, store: Path | str, folder: Path
 ) -> Iterator[tuple[str, Callable[[], list[int]]]]:
     """(the URL, a function giving the server processes' PIDs) for the duration of the block."""
     if processes == 1:
@@ -438,7 +444,7 @@ def start_serve(
     processes: int, store: Path | str, log: Path, extra_env: dict[str, str] | None = None
 ) -> tuple[subprocess.Popen, str]:
     """scripts/serve.sh --processes N on loopback; returns once every process answers."""
-    from browser.harness import free_ports, wait_healthy
+    from support.browser import free_ports, wait_healthy
 
     port = free_ports(processes + 1)
     env = {**os.environ, "PORT": str(port), "COOPPLAN_ADDRESS": "127.0.0.1", **(extra_env or {})}
@@ -471,8 +477,21 @@ def stop_serve(process: subprocess.Popen) -> None:
         process.wait()
 
 
+def seeded_database(database: str) -> str:
+    """The PostgreSQL store at ``database``, seeded with the shipped plan (version 1)."""
+    from coopplan.store.location import open_store
+
+    open_store(database).ensure_seeded()
+    return database
+
+
 def rows(
-    settings: Settings, state: LoadState, rss: list[tuple[int, float]], processes: int = 1
+    settings: Settings,
+    state: LoadState,
+    rss: list[tuple[int, float]],
+    processes: int = 1,
+    *,
+    on_database: bool = False,
 ) -> list[Row]:
     def latencies(kind: str) -> list[float]:
         return [v.seconds for v in state.views if v.path != OPENING and v.session.startswith(kind)]
@@ -486,6 +505,7 @@ def rows(
     clicks = protocol + chrome
     opening = [v.seconds for v in state.views if v.path == OPENING]
     setup = "1 processo" if processes == 1 else f"{processes} processi dietro nginx"
+    setup += ", archivio PostgreSQL" if on_database else ""
     total = (
         f"{setup}, {settings.load_sessions} sessioni ({browsers} Chromium), "
         f"{settings.load_seconds:.0f} s"

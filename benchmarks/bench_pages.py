@@ -171,7 +171,7 @@ def spending_pages(settings: Settings, folder: Path) -> list[Row]:
 
 
 def filter_values(plan_path: Path) -> tuple[list[str], list[str]]:
-    from coopplan.reader import load_plan
+    from coopplan.workbook.reader import load_plan
 
     plan = load_plan(plan_path).plan
     assert plan is not None

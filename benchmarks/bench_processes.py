@@ -36,7 +36,7 @@ async def drive(
     url: str, store: Path, sessions: int, seconds: float, publish: bool = True
 ) -> LoadState:
     """``sessions`` busy sessions for ``seconds``; a new version published halfway."""
-    from coopplan.store import open_store
+    from coopplan.store.location import open_store
 
     state = LoadState()
     paths = page_paths()

@@ -1,4 +1,4 @@
-"""What reading an upload in the limited child costs (coopplan.sandbox), and what a stray cell does.
+"""What reading an upload in the limited child costs (coopplan.workbook.sandbox), and what a stray cell does.
 
     python benchmarks/bench_sandbox.py [--reps 7]
 
@@ -19,8 +19,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
 
-from coopplan import sandbox  # noqa: E402
-from coopplan.reader import load_plan  # noqa: E402
+from coopplan.workbook import sandbox  # noqa: E402
+from coopplan.workbook.reader import load_plan  # noqa: E402
 
 SHIPPED = ROOT / "data" / "piano_2023.xlsx"
 
@@ -58,7 +58,7 @@ def main() -> None:
     ok = sandbox.wait_warm()
     print(f"cold child ready in {time.perf_counter() - start:.2f} s ({ok})")
 
-    from variants import with_stray_value
+    from support.variants import with_stray_value
 
     stray = with_stray_value("XFD20000")
     run = isolated(stray)

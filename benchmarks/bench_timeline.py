@@ -35,9 +35,9 @@ SIZE = 10_000
 
 def store_with_versions(folder: Path, versions: int) -> Path:
     """A store of the generated 10,000-project plan and ``versions`` - 1 later versions."""
-    from coopplan.reader import load_plan
-    from coopplan.store import Store
-    from coopplan.writer import workbook_bytes
+    from coopplan.store.folder import Store
+    from coopplan.workbook.reader import load_plan
+    from coopplan.workbook.writer import workbook_bytes
 
     workbook = write_generated_plan(SIZE, folder)
     root = folder / f"store-timeline-{time.monotonic_ns()}"
@@ -70,7 +70,7 @@ def page_run(tracks: list[str]) -> float:
 
 def read_versions(root: Path) -> None:
     """Every version of the store read with ``load_plan`` (the first opening's least work)."""
-    from coopplan.store import Store
+    from coopplan.store.folder import Store
 
     store = Store(root)
     for version in store.versions():
@@ -95,8 +95,8 @@ def timed(fn: Callable[[], object]) -> float:
 def diff_row(root: Path, reps: int) -> Row:
     """``diff_plans`` of the last two versions vs ``load_plan`` of one (paired medians)."""
     from coopplan.diff import diff_plans
-    from coopplan.reader import load_plan
-    from coopplan.store import Store
+    from coopplan.store.folder import Store
+    from coopplan.workbook.reader import load_plan
 
     store = Store(root)
     *_, before, after = store.versions()

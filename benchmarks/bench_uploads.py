@@ -26,15 +26,15 @@ from common import ROOT, machine
 sys.path[:0] = [str(ROOT / "tests")]
 
 from browser.conftest import start_streamlit, stop  # noqa: E402
-from browser.harness import CHROMIUM, CHROMIUM_ARGS  # noqa: E402
 from browser.test_upload_guard import (  # noqa: E402
     RSS_SLACK_MB,
     SECRET,
     big_workbooks,
     upload_rounds,
 )
+from support.browser import CHROMIUM, CHROMIUM_ARGS  # noqa: E402
 
-from coopplan import sandbox  # noqa: E402
+from coopplan.workbook import sandbox  # noqa: E402
 
 
 def main() -> int:

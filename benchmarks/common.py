@@ -17,8 +17,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))
+for _path in (ROOT, ROOT / "tests"):  # the package, and the test helpers (tests/support/)
+    if str(_path) not in sys.path:
+        sys.path.insert(0, str(_path))
 
 SHIPPED = ROOT / "data" / "piano_2023.xlsx"
 
@@ -134,8 +135,9 @@ def paired_medians(
 def write_generated_plan(n_projects: int, folder: Path, with_spending: bool = False) -> Path:
     """A generated plan of ``n_projects`` projects written as a workbook (not timed); with
     ``with_spending``, with a «Consuntivo» for about four in five funded euro rows."""
-    from coopplan.writer import write_workbook
-    from tests.sample import generate_plan
+    from support.sample import generate_plan
+
+    from coopplan.workbook.writer import write_workbook
 
     path = folder / f"piano_{n_projects}{'_consuntivo' if with_spending else ''}.xlsx"
     if not path.exists():
@@ -148,14 +150,14 @@ def write_generated_plan(n_projects: int, folder: Path, with_spending: bool = Fa
 
 def seeded_store(folder: Path, workbook: Path = SHIPPED) -> Path:
     """A new version store (the dashboard's production path) whose version 1 is ``workbook``."""
-    from coopplan.store import Store
+    from coopplan.store.folder import Store
 
     root = folder / f"store-{workbook.stem}-{time.monotonic_ns()}"
     Store(root, seed=workbook).ensure_seeded()
     return root
 
 
-def dashboard_env(store: Path) -> dict[str, str | None]:
+def dashboard_env(store: Path | str) -> dict[str, str | None]:
     """Environment that points the dashboard at ``store`` (None: variable removed)."""
     return {"COOPPLAN_STORE": str(store), "COOPPLAN_WORKBOOK": None}
 

@@ -155,7 +155,20 @@ def _load(settings: Settings, plans: dict[int, Path], folder: Path) -> list[Row]
 
     if not bench_browser.available():
         return [skipped("Carico", "tutte le misure", bench_browser.UNAVAILABLE)]
-    return bench_load.load(settings, folder) + bench_load.load(settings, folder, processes=2)
+    rows = bench_load.load(settings, folder) + bench_load.load(settings, folder, processes=2)
+    return rows + _load_on_postgresql(settings, folder)
+
+
+def _load_on_postgresql(settings: Settings, folder: Path) -> list[Row]:
+    """The same load with 2 processes on a PostgreSQL store (a throwaway local cluster, as the
+    tests start it): the store's connections are shared per process (ui.data.shared_store)."""
+    import bench_load
+    from support import pg
+
+    if pg.server_binaries() is None:
+        return [skipped("Carico", "archivio PostgreSQL", "PostgreSQL non è installato")]
+    with pg.cluster() as url:
+        return bench_load.load(settings, folder, processes=2, database=pg.fresh_schema(url))
 
 
 def _processes(settings: Settings, plans: dict[int, Path], folder: Path) -> list[Row]:

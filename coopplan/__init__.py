@@ -11,16 +11,16 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from coopplan.plan import Plan, PlanMeta
-    from coopplan.problems import Problem, Severity
-    from coopplan.reader import LoadResult, load_plan
+    from coopplan.workbook.problems import Problem, Severity
+    from coopplan.workbook.reader import LoadResult, load_plan
 
 _HOMES = {
-    "LoadResult": "coopplan.reader",
-    "load_plan": "coopplan.reader",
+    "LoadResult": "coopplan.workbook.reader",
+    "load_plan": "coopplan.workbook.reader",
     "Plan": "coopplan.plan",
     "PlanMeta": "coopplan.plan",
-    "Problem": "coopplan.problems",
-    "Severity": "coopplan.problems",
+    "Problem": "coopplan.workbook.problems",
+    "Severity": "coopplan.workbook.problems",
 }
 
 __all__ = ["LoadResult", "Plan", "PlanMeta", "Problem", "Severity", "load_plan"]

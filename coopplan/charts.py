@@ -26,9 +26,9 @@ from coopplan.palette import (
     text_color_on,
 )
 from coopplan.plan import Plan
-from coopplan.schema import STATUSES
 from coopplan.text import plotly_literal
 from coopplan.timeline import Timeline, hover_changes
+from coopplan.workbook.schema import STATUSES
 
 FONT_FAMILY = "Source Sans, Source Sans Pro, DejaVu Sans, Arial, sans-serif"
 FONT_SIZE = 17
@@ -73,9 +73,45 @@ def tile_label_width(tiles_in_band: int) -> int:
 
 def tile_label(text: str, width: int) -> str:
     """A project's label on a plan-map tile: lines of at most ``width`` characters, a longer
-    word cut with an ellipsis (the full title is in the hover)."""
-    words = [w if len(w) <= width else w[: width - 1] + "…" for w in text.split()]
+    word split over lines with a hyphen («Cooperazio-» «ne»), every letter kept: a word cut
+    with «…» read «La Cooperazio…» on a projector where the tile had room (issue 24 §4)."""
+    words = [piece for word in text.split() for piece in _word_pieces(word, width)]
     return wrap_label(" ".join(words), width)
+
+
+_VOWELS = frozenset("aeiouàèéìíòóùúAEIOUÀÈÉÌÍÒÓÙÚ")
+_CLUSTERS = frozenset("bcdfgptv")  # a consonant that stays with a following l or r: «-pro», «-tra»
+
+
+def _word_pieces(word: str, width: int) -> list[str]:
+    """``word`` as pieces of at most ``width`` characters, each but the last ending in «-», cut
+    before a consonant followed by a vowel (an Italian syllable start: «Coopera-zione»), or
+    anywhere when the word has none in reach."""
+    pieces = []
+    while len(word) > width:
+        cut = _syllable_cut(word, width - 1) or width - 1
+        pieces.append(word[:cut] + "-")
+        word = word[cut:]
+    return [*pieces, word]
+
+
+def _syllable_cut(word: str, most: int) -> int:
+    """The last position ≤ ``most`` (and ≥ 2) where a syllable starts, or 0."""
+    for i in range(min(most, len(word) - 2), 1, -1):
+        consonant = word[i].isalpha() and word[i] not in _VOWELS
+        if not (consonant and word[i + 1] in _VOWELS):
+            continue
+        if word[i].lower() in "lr" and word[i - 1].lower() in _CLUSTERS:
+            if i - 1 >= 2 and word[i - 2] in _VOWELS:
+                return i - 1  # «mo-stra» is not; «ca-pra», «a-tleta»: before the cluster
+            continue
+        if word[i - 1].isalpha() and word[i - 1] not in _VOWELS and word[i - 1] != word[i]:
+            if word[i - 1].lower() == "s":  # «s» + consonant starts a syllable: «pa-sta»
+                if i - 1 >= 2:
+                    return i - 1
+                continue
+        return i
+    return 0
 
 
 def track_colors(plan: Plan) -> dict[str, str]:

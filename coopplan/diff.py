@@ -18,7 +18,7 @@ import pandas as pd
 from coopplan import fmt, kinds
 from coopplan.kinds import MINUS as MINUS
 from coopplan.plan import Funding, Plan
-from coopplan.schema import META_FIELDS, PROGETTI
+from coopplan.workbook.schema import META_FIELDS, PROGETTI
 
 
 def signed_money(value: float) -> str:

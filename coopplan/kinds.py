@@ -14,7 +14,6 @@ it is never treated as a Sì/No. Adding a kind = one member of ``SourceKind`` + 
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 from enum import Enum, StrEnum
 from typing import assert_never
@@ -22,7 +21,7 @@ from typing import assert_never
 from coopplan import fmt
 
 YES, NO = "Sì", "No"
-"""The words of a tick in the workbook and on screen (coopplan.schema re-exports them)."""
+"""The words of a tick in the workbook and on screen (coopplan.workbook.schema re-exports them)."""
 
 
 class SourceKind(StrEnum):
@@ -162,41 +161,6 @@ def names_of(sources: list[tuple[str, str]], *, money: bool | None = None) -> li
         for name, kind in sources
         if is_number(kind) and (money is None or is_money(kind) == money)
     ]
-
-
-# Cells and values ---------------------------------------------------------------------------
-
-
-def parse_cell(kind: str, value: object, source: str) -> tuple[float, bool]:
-    """A workbook cell of the source's column -> (amount, flag) of its funding row.
-
-    Raises cells.CellError with an Italian message for a value the kind does not accept.
-    """
-    from coopplan import cells  # cells needs the schema, which needs this module's words
-
-    r = rules(kind)
-    match r.keeps:
-        case Keeps.NUMBER:
-            return (cells.parse_money(value) if r.money else _parse_quantity(value, r)), False
-        case Keeps.TICK:
-            return 0.0, cells.parse_flag(value, source)
-        case _:
-            assert_never(r.keeps)
-
-
-def _parse_quantity(value: object, r: KindRules) -> float:
-    """A number >= 0 that is not money (e.g. hours); empty means 0."""
-    from coopplan import cells
-
-    if cells.is_empty(value):
-        return 0.0
-    example = f"ad esempio 12 per 12 {r.unit[1]}"
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        raise cells.CellError(f"{cells.show(value)} non è un numero: scrivi una cifra, {example}.")
-    number = float(value)
-    if math.isnan(number) or math.isinf(number) or number < 0:
-        raise cells.CellError(f"{cells.show(value)} non è valido: scrivi una cifra, {example}.")
-    return number
 
 
 def row_values(kind: str, value: float | bool | None) -> tuple[float, bool]:

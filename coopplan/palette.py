@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from coopplan.schema import STATUSES
+from coopplan.workbook.schema import STATUSES
 
 TRACK_COLORS: tuple[str, ...] = ("#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9")
 SOURCE_COLORS: tuple[str, ...] = ("#EE7733", "#009988", "#33BBEE", "#EE3377", "#CC3311", "#0077BB")

@@ -32,7 +32,7 @@ from typing import TypeVar
 import pandas as pd
 
 from coopplan import kinds, spending
-from coopplan.schema import STATUSES
+from coopplan.workbook.schema import STATUSES
 
 TABLE_COLUMNS: dict[str, tuple[str, ...]] = {
     "tracks": ("code", "title", "alt_title"),

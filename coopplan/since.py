@@ -27,10 +27,10 @@ from coopplan.diff import (
     StatusChange,
     diff_plans,
 )
-from coopplan.marks import last_marked
 from coopplan.plan import Plan
-from coopplan.schema import STATUSES
-from coopplan.store import Version, VersionStore
+from coopplan.store.marks import last_marked
+from coopplan.store.model import Version, VersionStore
+from coopplan.workbook.schema import STATUSES
 
 STARTED, CONCLUDED = "In corso", "Concluso"  # the stati that mean «partito» and «concluso»
 UNDER_WAY = (STARTED, CONCLUDED)

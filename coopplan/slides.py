@@ -31,7 +31,7 @@ from coopplan.palette import (
     status_color,
 )
 from coopplan.plan import Plan, ProjectCard
-from coopplan.schema import STATUSES
+from coopplan.workbook.schema import STATUSES
 
 # Canvas and text budget (px of the 1280 x 720 canvas) -------------------------------------------
 

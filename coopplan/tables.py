@@ -3,20 +3,20 @@ a source, the problems of a workbook, the versions of the store; and pages of a 
 
 Column headers are Italian; amounts stay numbers (so that sorting works) and are formatted only
 at display time. How they are laid out on screen is in ui/layout.py; the files to download are
-in coopplan/downloads.py.
+in coopplan/export/downloads.py.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 import pandas as pd
 
 from coopplan import kinds
 from coopplan.plan import Plan
-from coopplan.problems import Problem
-from coopplan.schema import PROGETTI, STATUSES
-from coopplan.store import Version
+from coopplan.store.model import Version
+from coopplan.workbook.problems import Problem
+from coopplan.workbook.schema import PROGETTI, SHEETS, STATUSES, normalize_header
 
 AMOUNT_HEADER = "Importo"
 
@@ -158,23 +158,47 @@ def source_projects(plan: Plan, source: str) -> pd.DataFrame:
     return table
 
 
-def problems_table(problems: Sequence[Problem], limit: int | None = None) -> pd.DataFrame:
-    """The problems of a workbook as rows: Gravità, Foglio, Cella (without the sheet), Problema.
+def problems_table(
+    problems: Sequence[Problem],
+    limit: int | None = None,
+    headers: Mapping[str, Mapping[int, str]] | None = None,
+) -> pd.DataFrame:
+    """The problems of a workbook as rows: Gravità, Foglio, Cella (without the sheet, with its
+    column's name from ``headers``: «I5 (Referente)»), Problema.
 
-    Problems of the whole file first (no sheet: few, and one may say how many more the reader
-    only counted), then errors (they block publishing), then warnings, each in the order found;
-    at most ``limit`` rows (a broken file can have thousands of problems).
+    Which are shown: problems of the whole file first (no sheet: few, and one may say how many
+    more the reader only counted), then errors (they block publishing), then warnings; at most
+    ``limit`` rows (a broken file can have thousands of problems). How they are shown: the whole
+    file's first, then by sheet in workbook order, row and column as numbers (row 5 before row
+    12, column B before AA), errors first in one cell.
     """
-    ordered = sorted(problems, key=lambda p: (bool(p.sheet), not p.is_error))  # stable
-    shown = ordered[:limit]
+    chosen = sorted(problems, key=lambda p: (bool(p.sheet), not p.is_error))[:limit]  # stable
+    shown = sorted(chosen, key=_place)
     return pd.DataFrame(
         {
             "Gravità": [p.severity.value.capitalize() for p in shown],
             "Foglio": [p.sheet for p in shown],
-            "Cella": [p.cell.split("!", 1)[1] if "!" in p.cell else "" for p in shown],
+            "Cella": [_cell_named(p, headers or {}) for p in shown],
             "Problema": [p.message for p in shown],
         }
     )
+
+
+_SHEET_RANK = {normalize_header(sheet.name): n for n, sheet in enumerate(SHEETS)}
+
+
+def _place(problem: Problem) -> tuple[bool, int, str, int, int, bool]:
+    """Where a problem is, for sorting: the file first, then sheet, row, column, severity."""
+    rank = _SHEET_RANK.get(normalize_header(problem.sheet), len(SHEETS))
+    row, column = problem.row or 0, problem.column or 0
+    return (bool(problem.sheet), rank, problem.sheet, row, column, not problem.is_error)
+
+
+def _cell_named(problem: Problem, headers: Mapping[str, Mapping[int, str]]) -> str:
+    """'I5 (Referente)', 'F:F (Stato)', '9:9', '' (the cell without its sheet)."""
+    cell = problem.cell.split("!", 1)[1] if "!" in problem.cell else ""
+    name = headers.get(problem.sheet, {}).get(problem.column or 0, "")
+    return f"{cell} ({name})" if cell and name else cell
 
 
 def history_table(versions: list[Version], in_force: int) -> pd.DataFrame:

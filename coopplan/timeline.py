@@ -18,7 +18,7 @@ import pandas as pd
 from coopplan import fmt, kinds
 from coopplan.diff import NOTHING_CHANGES, diff_plans
 from coopplan.plan import Plan
-from coopplan.store import Version, VersionStore
+from coopplan.store.model import Version, VersionStore
 
 VERSION_COLUMNS = (
     "number",  # the version number (global, as in the store)
@@ -243,7 +243,7 @@ def store_timeline(
     """The timeline of plan ``year`` in ``store``, every version loaded (``load``, default
     ``store.load``); a version that cannot be read (StoreError, OSError) gets no numbers and the
     next one is compared with the last readable one."""
-    from coopplan.store import StoreError
+    from coopplan.store.model import StoreError
 
     load = load or store.load
     versions = store.versions(year)

@@ -20,7 +20,7 @@ sys.path.insert(0, str(ROOT))
 
 from coopplan import load_plan  # noqa: E402
 from coopplan.plan import Plan, make_table  # noqa: E402
-from coopplan.writer import write_workbook  # noqa: E402
+from coopplan.workbook.writer import write_workbook  # noqa: E402
 
 SHIPPED = ROOT / "data" / "piano_2023.xlsx"
 DEFAULT_OUTPUT = ROOT / "data" / "esempio_consuntivo.xlsx"

@@ -14,9 +14,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from coopplan.formatdoc import format_markdown  # noqa: E402
-from coopplan.jsonplan import plan_from_dict  # noqa: E402
-from coopplan.writer import write_workbook  # noqa: E402
+from coopplan.export.jsonplan import plan_from_dict  # noqa: E402
+from coopplan.workbook.formatdoc import format_markdown  # noqa: E402
+from coopplan.workbook.writer import write_workbook  # noqa: E402
 
 DEFAULT_SOURCE = ROOT / "data" / "source" / "piano_2023.json"
 DEFAULT_OUTPUT = ROOT / "data" / "piano_2023.xlsx"

@@ -33,9 +33,9 @@ fi
 if [ -n "$processes" ] && { ! [[ "$processes" =~ ^[0-9]+$ ]] || [ "$processes" -lt 1 ] || [ "$processes" -gt 64 ]; }; then
   echo "--processes vuole un numero tra 1 e 64, non «$processes»." >&2; exit 2
 fi
-export PORT="$port"  # the port phones use: read by coopplan.hall for the QR codes
+export PORT="$port"  # the port phones use: read by coopplan.hall.links for the QR codes
 python="$(project_python "$PWD")"
-upload_mb="$("$python" -c 'from coopplan.schema import MAX_UPLOAD_MB; print(MAX_UPLOAD_MB)')"
+upload_mb="$("$python" -c 'from coopplan.workbook.schema import MAX_UPLOAD_MB; print(MAX_UPLOAD_MB)')"
 streamlit=("$python" -m streamlit run app.py --server.headless true
   --server.fileWatcherType none --server.runOnSave false --browser.gatherUsageStats false
   --server.maxUploadSize "$upload_mb")
@@ -46,7 +46,7 @@ ulimit -n "$(ulimit -Hn)" 2>/dev/null || true  # as many file handles as the sys
 static="$("$python" -c 'from ui.precompress import cache_dir; print(cache_dir())')"
 
 if [ -z "$processes" ]; then
-  echo "Dashboard per la sala: $("$python" -c 'from coopplan.hall import hall_url; print(hall_url())')"
+  echo "Dashboard per la sala: $("$python" -c 'from coopplan.hall.links import hall_url; print(hall_url())')"
   export FORWARDED_ALLOW_IPS="${FORWARDED_ALLOW_IPS:-}"  # uvicorn's default believes 127.0.0.1
   exec "${streamlit[@]}" --server.address "$address" --server.port "$port"
 fi
@@ -103,7 +103,7 @@ conf=(--dir "$dir" --listen "$address:$port" --port "$port" --processes "$proces
 "$python" scripts/nginx/conf.py "${conf[@]}" > "$dir/nginx.conf"
 "$nginx" -p "$dir" -c "$dir/nginx.conf" -e stderr &
 pids+=($!)
-echo "Dashboard per la sala ($processes processi dietro nginx): $("$python" -c 'from coopplan.hall import hall_url; print(hall_url())')"
+echo "Dashboard per la sala ($processes processi dietro nginx): $("$python" -c 'from coopplan.hall.links import hall_url; print(hall_url())')"
 set +e
 wait -n "${pids[@]}"
 status=$?

@@ -2,17 +2,10 @@
 
 from __future__ import annotations
 
-import io
-from collections.abc import Callable, Iterator
-from pathlib import Path
+from collections.abc import Iterator
 
-import openpyxl
 import pytest
-
-ROOT = Path(__file__).resolve().parents[1]
-SHIPPED = ROOT / "data" / "piano_2023.xlsx"
-
-Edit = Callable[[openpyxl.Workbook], None]
+from support.paths import SHIPPED
 
 
 @pytest.fixture(autouse=True)
@@ -26,7 +19,7 @@ def _private_store(
 
 @pytest.fixture(autouse=True)
 def _hall_on_loopback(monkeypatch: pytest.MonkeyPatch) -> None:
-    """The QR codes' address is a loopback one: checking that it answers (coopplan.hall) sends
+    """The QR codes' address is a loopback one: checking that it answers (coopplan.hall.links) sends
     nothing past 127.0.0.0/8."""
     monkeypatch.setenv("COOPPLAN_LAN_ADDRESS", "127.0.0.1")
 
@@ -36,27 +29,10 @@ def shipped_bytes() -> bytes:
     return SHIPPED.read_bytes()
 
 
-def edited_workbook(edit: Edit, base: Path = SHIPPED) -> bytes:
-    """The shipped workbook with ``edit`` applied through openpyxl, as bytes."""
-    book = openpyxl.load_workbook(base)
-    edit(book)
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
-
-
-def column_of(sheet: openpyxl.worksheet.worksheet.Worksheet, header: str) -> int:
-    """1-based index of the column whose header is ``header`` (row 1)."""
-    for cell in sheet[1]:
-        if cell.value == header:
-            return cell.column
-    raise KeyError(header)
-
-
 @pytest.fixture(scope="session")
 def pg_server() -> Iterator[str]:
     """The address of a throwaway PostgreSQL server for the session (see tests/pg.py)."""
-    from pg import cluster
+    from support.pg import cluster
 
     with cluster() as url:
         yield url

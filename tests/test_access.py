@@ -9,9 +9,10 @@ import sys
 from pathlib import Path
 
 import pytest
+from support.paths import ROOT
 
-from coopplan import access
-from coopplan.access import (
+from coopplan.editors import access
+from coopplan.editors.access import (
     SECRET_ENV,
     Gate,
     Guesser,
@@ -184,7 +185,7 @@ def test_the_throttle_remembers_a_bounded_number_of_guessers(
 GUESSER_PROCESS = """
 import sys
 from pathlib import Path
-from coopplan.access import Gate, Guesser, Throttle
+from coopplan.editors.access import Gate, Guesser, Throttle
 gate = Gate("mela-verde-42", Throttle(shared=Path(sys.argv[1])))
 for n in range(int(sys.argv[2])):
     print(gate.check("sbagliata", Guesser(f"{sys.argv[3]}-{n}", "203.0.113.7")).outcome.value)
@@ -199,7 +200,7 @@ def test_two_server_processes_share_one_guess_limit_per_address(tmp_path: Path) 
     def guesses(count: int, name: str) -> list[str]:
         done = subprocess.run(
             [sys.executable, "-c", GUESSER_PROCESS, str(shared), str(count), name],
-            cwd=Path(__file__).resolve().parents[1],
+            cwd=ROOT,
             capture_output=True,
             text=True,
             timeout=60,
@@ -233,7 +234,7 @@ def test_the_guides_state_the_waits_the_throttle_applies(guide: str) -> None:
     """Whoever installs or runs the dashboard reads the real rule: waits per session that grow,
     a sliding window per address; not a lock-out of everyone."""
     policy = Policy()
-    text = " ".join((Path(__file__).resolve().parents[1] / guide).read_text().split())
+    text = " ".join((ROOT / guide).read_text().split())
     base = int(policy.base_delay)
     assert (
         f"i primi {policy.free_failures} errori hanno risposta subito, poi bisogna aspettare "

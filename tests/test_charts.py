@@ -4,17 +4,15 @@ from __future__ import annotations
 
 import json
 from dataclasses import replace
-from pathlib import Path
 
 import plotly.graph_objects as go
 import pytest
+from support.paths import SHIPPED
+from support.sample import generate_plan
 
 from coopplan import charts, fmt, load_plan, palette
 from coopplan.palette import SOURCE_COLORS, STATUS_COLORS, TRACK_COLORS, status_color
 from coopplan.plan import Plan
-from tests.sample import generate_plan
-
-SHIPPED = Path(__file__).resolve().parents[1] / "data" / "piano_2023.xlsx"
 
 
 @pytest.fixture(scope="module")
@@ -189,3 +187,17 @@ def test_a_spending_row_title_with_an_ampersand_reads_as_written() -> None:
     )
     fig = charts_spending._bullets(frame, ["Ricerca & sviluppo"])
     assert fig.layout.annotations[0].text.startswith("<b>Ricerca &amp; sviluppo</b>")
+
+
+def test_a_tile_label_keeps_every_letter_and_splits_a_long_word_at_a_syllable() -> None:
+    assert charts.tile_label("La Cooperazione scende in Piazza", 11) == (
+        "La<br>Cooperazio-<br>ne scende<br>in Piazza"
+    )
+    assert (
+        charts.tile_label("Formazione imprenditoriale", 11) == "Formazione<br>imprendito-<br>riale"
+    )
+    assert charts.tile_label("Professionisti", 11) == "Professio-<br>nisti"
+    for title in ("Supercalifragilistichespiralidoso", "XYZWKJHGFDSAQWERTPLM"):
+        lines = charts.tile_label(title, 11).split("<br>")
+        assert all(len(line) <= 11 for line in lines), lines
+        assert "".join(line.removesuffix("-") for line in lines) == title

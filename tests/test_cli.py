@@ -8,7 +8,8 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import ROOT, SHIPPED, edited_workbook
+from support.paths import ROOT, SHIPPED
+from support.workbooks import edited_workbook
 
 
 def run(*args: str) -> subprocess.CompletedProcess[str]:

@@ -13,10 +13,10 @@ import subprocess
 from dataclasses import replace
 
 import pytest
-from conftest import ROOT, SHIPPED
 from pptx import Presentation
 from pptx.enum.chart import XL_CHART_TYPE
-from test_pptx import ARTIFACTS, need_tool, pdf_words, shape_boxes
+from support.documents import ARTIFACTS, need_tool, pdf_words, shape_boxes
+from support.paths import ROOT, SHIPPED
 
 from coopplan import load_plan, slides
 from coopplan.export import handout

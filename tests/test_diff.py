@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 import pandas as pd
-from variants import (
+from support.variants import (
     COOP,
     as_bytes,
     project_with_amount,

@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 import pandas as pd
-from sample import generate_plan
+from support.sample import generate_plan
 
 from coopplan import fmt
 from coopplan.diff import STATUS_FIELD, diff_plans

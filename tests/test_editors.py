@@ -14,13 +14,13 @@ import sys
 from pathlib import Path
 
 import pytest
-from pg import execute, fresh_schema
-from test_store import variant
+from support.paths import ROOT
+from support.pg import execute, fresh_schema
+from support.stores import variant
 
-from coopplan import audit
-from coopplan.access import Guesser, Policy, Throttle
-from coopplan.audit import AUDIT_FILE, Event, Result, audit_for, check, copy_audit, entries
-from coopplan.editors import (
+from coopplan.editors import audit
+from coopplan.editors.access import Guesser, Policy, Throttle
+from coopplan.editors.accounts import (
     EDITORS_FILE,
     Actor,
     Outcome,
@@ -28,7 +28,6 @@ from coopplan.editors import (
     SignInResult,
     add_editor,
     copy_editors,
-    editors_for,
     mark_as,
     publish_as,
     remove_editor,
@@ -36,10 +35,12 @@ from coopplan.editors import (
     system_actor,
     verify_password,
 )
-from coopplan.store import Store, StoreError, VersionStore
-from coopplan.store_pg import PgStore
+from coopplan.editors.audit import AUDIT_FILE, Event, Result, check, copy_audit, entries
+from coopplan.editors.backends import audit_for, editors_for
+from coopplan.store.folder import Store
+from coopplan.store.model import StoreError, VersionStore
+from coopplan.store.postgres import PgStore
 
-ROOT = Path(__file__).resolve().parents[1]
 MARIA, LUCA = "Maria Rossi", "Luca Bianchi"
 MARIA_PW, LUCA_PW = "mela-verde-2026!", "pera-gialla-2026?"
 ADMIN = Actor("utente di sistema: admin")

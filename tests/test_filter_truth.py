@@ -5,19 +5,17 @@ filtered deck counts only the piste holding a shown project. Shipped workbook, A
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 from streamlit.testing.v1 import AppTest
+from support.paths import ROOT, SHIPPED
+from support.sample import generate_plan
 
 from coopplan import load_plan, scope, slides
 from coopplan.plan import Plan
 from coopplan.text import shown_text
-from tests.sample import generate_plan
 from ui import keys
 from ui.nav import track_url
 
-ROOT = Path(__file__).resolve().parents[1]
 APP = str(ROOT / "app.py")
 INTERNAL = "Risorse interne"
 RESTART = "Risorse Coop Re-Start"
@@ -27,7 +25,7 @@ NBSP_EURO = "\u00a0€"
 
 @pytest.fixture(scope="module")
 def shipped() -> Plan:
-    return load_plan(ROOT / "data" / "piano_2023.xlsx").plan
+    return load_plan(SHIPPED).plan
 
 
 def start(query: dict[str, str]) -> AppTest:

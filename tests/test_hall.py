@@ -6,47 +6,24 @@ phone's camera would read the code; the pages are checked with AppTest.
 
 from __future__ import annotations
 
-import base64
 import re
-import shutil
-import subprocess
 from pathlib import Path
 
 import pytest
-from streamlit.testing.v1 import AppTest
+from support.qr import (
+    DATA_URI,
+    ONERI,
+    PUBLIC,
+    TRACK_TITLE,
+    decode_qr,
+    free_port,
+    page_html,
+    public,  # noqa: F401 - fixtures
+    qr_in,
+    start,
+)
 
-from coopplan import hall
-
-ROOT = Path(__file__).resolve().parents[1]
-APP = str(ROOT / "app.py")
-PUBLIC = "https://piano.example.org/"
-ONERI = "Oneri di funzionamento"
-DATA_URI = re.compile(r'src="data:image/png;base64,([A-Za-z0-9+/=]+)"')
-
-
-def decode_qr(png: bytes, tmp_path: Path) -> str:
-    """The text of the one QR code in ``png``, as zbarimg reads it."""
-    zbarimg = shutil.which("zbarimg")
-    if zbarimg is None:
-        pytest.fail("zbarimg non trovato: installarlo con bash scripts/install.sh --dev")
-    image = tmp_path / "qr.png"
-    image.write_bytes(png)
-    result = subprocess.run(
-        [zbarimg, "--quiet", "--raw", "-Sbinary", str(image)],
-        capture_output=True,
-        check=True,
-    )
-    return result.stdout.decode("utf-8").removesuffix("\n")
-
-
-def qr_in(html_text: str, tmp_path: Path) -> str:
-    """Decode the inline PNG QR code found in a page's HTML."""
-    match = DATA_URI.search(html_text)
-    assert match, "nessun codice QR nella pagina"
-    return decode_qr(base64.b64decode(match.group(1)), tmp_path)
-
-
-# Core ----------------------------------------------------------------------------------------
+from coopplan.hall import links as hall
 
 
 def test_public_url_wins_and_the_filter_is_the_query() -> None:
@@ -81,26 +58,6 @@ def test_qr_decodes_back_to_the_exact_url(url: str, tmp_path: Path) -> None:
     assert decode_qr(hall.qr_png(url), tmp_path) == url
 
 
-# Pages ---------------------------------------------------------------------------------------
-
-
-@pytest.fixture
-def public(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("COOPPLAN_PUBLIC_URL", PUBLIC)
-
-
-def start(query: dict[str, str]) -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=60)
-    at.query_params.update(query)
-    at.run()
-    assert not at.exception, [e.value for e in at.exception]
-    return at
-
-
-def page_html(at: AppTest) -> str:
-    return "".join(element.proto.body for element in at.get("html"))
-
-
 def test_phone_page_shows_the_code_of_the_filtered_address(public: None, tmp_path: Path) -> None:
     at = start({"fonte": ONERI})
     at.switch_page("app_pages/telefono.py").run()
@@ -125,11 +82,6 @@ def test_first_slide_shows_the_code_later_slides_do_not(public: None, tmp_path: 
     assert not DATA_URI.search(page_html(at))
 
 
-# «Sala»: one spelling, the presenter, an address that answers -------------------------------
-
-TRACK_TITLE = "Curare le risorse umane"  # pista P3 of the shipped plan
-
-
 def test_an_old_link_with_the_pista_code_shows_that_pista(public: None, tmp_path: Path) -> None:
     at = start({"pista": "P3"})
     assert at.query_params["pista"] == TRACK_TITLE  # rewritten to the one spelling
@@ -137,14 +89,6 @@ def test_an_old_link_with_the_pista_code_shows_that_pista(public: None, tmp_path
     at.switch_page("app_pages/telefono.py").run()
     expected = "https://piano.example.org/sala?pista=Curare+le+risorse+umane"
     assert qr_in(page_html(at), tmp_path) == expected
-
-
-def free_port() -> int:
-    import socket
-
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 def test_no_code_when_phones_cannot_reach_the_server(
@@ -164,14 +108,8 @@ def test_no_code_when_phones_cannot_reach_the_server(
     assert "bash scripts/serve.sh" in first
 
 
-def hall_dir() -> Path:
-    import os
-
-    return Path(os.environ["COOPPLAN_STORE"])
-
-
 def test_only_the_presenter_key_moves_the_hall(public: None) -> None:
-    from coopplan import hallstate
+    from coopplan.hall import state as hallstate
 
     hall = hallstate.open_hall()
     at = start({"conduce": "indovinata", "slide": "3"})
@@ -244,7 +182,7 @@ def test_the_event_stream_tells_each_change_once(tmp_path: Path, monkeypatch) ->
     import json
     import time
 
-    from coopplan import hallstate
+    from coopplan.hall import state as hallstate
     from ui import server
 
     monkeypatch.setenv(hallstate.HALL_ENV, str(tmp_path))

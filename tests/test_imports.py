@@ -10,7 +10,7 @@ import subprocess
 import sys
 
 import pytest
-from conftest import ROOT
+from support.paths import ROOT
 
 
 def imported_by(module: str) -> set[str]:
@@ -26,7 +26,7 @@ def imported_by(module: str) -> set[str]:
 
 
 @pytest.mark.parametrize(
-    "module", ["coopplan.export.pptx", "coopplan.export.handout", "coopplan.downloads"]
+    "module", ["coopplan.export.pptx", "coopplan.export.handout", "coopplan.export.downloads"]
 )
 def test_exports_do_not_import_the_chart_library(module: str) -> None:
     loaded = imported_by(module)
@@ -37,13 +37,13 @@ def test_exports_do_not_import_the_chart_library(module: str) -> None:
 
 def test_importing_the_package_loads_no_reader_until_asked() -> None:
     loaded = imported_by("coopplan")
-    assert not {"pandas", "openpyxl", "coopplan.reader", "coopplan.plan"} & loaded
+    assert not {"pandas", "openpyxl", "coopplan.workbook.reader", "coopplan.plan"} & loaded
 
 
 def test_the_package_still_offers_its_public_names() -> None:
     import coopplan
     from coopplan.plan import Plan
-    from coopplan.reader import load_plan
+    from coopplan.workbook.reader import load_plan
 
     assert coopplan.load_plan is load_plan and coopplan.Plan is Plan
     with pytest.raises(AttributeError):
@@ -53,3 +53,11 @@ def test_the_package_still_offers_its_public_names() -> None:
 def test_the_browser_slides_do_not_import_python_pptx() -> None:
     loaded = imported_by("coopplan.export.html")
     assert "pptx" not in loaded
+
+
+def test_the_export_registry_loads_no_file_library_until_a_file_is_made() -> None:
+    """The command line and every page read the registry: listing the formats costs no
+    pandas, python-pptx, openpyxl or plotly (each build imports its module when called)."""
+    loaded = imported_by("coopplan.export.formats")
+    assert "coopplan.export.formats" in loaded
+    assert not {"pandas", "pptx", "openpyxl", "plotly", "coopplan.charts", "streamlit"} & loaded

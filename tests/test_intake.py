@@ -1,4 +1,4 @@
-"""coopplan.intake: every bad upload is refused with a clear Italian message, fast; good
+"""coopplan.workbook.intake: every bad upload is refused with a clear Italian message, fast; good
 workbooks pass; the raw sheet scan finds merged ranges and formulas without cached values."""
 
 from __future__ import annotations
@@ -7,17 +7,17 @@ import io
 from pathlib import Path
 
 import pytest
-from badfiles import CORPUS, EXTRA, BadFile, build, patched_xlsx, valid_xlsx
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from support.badfiles import CORPUS, EXTRA, BadFile, build, patched_xlsx, valid_xlsx
 
-from coopplan.intake import (
+from coopplan.workbook.intake import (
     MAX_BYTES,
     IntakeError,
     check_workbook_bytes,
     read_source,
 )
-from coopplan.schema import MAX_UPLOAD_MB
+from coopplan.workbook.schema import MAX_UPLOAD_MB
 
 NOT_USER_TEXT = ("Traceback", "Error", "Exception", "zipfile", "BadZip", "\n", 'File "')
 ACTIONS = ("caricalo di nuovo", "Carica il file")  # every message says what to do

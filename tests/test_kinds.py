@@ -11,15 +11,15 @@ from dataclasses import replace
 import pandas as pd
 import pytest
 from pptx import Presentation
-from variants import as_bytes, shipped
+from support.variants import as_bytes, shipped
 
 from coopplan import charts, kinds, load_plan, slides, tables
 from coopplan.export.handout import handout_pptx
+from coopplan.export.jsonplan import plan_from_dict, plan_to_dict
 from coopplan.export.pptx import deck_to_pptx
-from coopplan.jsonplan import plan_from_dict, plan_to_dict
 from coopplan.kinds import Keeps, KindRules, UnknownKindError
 from coopplan.plan import Plan
-from coopplan.store import Version
+from coopplan.store.model import Version
 
 HOURS = "hours"
 SOURCE = "Ore di volontariato"

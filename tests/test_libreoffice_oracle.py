@@ -22,11 +22,7 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
-
-from coopplan import load_plan
-from coopplan.reader import LoadResult
-from coopplan.schema import PROGETTI, YES_WORDS, normalize_header
-from tests.xlsx_writers import (
+from support.xlsx_writers import (
     AMOUNT_COLUMNS,
     ERRORS,
     ODD_NUMBERS,
@@ -36,6 +32,10 @@ from tests.xlsx_writers import (
     build,
     data_rows,
 )
+
+from coopplan import load_plan
+from coopplan.workbook.reader import LoadResult
+from coopplan.workbook.schema import PROGETTI, YES_WORDS, normalize_header
 
 BATCH = 12
 BATCHES = int(os.environ.get("COOPPLAN_ORACLE_BATCHES", "3"))

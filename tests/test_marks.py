@@ -1,4 +1,3 @@
-# ruff: noqa: F811 - the store fixtures (both backends) come from test_store
 """Marks «presentata in assemblea» in both stores (folder and PostgreSQL), and the CLI `mark`."""
 
 from __future__ import annotations
@@ -7,12 +6,13 @@ import datetime as dt
 from pathlib import Path
 
 import pytest
-from test_store import empty_store, store, variant  # noqa: F401 - fixtures over both backends
+from support.stores import empty_store, store, variant  # noqa: F401 - fixtures over both backends
 
 from coopplan.cli import main
-from coopplan.marks import MARKS_FILE, last_marked
-from coopplan.store import Store, StoreError, VersionStore
-from coopplan.store_copy import copy_versions
+from coopplan.store.copy import copy_versions
+from coopplan.store.folder import Store
+from coopplan.store.marks import MARKS_FILE, last_marked
+from coopplan.store.model import StoreError, VersionStore
 
 MARCH_14 = dt.date(2026, 3, 14)
 

@@ -2,7 +2,7 @@
 publish, each editor's version names them, a removed editor's open session writes nothing, the
 shared secret stops opening the door once an editor exists, and the audit log holds it all.
 
-Editors are added with coopplan.editors on a temporary folder store, as the command line does.
+Editors are added with coopplan.editors.accounts on a temporary folder store, as the command line does.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 from streamlit.testing.v1 import AppTest
-from test_upload_page import (
+from support.upload_pages import (
     PAGE,
     button,
     fill_and_publish,
@@ -22,18 +22,20 @@ from test_upload_page import (
     upload,
 )
 
-from coopplan import access
-from coopplan.access import SECRET_ENV, Throttle
-from coopplan.audit import audit_for, entries
-from coopplan.editors import (
+from coopplan.editors import access
+from coopplan.editors.access import SECRET_ENV, Throttle
+from coopplan.editors.accounts import (
     IDLE_ENV,
     SHARED_KEY_RETIRED_NOTICE,
     add_editor,
-    editors_for,
     remove_editor,
     system_actor,
 )
-from coopplan.store import STORE_ENV, Store
+from coopplan.editors.audit import entries
+from coopplan.editors.backends import audit_for, editors_for
+from coopplan.store.folder import Store
+from coopplan.store.location import open_store
+from coopplan.store.model import STORE_ENV
 
 MARIA, MARIA_PW = "Maria Rossi", "mela-verde-2026!"
 LUCA, LUCA_PW = "Luca Bianchi", "pera-gialla-2026?"
@@ -45,7 +47,7 @@ def store(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Store:
     monkeypatch.delenv(SECRET_ENV, raising=False)
     monkeypatch.delenv(IDLE_ENV, raising=False)
     monkeypatch.setattr(access, "THROTTLE", Throttle())
-    made = Store.default()
+    made = open_store()
     made.ensure_seeded()
     for name, password in ((MARIA, MARIA_PW), (LUCA, LUCA_PW)):
         add_editor(editors_for(made), audit_for(made), name, password, system_actor())

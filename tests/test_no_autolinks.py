@@ -8,15 +8,16 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from linkless import MAIL, SITE, WEB, autolinks, linkless_plan
 from streamlit.testing.v1 import AppTest
+from support.linkless import MAIL, SITE, WEB, autolinks, linkless_plan
+from support.paths import ROOT
 
 from coopplan.text import literal_md, shown_text
-from coopplan.writer import write_workbook
+from coopplan.workbook.writer import write_workbook
 from ui.nav import track_url
 from ui.safe import md, table, text
 
-APP = str(Path(__file__).resolve().parents[1] / "app.py")
+APP = str(ROOT / "app.py")
 TEXTS = [
     SITE,
     "WWW.ESEMPIO.IT",

@@ -7,11 +7,11 @@ a source column that lost its row in «Fonti», and messages that read like a pe
 from __future__ import annotations
 
 import pytest
-from conftest import edited_workbook
-from variants import with_stray_value
+from support.variants import with_stray_value
+from support.workbooks import edited_workbook
 
 from coopplan import load_plan
-from coopplan.reader import LoadResult
+from coopplan.workbook.reader import LoadResult
 
 TOTALS = [25000.0, 41000.0, 15.0]  # Coop Re-Start €, Oneri di funzionamento €, Risorse interne
 

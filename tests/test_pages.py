@@ -7,117 +7,40 @@ The KPI cards are plain Markdown in keyed containers: tests/kpi_cards.py reads t
 from __future__ import annotations
 
 import html
-import json
 import re
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from kpi_cards import kpi_cards as kpis
 from streamlit.testing.v1 import AppTest
+from support.kpi_cards import kpi_cards as kpis
+from support.pages import (  # noqa: F401 - fixtures
+    APP,
+    FIXED_PAGES,
+    ONERI,
+    SHIPPED,
+    all_text,
+    assert_clean,
+    bar_totals,
+    big,
+    big_plan,
+    figures,
+    generated,
+    go,
+    go_track,
+    open_tabs,
+    pager_labels,
+    shipped_plan,
+    start,
+    workbook,
+)
+from support.sample import generate_plan
 
-from coopplan import fmt, load_plan
+from coopplan import fmt
 from coopplan.plan import Plan
-from coopplan.text import shown_text
-from coopplan.writer import write_workbook
-from tests.sample import generate_plan
+from coopplan.workbook.writer import write_workbook
 from ui import data as ui_data
 from ui import keys
 from ui.nav import track_url
-
-ROOT = Path(__file__).resolve().parents[1]
-APP = str(ROOT / "app.py")
-SHIPPED = ROOT / "data" / "piano_2023.xlsx"
-FIXED_PAGES = ("app_pages/panoramica.py", "app_pages/fonti.py", "app_pages/matrice.py")
-ONERI = "Oneri di funzionamento"
-
-
-# Fixtures and helpers ------------------------------------------------------------------------
-
-
-@pytest.fixture(scope="module")
-def shipped_plan() -> Plan:
-    return load_plan(SHIPPED).plan
-
-
-@pytest.fixture(scope="module")
-def generated(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Plan]:
-    """A workbook with 5 piste and a 4th funding source, and the plan it holds."""
-    plan = generate_plan(n_tracks=5, n_projects=40, extra_sources=1, seed=3)
-    path = tmp_path_factory.mktemp("generated") / "piano_generato.xlsx"
-    write_workbook(plan, path)
-    loaded = load_plan(path)
-    assert loaded.ok, loaded.problems
-    return path, loaded.plan
-
-
-@pytest.fixture(params=["shipped", "generated"])
-def workbook(request: pytest.FixtureRequest, generated, shipped_plan, monkeypatch) -> Plan:
-    """Point the dashboard at one workbook (COOPPLAN_WORKBOOK) and return its plan."""
-    if request.param == "shipped":
-        monkeypatch.delenv(ui_data.WORKBOOK_ENV, raising=False)
-        return shipped_plan
-    path, plan = generated
-    monkeypatch.setenv(ui_data.WORKBOOK_ENV, str(path))
-    return plan
-
-
-def start(query: dict[str, str | list[str]] | None = None) -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=60)
-    at.query_params.update(query or {})
-    at.run()
-    assert_clean(at)
-    return at
-
-
-def assert_clean(at: AppTest) -> None:
-    assert not at.exception, [e.value for e in at.exception]
-    assert not at.error, [e.value for e in at.error]
-
-
-def go(at: AppTest, page: str) -> AppTest:
-    at.switch_page(page).run()
-    assert_clean(at)
-    return at
-
-
-def go_track(at: AppTest, code: str) -> AppTest:
-    """Open a generated pista page. Every pista page is the same script under its own URL path,
-    and AppTest.switch_page finds pages by file, so the page is chosen by its registered hash."""
-    url = track_url(code)
-    hashes = [h for h, info in at._registered_pages.items() if info.get("url_pathname") == url]
-    assert hashes, f"no page for pista {code} ({url})"
-    at._page_hash = hashes[0]
-    at.run()
-    assert_clean(at)
-    return at
-
-
-def figures(at: AppTest) -> list[dict]:
-    return [json.loads(el.proto.spec) for el in at.get("plotly_chart")]
-
-
-def bar_totals(figure: dict) -> dict[str, float]:
-    """Sum of the bar segments per bar title (the first item of each bar's customdata)."""
-    totals: dict[str, float] = {}
-    for trace in figure["data"]:
-        if trace.get("type") != "bar":
-            continue
-        for data, value in zip(trace["customdata"], trace["x"], strict=True):
-            totals[data[0]] = totals.get(data[0], 0.0) + value
-    return totals
-
-
-def all_text(at: AppTest) -> str:
-    """The page's Markdown texts as a reader sees them (escapes of data undone)."""
-    parts = [m.value for m in at.markdown] + [c.value for c in at.caption]
-    parts += (
-        [t.value for t in at.title] + [h.value for h in at.header] + [s.value for s in at.subheader]
-    )
-    return shown_text("\n".join(parts))
-
-
-# Every page, both workbooks --------------------------------------------------------------------
 
 
 def test_every_page_runs_and_the_navigation_has_one_page_per_pista(workbook: Plan) -> None:
@@ -197,9 +120,6 @@ def test_shipped_overview_numbers() -> None:
     assert cards["Progetti"] == "18"
 
 
-# Filters ----------------------------------------------------------------------------------------
-
-
 def test_source_filter_changes_the_totals(shipped_plan: Plan) -> None:
     at = start()
     at.multiselect(key="fonte").set_value([ONERI]).run()
@@ -250,9 +170,6 @@ def test_pista_filter_excluding_a_pista_page_says_so(shipped_plan: Plan) -> None
     assert any("esclusa dal filtro" in i.value for i in at.info)
 
 
-# Pages in detail ------------------------------------------------------------------------------
-
-
 def test_pista_page_shows_filoni_then_projects_as_cards(shipped_plan: Plan) -> None:
     at = go_track(start(), "P3")
     text = all_text(at)
@@ -286,17 +203,6 @@ def test_overview_map_has_every_project_with_its_id(workbook: Plan) -> None:
     assert project_ids == list(workbook.projects["id"])
 
 
-def open_tabs(at: AppTest, plan: Plan) -> Iterator[str]:
-    """Open each source's tab of «Fonti» in turn (only the open one is drawn), yielding its
-    source once the page shows its one table."""
-    for source in plan.source_names:
-        at.session_state[keys.SOURCE_TABS] = source
-        at.run()
-        assert_clean(at)
-        assert len(at.dataframe) == 1, source
-        yield source
-
-
 def test_sources_page_lists_each_source_projects(shipped_plan: Plan) -> None:
     at = go(start(), "app_pages/fonti.py")
     assert [t.label for t in at.tabs] == shipped_plan.source_names
@@ -305,7 +211,8 @@ def test_sources_page_lists_each_source_projects(shipped_plan: Plan) -> None:
     assert list(by_source[ONERI]["Importo"]) == [41000.0]
     assert len(by_source["Risorse interne"]) == 15
     assert "Importo" not in by_source["Risorse interne"].columns
-    totals = at.table[0].value
+    totals = at.table[0].value.set_index("Pista")  # the pista a first column, no row numbers
+    assert at.table[0].proto.hide_index
     assert totals.loc["Totale", "Risorse Coop Re-Start"] == "25.000\u00a0€"  # «€» kept on its line
     assert totals.loc["Totale", "Risorse interne"] == "15 progetti"
 
@@ -314,9 +221,6 @@ def test_downloads_are_offered_in_the_sidebar() -> None:
     at = start()
     labels = [b.proto.label for b in at.sidebar.get("download_button")]
     assert labels == ["Excel (.xlsx)", "CSV (.csv)"]
-
-
-# Loading -------------------------------------------------------------------------------------
 
 
 def test_the_workbook_is_parsed_once_per_version(tmp_path: Path, monkeypatch) -> None:
@@ -364,33 +268,6 @@ def test_an_unreadable_workbook_gives_an_italian_error_not_a_traceback(
     at = AppTest.from_file(APP, default_timeout=60).run()
     assert not at.exception
     assert len(at.error) == 1 and expected in at.error[0].value
-
-
-# A big plan: a page of rows at a time ----------------------------------------------------------
-
-BIG_PROJECTS = 2000
-
-
-@pytest.fixture(scope="module")
-def big(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Plan]:
-    """A generated workbook of 2.000 projects in 5 piste (big enough for every pager)."""
-    plan = generate_plan(n_tracks=5, n_projects=BIG_PROJECTS, extra_sources=1, seed=11)
-    path = tmp_path_factory.mktemp("big") / "piano_grande.xlsx"
-    write_workbook(plan, path)
-    loaded = load_plan(path)
-    assert loaded.ok, loaded.problems
-    return path, loaded.plan
-
-
-@pytest.fixture
-def big_plan(big, monkeypatch) -> Plan:
-    path, plan = big
-    monkeypatch.setenv(ui_data.WORKBOOK_ENV, str(path))
-    return plan
-
-
-def pager_labels(at: AppTest) -> list[str]:
-    return [s.format_func(s.value) for s in at.selectbox if s.label == "Pagina"]
 
 
 def test_big_matrix_shows_one_page_of_rows_with_an_italian_pager(big_plan: Plan) -> None:

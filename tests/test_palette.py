@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import tomllib
-from pathlib import Path
 
 import pytest
+from support.paths import ROOT
 
 from coopplan.palette import SOURCE_COLORS, STATUS_COLORS, TRACK_COLORS, text_color_on
 
-ROOT = Path(__file__).resolve().parents[1]
 WHITE = "#FFFFFF"
 
 

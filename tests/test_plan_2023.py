@@ -9,13 +9,13 @@ from pathlib import Path
 
 import openpyxl
 import pytest
-from conftest import ROOT, SHIPPED
+from support.paths import ROOT, SHIPPED
 
 from coopplan import load_plan
-from coopplan.jsonplan import plan_from_dict
+from coopplan.export.jsonplan import plan_from_dict
 from coopplan.plan import Plan
-from coopplan.schema import SHEETS
-from coopplan.writer import workbook_bytes
+from coopplan.workbook.schema import SHEETS
+from coopplan.workbook.writer import workbook_bytes
 
 SEED = ROOT.parent / "shared" / "seeds" / "000_cb94bfd1dbc4c475.txt"
 SOURCE_JSON = ROOT / "data" / "source" / "piano_2023.json"
@@ -189,6 +189,6 @@ def test_shipped_file_is_not_touched_by_loading(tmp_path: Path) -> None:
 
 def test_format_doc_is_generated_from_the_schema() -> None:
     """docs/formato.md must be rebuilt (scripts/build_workbook.py --docs) when the schema changes."""
-    from coopplan.formatdoc import format_markdown
+    from coopplan.workbook.formatdoc import format_markdown
 
     assert (ROOT / "docs" / "formato.md").read_text(encoding="utf-8") == format_markdown()

@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import replace
-from pathlib import Path
+
+from support.paths import SHIPPED
 
 from coopplan import load_plan
 from coopplan.plan import Plan
-
-SHIPPED = Path(__file__).resolve().parents[1] / "data" / "piano_2023.xlsx"
 
 
 def shipped() -> Plan:

@@ -8,55 +8,28 @@ or the Italian message naming the sheet and the cell.
 
 from __future__ import annotations
 
-import io
 import re
 import subprocess
 import sys
-import zipfile
-from collections.abc import Callable
 
 import pytest
+from support.as_shown import (
+    ARRANGEMENTS,
+    COOP,
+    FONTI,
+    I4,
+    ONERI,
+    PIANO,
+    PROGETTI,
+    errors,
+    members,
+    rewritten,
+    total,
+)
+from support.paths import ROOT, SHIPPED
 
 from coopplan import load_plan
-from coopplan.reader import LoadResult
-from coopplan.schema import normalize_header
-from tests.conftest import ROOT, SHIPPED
-
-PROGETTI = "xl/worksheets/sheet6.xml"  # the shipped workbook's parts (checked below)
-PIANO = "xl/worksheets/sheet2.xml"
-FONTI = "xl/worksheets/sheet5.xml"
-COOP, ONERI = "Risorse Coop Re-Start", "Oneri di funzionamento"
-I4 = '<c r="I4" s="7" t="n"><v>5000</v></c>'  # Rating cooperativo: 5.000 € Coop Re-Start
-
-
-def members() -> dict[str, bytes]:
-    with zipfile.ZipFile(SHIPPED) as archive:
-        return {info.filename: archive.read(info) for info in archive.infolist()}
-
-
-def rewritten(
-    part: str, edit: Callable[[str], str], *, extra: tuple[tuple[str, bytes], ...] = ()
-) -> bytes:
-    """The shipped workbook with one part's XML rewritten by ``edit`` (which must change it)."""
-    parts = members()
-    before = parts[part].decode("utf-8")
-    after = edit(before)
-    assert after != before, "the edit changed nothing"
-    parts[part] = after.encode("utf-8")
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-        for name, content in list(parts.items()) + list(extra):
-            archive.writestr(name, content)
-    return buffer.getvalue()
-
-
-def total(result: LoadResult, source: str) -> float:
-    assert result.plan is not None
-    return float(result.plan.funding.loc[result.plan.funding["source"] == source, "amount"].sum())
-
-
-def errors(result: LoadResult) -> list[tuple[str, str]]:
-    return [(p.cell, p.message) for p in result.errors]
+from coopplan.workbook.schema import normalize_header
 
 
 def test_the_shipped_parts_are_where_the_tests_edit_them() -> None:
@@ -66,9 +39,6 @@ def test_the_shipped_parts_are_where_the_tests_edit_them() -> None:
     assert COOP.encode() in parts[FONTI]
     shipped = load_plan(SHIPPED)
     assert shipped.ok and total(shipped, COOP) == 25000 and total(shipped, ONERI) == 41000
-
-
-# 1. Never a silent wrong number -------------------------------------------------------------
 
 
 @pytest.mark.parametrize(
@@ -100,62 +70,6 @@ def test_an_error_value_outside_the_table_is_named_and_ignored() -> None:
     assert result.ok and total(result, COOP) == 25000
     assert [(p.cell, p.is_error) for p in result.problems] == [("Progetti!M4", False)]
     assert "mostra l'errore #DIV/0! (divisione per zero)" in result.problems[0].message
-
-
-def _rows(xml: str) -> list[str]:
-    return re.findall(r"<row [^>]*>.*?</row>", xml)
-
-
-def _reorder(xml: str, order: Callable[[list[str]], list[str]]) -> str:
-    rows = _rows(xml)
-    return xml.replace("".join(rows), "".join(order(rows)))
-
-
-def _without_references(xml: str) -> str:
-    """Cells written without r= (rows keep theirs), as some writers do."""
-    return re.sub(r'<c r="[A-Z]+[0-9]+"', "<c", xml)
-
-
-def _prefixed(xml: str) -> str:
-    """Every element with an x: prefix, as the Open XML SDK writes."""
-    xml = xml.replace('<worksheet xmlns="', '<x:worksheet xmlns:x="', 1)
-    return re.sub(r"<(/?)([A-Za-z]+)([ >/])", r"<\1x:\2\3", xml)
-
-
-def _reference_last(xml: str) -> str:
-    return re.sub(r'<c r="([A-Z]+[0-9]+)"([^>]*?)(/?)>', r'<c\2 r="\1"\3>', xml)
-
-
-def _indented(xml: str) -> str:
-    return re.sub(r"><", ">\n    <", xml)
-
-
-def _cells_reversed(xml: str) -> str:
-    return re.sub(
-        r"(<row [^>]*>)(.*?)(</row>)",
-        lambda m: (
-            m.group(1)
-            + "".join(reversed(re.findall(r"<c .*?</c>|<c [^>]*/>", m.group(2))))
-            + m.group(3)
-        ),
-        xml,
-    )
-
-
-ARRANGEMENTS: dict[str, Callable[[str], str]] = {
-    "rows 16, 18, 19, 17": lambda xml: _reorder(
-        xml, lambda rows: rows[:16] + [rows[17], rows[18], rows[16]] + rows[19:]
-    ),
-    "rows 16, 18, 19, 17, cells without r=": lambda xml: _without_references(
-        _reorder(xml, lambda rows: rows[:16] + [rows[17], rows[18], rows[16]] + rows[19:])
-    ),
-    "rows bottom to top": lambda xml: _reorder(xml, lambda rows: rows[:1] + rows[:0:-1]),
-    "cells right to left": _cells_reversed,
-    "r= not the first attribute": _reference_last,
-    "indented XML": _indented,
-    "x: namespace prefix": _prefixed,
-    "x: prefix, no r=, indented": lambda xml: _indented(_prefixed(_without_references(xml))),
-}
 
 
 @pytest.mark.parametrize("arrangement", ARRANGEMENTS)
@@ -224,9 +138,6 @@ def test_a_cell_written_twice_is_refused_by_name() -> None:
     result = load_plan(rewritten(PROGETTI, lambda xml: xml.replace(I4, twice)))
     [(where, message)] = errors(result)
     assert where == "Progetti!I4" and "compare due volte nel file" in message
-
-
-# 2. Every message can be followed -----------------------------------------------------------
 
 
 def test_a_formula_whose_result_is_empty_text_is_an_empty_cell() -> None:

@@ -9,14 +9,14 @@ from pathlib import Path
 
 import pytest
 from streamlit.testing.v1 import AppTest
+from support.as_shown import ARRANGEMENTS, I4, PROGETTI, rewritten
+from support.paths import ROOT
 
-from coopplan import access
-from coopplan.access import SECRET_ENV, Throttle
-from coopplan.store import STORE_ENV
+from coopplan.editors import access
+from coopplan.editors.access import SECRET_ENV, Throttle
+from coopplan.store.model import STORE_ENV
 from coopplan.text import shown_text
-from tests.test_read_as_shown import ARRANGEMENTS, I4, PROGETTI, rewritten
 
-ROOT = Path(__file__).resolve().parents[1]
 PAGE = str(ROOT / "app_pages" / "aggiorna.py")
 SECRET = "pubblica-2023"
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"

@@ -8,11 +8,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from coopplan import load_plan
-from coopplan.cells import EMPTY_MARKS
-from coopplan.jsonplan import plan_from_dict, plan_to_dict
+from coopplan.export.jsonplan import plan_from_dict, plan_to_dict
 from coopplan.plan import Plan
-from coopplan.schema import PROGETTI, STATUSES, normalize_header
-from coopplan.writer import template_plan, workbook_bytes
+from coopplan.workbook.cells import EMPTY_MARKS
+from coopplan.workbook.schema import PROGETTI, STATUSES, normalize_header
+from coopplan.workbook.writer import template_plan, workbook_bytes
 
 ALPHABET = st.characters(
     whitelist_categories=("Lu", "Ll", "Nd"), whitelist_characters=" .,'&()€àèéìòùÀÈ-/?"

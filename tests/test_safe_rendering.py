@@ -9,15 +9,14 @@ from __future__ import annotations
 
 import ast
 import re
-from pathlib import Path
 
 import pandas as pd
 import pytest
+from support.paths import ROOT
 
 from coopplan.text import WORD_JOINER, shown_text
 from ui import safe
 
-ROOT = Path(__file__).resolve().parents[1]
 SHELL = [
     ROOT / "app.py",
     *sorted((ROOT / "app_pages").glob("*.py")),

@@ -1,5 +1,5 @@
-"""«Sala» in the core: the deck page for phones (coopplan.sala) and the shared slide
-(coopplan.hallstate): escaped text, one spelling of the filter, a page per version."""
+"""«Sala» in the core: the deck page for phones (coopplan.hall.sala) and the shared slide
+(coopplan.hall.state): escaped text, one spelling of the filter, a page per version."""
 
 from __future__ import annotations
 
@@ -10,14 +10,15 @@ from pathlib import Path
 
 import openpyxl
 import pytest
+from support.paths import SHIPPED
+from support.workbooks import edited_workbook
 
-from coopplan import hallstate, load_plan, sala
+from coopplan import load_plan
+from coopplan.hall import sala
+from coopplan.hall import state as hallstate
 from coopplan.slides import build_deck
-from coopplan.store import open_store
-from tests.conftest import edited_workbook
+from coopplan.store.location import open_store
 
-ROOT = Path(__file__).resolve().parents[1]
-SHIPPED = ROOT / "data" / "piano_2023.xlsx"
 P3 = "Curare le risorse umane"
 
 
@@ -86,7 +87,7 @@ def hall_location(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     """Where the shared slide lives: the folder store's directory, or a PostgreSQL store."""
     if request.param == "folder":
         return str(tmp_path)
-    from pg import fresh_schema
+    from support.pg import fresh_schema
 
     return fresh_schema(request.getfixturevalue("pg_server"))
 

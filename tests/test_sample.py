@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import pandas as pd
 import pytest
+from support.sample import generate_plan
 
 from coopplan import load_plan
 from coopplan.plan import TABLE_COLUMNS
-from coopplan.schema import STATUSES
-from coopplan.writer import workbook_bytes
-from tests.sample import generate_plan
+from coopplan.workbook.schema import STATUSES
+from coopplan.workbook.writer import workbook_bytes
 
 
 def test_shape_of_a_generated_plan() -> None:

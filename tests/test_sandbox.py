@@ -1,4 +1,4 @@
-"""Reading in a limited child (coopplan.sandbox): whatever the child does, the caller gets an
+"""Reading in a limited child (coopplan.workbook.sandbox): whatever the child does, the caller gets an
 answer, and a failure becomes the Italian sentence «Il file è troppo complesso da leggere: …»."""
 
 from __future__ import annotations
@@ -9,12 +9,12 @@ import time
 from pathlib import Path
 
 import pytest
+from support.paths import SHIPPED
 
-from coopplan import sandbox
-from coopplan.reader import load_plan
-from coopplan.sandbox import TOO_COMPLEX, Limits, call, failure_message, load_plan_isolated
+from coopplan.workbook import sandbox
+from coopplan.workbook.reader import load_plan
+from coopplan.workbook.sandbox import TOO_COMPLEX, Limits, call, failure_message, load_plan_isolated
 
-SHIPPED = Path(__file__).resolve().parents[1] / "data" / "piano_2023.xlsx"
 GiB = 1024**3
 
 
@@ -72,7 +72,7 @@ def test_a_blown_up_read_is_a_load_result_with_one_clear_error(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     # A forced blow-up, whatever the reader does with the file: the child allocates 8 GB.
-    monkeypatch.setattr(sandbox, "LOAD_TARGET", "tests.sandbox_targets:allocate")
+    monkeypatch.setattr(sandbox, "LOAD_TARGET", "tests.support.sandbox_targets:allocate")
     result = load_plan_isolated(8 * GiB, "enorme.xlsx")  # type: ignore[arg-type]
     assert result.plan is None and not result.ok
     assert len(result.problems) == 1 and result.problems[0].is_error
@@ -81,7 +81,7 @@ def test_a_blown_up_read_is_a_load_result_with_one_clear_error(
 
 
 def test_the_stray_cell_file_never_takes_the_caller_down() -> None:
-    from variants import with_stray_value
+    from support.variants import with_stray_value
 
     result = load_plan_isolated(with_stray_value("XFD20000"), "lontano.xlsx")
     # Either the reader copes with it (bounded by the cells present) or the child is stopped.
@@ -95,7 +95,7 @@ def test_the_stray_cell_file_never_takes_the_caller_down() -> None:
 
 
 def sandbox_children() -> list[int]:
-    """Pids of this process's running ``coopplan.sandbox`` children (from /proc)."""
+    """Pids of this process's running ``coopplan.workbook.sandbox`` children (from /proc)."""
     mine = str(os.getpid())
     found = []
     for entry in Path("/proc").iterdir():
@@ -106,7 +106,7 @@ def sandbox_children() -> list[int]:
             command = (entry / "cmdline").read_bytes()
         except OSError:
             continue
-        if ppid == mine and b"coopplan.sandbox" in command:
+        if ppid == mine and b"coopplan.workbook.sandbox" in command:
             found.append(int(entry.name))
     return found
 
@@ -143,10 +143,10 @@ def test_uploads_at_once_past_the_cap_are_told_to_retry_and_start_no_child() -> 
 def test_a_preview_comes_back_bounded_whatever_the_file() -> None:
     from dataclasses import replace
 
-    from sample import generate_plan
+    from support.sample import generate_plan
 
-    from coopplan.preview import SHOWN_CHANGES, Against
-    from coopplan.writer import workbook_bytes
+    from coopplan.workbook.preview import SHOWN_CHANGES, Against
+    from coopplan.workbook.writer import workbook_bytes
 
     plan = generate_plan(n_tracks=5, n_projects=1_500, seed=5)
     big = workbook_bytes(replace(plan, meta=replace(plan.meta, year=2023)))
@@ -164,3 +164,19 @@ def test_a_preview_comes_back_bounded_whatever_the_file() -> None:
     assert comparison.stale_date == (comparison.given_date <= comparison.before_date)
     alone = sandbox.preview_isolated(big, "grande.xlsx", {})  # a year with no version yet
     assert alone.ok and alone.year == 2023 and alone.comparison is None
+
+
+def test_a_child_that_cannot_start_is_not_called_a_slow_file(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A reader that never starts (an interpreter that exits at once, as one whose imports fail
+    on the server would) used to be reported at once as «la lettura non è finita in 180 secondi»
+    and blamed the file's far cells; it is said to be the server's fault, at once."""
+    monkeypatch.setattr(sandbox.sys, "executable", "/bin/false")
+    monkeypatch.setattr(sandbox, "_spare", None)
+    started = time.perf_counter()
+    result = load_plan_isolated(SHIPPED.read_bytes(), "piano.xlsx")
+    assert time.perf_counter() - started < 30
+    [problem] = result.problems
+    assert problem.message == sandbox.NOT_STARTED
+    assert "secondi" not in problem.message and "celle" not in problem.message

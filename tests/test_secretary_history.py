@@ -12,19 +12,22 @@ from pathlib import Path
 
 import pytest
 from streamlit.testing.v1 import AppTest
-from test_upload_page import sign_in
-from variants import as_bytes, shipped, with_amount, with_project_field
+from support.paths import ROOT
+from support.upload_pages import sign_in
+from support.variants import as_bytes, shipped, with_amount, with_project_field
 
-from coopplan import access, fmt, load_plan
-from coopplan.access import SECRET_ENV, Throttle
+from coopplan import fmt, load_plan
 from coopplan.diff import diff_plans, stale_version_date
+from coopplan.editors import access
+from coopplan.editors.access import SECRET_ENV, Throttle
 from coopplan.plan import Plan
-from coopplan.schema import PROGETTI
-from coopplan.store import STORE_ENV, Store
+from coopplan.store.folder import Store
+from coopplan.store.location import open_store
+from coopplan.store.model import STORE_ENV
 from coopplan.text import shown_text
-from coopplan.writer import restamped_bytes
+from coopplan.workbook.schema import PROGETTI
+from coopplan.workbook.writer import restamped_bytes
 
-ROOT = Path(__file__).resolve().parents[1]
 PAGE = str(ROOT / "app_pages" / "aggiorna.py")
 SECRET = "pubblica-2023"
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -37,7 +40,7 @@ def store(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Store:
     monkeypatch.setenv(STORE_ENV, str(tmp_path / "store"))
     monkeypatch.delenv(SECRET_ENV, raising=False)
     monkeypatch.setattr(access, "THROTTLE", Throttle())
-    return Store.default()
+    return open_store()
 
 
 def page() -> AppTest:

@@ -29,11 +29,11 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
+from support.paths import ROOT
 
-ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "benchmarks"))
 sys.path.insert(0, str(ROOT / "scripts" / "nginx"))
-from bench_load import (  # noqa: E402
+from bench_load import (
     NEW_VERSION_DATE,
     ProtocolSession,
     new_version_bytes,
@@ -41,8 +41,7 @@ from bench_load import (  # noqa: E402
     stop_serve,
     streamlit_pids,
 )
-from browser.harness import free_ports  # noqa: E402
-from conf import (  # noqa: E402
+from conf import (
     CONNECTIONS_PER_CLIENT,
     HEADER_TIMEOUT,
     KEEPALIVE_TIMEOUT,
@@ -53,10 +52,11 @@ from conf import (  # noqa: E402
     Setup,
     render,
 )
+from support.browser import free_ports
 
-from coopplan import fmt  # noqa: E402
-from coopplan.access import FORWARDED_HEADER, PROXY_TOKEN_HEADER, client_address  # noqa: E402
-from coopplan.schema import MAX_UPLOAD_MB  # noqa: E402
+from coopplan import fmt
+from coopplan.editors.access import FORWARDED_HEADER, PROXY_TOKEN_HEADER, client_address
+from coopplan.workbook.schema import MAX_UPLOAD_MB
 
 NGINX = shutil.which("nginx") or "/usr/sbin/nginx"
 UPSTREAM_HEADER = "X-Coopplan-Upstream"

@@ -5,11 +5,11 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import replace
-from pathlib import Path
 
 import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
+from support.paths import ROOT, SHIPPED
 
 from coopplan import charts, load_plan
 from coopplan.plan import TABLE_COLUMNS, Plan
@@ -17,8 +17,6 @@ from ui import cache
 from ui import data as ui_data
 from ui.filters import Filters
 
-ROOT = Path(__file__).resolve().parents[1]
-SHIPPED = ROOT / "data" / "piano_2023.xlsx"
 PAGES = sorted(f"app_pages/{p.name}" for p in (ROOT / "app_pages").glob("*.py"))
 CALLS: list[int] = []
 

@@ -1,4 +1,4 @@
-"""coopplan.sheetxml: every cell the sheet XML holds, placed and typed as the spreadsheet
+"""coopplan.workbook.sheetxml: every cell the sheet XML holds, placed and typed as the spreadsheet
 programs do (ECMA-376 Part 1 §18.3.1), or a fault naming it; merges and formulas saved without
 their result; malformed or DTD-bearing parts refused."""
 
@@ -7,12 +7,12 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from badfiles import patched_xlsx
+from support.badfiles import patched_xlsx
+from support.paths import SHIPPED
+from support.variants import with_stray_value
 
-from coopplan.reader import load_plan
-from coopplan.sheetxml import Book, BookError
-from tests.conftest import SHIPPED
-from tests.variants import with_stray_value
+from coopplan.workbook.reader import load_plan
+from coopplan.workbook.sheetxml import Book, BookError
 
 MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 SHEET = "xl/worksheets/sheet1.xml"  # the sheet «Piano e fonti» of badfiles.valid_xlsx()

@@ -9,11 +9,14 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from coopplan import access
-from coopplan.access import Throttle
-from coopplan.audit import audit_for, entries
-from coopplan.editors import IDLE_ENV, add_editor, editors_for, remove_editor, system_actor
-from coopplan.store import STORE_ENV, Store
+from coopplan.editors import access
+from coopplan.editors.access import Throttle
+from coopplan.editors.accounts import IDLE_ENV, add_editor, remove_editor, system_actor
+from coopplan.editors.audit import entries
+from coopplan.editors.backends import audit_for, editors_for
+from coopplan.store.folder import Store
+from coopplan.store.location import open_store
+from coopplan.store.model import STORE_ENV
 
 MARIA_PW = "mela-verde-2026!"
 
@@ -21,10 +24,10 @@ MARIA_PW = "mela-verde-2026!"
 def page() -> None:
     import streamlit as st
 
-    from coopplan.store import Store
+    from coopplan.store.location import open_store
     from ui import signin
 
-    store = Store.default()
+    store = open_store()
     held = signin.session(store)
     if held is None:
         st.caption("Visitatore")
@@ -42,7 +45,7 @@ def page() -> None:
 def store(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Store:
     monkeypatch.setenv(STORE_ENV, str(tmp_path / "store"))
     monkeypatch.setattr(access, "THROTTLE", Throttle())
-    made = Store.default()
+    made = open_store()
     made.ensure_seeded()
     add_editor(editors_for(made), audit_for(made), "Maria Rossi", MARIA_PW, system_actor())
     return made

@@ -12,7 +12,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 from pptx import Presentation
-from since_story import (
+from support.since_story import (
     ASSEMBLY,
     NEW_DONE,
     NEW_TITLE,
@@ -20,7 +20,7 @@ from since_story import (
     publish_story,
     second_plan,
 )
-from variants import as_bytes, shipped
+from support.variants import as_bytes, shipped
 
 from coopplan.cli import main
 from coopplan.export.pptx import deck_to_pptx
@@ -34,7 +34,7 @@ from coopplan.since import (
     with_since,
 )
 from coopplan.slides import BODY_BOTTOM, build_deck, paginate
-from coopplan.store import Store
+from coopplan.store.folder import Store
 
 START = "Dall'assemblea del 14 marzo 2026"
 STARTED = f"{START}, un progetto è partito: {STARTED_TITLE}."

@@ -6,21 +6,21 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from pathlib import Path
 
 import pytest
-from since_story import NEW_DONE, STARTED_TITLE, publish_story
 from streamlit.testing.v1 import AppTest
-from test_upload_page import button, modified_workbook, page, texts, upload
-from variants import shipped
+from support.paths import ROOT
+from support.since_story import NEW_DONE, STARTED_TITLE, publish_story
+from support.upload_pages import button, modified_workbook, page, texts, upload
+from support.variants import shipped
 
-from coopplan import access
-from coopplan.access import Throttle
-from coopplan.editors import SHARED_KEY_EDITOR
+from coopplan.editors import access
+from coopplan.editors.access import Throttle
+from coopplan.editors.accounts import SHARED_KEY_EDITOR
 from coopplan.since import track_progress
-from coopplan.store import Store
+from coopplan.store.folder import Store
+from coopplan.store.location import open_store
 
-ROOT = Path(__file__).resolve().parents[1]
 APP = str(ROOT / "app.py")
 
 
@@ -29,7 +29,7 @@ def store(monkeypatch: pytest.MonkeyPatch) -> Store:
     monkeypatch.delenv("COOPPLAN_WORKBOOK", raising=False)
     monkeypatch.delenv("COOPPLAN_EDITOR_SECRET", raising=False)
     monkeypatch.setattr(access, "THROTTLE", Throttle())
-    return Store.default()  # the private store of tests/conftest.py
+    return open_store()  # the private store of tests/conftest.py
 
 
 def run(at: AppTest) -> AppTest:

@@ -9,7 +9,8 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
-from conftest import SHIPPED
+from support.paths import SHIPPED
+from support.sample import generate_plan
 
 from coopplan import load_plan
 from coopplan.export.html import slide_html
@@ -37,7 +38,6 @@ from coopplan.slides import (
     table_height,
     text_width,
 )
-from tests.sample import generate_plan
 
 # 1 title, 1 «Le piste di lavoro», 2 at a glance, 14 piste (4 + continued; no project cut
 # while it fits a slide), 4 sources, 3 matrix, 1 end

@@ -11,14 +11,15 @@ import math
 
 import openpyxl
 import pytest
-from conftest import ROOT, SHIPPED, edited_workbook
-from sample import generate_plan
+from support.paths import ROOT, SHIPPED
+from support.sample import generate_plan
+from support.workbooks import edited_workbook
 
 from coopplan import load_plan, spending
-from coopplan.jsonplan import plan_from_dict, plan_to_dict
+from coopplan.export.jsonplan import plan_from_dict, plan_to_dict
 from coopplan.plan import Plan
-from coopplan.schema import SHEETS
-from coopplan.writer import template_plan, workbook_bytes
+from coopplan.workbook.schema import SHEETS
+from coopplan.workbook.writer import template_plan, workbook_bytes
 
 EXAMPLE = ROOT / "data" / "esempio_consuntivo.xlsx"
 TODAY = dt.date(2026, 12, 6)  # the example's version date is 25/11/2026, its assembly 18/12/2026
@@ -453,7 +454,8 @@ def hostile_example(example: Plan) -> Plan:
 
 
 def test_csv_and_xlsx_carry_the_consuntivo_and_stay_formula_free(example: Plan) -> None:
-    from coopplan import downloads, tables
+    from coopplan import tables
+    from coopplan.export import downloads
 
     table = downloads.export_table(hostile_example(example))
     text = downloads.csv_bytes(table).decode("utf-8-sig").splitlines()
@@ -483,7 +485,7 @@ def test_csv_and_xlsx_carry_the_consuntivo_and_stay_formula_free(example: Plan) 
 
 
 def test_a_plan_without_consuntivo_exports_no_spending_columns(shipped: Plan) -> None:
-    from coopplan import downloads
+    from coopplan.export import downloads
 
     columns = list(downloads.export_table(shipped).columns)
     assert columns[-3:] == shipped.source_names

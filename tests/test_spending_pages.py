@@ -8,56 +8,18 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
-from test_pages import all_text, assert_clean, figures, go, start
+from support.pages import all_text, assert_clean, figures, go, start
+from support.spending_pages import (  # noqa: F401 - fixtures
+    EXAMPLE_TODAY,
+    SCADENZE,
+    example,
+    example_file,
+    tables,
+)
 
-from coopplan import load_plan
-from coopplan.plan import Plan
-from coopplan.text import shown_text
-from coopplan.writer import write_workbook
+from coopplan.workbook.writer import write_workbook
 from ui import data as ui_data
 from ui import keys
-
-ROOT = Path(__file__).resolve().parents[1]
-EXAMPLE = ROOT / "data" / "esempio_consuntivo.xlsx"
-EXAMPLE_TODAY = dt.date(2026, 12, 6)
-SCADENZE = "app_pages/scadenze.py"
-
-
-def moved_to_today(plan: Plan) -> Plan:
-    """The example with its scadenze, assembly and version date moved so that the real today
-    is, for it, 6 December 2026 (the day its figures were chosen for)."""
-    shift = dt.date.today() - EXAMPLE_TODAY
-    projects = plan.projects.copy()
-    projects["due"] = [d + shift if d is not None else None for d in projects["due"]]
-    meta = replace(
-        plan.meta,
-        version_date=plan.meta.version_date + shift,
-        next_assembly=plan.meta.next_assembly + shift,
-    )
-    return replace(plan, meta=meta, projects=projects)
-
-
-@pytest.fixture(scope="module")
-def example_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    path = tmp_path_factory.mktemp("esempio") / "esempio.xlsx"
-    write_workbook(moved_to_today(load_plan(EXAMPLE).plan), path)
-    return path
-
-
-@pytest.fixture
-def example(example_file: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    monkeypatch.setenv(ui_data.WORKBOOK_ENV, str(example_file))
-    return example_file
-
-
-def tables(at) -> list:  # at: an AppTest
-    """The page's st.table frames as a reader sees them (escapes of data undone)."""
-    out = []
-    for element in at.table:
-        frame = element.value.map(lambda v: shown_text(v) if isinstance(v, str) else v)
-        frame.index = frame.index.map(shown_text)
-        out.append(frame)
-    return out
 
 
 def test_scadenze_lists_the_overdue_first_with_referente_and_stato(example: Path) -> None:
@@ -169,7 +131,7 @@ def test_without_a_consuntivo_the_pages_say_so_never_zero_spent(monkeypatch) -> 
 def test_thousands_of_overdue_projects_are_shown_a_hundred_at_a_time(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from tests.sample import generate_plan
+    from support.sample import generate_plan
 
     plan = generate_plan(n_tracks=3, n_projects=450, seed=7, with_spending=True)
     past = dt.date.today() - dt.timedelta(days=400)

@@ -12,16 +12,17 @@ from pathlib import Path
 
 import pytest
 from streamlit.testing.v1 import AppTest
-from test_pages import go, start
-from test_spending_pages import EXAMPLE, example, example_file, moved_to_today  # noqa: F401
-from variants import as_bytes
+from support.pages import go, start
+from support.paths import ROOT
+from support.spending_pages import EXAMPLE, example, example_file, moved_to_today  # noqa: F401
+from support.variants import as_bytes
 
 from coopplan import load_plan
 from coopplan.plan import Plan
-from coopplan.store import Store
+from coopplan.store.folder import Store
+from coopplan.store.location import open_store
 from coopplan.tables import NO_SHARE
 
-ROOT = Path(__file__).resolve().parents[1]
 APP = str(ROOT / "app.py")
 MATRICE, PRESENTAZIONE, CRONOLOGIA = (
     f"app_pages/{name}.py" for name in ("matrice", "presentazione", "cronologia")
@@ -34,7 +35,7 @@ def matrix_frame(at: AppTest):
     return grid.value.set_index("Progetto")
 
 
-def test_the_matrix_shows_what_each_project_spent(example: Path) -> None:  # noqa: F811
+def test_the_matrix_shows_what_each_project_spent(example: Path) -> None:
     frame = matrix_frame(go(start(), MATRICE))
     assert list(frame.columns[-2:]) == ["% speso", "ID"]
     assert frame.loc["Rating cooperativo", "% speso"] == pytest.approx(0.9)  # 4.500 of 5.000 €
@@ -43,7 +44,7 @@ def test_the_matrix_shows_what_each_project_spent(example: Path) -> None:  # noq
     assert frame.loc["Impresa sociale", "% speso"] == NO_SHARE  # no source in euro: «—»
 
 
-def test_the_source_filter_applies_to_the_matrix_spending(example: Path) -> None:  # noqa: F811
+def test_the_source_filter_applies_to_the_matrix_spending(example: Path) -> None:
     at = go(start({"fonte": RCS}), MATRICE)
     frame = matrix_frame(at)
     assert ONERI not in frame.columns
@@ -69,7 +70,7 @@ def test_the_matrix_of_a_plan_without_consuntivo_has_no_speso() -> None:
 @pytest.fixture
 def store(monkeypatch: pytest.MonkeyPatch) -> Store:
     monkeypatch.delenv("COOPPLAN_WORKBOOK", raising=False)
-    return Store.default()  # the private store of tests/conftest.py
+    return open_store()  # the private store of tests/conftest.py
 
 
 def spent_before(plan: Plan) -> Plan:

@@ -7,12 +7,14 @@ import io
 from pathlib import Path
 
 import pytest
-from variants import COOP, SHIPPED, as_bytes, project_with_amount, shipped, with_amount
+from support.variants import COOP, SHIPPED, as_bytes, project_with_amount, shipped, with_amount
 
-from coopplan.audit import audit_for, entries
 from coopplan.cli import main
-from coopplan.editors import add_editor, editors_for, system_actor
-from coopplan.store import Store
+from coopplan.editors.accounts import add_editor, system_actor
+from coopplan.editors.audit import entries
+from coopplan.editors.backends import audit_for, editors_for
+from coopplan.store.folder import Store
+from coopplan.store.location import open_store
 
 PASSWORD = "mela-verde-2026!"
 
@@ -20,7 +22,7 @@ PASSWORD = "mela-verde-2026!"
 @pytest.fixture
 def store(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Store:
     monkeypatch.setenv("COOPPLAN_STORE", str(tmp_path / "archivio"))
-    return Store.default()
+    return open_store()
 
 
 def modified(tmp_path: Path) -> Path:

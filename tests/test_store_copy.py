@@ -6,12 +6,12 @@ import subprocess
 import sys
 from pathlib import Path
 
-from pg import fresh_schema
-from test_store import snapshot, variant
+from support.paths import ROOT
+from support.pg import fresh_schema
+from support.stores import snapshot, variant
 
-from coopplan.store import Store, open_store
-
-ROOT = Path(__file__).resolve().parents[1]
+from coopplan.store.folder import Store
+from coopplan.store.location import open_store
 
 
 def copy(source: str, target: str) -> subprocess.CompletedProcess:

@@ -12,10 +12,10 @@ import time
 from pathlib import Path
 
 import pytest
-from variants import COOP, as_bytes, project_with_amount, shipped, with_amount
+from support.variants import COOP, as_bytes, project_with_amount, shipped, with_amount
 
 from coopplan.cli import main
-from coopplan.store import MANIFEST, OBJECTS, STALE_TEMP_SECONDS, Store
+from coopplan.store.folder import MANIFEST, OBJECTS, STALE_TEMP_SECONDS, Store
 
 
 def raised(by: float) -> bytes:

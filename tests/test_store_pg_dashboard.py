@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import pytest
-from pg import fresh_schema
-from test_versions_dashboard import coop_total, raised, session
+from support.pg import fresh_schema
+from support.versions_pages import coop_total, raised, session
 
-from coopplan.store import open_store
-from coopplan.store_pg import PgStore
+from coopplan.store.location import open_store
+from coopplan.store.postgres import PgStore
 
 
 def test_the_dashboard_shows_the_plan_published_into_a_postgresql_store(

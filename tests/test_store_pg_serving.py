@@ -18,16 +18,18 @@ from typing import TypeVar
 import psycopg
 import pytest
 import streamlit as st
-from kpi_cards import kpi_cards
-from pg import cluster, conninfo_host, execute, fresh_schema, start, stop
 from streamlit.testing.v1 import AppTest
-from variants import COOP, as_bytes, project_with_amount, shipped, with_amount
+from support.kpi_cards import kpi_cards
+from support.paths import ROOT
+from support.pg import cluster, conninfo_host, execute, fresh_schema, start, stop
+from support.variants import COOP, as_bytes, project_with_amount, shipped, with_amount
 
 from coopplan.cli import main
-from coopplan.store import Store, open_store
-from coopplan.store_pg import LOCK_SQL, OBJECTS_TABLE, RETRY_AFTER, PgStore
+from coopplan.store.folder import Store
+from coopplan.store.location import open_store
+from coopplan.store.postgres import LOCK_SQL, OBJECTS_TABLE, RETRY_AFTER, PgStore
 
-APP = str(Path(__file__).resolve().parents[1] / "app.py")
+APP = str(ROOT / "app.py")
 PAGES = (
     "app_pages/panoramica.py",
     "app_pages/fonti.py",

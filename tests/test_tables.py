@@ -9,13 +9,13 @@ from pathlib import Path
 
 import openpyxl
 import pytest
+from support.paths import SHIPPED
+from support.sample import generate_plan
 
-from coopplan import downloads, load_plan, tables
+from coopplan import load_plan, tables
+from coopplan.export import downloads
 from coopplan.plan import Plan
-from tests.sample import generate_plan
 from ui import layout
-
-SHIPPED = Path(__file__).resolve().parents[1] / "data" / "piano_2023.xlsx"
 
 
 @pytest.fixture(scope="module")
@@ -117,26 +117,50 @@ def test_downloads_name_counts_as_counts_and_money_the_italian_way(
     assert {r[done].number_format for r in sheet.iter_rows(min_row=2)} == {"General"}
 
 
-def test_problems_table_puts_file_problems_then_errors_first_and_stops_at_the_limit() -> None:
-    from coopplan.problems import error, warning
+def test_problems_table_shows_file_problems_first_then_cells_in_sheet_row_column_order() -> None:
+    from coopplan.workbook.problems import error, warning
 
     problems = [
         warning("Colonna in più", "Progetti", 1, 12),
         error("Valore non valido", "Progetti", 3, 7),
         warning("Riga vuota", "Attività", 9),
         error("Ci sono altri 4.923 problemi oltre ai 1.000 elencati"),
-        error("Importo negativo", "Progetti", 4, 9),
+        error("Importo negativo", "Progetti", 12, 9),
+        error("Importo negativo", "Progetti", 5, 27),
+        error("Importo negativo", "Progetti", 5, 9),
+        warning("Titolo lungo", "Piste", 2, 2),
     ]
-    table = tables.problems_table(problems)
+    headers = {"Progetti": {7: "Stato", 9: "Budget", 12: "Colonna in più"}}
+    table = tables.problems_table(problems, headers=headers)
     assert list(table["Problema"]) == [
         "Ci sono altri 4.923 problemi oltre ai 1.000 elencati",
+        "Titolo lungo",  # «Piste» comes before «Progetti» in the workbook
+        "Colonna in più",
         "Valore non valido",
         "Importo negativo",
-        "Colonna in più",
+        "Importo negativo",
+        "Importo negativo",
         "Riga vuota",
     ]
-    assert list(table["Cella"]) == ["", "G3", "I4", "L1", "9:9"]
-    assert len(tables.problems_table(problems, limit=2)) == 2
+    assert list(table["Cella"]) == [
+        "",
+        "B2",  # no header known: the cell alone
+        "L1 (Colonna in più)",
+        "G3 (Stato)",
+        "I5 (Budget)",  # row 5 before row 12
+        "AA5",  # column I before AA
+        "I12 (Budget)",
+        "9:9",
+    ]
+
+
+def test_problems_table_keeps_the_errors_when_it_stops_at_the_limit() -> None:
+    from coopplan.workbook.problems import error, warning
+
+    problems = [warning(f"Avviso {n}", "Progetti", n, 3) for n in range(2, 6)]
+    problems += [error("Negativo", "Progetti", 40, 9), error("Ci sono altri 10 problemi")]
+    table = tables.problems_table(problems, limit=3)
+    assert list(table["Problema"]) == ["Ci sono altri 10 problemi", "Avviso 2", "Negativo"]
 
 
 def test_track_source_table_counts_flags_and_sums_money(plan: Plan) -> None:

@@ -5,9 +5,9 @@ from __future__ import annotations
 import re
 
 import pytest
+from support.variants import as_bytes, shipped, with_project_field
 
 from coopplan import load_plan
-from coopplan.schema import PROGETTI, SHORT_TEXT
 from coopplan.text import (
     WORD_JOINER,
     clean,
@@ -16,7 +16,7 @@ from coopplan.text import (
     removed_characters,
     shown_text,
 )
-from tests.variants import as_bytes, shipped, with_project_field
+from coopplan.workbook.schema import PROGETTI, SHORT_TEXT
 
 URL = "http://127.0.0.1:8765"
 PAYLOADS = [

@@ -7,11 +7,12 @@ import json
 
 import pytest
 from streamlit.testing.v1 import AppTest
-from test_timeline import publish_history
-from test_versions_dashboard import APP
-from variants import COOP, as_bytes, shipped, with_year
+from support.history import publish_history
+from support.variants import COOP, as_bytes, shipped, with_year
+from support.versions_pages import APP
 
-from coopplan.store import Store
+from coopplan.store.folder import Store
+from coopplan.store.location import open_store
 from coopplan.text import shown_text
 from coopplan.timeline import NO_HISTORY
 
@@ -21,7 +22,7 @@ PAGE = "app_pages/cronologia.py"
 @pytest.fixture
 def store(monkeypatch: pytest.MonkeyPatch) -> Store:
     monkeypatch.delenv("COOPPLAN_WORKBOOK", raising=False)
-    seeded = Store.default()  # the private store of tests/conftest.py
+    seeded = open_store()  # the private store of tests/conftest.py
     seeded.ensure_seeded()
     return seeded
 

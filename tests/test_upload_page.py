@@ -8,129 +8,42 @@ before and after each refused upload.
 
 from __future__ import annotations
 
-import hashlib
 import re
 import threading
 from dataclasses import replace
 from pathlib import Path
 
 import pytest
-from badfiles import CORPUS, build
-from conftest import column_of, edited_workbook
-from sample import generate_plan
-from streamlit.testing.v1 import AppTest
-from variants import COOP, as_bytes, project_with_amount, shipped, with_amount
+from support.badfiles import CORPUS, build
+from support.paths import SHIPPED
+from support.sample import generate_plan
+from support.upload_pages import (  # noqa: F401 - fixtures
+    SECRET,
+    bad_dir,
+    button,
+    fill_and_publish,
+    fresh_throttle,
+    modified_workbook,
+    page,
+    publish_is_off,
+    sign_in,
+    snapshot,
+    store,
+    table_with,
+    tables_text,
+    texts,
+    upload,
+)
+from support.variants import COOP, as_bytes, shipped
+from support.workbooks import column_of, edited_workbook
 
-from coopplan import access, sandbox
-from coopplan.access import SECRET_ENV, Throttle
-from coopplan.editors import SHARED_KEY_EDITOR
-from coopplan.preview import SHOWN_CHANGES
-from coopplan.store import STORE_ENV, Store
+from coopplan.editors.accounts import SHARED_KEY_EDITOR
+from coopplan.store.folder import Store
 from coopplan.text import literal_md, shown_text
+from coopplan.workbook import sandbox
+from coopplan.workbook.preview import SHOWN_CHANGES
 from ui import keys
 from ui.update import SHOWN_PROBLEMS
-
-ROOT = Path(__file__).resolve().parents[1]
-PAGE = str(ROOT / "app_pages" / "aggiorna.py")
-SECRET = "pubblica-2023"
-XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-
-@pytest.fixture
-def store(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Store:
-    monkeypatch.setenv(STORE_ENV, str(tmp_path / "store"))
-    monkeypatch.delenv(SECRET_ENV, raising=False)
-    return Store.default()
-
-
-@pytest.fixture(autouse=True)
-def fresh_throttle(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Every test starts as a new server process: nobody has guessed yet."""
-    monkeypatch.setattr(access, "THROTTLE", Throttle())
-
-
-@pytest.fixture(scope="module")
-def bad_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return tmp_path_factory.mktemp("badfiles")
-
-
-def page(secret: str | None = SECRET, *, signed_in: bool = True) -> AppTest:
-    """The page in a new session; signed in with ``secret`` unless ``signed_in`` is False."""
-    at = AppTest.from_file(PAGE, default_timeout=60)
-    if secret:
-        at.secrets["editor_secret"] = secret
-    at.run()
-    assert not at.exception, [e.value for e in at.exception]
-    if secret and signed_in:
-        sign_in(at, secret)
-        assert at.file_uploader, texts(at.error)
-    return at
-
-
-def sign_in(at: AppTest, secret: str) -> AppTest:
-    at.text_input(key="agg_sign_in_secret").input(secret)
-    button(at, "Accedi").click()
-    at.run()
-    assert not at.exception, [e.value for e in at.exception]
-    return at
-
-
-def snapshot(folder: Path) -> dict[str, str]:
-    return {
-        str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
-        for p in sorted(folder.rglob("*"))
-        if p.is_file()
-    }
-
-
-def upload(at: AppTest, name: str, data: bytes, mime: str = XLSX_MIME) -> AppTest:
-    at.file_uploader[0].set_value((name, data, mime))
-    at.run()
-    assert not at.exception, [e.value for e in at.exception]
-    return at
-
-
-def button(at: AppTest, label: str):
-    found = [b for b in at.button if b.label == label]
-    return found[0] if found else None
-
-
-def publish_is_off(at: AppTest) -> bool:
-    publish = button(at, "Pubblica")
-    return publish is None or publish.disabled
-
-
-def texts(elements) -> str:
-    """What the user reads in these elements (their Markdown escapes undone)."""
-    return "\n".join(shown_text(str(e.value)) for e in elements)
-
-
-def tables_text(at: AppTest) -> str:
-    return "\n".join(t.value.to_string() for t in at.table)
-
-
-def table_with(at: AppTest, column: str):
-    """The first st.table that has ``column`` (problems: «Problema», history: «Versione»)."""
-    return next(t for t in at.table if column in t.value.columns)
-
-
-def fill_and_publish(at: AppTest, note: str = "") -> AppTest:
-    """«Pubblica» as whoever is signed in (the form asks no name: the session names them)."""
-    if note:
-        at.text_area(key="agg_publish_note").input(note)
-    button(at, "Pubblica").click()
-    at.run()
-    assert not at.exception, [e.value for e in at.exception]
-    return at
-
-
-def modified_workbook(raise_by: float = 2500) -> bytes:
-    plan = shipped()
-    project = project_with_amount(plan, COOP)
-    return as_bytes(with_amount(plan, project, COOP, plan.funding_of(project)[COOP] + raise_by))
-
-
-# Bad files ---------------------------------------------------------------------------------
 
 
 @pytest.mark.parametrize("name", CORPUS)
@@ -167,9 +80,14 @@ def test_problems_are_listed_all_at_once_with_a_summary(store: Store) -> None:
     assert not at.dataframe  # static tables: long messages wrap instead of being cut
     assert list(frame.columns) == ["Gravità", "Foglio", "Cella", "Problema"]
     assert len(frame) == 5
-    assert sorted(frame["Gravità"]) == ["Avviso", "Avviso", "Errore", "Errore", "Errore"]
-    cells = set(zip(frame["Foglio"], frame["Cella"], strict=True))
-    assert {("Progetti", "I3"), ("Progetti", "G4"), ("Progetti", "D5")} <= cells
+    # In the workbook's order, rows and columns as numbers, each cell named by its column.
+    assert list(zip(frame["Gravità"], frame["Foglio"], frame["Cella"], strict=True)) == [
+        ("Avviso", "Piano", "A6 (Campo)"),
+        ("Avviso", "Progetti", "L1 (Colonna in più)"),
+        ("Errore", "Progetti", f"I3 ({COOP})"),
+        ("Errore", "Progetti", "G4 (Stato)"),
+        ("Errore", "Progetti", "D5 (Progetto)"),
+    ]
     assert publish_is_off(at)
     assert snapshot(store.root) == before
 
@@ -224,11 +142,8 @@ def test_warnings_alone_do_not_block(store: Store) -> None:
     assert not publish_is_off(at)
 
 
-# Preview and publish -----------------------------------------------------------------------
-
-
 def test_the_same_file_says_nothing_changes(store: Store) -> None:
-    at = upload(page(), "piano_2023.xlsx", (ROOT / "data" / "piano_2023.xlsx").read_bytes())
+    at = upload(page(), "piano_2023.xlsx", (SHIPPED).read_bytes())
     assert "Nessuna modifica: il file è uguale al piano in vigore." in texts(at.info)
     assert publish_is_off(at)
 
@@ -237,6 +152,7 @@ def test_preview_then_publish_when_signed_in(store: Store) -> None:
     at = upload(page(), "piano_marzo.xlsx", modified_workbook(2500))
     shown = tables_text(at)
     assert "+2.500 €" in shown and "27.500 €" in shown and COOP in shown
+    assert all(t.proto.hide_index for t in at.table)  # no column of row numbers («0»)
     assert store.current().number == 1  # the preview publishes nothing
     fill_and_publish(at, note="Consiglio di marzo")
     assert "Pubblicata la versione 2 del piano 2023" in texts(at.success)
@@ -319,9 +235,6 @@ def test_a_plan_for_a_new_year_is_announced(store: Store) -> None:
     assert [s.label for s in at.selectbox][0] == "Piano"  # the history offers the two plans
 
 
-# Downloads and history ----------------------------------------------------------------------
-
-
 def test_downloads_are_offered(store: Store) -> None:
     at = page()
     labels = [b.proto.label for b in at.get("download_button")]
@@ -352,9 +265,6 @@ def test_history_compare_view_and_restore(store: Store) -> None:
     current = store.current()
     assert (current.number, current.restored_from, current.editor) == (3, 1, SHARED_KEY_EDITOR)
     assert store.read(current) == store.read(1)
-
-
-# Bounded checks -------------------------------------------------------------------------------
 
 
 def test_a_check_while_others_run_says_retry_and_runs_when_asked_again(

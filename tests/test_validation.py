@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import pytest
-from conftest import column_of, edited_workbook
 from openpyxl.utils import get_column_letter
+from support.workbooks import column_of, edited_workbook
 
 from coopplan import load_plan
-from coopplan.problems import Problem, summary
+from coopplan.workbook.problems import Problem, summary
 
 
 def problems_of(edit) -> list[Problem]:
@@ -243,7 +243,7 @@ def test_a_long_list_of_allowed_values_is_cut_in_the_message() -> None:
 
 
 def test_a_mistake_on_every_row_is_listed_up_to_a_cap_and_counted() -> None:
-    from coopplan.reader import MAX_PROBLEMS
+    from coopplan.workbook.reader import MAX_PROBLEMS
 
     def repeat(book) -> None:
         sheet = book["Attività"]
@@ -262,7 +262,7 @@ def test_a_mistake_on_every_row_is_listed_up_to_a_cap_and_counted() -> None:
 def test_too_many_filled_cells_are_refused_before_reading_them(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    from coopplan import reader
+    from coopplan.workbook import reader
 
     monkeypatch.setattr(reader, "MAX_CELLS_PER_SHEET", 150)  # «Progetti» has 185 filled cells
     problem = only_error(problems_of(lambda b: None))

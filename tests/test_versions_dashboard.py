@@ -3,53 +3,25 @@ by open sessions on their next interaction, the plan selector, the read-only vie
 
 from __future__ import annotations
 
-import hashlib
-import os
 from pathlib import Path
 
 import pytest
-from kpi_cards import kpi_cards
-from readonly import read_only
 from streamlit.testing.v1 import AppTest
-from test_upload_page import sign_in
-from variants import COOP, as_bytes, project_with_amount, shipped, with_amount, with_year
+from support.readonly import read_only
+from support.upload_pages import sign_in
+from support.versions_pages import (
+    UPDATE_PAGE,
+    coop_total,
+    flip_a_byte,
+    raised,
+    session,
+    snapshot,
+    store,  # noqa: F401 - fixtures
+)
 
-from coopplan.downloads import XLSX_MIME
-from coopplan.store import Store, Version
+from coopplan.export.downloads import XLSX_MIME
+from coopplan.store.folder import Store
 from ui import keys
-
-APP = str(Path(__file__).resolve().parents[1] / "app.py")
-UPDATE_PAGE = str(Path(__file__).resolve().parents[1] / "app_pages" / "aggiorna.py")
-
-
-@pytest.fixture
-def store(monkeypatch: pytest.MonkeyPatch) -> Store:
-    monkeypatch.delenv("COOPPLAN_WORKBOOK", raising=False)
-    seeded = Store.default()  # the private store of tests/conftest.py
-    seeded.ensure_seeded()  # what the app does at start-up
-    return seeded
-
-
-def session() -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=60)
-    at.run()
-    assert not at.exception, [e.value for e in at.exception]
-    return at
-
-
-def coop_total(at: AppTest) -> str:
-    """The overview's KPI card of the source COOP, as text ('25.000 €')."""
-    found = kpi_cards(at).get(COOP)
-    if found:
-        return found
-    raise AssertionError(f"no KPI card for {COOP}")
-
-
-def raised(by: float, year: int | None = None) -> bytes:
-    plan = shipped()
-    project = project_with_amount(plan, COOP)
-    plan = with_amount(plan, project, COOP, plan.funding_of(project)[COOP] + by)
-    return as_bytes(with_year(plan, year) if year else plan)
 
 
 def test_open_sessions_show_a_new_version_on_their_next_interaction(store: Store) -> None:
@@ -125,14 +97,6 @@ def test_an_unusable_store_still_shows_the_shipped_plan(
     assert not at.exception
 
 
-def flip_a_byte(store: Store, version: Version) -> None:
-    path = store.object_path(version.sha256)
-    damaged = bytearray(path.read_bytes())
-    damaged[len(damaged) // 2] ^= 0x01
-    os.chmod(path, 0o644)
-    path.write_bytes(bytes(damaged))
-
-
 def test_a_damaged_newest_version_is_told_on_every_page_and_the_last_intact_one_shown(
     store: Store,
 ) -> None:
@@ -187,11 +151,3 @@ def test_publishing_into_a_read_only_store_says_so_in_italian_and_changes_nothin
     monkeypatch.undo()
     assert snapshot(store.root) == before
     assert store.current().number == 1
-
-
-def snapshot(folder: Path) -> dict[str, str]:
-    return {
-        str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
-        for p in sorted(folder.rglob("*"))
-        if p.is_file()
-    }

@@ -4,24 +4,26 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Sequence
+from functools import partial
 from typing import Any, Literal
 
 import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from coopplan import Plan, charts, downloads, fmt, kinds, spending, tables
+from coopplan import Plan, charts, fmt, kinds, spending, tables
 from coopplan.charts import PLOTLY_CONFIG
-from coopplan.export import file_stem
+from coopplan.export import formats
 from coopplan.palette import status_color, text_color_on
 from coopplan.plan import ProjectCard
-from coopplan.schema import STATUSES
 from coopplan.since import signed_delta
+from coopplan.workbook.schema import STATUSES
 from ui import CHOOSE, keys, layout
 from ui.cache import shared
 from ui.filters import current_filters
 from ui.safe import Md, join, md, table, text
 from ui.spending import card_extras
+from ui.update import phone_rows
 
 
 def plan_header(plan: Plan, title: str | None = None, published: dt.date | None = None) -> None:
@@ -259,40 +261,41 @@ def _funding_lines(card: ProjectCard, chosen: Sequence[str] = ()) -> Md:
     return join(lines, "\n") if lines else Md("*Nessuna fonte di finanziamento indicata.*")
 
 
-def sidebar_downloads(view: Plan, stem: str = "progetti") -> None:
-    """Download the filtered project table as .xlsx and .csv (built only when clicked)."""
+def sidebar_downloads(view: Plan) -> None:
+    """The files of the registry offered in the sidebar: the filtered project table as .xlsx and
+    .csv, built when clicked (cached), named after the filter."""
     with st.sidebar:
         st.markdown("#### :material/download: Scarica i progetti")
         st.caption("La tabella dei progetti mostrati, con i filtri scelti.")
-        table = lambda: downloads.export_table(view)  # noqa: E731 - built only when clicked
-        files = (
-            (
-                "Excel (.xlsx)",
-                "xlsx",
-                downloads.XLSX_MIME,
-                ":material/table_view:",
-                lambda: downloads.xlsx_bytes(table(), tables.money_columns(view)),
-            ),
-            (
-                "CSV (.csv)",
-                "csv",
-                "text/csv",
-                ":material/description:",
-                lambda: downloads.csv_bytes(table()),
-            ),
+        subject = formats.Subject(view, current_filters().describe(view))
+        offer_files(formats.Place.SIDEBAR, subject, disabled=view.is_empty, width="stretch")
+
+
+def offer_files(
+    place: formats.Place,
+    subject: formats.Subject,
+    *,
+    disabled: bool = False,
+    width: Literal["content", "stretch"] = "content",
+) -> None:
+    """A download button per format of the registry offered at ``place``: the file is built
+    when clicked (cached) and named after the subject's filter; a format whose tool is missing
+    is offered disabled, its tooltip saying why."""
+    for offered in formats.offered(place):
+        ready = offered.available()
+        tip = offered.help if ready else offered.missing
+        st.download_button(
+            text(offered.label),
+            partial(offered.file, subject),
+            file_name=offered.file_name(subject.filter_label),
+            mime=offered.mime,
+            icon=f":material/{offered.icon}:",
+            on_click="ignore",
+            key=f"cp_{offered.key}_{place.name.lower()}",
+            width=width,
+            disabled=disabled or not ready,
+            help=text(tip) if tip else None,
         )
-        name = file_stem(stem, current_filters().describe(view))  # named after the filter
-        for label, extension, mime, icon, build in files:
-            st.download_button(
-                text(label),
-                build,
-                file_name=f"{name}.{extension}",
-                mime=mime,
-                icon=icon,
-                on_click="ignore",
-                width="stretch",
-                disabled=view.is_empty,
-            )
 
 
 def project_picker(
@@ -562,15 +565,28 @@ def _matrix_column(column: layout.MatrixColumn, *, centred: bool):  # noqa: ANN2
     )
 
 
-def totals_table(frame) -> None:  # noqa: ANN001 - a DataFrame of texts with a "Totale" row
-    """A small static table of totals: numbers right-aligned, the closing total row in bold."""
+def totals_table(frame, phone_key: str) -> None:  # noqa: ANN001 - texts, a "Totale" row
+    """A small static table of totals: its row labels (the index) a first column, numbers
+    right-aligned, the closing total row in bold. On a phone a list instead, one block per row
+    (``phone_rows``, containers keyed from ``phone_key``): four columns of «funzionamento» and
+    «41.000 €» do not fit 360 px (issue 24 §4: the table scrolled sideways by 11 px)."""
+    kept = frame.map(lambda v: fmt.units_kept(v) if isinstance(v, str) else v)  # never «€» alone
+    shown = kept.reset_index()
+    label, *numbers = shown.columns
 
     def bold_total(row):  # noqa: ANN001, ANN202
-        weight = "font-weight: 700" if row.name == "Totale" else ""
+        weight = "font-weight: 700" if row[label] == "Totale" else ""
         return [weight] * len(row)
 
-    kept = frame.map(lambda v: fmt.units_kept(v) if isinstance(v, str) else v)  # never «€» alone
-    st.table(table(kept).style.set_properties(**{"text-align": "right"}).apply(bold_total, axis=1))
+    with st.container(key=f"{keys.PHONE_ONLY}-{phone_key}"):
+        phone_rows(shown, named=False)  # «Che ruolo vogliamo giocare», «Totale»
+    with st.container(key=f"{keys.WIDE_ONLY}-{phone_key}"):
+        st.table(
+            table(shown)
+            .style.set_properties(subset=numbers, **{"text-align": "right !important"})
+            .apply(bold_total, axis=1),
+            hide_index=True,
+        )
 
 
 def _table_height(rows: int) -> int | Literal["content"]:

@@ -22,16 +22,16 @@ from pathlib import Path
 import streamlit as st
 
 from coopplan import LoadResult, Plan, fmt, load_plan
-from coopplan.files import os_reason
-from coopplan.store import (
+from coopplan.store.files import os_reason
+from coopplan.store.folder import Store
+from coopplan.store.location import open_store
+from coopplan.store.model import (
     SHIPPED_WORKBOOK,
     STORE_ENV,
-    Store,
     StoreError,
     UnreachableStoreError,
     Version,
     VersionStore,
-    open_store,
 )
 from ui import keys
 from ui.safe import Md, join, md, text

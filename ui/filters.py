@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import streamlit as st
 
 from coopplan import Plan, fmt
-from coopplan.schema import STATUSES
+from coopplan.workbook.schema import STATUSES
 from ui import keys
 from ui.cache import shared
 from ui.safe import md

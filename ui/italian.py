@@ -6,7 +6,7 @@ change them (they are literals in its frontend bundle, ``streamlit/static/static
 nothing, the «Skip to main content» link of the first Tab, and what a screen reader speaks on
 its buttons («Expand sidebar», «Collapse sidebar», «Open», «Clear value», «Remove …», «Help for
 …», «Link to heading»…). A small script, run in the page once per tab (``st.html`` with
-``unsafe_allow_javascript``, no iframe, as ``ui.history``), puts the Italian words in their
+``unsafe_allow_javascript``, no iframe, as ``ui.browser_back``), puts the Italian words in their
 place as Streamlit draws them (a MutationObserver: before the browser paints, so the English is
 never seen) and marks the Material icons inside a text as decorative (a screen reader read
 «task_alt icon Attività realizzate»).

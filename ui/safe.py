@@ -47,12 +47,24 @@ def join(parts: list[Md] | tuple[Md, ...], separator: str = " · ") -> Md:
 
 def table(frame: pd.DataFrame) -> pd.DataFrame:
     """``frame`` for st.table, which reads its cells, index and headers as Markdown: every text
-    in them escaped so it shows as written (numbers stay numbers)."""
+    in them escaped so it shows as written (numbers stay numbers).
+
+    Row numbers mean nothing to a reader: an unnamed index of whole numbers (a RangeIndex, or
+    what is left of one after filtering rows) becomes a RangeIndex again, which st.table hides.
+    Mapping it kept the numbers and showed a stray column «0» (issue 24 §2)."""
 
     def escaped(value: object) -> object:
         return literal_md(value) if isinstance(value, str) else value
 
     shown = frame.map(escaped)
-    shown.index = shown.index.map(escaped)
+    if _row_numbers(shown.index):
+        shown = shown.reset_index(drop=True)
+    else:
+        shown.index = shown.index.map(escaped)
     shown.columns = shown.columns.map(escaped)
     return shown
+
+
+def _row_numbers(index: pd.Index) -> bool:
+    """An index of positions, not of labels: unnamed and of whole numbers."""
+    return index.nlevels == 1 and index.name is None and pd.api.types.is_integer_dtype(index)

@@ -1,12 +1,12 @@
 """What the dashboard's server adds beside Streamlit (app.py's ``st.App``): «Sala» and gzip.
 
-- ``GET /sala``: the hall's phone page (coopplan.sala), plain HTML, no Streamlit session; gzip
+- ``GET /sala``: the hall's phone page (coopplan.hall.sala), plain HTML, no Streamlit session; gzip
   when the phone accepts it, with an ETag (a later open answers 304 from the phone's cache).
 - ``GET /sala/eventi``: the president's slide as server-sent events (one JSON event per
   change, on one stream per phone), what «Sala» uses. ``GET /sala/stato?dopo=TAG``: the same
   JSON by long polling (when ``TAG`` is the current one the answer waits up to ``HOLD`` s for
   the next change), for a browser without EventSource. One watcher per process reads the shared
-  record (coopplan.hallstate) every ``TICK`` s, so a change made by any process is seen by every
+  record (coopplan.hall.state) every ``TICK`` s, so a change made by any process is seen by every
   phone within about ``TICK`` s.
 - ``GzipStatic``: Streamlit's own static files (``/static/…``, the JavaScript and CSS bundles,
   4.7 MB for PlotlyChart.js alone) gzip-compressed (zopfli at install, ui/precompress.py, else
@@ -32,8 +32,9 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs
 
-from coopplan import hallstate, sala
-from coopplan.store import StoreError
+from coopplan.hall import sala
+from coopplan.hall import state as hallstate
+from coopplan.store.model import StoreError
 from ui import precompress
 
 TICK = 0.1  # seconds between two reads of the shared record, per process
@@ -412,7 +413,7 @@ def presenter_link(port: int) -> str:
 async def lifespan(_app: object) -> AsyncIterator[None]:
     from streamlit import config
 
-    from coopplan.hall import serving_port
+    from coopplan.hall.links import serving_port
     from ui import uploads
 
     uploads.guard()  # before any session can upload (dashboard() installs it too: idempotent)

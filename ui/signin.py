@@ -1,7 +1,7 @@
 """Named editors on the page: «Accedi» with a name and a password, the signed-in session with
-its idle timeout, «Esci», and the audit log for editors (coopplan.editors, coopplan.audit).
+its idle timeout, «Esci», and the audit log for editors (coopplan.editors.accounts, coopplan.editors.audit).
 
-The session state keeps a ``coopplan.editors.Session`` (who, how, from where, last active); a
+The session state keeps a ``coopplan.editors.accounts.Session`` (who, how, from where, last active); a
 page run asks ``session(store)``, which ends a session idle for longer than
 COOPPLAN_EDITOR_IDLE_MINUTES (the log records it) and otherwise marks it active. Before a write,
 ``actor(store)`` checks again that the editor still exists: an editor removed while signed in
@@ -16,22 +16,22 @@ import uuid
 import pandas as pd
 import streamlit as st
 
-from coopplan.access import Guesser, _duration
-from coopplan.audit import Action, Event, Result, audit_for, csv_text, entries, table_rows
-from coopplan.editors import (
+from coopplan.editors.access import Guesser, _duration
+from coopplan.editors.accounts import (
     EXPIRED_MESSAGE,
     REMOVED_MESSAGE,
     Actor,
     Session,
     SignIn,
-    editors_for,
     idle_limit,
     still_editor,
 )
-from coopplan.store import StoreError, VersionStore
+from coopplan.editors.audit import Action, Event, Result, csv_text, entries, table_rows
+from coopplan.editors.backends import audit_for, editors_for
+from coopplan.store.model import StoreError, VersionStore
 from ui.safe import table, text
 
-SESSION = "editor_session"  # session state: the coopplan.editors.Session signed in, if any
+SESSION = "editor_session"  # session state: the coopplan.editors.accounts.Session signed in, if any
 SESSION_ID = "agg_session_id"  # a random id of this browser session, for the guess throttle
 NAME_FIELD = "agg_sign_in_name"
 PASSWORD_FIELD = "agg_sign_in_password"  # noqa: S105 - a widget key, not a password
@@ -60,7 +60,7 @@ def session(store: VersionStore) -> Session | None:
     if held.expired(now, limit):
         st.session_state.pop(SESSION, None)
         st.session_state[NOTICE] = EXPIRED_MESSAGE.format(minutes=_duration(limit))
-        _log(store, Action(Event.SIGN_OUT, held.editor, held.client, Result.EXPIRED))
+        log(store, Action(Event.SIGN_OUT, held.editor, held.client, Result.EXPIRED))
         return None
     held.touch(now)
     return held
@@ -113,7 +113,7 @@ def sign_out(store: VersionStore) -> None:
     """«Esci»: the session ends (and the log says so)."""
     held = st.session_state.pop(SESSION, None)
     if isinstance(held, Session):
-        _log(store, Action(Event.SIGN_OUT, held.editor, held.client))
+        log(store, Action(Event.SIGN_OUT, held.editor, held.client))
 
 
 def audit_section(store: VersionStore) -> None:
@@ -134,7 +134,7 @@ def audit_section(store: VersionStore) -> None:
                 "accesso, tentativo sbagliato, pubblicazione, ripristino e segno, con l'indirizzo."
             )
         )
-        st.table(table(pd.DataFrame(rows)))
+        st.table(table(pd.DataFrame(rows)), hide_index=True)
         st.download_button(
             "Scarica il registro (.csv)",
             data=csv_text(items).encode("utf-8-sig"),
@@ -146,7 +146,7 @@ def audit_section(store: VersionStore) -> None:
         )
 
 
-def _log(store: VersionStore, action: Action) -> None:
+def log(store: VersionStore, action: Action) -> None:
     try:
         audit_for(store).record(action)
     except StoreError:

@@ -8,6 +8,7 @@ tables, access).
 from __future__ import annotations
 
 import datetime as dt
+import time
 from collections.abc import Callable, Sequence
 from contextlib import nullcontext
 from dataclasses import dataclass
@@ -17,18 +18,22 @@ import pandas as pd
 import streamlit as st
 
 from coopplan import fmt
-from coopplan.audit import audit_for
 from coopplan.diff import PlanDiff
-from coopplan.downloads import XLSX_MIME
-from coopplan.editors import Actor, mark_as
-from coopplan.preview import SHOWN_PROBLEMS as SHOWN_PROBLEMS
-from coopplan.preview import Table, UploadPreview, shown_tables
-from coopplan.schema import MAX_UPLOAD_MB
-from coopplan.store import StoreError, Version, VersionStore
+from coopplan.editors.accounts import Actor, mark_as
+from coopplan.editors.backends import audit_for
+from coopplan.export.downloads import XLSX_MIME
+from coopplan.store.model import StoreError, Version, VersionStore
+from coopplan.workbook.preview import SHOWN_PROBLEMS as SHOWN_PROBLEMS
+from coopplan.workbook.preview import Table, UploadPreview, shown_tables
+from coopplan.workbook.schema import MAX_UPLOAD_MB
 from ui import CHOOSE, editor, keys
 from ui.safe import join, md, table, text
 
-FLASH = "agg_flash"  # a success message shown once, after the rerun that follows a publish
+FLASH = "agg_flash"  # (place, message): a success shown once, after the rerun that follows a write
+FLASH_BOX = "agg-flash"  # the container of that message, scrolled into view (``show_flash``)
+AT_UPLOAD = "upload"  # places of a flash: under the uploader, after «Pubblica»
+AT_HISTORY = "history"  # under the version chosen in the history, after a restore or a mark
+FLASH_SCROLL_MS = 2500  # how long the message is brought back into view while the page settles
 SCROLL_AFTER_ROWS = 20  # a longer table scrolls inside a box of TABLE_HEIGHT_PX, header kept
 TABLE_HEIGHT_PX = 640
 SIGN_IN_FIRST = "Accedi di nuovo per pubblicare: in questa sessione non risulta un accesso."
@@ -95,12 +100,14 @@ def text_table(frame: pd.DataFrame, phone_key: str = "") -> None:
         )
 
 
-def phone_rows(frame: pd.DataFrame) -> None:
+def phone_rows(frame: pd.DataFrame, *, named: bool = True) -> None:
     """Each row of ``frame`` as a short block for a phone: its first column in bold as a
-    heading, then «Colonna: valore» for every other filled cell, one a line."""
+    heading («Versione 2»; without its header unless ``named``: «Totale», not «Pista Totale»),
+    then «Colonna: valore» for every other filled cell, one a line."""
     first, *others = frame.columns
     for _, row in frame.iterrows():
-        lines = [md("**{header} {value}**", header=first, value=row[first])]
+        header = first if named else ""
+        lines = [md("**{header}{value}**", header=f"{header} " if header else "", value=row[first])]
         lines += [
             md("{header}: {value}", header=h, value=row[h]) for h in others if str(row[h]).strip()
         ]
@@ -120,7 +127,7 @@ def show_changes(tables: Sequence[Table], nothing: str) -> None:
         st.info(text(nothing))
     for shown in tables:
         st.markdown(md("**{title}**", title=shown.title))
-        st.table(table(shown.frame))
+        st.table(table(shown.frame), hide_index=True)
         rest = shown.rows - len(shown.frame)
         if rest > 0:
             st.caption(
@@ -238,10 +245,11 @@ def write_to_store(
     store: VersionStore,
     write: Callable[[Actor], Version],
     done: Callable[[Version], str],
+    place: str = AT_HISTORY,
 ) -> None:
     """For a signed-in editor still allowed to, ``write`` a version as them (the verified
-    ``Actor``); then rerun showing ``done(version)`` once. A refusal of the store is shown as an
-    error and nothing is written."""
+    ``Actor``); then rerun showing ``done(version)`` once, at ``place`` (``show_flash``). A
+    refusal of the store is shown as an error and nothing is written."""
     if not editor.signed_in():  # signed out in the meantime (another tab): nothing written
         st.error(text(SIGN_IN_FIRST))
         return
@@ -253,8 +261,52 @@ def write_to_store(
     except StoreError as exc:
         st.error(text(exc.public))
         return
-    st.session_state[FLASH] = done(version)
+    st.session_state[FLASH] = (place, done(version))
     st.rerun()
+
+
+# Brings the message into view (centred) until it is, for FLASH_SCROLL_MS while the rerun
+# replaces the page around it, unless the reader scrolls or types meanwhile.
+_SCROLL_SCRIPT = """<script>
+(() => {
+  const started = performance.now();
+  let moved = false;
+  const stop = () => { moved = true; };
+  for (const kind of ['wheel', 'touchstart', 'keydown']) {
+    window.addEventListener(kind, stop, {once: true, capture: true});
+  }
+  const step = () => {
+    if (moved || performance.now() - started > %(ms)d) return;
+    const box = document.querySelector('.st-key-%(key)s');
+    if (box) {
+      const r = box.getBoundingClientRect();
+      if (r.top < 0 || r.bottom > window.innerHeight) {
+        box.scrollIntoView({block: 'center', behavior: 'instant'});
+      }
+    }
+    setTimeout(step, 100);
+  };
+  step();
+})(); /* %(nonce)s */
+</script>"""
+
+
+def show_flash(place: str | None) -> None:
+    """The success message of the write just done, if it belongs at ``place`` (None: any place,
+    for the foot of the page), next to where the secretary pressed the button, and scrolled into
+    view: at the top of the page it was off screen (issue 24 §2)."""
+    flash = st.session_state.get(FLASH)
+    if not flash or (place is not None and flash[0] != place):
+        return
+    del st.session_state[FLASH]
+    with st.container(key=FLASH_BOX):
+        st.success(text(flash[1]))
+    with st.container(key=f"{FLASH_BOX}-script"):
+        script = _SCROLL_SCRIPT % {"ms": FLASH_SCROLL_MS, "key": FLASH_BOX, "nonce": time.time()}
+        st.html(
+            f"<style>{keys.hidden_holder(f'{FLASH_BOX}-script')}</style>{script}",
+            unsafe_allow_javascript=True,
+        )
 
 
 def mark_text(number: int, day: dt.date) -> str:
@@ -296,4 +348,4 @@ def mark_form(store: VersionStore, chosen: Version) -> None:
             mark_as(store, audit_for(store), who, chosen.number, day)
             return chosen
 
-        write_to_store(store, mark, lambda version: mark_text(version.number, day))
+        write_to_store(store, mark, lambda version: mark_text(version.number, day), AT_HISTORY)

@@ -96,7 +96,7 @@ def year_comparison() -> None:
         return
     by_source, by_track = compare_years(plans)
     st.markdown("**Totali per fonte di finanziamento**")
-    st.table(table(_shown_sources(by_source)))
+    st.table(table(_shown_sources(by_source)), hide_index=True)
     st.markdown("**Budget per pista** (tutte le fonti in euro)")
     st.table(table(_shown_money(by_track, "Pista")))
 

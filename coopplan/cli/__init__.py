@@ -16,7 +16,7 @@ from collections.abc import Callable
 
 from coopplan.cli import editors, plan, store
 from coopplan.cli.common import EXIT_INVALID, EXIT_USAGE, Command, Parser, UsageError
-from coopplan.files import os_reason
+from coopplan.store.files import os_reason
 
 COMMANDS: dict[str, Command] = {}
 GROUPS = (plan, store, editors)  # in the order of the help

@@ -9,7 +9,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import NoReturn
 
-from coopplan.reader import LoadResult, load_plan
+from coopplan.workbook.reader import LoadResult, load_plan
 
 EXIT_OK = 0  # done (a valid workbook, a sound store)
 EXIT_INVALID = 1  # the workbook has errors, the store refused or is damaged

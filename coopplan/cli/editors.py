@@ -19,24 +19,14 @@ import sys
 from pathlib import Path
 
 from coopplan import fmt
-from coopplan.access import Guesser
-from coopplan.audit import (
-    CLI_CLIENT,
-    audit_for,
-    check,
-    copy_audit,
-    csv_text,
-    entries,
-    report_lines,
-)
 from coopplan.cli.common import EXIT_INVALID, EXIT_OK, EXIT_USAGE, Register
-from coopplan.editors import (
+from coopplan.editors.access import Guesser
+from coopplan.editors.accounts import (
     Account,
     Actor,
     SignIn,
     add_editor,
     copy_editors,
-    editors_for,
     mark_as,
     password_problem,
     publish_as,
@@ -45,8 +35,18 @@ from coopplan.editors import (
     restore_as,
     system_actor,
 )
-from coopplan.marks import Mark
-from coopplan.store import StoreError, Version, VersionStore, open_store
+from coopplan.editors.audit import (
+    CLI_CLIENT,
+    check,
+    copy_audit,
+    csv_text,
+    entries,
+    report_lines,
+)
+from coopplan.editors.backends import audit_for, editors_for
+from coopplan.store.location import open_store
+from coopplan.store.marks import Mark
+from coopplan.store.model import StoreError, Version, VersionStore
 
 STORE_HELP = "cartella o indirizzo postgresql:// dell'archivio (predefinito: COOPPLAN_STORE)"
 

@@ -1,17 +1,15 @@
-"""Commands on a workbook: check, export (json, pptx, pdf), template.
+"""Commands on a workbook: check, export (the formats of coopplan.export.formats), template.
 
 python -m coopplan check FILE
-python -m coopplan export FILE [--format json|pdf|pptx] [-o FILE]
+python -m coopplan export FILE [--format json|pptx|pdf|html] [-o FILE] [--dal VERSIONE]
 python -m coopplan template -o FILE [--like FILE]
 """
 
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 import time
-from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -25,9 +23,9 @@ from coopplan.cli.common import (
     load_or_exit,
     print_problems,
 )
-from coopplan.jsonplan import plan_to_dict
-from coopplan.problems import summary
-from coopplan.reader import LoadResult
+from coopplan.export import ExportError, formats
+from coopplan.workbook.problems import summary
+from coopplan.workbook.reader import LoadResult
 
 if TYPE_CHECKING:
     from coopplan.since import SinceReport
@@ -37,18 +35,27 @@ def add_commands(sub: argparse._SubParsersAction, command: Register) -> None:
     """Register check, export and template on the main parser (see coopplan.cli)."""
     check_parser = sub.add_parser("check", help="controlla una cartella di lavoro .xlsx")
     check_parser.add_argument("file", help="il file .xlsx da controllare")
-    export_parser = sub.add_parser("export", help="esporta il piano (json, pptx, pdf)")
+    offered = formats.offered(formats.Place.COMMAND_LINE)
+    keys = [f.key for f in offered]
+    export_parser = sub.add_parser("export", help=f"esporta il piano ({', '.join(keys)})")
     export_parser.add_argument("file", help="il file .xlsx del piano")
-    export_parser.add_argument("--format", choices=sorted(EXPORTERS), default="json")
     export_parser.add_argument(
-        "-o", "--output", help="file di uscita (per json: predefinito lo schermo)"
+        "--format",
+        choices=keys,
+        default=keys[0],
+        help="; ".join(f"{f.key}: {f.label}" for f in offered),
     )
+    printed = [f.key for f in offered if f.printable]
+    export_parser.add_argument(
+        "-o", "--output", help=f"file di uscita (per {', '.join(printed)}: predefinito lo schermo)"
+    )
+    told = [f.key for f in offered if f.basis is formats.Basis.DECK]
     export_parser.add_argument(
         "--dal",
         type=int,
         metavar="VERSIONE",
-        help="pptx e pdf: aggiunge «Dall'ultima assemblea», il confronto con questa versione "
-        "dell'archivio (--store, predefinito COOPPLAN_STORE)",
+        help=f"{', '.join(told)}: aggiunge «Dall'ultima assemblea», il confronto con questa "
+        "versione dell'archivio (--store, predefinito COOPPLAN_STORE)",
     )
     export_parser.add_argument("--store", help="cartella o indirizzo postgresql:// dell'archivio")
     template_parser = sub.add_parser("template", help="scrive un modello vuoto del file .xlsx")
@@ -88,25 +95,35 @@ def export(args: argparse.Namespace) -> int:
         )
         print_problems(result)
         return EXIT_INVALID
-    exporter = EXPORTERS[args.format]
-    return exporter(result, args)
-
-
-def _export_json(result: LoadResult, args: argparse.Namespace) -> int:
-    assert result.plan is not None
-    text = json.dumps(plan_to_dict(result.plan), ensure_ascii=False, indent=2)
-    if args.output:
-        Path(args.output).write_text(text + "\n", encoding="utf-8")
-        print(f"Scritto {args.output}.")
-    else:
-        print(text)
+    chosen = formats.named(args.format)
+    since = _since(result, args) if chosen.basis is formats.Basis.DECK else None
+    subject = formats.Subject(result.plan, since=since)
+    started = time.perf_counter()
+    try:
+        data = chosen.build(subject)
+    except ExportError as exc:  # e.g. no LibreOffice: a missing tool, like a missing file
+        print(f"Errore: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    if chosen.printable and not args.output:
+        sys.stdout.write(data.decode("utf-8"))
+        return EXIT_OK
+    target = _output(args, chosen)
+    target.write_bytes(data)
+    seconds = fmt.number(round(time.perf_counter() - started, 2), 2)
+    said = chosen.said(subject) if chosen.said else chosen.label
+    print(f"Scritto {target}: {said} in {seconds} s.")
     return EXIT_OK
 
 
-def _output(args: argparse.Namespace, suffix: str) -> Path:
+def _output(args: argparse.Namespace, chosen: formats.ExportFormat) -> Path:
+    """``-o``, else a file named after the workbook in the current folder (never the workbook
+    itself: a format with the workbook's extension gets its stem appended)."""
     if args.output:
         return Path(args.output)
-    return Path(Path(args.file).stem + suffix)
+    target = Path(Path(args.file).stem + "." + chosen.extension)
+    if target.resolve() == Path(args.file).resolve():
+        target = Path(f"{Path(args.file).stem}-{chosen.stem}.{chosen.extension}")
+    return target
 
 
 def _since(result: LoadResult, args: argparse.Namespace) -> SinceReport | None:
@@ -116,7 +133,7 @@ def _since(result: LoadResult, args: argparse.Namespace) -> SinceReport | None:
         return None
     from coopplan.cli.store import existing_store
     from coopplan.since import since_version
-    from coopplan.store import StoreError
+    from coopplan.store.model import StoreError
 
     assert result.plan is not None
     try:
@@ -126,46 +143,8 @@ def _since(result: LoadResult, args: argparse.Namespace) -> SinceReport | None:
         raise UsageError(f"{exc.message} Niente esportato.") from exc
 
 
-def _export_pptx(result: LoadResult, args: argparse.Namespace) -> int:
-    from coopplan.export.pptx import deck_to_pptx  # imported late: python-pptx is slow
-    from coopplan.since import with_since
-    from coopplan.slides import build_deck
-
-    assert result.plan is not None
-    started = time.perf_counter()
-    deck = with_since(build_deck(result.plan), _since(result, args))
-    data = deck_to_pptx(deck)
-    target = _output(args, ".pptx")
-    target.write_bytes(data)
-    seconds = fmt.number(round(time.perf_counter() - started, 2), 2)
-    print(f"Scritto {target}: {fmt.count(len(deck), 'slide', 'slide')} in {seconds} s.")
-    return EXIT_OK
-
-
-def _export_pdf(result: LoadResult, args: argparse.Namespace) -> int:
-    from coopplan.export.handout import handout_pdf  # imported late: python-pptx is slow
-    from coopplan.export.pdf import PdfError
-
-    assert result.plan is not None
-    started = time.perf_counter()
-    try:
-        data = handout_pdf(result.plan, since=_since(result, args))
-    except PdfError as exc:  # e.g. no LibreOffice: a missing tool, like a missing file
-        print(f"Errore: {exc}", file=sys.stderr)
-        return EXIT_USAGE
-    target = _output(args, ".pdf")
-    target.write_bytes(data)
-    seconds = fmt.number(round(time.perf_counter() - started, 1), 1)
-    print(f"Scritto {target}: la dispensa del piano in {seconds} s.")
-    return EXIT_OK
-
-
-Exporter = Callable[[LoadResult, argparse.Namespace], int]
-EXPORTERS: dict[str, Exporter] = {"json": _export_json, "pptx": _export_pptx, "pdf": _export_pdf}
-
-
 def template(args: argparse.Namespace) -> int:
-    from coopplan.writer import template_plan, write_workbook
+    from coopplan.workbook.writer import template_plan, write_workbook
 
     like = None
     if args.like:

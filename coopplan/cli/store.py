@@ -10,7 +10,7 @@
 
 ``copy`` copies every version (number, metadata, workbook) from one store to another, each a folder
 or a ``postgresql://`` address: the move to a database and back, and the backup (see
-coopplan.store_copy).
+coopplan.store.copy).
 
 The commands that write (``publish``, ``restore``, ``mark``) first make the shipped plan version 1
 of an empty store. The commands that only read (``history``, ``get``, ``verify``, and ``copy``'s
@@ -38,18 +38,11 @@ from coopplan import fmt
 from coopplan.cli import editors
 from coopplan.cli.common import EXIT_INVALID, EXIT_OK, EXIT_USAGE, Command, Register
 from coopplan.diff import diff_plans
-from coopplan.marks import parse_day
-from coopplan.store import (
-    CORRUPT,
-    OBJECTS,
-    STORE_ENV,
-    Store,
-    StoreError,
-    Version,
-    VersionStore,
-    open_store,
-)
-from coopplan.store_copy import copy_versions
+from coopplan.store.copy import copy_versions
+from coopplan.store.folder import OBJECTS, Store
+from coopplan.store.location import open_store
+from coopplan.store.marks import parse_day
+from coopplan.store.model import CORRUPT, STORE_ENV, StoreError, Version, VersionStore
 
 
 def add_commands(sub: argparse._SubParsersAction, command: Register) -> None:

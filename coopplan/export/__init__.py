@@ -1,5 +1,8 @@
-"""Exports of the plan: the deck as PowerPoint (``pptx``), the handout as PDF (``handout``,
-through ``pdf``), a slide as HTML for the browser (``html``); and the cache of the files built.
+"""Exports of the plan, each declared once in the registry ``formats`` (key, label, extension,
+MIME type, file stem, build, where offered): the plan as JSON (``jsonplan``), the deck as
+PowerPoint (``pptx``), the handout as PDF (``handout``, through ``pdf``), the slides as HTML for
+the browser (``html``), the project table as .xlsx and CSV (``downloads``); here, the file names
+and the cache of the files built.
 
 Importing the package is light (no python-pptx): import the module of the export you need.
 """
@@ -12,13 +15,20 @@ import unicodedata
 from collections import OrderedDict
 from collections.abc import Callable
 
-__all__ = ["cached_file", "file_stem"]
+__all__ = ["PPTX_MIME", "XLSX_MIME", "ExportError", "cached_file", "file_stem"]
+
+XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+PPTX_MIME = "application/vnd.openxmlformats-officedocument.presentationml.presentation"
 
 STEM_CHARS = 80  # a download's name stays readable in a folder listing
 
 FILES_KEPT = 8
 _files: OrderedDict[tuple[str, ...], bytes] = OrderedDict()
 _files_lock = threading.Lock()
+
+
+class ExportError(RuntimeError):
+    """A file could not be made; the message is Italian and says what to do."""
 
 
 def cached_file(key: tuple[str, ...], make: Callable[[], bytes]) -> bytes:

@@ -25,6 +25,7 @@ from coopplan.palette import MUTED_COLOR, TEXT_COLOR, mark_color, status_color
 from coopplan.plan import Plan, ProjectCard
 
 if TYPE_CHECKING:
+    from coopplan.export.formats import Subject
     from coopplan.since import SinceReport
 
 PAGE_W, PAGE_H = 1123, 794  # A4 landscape in px at 96 dpi (297 x 210 mm)
@@ -130,6 +131,13 @@ def handout_pdf(
     today: dt.date | None = None,
 ) -> bytes:
     return office_to_pdf(handout_pptx(plan, filter_label, note, since, today))
+
+
+def handout_file(subject: Subject) -> bytes:
+    """The subject's handout as PDF (the export format «pdf»)."""
+    return handout_pdf(
+        subject.plan, subject.filter_label, subject.note, subject.since, subject.today
+    )
 
 
 @dataclass(frozen=True)

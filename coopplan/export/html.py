@@ -10,12 +10,16 @@ from __future__ import annotations
 
 import html
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 from coopplan import fmt
 from coopplan import slides as s
-from coopplan.hall import qr_data_uri
+from coopplan.hall.links import qr_data_uri
 from coopplan.palette import MUTED_COLOR, TEXT_COLOR
+
+if TYPE_CHECKING:
+    from coopplan.export.formats import Subject
 
 STACKED_BARS = 5  # up to this many bars: the label above each bar; more: label beside it
 # (at most coopplan.slides.MAX_CHART_BARS bars: 10 inline rows fit beside the text)
@@ -108,7 +112,7 @@ def css() -> str:
 def slide_html(slide: s.Slide, number: int = 0, qr_url: str = "") -> str:
     """The slide as an HTML fragment (escaped text, no script, no outside resource).
 
-    ``qr_url``: on the title slide, the address phones in the hall open (coopplan.hall), shown
+    ``qr_url``: on the title slide, the address phones in the hall open (coopplan.hall.links), shown
     as a QR code at the right with the address under it.
     """
     cover = slide.kind in ("title", "closing")
@@ -135,6 +139,30 @@ def slide_html(slide: s.Slide, number: int = 0, qr_url: str = "") -> str:
         + "".join(parts)
         + "</section>"
     )
+
+
+# The page of html_file: each slide the whole canvas (16:9, fitting the window), one under the
+# other, in the deck's typeface (Arial or its metric twin Liberation Sans).
+STANDALONE_CSS = f"""
+:root {{ --u: min(calc(100vh / {s.CANVAS_H}), calc(100vw / {s.CANVAS_W})); }}
+body {{ margin: 0; overflow-x: hidden; background: #E0E0E0;
+  font-family: Arial, "Liberation Sans", sans-serif; }}
+.cp-slide {{ height: calc(var(--u) * {s.CANVAS_H}); margin-bottom: calc(var(--u) * 16); }}
+"""
+
+
+def html_file(subject: Subject) -> bytes:
+    """The subject's deck as one web page, a slide under the other (the export format «html»):
+    the same slides as the page «Presentazione», to open in a browser without coopplan."""
+    deck = subject.deck
+    title = deck[0].title if deck else subject.plan.meta.title
+    slides = "\n".join(slide_html(slide, number) for number, slide in enumerate(deck, 1))
+    page = (
+        '<!DOCTYPE html>\n<html lang="it">\n<head>\n<meta charset="utf-8">\n'
+        f"<title>{_e(title)}</title>\n<style>{css()}\n{STANDALONE_CSS}</style>\n</head>\n"
+        f"<body>\n{slides}\n</body>\n</html>\n"
+    )
+    return page.encode("utf-8")
 
 
 def short_address(url: str) -> str:

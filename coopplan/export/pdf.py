@@ -12,12 +12,14 @@ import subprocess
 import tempfile
 from pathlib import Path
 
+from coopplan.export import ExportError
+
 SOFFICE_NAMES = ("soffice", "libreoffice")
 TIMEOUT_S = 120
 MIME = "application/pdf"
 
 
-class PdfError(RuntimeError):
+class PdfError(ExportError):
     """The PDF could not be made; the message is Italian and says what to do."""
 
 

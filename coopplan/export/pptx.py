@@ -9,7 +9,7 @@ from __future__ import annotations
 import io
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import cast
+from typing import TYPE_CHECKING, cast
 
 from lxml import etree
 from pptx import Presentation
@@ -32,6 +32,9 @@ from coopplan import fmt
 from coopplan import slides as s
 from coopplan.palette import MUTED_COLOR, TEXT_COLOR
 
+if TYPE_CHECKING:
+    from coopplan.export.formats import Subject
+
 EMU_PER_PX = 9525
 _A = "{http://schemas.openxmlformats.org/drawingml/2006/main}"
 FONT = "Arial"  # Liberation Sans (same metrics) in LibreOffice
@@ -45,7 +48,6 @@ STRIPE_FILL = "F4F4F4"
 WHITE = "FFFFFF"
 BULLET = "•"
 DOT = "●"
-MIME = "application/vnd.openxmlformats-officedocument.presentationml.presentation"
 
 
 def px(value: float) -> Emu:
@@ -61,6 +63,11 @@ def rgb(color: str) -> RGBColor:
 
 
 # Public API --------------------------------------------------------------------------------
+
+
+def pptx_file(subject: Subject) -> bytes:
+    """The subject's deck as PowerPoint (the export format «pptx»)."""
+    return deck_to_pptx(subject.deck)
 
 
 def deck_to_pptx(deck: Sequence[s.Slide]) -> bytes:

@@ -47,7 +47,7 @@ class Setup:
     folder: Path  # serve.sh's temporary folder (nginx's prefix)
     listen: str  # address:port that phones reach
     ports: tuple[int, ...]  # the Streamlit processes, on 127.0.0.1
-    upload_mb: int  # coopplan.schema.MAX_UPLOAD_MB, also Streamlit's server.maxUploadSize
+    upload_mb: int  # coopplan.workbook.schema.MAX_UPLOAD_MB, also Streamlit's server.maxUploadSize
     token: str  # sent to the processes: they believe X-Forwarded-For only with it
     proxies: tuple[str, ...] = ()  # an outer proxy whose X-Forwarded-For nginx believes
     show_upstream: bool = False  # tests only: say which process answered

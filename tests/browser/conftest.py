@@ -8,83 +8,22 @@ cannot be alive at once, and other browser modules start their own).
 from __future__ import annotations
 
 import os
-import subprocess
-import sys
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlparse
 
 import pytest
-
-from browser.harness import CHROMIUM, CHROMIUM_ARGS, free_ports, wait_healthy
-from coopplan.store import Store
-
-ROOT = Path(__file__).resolve().parents[2]
-ARTIFACTS = ROOT / "artifacts" / "browser"
-LOCAL_HOSTS = {"127.0.0.1", "localhost", "[::1]", "::1"}
-TIMEOUT_MS = 45_000
-
-
-# The address the «Sala» QR codes carry: loopback, so the reachability check passes and the QR
-# (not the "address not reachable" warning) is shown, whatever network the machine is on.
-LAN_ADDRESS = "127.0.0.1"
-
-
-def start_streamlit(script: Path, env: dict[str, str], log: Path) -> tuple[str, subprocess.Popen]:
-    """``streamlit run`` as the README says, on 127.0.0.1 and a free port; the QR codes point to
-    ``LAN_ADDRESS`` unless ``env`` names another address."""
-    env = {**env, "COOPPLAN_LAN_ADDRESS": env.get("COOPPLAN_LAN_ADDRESS", LAN_ADDRESS)}
-    port = free_ports()
-    command = [
-        sys.executable, "-m", "streamlit", "run", str(script),
-        "--server.port", str(port), "--server.address", "127.0.0.1",
-    ]  # fmt: skip
-    handle = log.open("wb")
-    process = subprocess.Popen(
-        command, cwd=script.parent, env=env, stdout=handle, stderr=subprocess.STDOUT
-    )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        wait_healthy(url, process, log=log)
-    except RuntimeError:
-        process.kill()
-        raise
-    return url, process
-
-
-def stop(process: subprocess.Popen) -> None:
-    process.terminate()
-    try:
-        process.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        process.kill()
-
-
-@contextmanager
-def own_dashboard(
-    tmp_path_factory: pytest.TempPathFactory,
-    name: str,
-    *,
-    secret: str | None = None,
-    fill: Callable[[Store], object] | None = None,
-) -> Iterator[tuple[str, Store]]:
-    """The dashboard on a free port with its own store ``name`` (the session-wide server's store
-    must stay unpublished): filled by ``fill`` first, with an editor ``secret`` if given.
-    Yields (URL, store); the server is stopped after."""
-    store_dir = tmp_path_factory.mktemp(name)
-    if fill is not None:
-        fill(Store(store_dir))
-    env = {k: v for k, v in os.environ.items() if not k.startswith("COOPPLAN_")}
-    env["COOPPLAN_STORE"] = str(store_dir)
-    if secret is not None:
-        env["COOPPLAN_EDITOR_SECRET"] = secret
-    url, process = start_streamlit(ROOT / "app.py", env, tmp_path_factory.mktemp("log") / "st.log")
-    try:
-        yield url, Store(store_dir)
-    finally:
-        stop(process)
+from support.browser import (
+    ARTIFACTS,
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    LOCAL_HOSTS,
+    ROOT,
+    TIMEOUT_MS,
+    start_streamlit,
+    stop,
+)
 
 
 @pytest.fixture(scope="session")

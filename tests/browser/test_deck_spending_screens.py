@@ -8,12 +8,11 @@ import datetime as dt
 from pathlib import Path
 
 import pytest
+from support.browser_deck import MEASURE, MIN_BODY_PX, check_fills_the_screen, wait_slide
+from support.browser_spending import SCREENSHOTS, example_url, visit  # noqa: F401
+from support.spending_pages import EXAMPLE, moved_to_today
 
 from coopplan import load_plan, slides
-from tests.test_spending_pages import EXAMPLE, moved_to_today
-
-from .test_presentation import MEASURE, MIN_BODY_PX, check_fills_the_screen, wait_slide
-from .test_spending_screens import SCREENSHOTS, example_url, visit  # noqa: F401
 
 pytestmark = pytest.mark.browser
 
@@ -46,7 +45,7 @@ def slide_number(kind: str) -> int:
 )
 def test_the_new_slides_fit_the_projector(
     visitor,
-    example_url: str,  # noqa: F811
+    example_url: str,
     artifacts: Path,
     kind: str,
     name: str,
@@ -72,7 +71,7 @@ def test_the_new_slides_fit_the_projector(
 
 def test_the_matrix_shows_the_share_spent_within_the_screen(
     visitor,
-    example_url: str,  # noqa: F811
+    example_url: str,
     artifacts: Path,
 ) -> None:
     page = visit(visitor, f"{example_url}/matrice", artifacts, "matrice-consuntivo-1280x720")

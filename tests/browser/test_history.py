@@ -11,8 +11,7 @@ import re
 from pathlib import Path
 
 import pytest
-
-from .test_dashboard import kpis, settle, shoot, sidebar_filter
+from support.browser_dashboard import kpis, settle, shoot, sidebar_filter
 
 pytestmark = pytest.mark.browser
 

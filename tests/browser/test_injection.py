@@ -17,19 +17,17 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
-from variants import MARKER, as_bytes, hostile, hostile_text, shipped
+from support.browser import own_dashboard, wait_quiet
+from support.browser_update import settled, shot, sign_in_as
+from support.paths import ROOT
+from support.variants import MARKER, as_bytes, hostile, hostile_text, shipped
 
-from coopplan.audit import audit_for
-from coopplan.editors import add_editor, editors_for, system_actor
-from coopplan.store import Store
-
-from .conftest import own_dashboard
-from .harness import wait_quiet
-from .test_update_flow import _settled, _shot, sign_in_as
+from coopplan.editors.accounts import add_editor, system_actor
+from coopplan.editors.backends import audit_for, editors_for
+from coopplan.store.folder import Store
 
 pytestmark = pytest.mark.browser
 
-ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "artifacts" / "injection"
 SECRET = "segreteria-prova-iniezione"
 PASSWORD = "iniezione-prova-2026"
@@ -95,11 +93,11 @@ FROM_DATA = """(port) => {
 
 
 def _check(page, port: int, shots: Path, name: str) -> dict:
-    _settled(page)
+    settled(page)
     page.wait_for_function(f"(port) => ({FROM_DATA})(port).literal >= 1", arg=port)
     wait_quiet(page)  # lazily loaded Markdown plugins (katex, emoji, raw HTML) have run
     found = page.evaluate(FROM_DATA, port)
-    _shot(page, shots / f"{name}.png")
+    shot(page, shots / f"{name}.png")
     assert found["img"] == found["a"] == 0, (name, found)
     assert found["headings"] == found["math"] == 0 and found["bold"] == [], (name, found)
     assert found["coloured"] == found["icons"] == 0, (name, found)
@@ -150,16 +148,16 @@ def test_hostile_workbook_text_is_shown_as_text_everywhere(chromium, server, tra
         for number in (1, 2, 3):
             page.goto(f"{url}/presentazione?slide={number}")
             page.locator('[data-testid="cp-number"]').wait_for()
-            _settled(page)
+            settled(page)
             wait_quiet(page)
-            _shot(page, ARTIFACTS / f"04_slide_{number}.png")
+            shot(page, ARTIFACTS / f"04_slide_{number}.png")
             found = page.evaluate(FROM_DATA, port)
             assert found["img"] == found["a"] == found["headings"] == found["math"] == 0, found
 
         # The read-only banner names the version's editor: view version 2 from the history.
         page.goto(f"{url}/aggiorna")
         page.get_by_role("button", name="Visualizza nella dashboard").click()
-        _settled(page)
+        settled(page)
         page.get_by_role("link", name="Panoramica").click()  # same session: the view stays
         page.get_by_text("Sola lettura", exact=True).first.wait_for()
         banner = page.locator('[data-testid="stAlertContentWarning"]').first.inner_text()

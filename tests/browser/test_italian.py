@@ -15,9 +15,9 @@ import re
 from pathlib import Path
 
 import pytest
+from support.browser_dashboard import nav_pages, settle, shoot
+from support.paths import ROOT
 
-from browser.conftest import ROOT
-from browser.test_dashboard import nav_pages, settle, shoot
 from ui import italian
 
 pytestmark = pytest.mark.browser

@@ -6,13 +6,12 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
-from linkless import MAIL, SITE, WEB, linkless_plan
-from variants import as_bytes
+from support.browser import own_dashboard
+from support.browser_update import settled
+from support.linkless import MAIL, SITE, WEB, linkless_plan
+from support.variants import as_bytes
 
-from coopplan.store import Store
-
-from .conftest import own_dashboard
-from .test_update_flow import _settled
+from coopplan.store.folder import Store
 
 pytestmark = pytest.mark.browser
 
@@ -44,7 +43,7 @@ def test_addresses_in_the_workbook_are_text_not_links(linkless_url: str, visitor
     for path in ("", "pista-p1", "matrice", "cronologia", "aggiorna"):
         page.goto(f"{linkless_url}/{path}")
         page.locator('[data-testid="stMain"] h1').first.wait_for()
-        _settled(page)
+        settled(page)
         found = page.evaluate(LINKS, [SITE, MAIL, WEB])
         assert found["links"] == [], (path, found)
         shown = {key: shown[key] or found[key] for key in shown}

@@ -17,12 +17,12 @@ from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
-from test_hall import decode_qr
+from support.browser import start_streamlit, stop, wait_quiet
+from support.browser_axe import audit, report
+from support.paths import ROOT
+from support.qr import decode_qr
 
-from browser.conftest import ROOT, start_streamlit, stop
-from browser.harness import wait_quiet
-from browser.test_a11y import audit, report
-from coopplan import hallstate
+from coopplan.hall import state as hallstate
 
 pytestmark = pytest.mark.browser
 

@@ -8,19 +8,17 @@ from __future__ import annotations
 import re
 import sys
 from collections.abc import Callable, Iterator
-from pathlib import Path
 
 import pytest
-
-from browser.conftest import own_dashboard
+from support.browser import own_dashboard
+from support.paths import ROOT
 
 pytestmark = pytest.mark.browser
 
-ROOT = Path(__file__).resolve().parents[2]
 SCREENSHOTS = ROOT / "docs" / "screenshots"
 sys.path.insert(0, str(ROOT / "tests"))
 
-from since_story import NEW_DONE, STARTED_TITLE, publish_story  # noqa: E402
+from support.since_story import NEW_DONE, STARTED_TITLE, publish_story  # noqa: E402
 
 
 @pytest.fixture(scope="module")

@@ -5,7 +5,8 @@ the sizes of the issue (390x844, 360x740, 1024x768, 1280x720):
 - a project card says the pista in words; the workbook's codes stay, small, at its foot;
 - a phone's first screen shows the plan (title at the top, the first figures on screen);
 - «€» is never alone on a line: every slide at 1024x768, the Fonti lists on phones;
-- every Fonti tab is reachable without a sideways swipe;
+- every Fonti tab is reachable without a sideways swipe, and nothing of the page (the totals by
+  pista and source included) is wider than the screen;
 - the «Cronologia» table shows its cells whole at 1280x720.
 """
 
@@ -14,11 +15,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from support.browser_dashboard import settle, shoot
+from support.browser_deck import shown_total, wait_slide
 
 from ui import components, keys
-
-from .test_dashboard import settle, shoot
-from .test_presentation import shown_total, wait_slide
 
 pytestmark = pytest.mark.browser
 
@@ -160,3 +160,41 @@ def test_the_cronologia_table_shows_its_cells_whole_at_1280(dashboard_url, visit
     assert page.evaluate(CUT_JS, '[data-testid="stTable"], [data-testid="stTable"] td') == []
     assert page.locator('[data-testid="stDataFrame"]').count() == 0  # no grid cutting cells
     shoot(page, artifacts, "cronologia-1280x720")
+
+
+# [scrollWidth, clientWidth] of the page's main block.
+MAIN_WIDTH_JS = """() => { const m = document.querySelector('[data-testid="stMain"]');
+  return [m.scrollWidth, m.clientWidth]; }"""
+
+
+@pytest.mark.parametrize("size", PHONES.values(), ids=PHONES)
+def test_fonti_on_a_phone_nothing_is_wider_than_the_screen(dashboard_url, visitor, size) -> None:
+    page = opened(visitor, size, dashboard_url + "/fonti")
+    scroll, client = page.evaluate(MAIN_WIDTH_JS)
+    assert scroll <= client, (scroll, client)
+    # No table scrolls sideways inside its own box either (the totals did, by 11 px at 360).
+    assert page.evaluate(CUT_JS, '[data-testid="stTable"], [data-testid="stTable"] > div') == []
+    totals = page.locator(f".st-key-{keys.PHONE_ONLY}-fonti-totali")
+    totals.scroll_into_view_if_needed()
+    said = totals.inner_text()
+    assert "Totale\nRisorse Coop Re-Start: 25.000\u00a0€" in said, said  # a list, all of it
+    assert "Pista Totale" not in said
+    box = totals.bounding_box()
+    assert box["x"] >= 0 and box["x"] + box["width"] <= size[0]
+
+
+def test_fonti_totals_at_1280_read_as_a_table_of_numbers(dashboard_url, visitor) -> None:
+    """The pista a first column (no column of row numbers), the amounts right-aligned so their
+    digits line up, nothing cut."""
+    page = opened(visitor, (1280, 720), dashboard_url + "/fonti")
+    totals = page.locator(f".st-key-{keys.WIDE_ONLY}-fonti-totali [data-testid='stTable']")
+    totals.scroll_into_view_if_needed()
+    headers = totals.locator("thead th").all_inner_texts()
+    assert headers[0] == "Pista" and "" not in headers, headers
+    assert totals.locator("tbody th").count() == 0  # no index cells
+    aligned = totals.locator("tbody td").evaluate_all(
+        "cells => cells.map(c => [c.innerText.trim(), getComputedStyle(c).textAlign])"
+    )
+    numbers = [a for text, a in aligned if text[:1].isdigit()]
+    assert numbers and set(numbers) == {"right"}, aligned
+    assert page.evaluate(CUT_JS, '[data-testid="stTable"], [data-testid="stTable"] td') == []

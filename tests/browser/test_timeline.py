@@ -10,10 +10,10 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from test_timeline import publish_history
-
-from browser.conftest import ROOT, own_dashboard
-from browser.test_dashboard import ERRORS, check_layout, settle
+from support.browser import own_dashboard
+from support.browser_dashboard import ERRORS, check_layout, settle
+from support.history import publish_history
+from support.paths import ROOT
 
 pytestmark = pytest.mark.browser
 

@@ -23,16 +23,14 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import pytest
-from sample import generate_plan
+from support.browser import own_dashboard, wait_quiet
+from support.browser_update import settled, sign_in
+from support.sample import generate_plan
 
-from coopplan import sandbox
-from coopplan.store import Store
-from coopplan.writer import workbook_bytes
+from coopplan.store.folder import Store
+from coopplan.workbook import sandbox
+from coopplan.workbook.writer import workbook_bytes
 from ui.uploads import PURGE_EVERY, REFUSED
-
-from .conftest import own_dashboard
-from .harness import wait_quiet
-from .test_update_flow import _settled, sign_in
 
 pytestmark = pytest.mark.browser
 
@@ -96,7 +94,7 @@ def aggiorna(chromium, url: str):
     sessions = watch_session(page)
     page.goto(f"{url}/aggiorna")
     page.get_by_role("heading", name="Aggiorna il piano").wait_for()
-    _settled(page)
+    settled(page)
     assert sessions, "no NewSession message seen"
     return context, page, sessions[-1]
 
@@ -165,7 +163,7 @@ def sandbox_children(pid: int) -> int:
             command = (entry / "cmdline").read_bytes()
         except (OSError, ValueError, IndexError):
             continue
-        count += ppid == pid and b"coopplan.sandbox" in command
+        count += ppid == pid and b"coopplan.workbook.sandbox" in command
     return count
 
 

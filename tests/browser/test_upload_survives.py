@@ -12,14 +12,13 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from variants import with_stray_value
-
-from browser.conftest import start_streamlit, stop
-from browser.test_update_flow import _coop_kpi, _open, _settled, sign_in
+from support.browser import start_streamlit, stop
+from support.browser_update import coop_kpi, open_visitor, settled, sign_in
+from support.paths import ROOT
+from support.variants import with_stray_value
 
 pytestmark = pytest.mark.browser
 
-ROOT = Path(__file__).resolve().parents[2]
 TIMEOUT_MS = 90_000
 SECRET = "segreteria-prova-2023"
 
@@ -47,22 +46,22 @@ def test_a_stray_cell_upload_leaves_the_server_up_for_everyone(
     stray = tmp_path / "piano_cella_lontana.xlsx"
     stray.write_bytes(with_stray_value("XFD20000"))
 
-    secretary_context, secretary = _open(chromium, f"{url}/aggiorna", outside)
+    secretary_context, secretary = open_visitor(chromium, f"{url}/aggiorna", outside)
     secretary.set_default_timeout(TIMEOUT_MS)
     sign_in(secretary, SECRET)
     secretary.locator('input[type="file"]').set_input_files(str(stray))
     # Whatever the reader makes of it, the secretary gets an answer in Italian, not a dead page.
     answer = secretary.locator('[data-testid="stMain"] [data-testid="stAlert"]').first
     answer.wait_for()
-    _settled(secretary)
+    settled(secretary)
     shown = secretary.locator('[data-testid="stMain"]').inner_text()
     assert "Traceback" not in shown and "Connection error" not in secretary.content()
     (ROOT / "artifacts").mkdir(exist_ok=True)
     (ROOT / "artifacts" / "stray_upload.txt").write_text(answer.inner_text())
 
     assert process.poll() is None  # the server process is alive
-    board_context, board = _open(chromium, url, outside)  # a second browser session
-    assert _coop_kpi(board) == "25.000 €"
+    board_context, board = open_visitor(chromium, url, outside)  # a second browser session
+    assert coop_kpi(board) == "25.000 €"
     assert not outside
     secretary_context.close()
     board_context.close()
