@@ -6,7 +6,8 @@
 - the problems of a file are listed by sheet, row and column as numbers, each cell named by its
   column («I5 (Risorse Coop Re-Start)»).
 
-The screenshot after publishing goes to docs/screenshots/aggiorna-pubblicato-1280.png.
+The screenshot after publishing goes to docs/screenshots/aggiorna-conferma-1280x800.png (the
+README's «Aggiorna il piano» screenshot is the named editors' one, tests/browser/test_named_editors.py).
 """
 
 from __future__ import annotations
@@ -30,7 +31,7 @@ pytestmark = pytest.mark.browser
 
 SECRET = "segreteria-prova-2023"
 SIZE = (1280, 800)
-SCREENSHOT = ROOT / "docs" / "screenshots" / "aggiorna-pubblicato-1280.png"
+SCREENSHOT = ROOT / "docs" / "screenshots" / "aggiorna-conferma-1280x800.png"
 
 # The box of an element against the window: [top, bottom, window height].
 IN_WINDOW_JS = (
