@@ -278,7 +278,7 @@ def render(deck: Sequence[Slide], *, query: str, version: str) -> str:
         '<meta name="viewport" content="width=device-width, initial-scale=1">'
         f"<title>Sala – {_e(heading)}</title>"
         f"<style>{CSS}</style></head><body>"
-        '<header class="bar"><a class="full" href="'
+        '<header class="masthead"><a class="full" href="'
         + _e(dashboard)
         + '">Apri la dashboard completa</a>'
         '<p id="stato" class="stato" role="status" aria-live="polite">'
@@ -383,8 +383,8 @@ CSS = (
     "*{box-sizing:border-box}"
     "body{margin:0;font:18px/1.45 system-ui,-apple-system,'Segoe UI',Roboto,sans-serif;"
     "color:#1A1A1A;background:#fff}"
-    ".bar{position:sticky;top:0;background:#1F4E79;color:#fff;padding:.4rem .8rem;z-index:1}"
-    ".bar a{color:#fff;font-weight:700}.stato{margin:.2rem 0 0;font-size:.95rem}"
+    ".masthead{position:sticky;top:0;background:#1F4E79;color:#fff;padding:.4rem .8rem;z-index:1}"
+    ".masthead a{color:#fff;font-weight:700}.stato{margin:.2rem 0 0;font-size:.95rem}"
     "main{padding:.2rem .9rem 5.5rem}"
     ".slide{border-top:6px solid var(--accent);padding:.6rem 0 1rem}"
     ".js .slide{display:none}.js .slide.on{display:block}"
@@ -399,7 +399,7 @@ CSS = (
     "dl{margin:.2rem 0 0;display:flex;flex-wrap:wrap;gap:.1rem 1rem}dl div{display:flex;gap:.3rem}"
     "dt{color:#4A4A4A}dd{margin:0;font-weight:700}"
     ".foot{color:#4A4A4A;font-size:.95rem}"
-    ".nav{position:fixed;bottom:0;left:0;right:0;display:grid;gap:.4rem;"
+    ".nav{position:fixed;bottom:0;left:0;right:0;z-index:2;display:grid;gap:.4rem;"
     "grid-template-columns:1fr auto 1fr;align-items:center;background:#EEF2F7;"
     "padding:.5rem .6rem;border-top:1px solid #BDBDBD}"
     ".nav #prev{justify-self:start}.nav #next{justify-self:end}.nav button{white-space:nowrap}"

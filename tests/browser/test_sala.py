@@ -234,6 +234,36 @@ UNCOVERED_JS = """(e) => { const r = e.getBoundingClientRect();
   return !!at && (e === at || e.contains(at)); }"""
 
 
+# Points of the phone's navigation bar, every 8 px, where a tap reaches something else.
+NAV_COVERED_JS = """() => { const nav = document.querySelector('nav.nav');
+  const r = nav.getBoundingClientRect(); const out = [];
+  for (let y = r.top + 2; y < r.bottom - 1; y += 8) for (let x = r.left + 2; x < r.right - 1; x += 8) {
+    const at = document.elementFromPoint(x, y);
+    if (at && !nav.contains(at)) out.push([Math.round(x), Math.round(y), at.className]); }
+  return out; }"""
+
+
+@pytest.mark.parametrize(("width", "height"), [(360, 740), (390, 844)])
+def test_no_slide_covers_the_buttons_of_a_phone(hall_server, visitor, width, height) -> None:
+    """On every slide, before any scrolling, a tap on «Indietro», «Avanti» or «Torna al
+    presidente» reaches the button: the bars of the «Risorse interne» slide were drawn over them
+    (one class name for the page's header and the chart's bars)."""
+    url, _ = hall_server
+    phone, _ = open_sala(visitor, f"{url}/sala", width, height)
+    page = phone.page
+    total = page.locator(".slide").count()
+    covered = []
+    for number in range(1, total + 1):
+        page.evaluate("() => window.scrollTo(0, 0)")
+        covered += [(number, point) for point in page.evaluate(NAV_COVERED_JS)]
+        if number < total:
+            page.get_by_role("button", name="Avanti ›").click()
+            page.wait_for_function(
+                f"() => document.querySelector('.slide.on').dataset.n == '{number + 1}'"
+            )
+    assert total >= 20 and covered == []
+
+
 def in_view_and_uncovered(page, element) -> bool:
     """``element`` lies whole in the first screen (no scrolling) and is what a tap on its
     centre reaches (nothing drawn over it)."""
