@@ -17,12 +17,32 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/lib.sh
 
+usage() {
+  cat <<'EOF_USAGE'
+Uso: bash scripts/serve.sh [--processes N]
+
+Serve la dashboard alla rete locale (la sala dell'assemblea), sulla porta PORT (8501 se non indicata).
+  bash scripts/serve.sh                 un processo, in ascolto su tutte le interfacce
+  bash scripts/serve.sh --processes N   N processi dietro nginx (un processo usa un core)
+
+Variabili d'ambiente:
+  PORT                 la porta (predefinita 8501)
+  COOPPLAN_ADDRESS     l'interfaccia su cui ascoltare (predefinita 0.0.0.0: tutte)
+  COOPPLAN_STORE       l'archivio delle versioni (una cartella o un indirizzo postgresql://)
+  COOPPLAN_PUBLIC_URL  l'indirizzo scritto nei QR code, se i telefoni non vedono quello del computer
+  FORWARDED_ALLOW_IPS  gli indirizzi di un proxy davanti (per esempio 127.0.0.1)
+
+Ctrl+C ferma tutto. Dettagli: docs/installazione.md.
+EOF_USAGE
+}
+
 processes=""  # empty: one process, no nginx
 while [ $# -gt 0 ]; do
   case "$1" in
+    -h|--help|--aiuto) usage; exit 0 ;;
     --processes) processes="${2:-}"; shift 2 || true ;;
     --processes=*) processes="${1#*=}"; shift ;;
-    *) echo "Opzione sconosciuta: $1 (uso: bash scripts/serve.sh [--processes N])" >&2; exit 2 ;;
+    *) echo "Opzione sconosciuta: $1 (uso: bash scripts/serve.sh [--processes N]; aiuto: --help)" >&2; exit 2 ;;
   esac
 done
 port="${PORT:-8501}"

@@ -359,6 +359,18 @@ def test_the_command_line_manages_editors_with_the_password_on_stdin(
         assert secret not in exported.stdout + added.stdout + added.stderr
 
 
+def test_editors_added_first_make_a_store_the_other_commands_read(tmp_path: Path) -> None:
+    """The installation guide adds the editors before the dashboard ever ran: the folder made
+    by «editor add» was then «non è un archivio delle versioni» for history and verify."""
+    where = str(tmp_path / "store")
+    assert run_cli("editor", "add", MARIA, "--store", where, stdin=MARIA_PW + "\n").returncode == 0
+    history = run_cli("history", "--store", where)
+    assert history.returncode == 0, history.stderr
+    assert "Piano fornito" in history.stdout
+    verified = run_cli("verify", "--store", where)
+    assert verified.returncode == 0, verified.stdout + verified.stderr
+
+
 def test_the_command_line_takes_no_password_from_its_arguments(tmp_path: Path) -> None:
     result = run_cli("editor", "add", MARIA, MARIA_PW, "--store", str(tmp_path / "s"))
     assert result.returncode == 2

@@ -536,3 +536,18 @@ def test_a_killed_process_is_restarted_and_its_viewers_see_no_error(
     assert f"127.0.0.1:{victim_port}" in again  # it serves its viewers again through nginx
     assert "si è fermato" in log.read_text()
     print(f"ucciso: ripartito in {back:.1f} s; {len(served)} richieste, 0 errori")
+
+
+def test_serve_explains_itself_in_italian() -> None:
+    """`serve.sh --help` printed «Opzione sconosciuta: --help» and exited 2; its help lived only
+    in English comments inside the script."""
+    shown = subprocess.run(
+        ["bash", "scripts/serve.sh", "--help"], cwd=ROOT, capture_output=True, text=True, timeout=30
+    )
+    assert shown.returncode == 0 and shown.stderr == ""
+    for word in ("--processes N", "PORT", "COOPPLAN_STORE", "COOPPLAN_PUBLIC_URL", "Ctrl+C"):
+        assert word in shown.stdout
+    wrong = subprocess.run(
+        ["bash", "scripts/serve.sh", "--sbagliata"], cwd=ROOT, capture_output=True, text=True
+    )
+    assert wrong.returncode == 2 and "Opzione sconosciuta: --sbagliata" in wrong.stderr

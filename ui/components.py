@@ -461,7 +461,10 @@ def _source_grid(table: pd.DataFrame, source: str, page: int) -> str | None:
 
 # How to open a card, per layout (issue 24 §4: a phone was told to click headers and rows that
 # its list does not have).
-WIDE_MATRIX_HELP = "Clic su un'intestazione per ordinare, su una riga per aprire la scheda."
+WIDE_MATRIX_HELP = (
+    "Clic su un'intestazione per ordinare. Per aprire la scheda di un progetto spunta la casella "
+    "all'inizio della sua riga: la scheda compare sotto la tabella."
+)
 PHONE_MATRIX_HELP = (
     "Per vedere la scheda di un progetto, sceglilo in «Apri la scheda di un progetto», in fondo "
     "all'elenco."

@@ -85,7 +85,11 @@ def editor_command(args: argparse.Namespace) -> int:
               file=sys.stderr)  # fmt: skip
         return EXIT_USAGE
     try:
-        store = open_store(args.store, seed=None)
+        store = (
+            open_store(args.store, seed=None) if args.action == "list" else open_store(args.store)
+        )
+        if args.action != "list":  # a store made for its editors is a store: the plan first
+            store.ensure_seeded()
         editors, log = editors_for(store), audit_for(store)
         if args.action == "list":
             return _list(store.root, editors.accounts())
