@@ -369,6 +369,8 @@ def test_editors_added_first_make_a_store_the_other_commands_read(tmp_path: Path
     assert "Piano fornito" in history.stdout
     verified = run_cli("verify", "--store", where)
     assert verified.returncode == 0, verified.stdout + verified.stderr
+    logged = run_cli("audit", "--store", where).stdout  # «esito: riuscito», not «Uscita…, riuscito»
+    assert "Editor aggiunto: utente di sistema: mario (riga di comando), esito: riuscito" in logged
 
 
 def test_the_command_line_takes_no_password_from_its_arguments(tmp_path: Path) -> None:

@@ -163,7 +163,7 @@ def audit_command(args: argparse.Namespace) -> int:
     for entry in items:
         detail = f" – {entry.detail}" if entry.detail else ""
         print(f"{entry.seq:>5}  {entry.when}  {entry.event_text}: {entry.editor} "
-              f"({entry.client}), {entry.outcome_text}{detail}")  # fmt: skip
+              f"({entry.client}), esito: {entry.outcome_text}{detail}")  # fmt: skip
     return EXIT_OK
 
 
