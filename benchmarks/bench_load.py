@@ -447,8 +447,9 @@ def start_serve(
     from support.browser import free_ports, wait_healthy
 
     port = free_ports(processes + 1)
-    env = {**os.environ, "PORT": str(port), "COOPPLAN_ADDRESS": "127.0.0.1", **(extra_env or {})}
-    env["COOPPLAN_STORE"] = str(store)
+    served = {k: v for k, v in dashboard_env(store).items() if v is not None}
+    env = {**os.environ, "PORT": str(port), "COOPPLAN_ADDRESS": "127.0.0.1", **served}
+    env.update(extra_env or {})
     env.pop("COOPPLAN_WORKBOOK", None)
     with log.open("wb") as out:
         process = subprocess.Popen(

@@ -22,6 +22,7 @@ for _path in (ROOT, ROOT / "tests"):  # the package, and the test helpers (tests
         sys.path.insert(0, str(_path))
 
 SHIPPED = ROOT / "data" / "piano_2023.xlsx"
+LOOPBACK_HALL = "127.0.0.1"  # the address in the QR codes while benchmarking
 
 
 @dataclass(frozen=True)
@@ -158,8 +159,15 @@ def seeded_store(folder: Path, workbook: Path = SHIPPED) -> Path:
 
 
 def dashboard_env(store: Path | str) -> dict[str, str | None]:
-    """Environment that points the dashboard at ``store`` (None: variable removed)."""
-    return {"COOPPLAN_STORE": str(store), "COOPPLAN_WORKBOOK": None}
+    """Environment that points the dashboard at ``store`` (None: variable removed), with the
+    QR codes' address on loopback: the check that phones can reach it then connects to
+    127.0.0.1 only, and «Segui dal telefono» shows its code instead of «I telefoni non possono
+    aprire questa dashboard» (right for a server on localhost, counted as an error page)."""
+    return {
+        "COOPPLAN_STORE": str(store),
+        "COOPPLAN_WORKBOOK": None,
+        "COOPPLAN_LAN_ADDRESS": LOOPBACK_HALL,
+    }
 
 
 # Reporting ----------------------------------------------------------------------------------
