@@ -62,11 +62,22 @@ streamlit=("$python" -m streamlit run app.py --server.headless true
 ulimit -n "$(ulimit -Hn)" 2>/dev/null || true  # as many file handles as the system allows
 # Streamlit's bundles compressed once with zopfli (ui/precompress.py; install.sh did it already
 # unless Streamlit changed since): sent by nginx itself, or by the one process.
+echo "Preparo i file di Streamlit compressi (la prima volta, dopo l'installazione, anche un minuto)..."
 "$python" -m ui.precompress || echo "File di Streamlit non precompressi: li comprime il server." >&2
 static="$("$python" -c 'from ui.precompress import cache_dir; print(cache_dir())')"
 
+# The address phones open, or why there is none (a server on loopback only).
+hall_line() {  # $1: how it is served, e.g. «(2 processi dietro nginx)»
+  case "$address" in
+    127.*|localhost|::1)
+      echo "Dashboard solo per questo computer${1:+ $1}: http://localhost:$port/ (i telefoni" \
+           "non la raggiungono: per la sala togli COOPPLAN_ADDRESS o usa 0.0.0.0)" ;;
+    *) echo "Dashboard per la sala${1:+ $1}: $("$python" -c 'from coopplan.hall.links import hall_url; print(hall_url())')" ;;
+  esac
+}
+
 if [ -z "$processes" ]; then
-  echo "Dashboard per la sala: $("$python" -c 'from coopplan.hall.links import hall_url; print(hall_url())')"
+  hall_line
   export FORWARDED_ALLOW_IPS="${FORWARDED_ALLOW_IPS:-}"  # uvicorn's default believes 127.0.0.1
   exec "${streamlit[@]}" --server.address "$address" --server.port "$port"
 fi
@@ -123,7 +134,7 @@ conf=(--dir "$dir" --listen "$address:$port" --port "$port" --processes "$proces
 "$python" scripts/nginx/conf.py "${conf[@]}" > "$dir/nginx.conf"
 "$nginx" -p "$dir" -c "$dir/nginx.conf" -e stderr &
 pids+=($!)
-echo "Dashboard per la sala ($processes processi dietro nginx): $("$python" -c 'from coopplan.hall.links import hall_url; print(hall_url())')"
+hall_line "($processes processi dietro nginx)"
 set +e
 wait -n "${pids[@]}"
 status=$?

@@ -551,3 +551,16 @@ def test_serve_explains_itself_in_italian() -> None:
         ["bash", "scripts/serve.sh", "--sbagliata"], cwd=ROOT, capture_output=True, text=True
     )
     assert wrong.returncode == 2 and "Opzione sconosciuta: --sbagliata" in wrong.stderr
+
+
+def test_a_hall_served_on_loopback_says_phones_cannot_reach_it(hall: tuple[str, Path]) -> None:
+    """serve.sh with COOPPLAN_ADDRESS=127.0.0.1 printed «Dashboard per la sala: http://<the
+    laptop's Wi-Fi address>…», an address nothing listened on."""
+    said = hall[1].read_text(errors="replace")
+    port = port_of(hall[0])
+    assert (
+        f"Dashboard solo per questo computer (2 processi dietro nginx): http://localhost:{port}/"
+        in said
+    )
+    assert "i telefoni non la raggiungono" in said
+    assert "Dashboard per la sala" not in said
