@@ -16,7 +16,7 @@ import pandas as pd
 import plotly.graph_objects as go
 import plotly.io as pio
 
-from coopplan import fmt, kinds
+from coopplan import fmt, kinds, spending
 from coopplan.palette import (
     SOURCE_COLORS,
     TEXT_COLOR,
@@ -653,11 +653,15 @@ def progress_by_track(progress: pd.DataFrame) -> go.Figure:
     running = [int(u) - int(c) for u, c in zip(rows["under_way"], rows["concluded"], strict=True)]
     fig = go.Figure()
     for status, counts in ((DONE_STATUS, done), (RUNNING_STATUS, running)):
+        shares = [n / total for n, total in zip(counts, projects, strict=True)]
+        segment = _status_segment(status, counts)
+        # the axis is a share: a segment says its share too («100 %», not «5» on a 0–100 % axis)
+        segment["text"] = [spending.percent(share) if share else "" for share in shares]
         fig.add_bar(
-            **_status_segment(status, counts),
+            **segment,
             orientation="h",
             y=_bar_rows(titles),
-            x=[n / total for n, total in zip(counts, projects, strict=True)],
+            x=shares,
             width=BAR_WIDTH,
             customdata=[[plotly_literal(t)] for t in titles],
             hovertemplate="<b>%{customdata[0]}</b><br>"

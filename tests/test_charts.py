@@ -139,6 +139,8 @@ def test_progress_per_pista_is_full_only_when_the_pista_is_concluded() -> None:
     assert concluded.marker.color == status_color("Concluso")
     assert running.marker.color == status_color("In corso")
     assert concluded.x[0] == 0 and running.x[0] == 1.0  # all running, nothing done
+    assert running.text[0] == "100%" and concluded.text[0] == ""  # a share on a share axis
+    assert running.text[1] == "60%"  # 3 of 5 (the trial read «3» on a 0–100 % axis)
     words = [a.text for a in fig.layout.annotations]
     assert "0 conclusi e 5 in corso su 5 progetti" in words[0]
     ids = plan.projects.loc[plan.projects["track"] == plan.track_codes[0], "id"]
