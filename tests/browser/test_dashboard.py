@@ -59,6 +59,14 @@ def test_a_bookmarked_filtered_deck_opens_filtered_on_a_fresh_server(
         assert page.locator(ERRORS).count() == 0
 
 
+# Pages at 1280x720 whose picture docs/screenshots/ keeps (README: the overview).
+IN_THE_DOCS = {
+    "panoramica": "dashboard-panoramica-1280x720",
+    "matrice": "dashboard-matrice-1280x720",
+    "pista-p1": "dashboard-pista-1280x720",
+}
+
+
 @pytest.mark.parametrize("size", list(SIZES))
 def test_every_page_at_projector_and_phone_size(
     size: str,
@@ -81,7 +89,8 @@ def test_every_page_at_projector_and_phone_size(
         if path == "/matrice" and size == "proiettore":
             check_matrix_fits(made.page, where)  # with the sidebar open, as on the projector
         slug = path.strip("/") or "panoramica"
-        shoot(made.page, artifacts, f"{slug}_{width}x{height}")
+        docs = IN_THE_DOCS.get(slug) if size == "proiettore" else None
+        shoot(made.page, artifacts, f"{slug}_{width}x{height}", docs)
     assert not made.outside, made.outside
 
 
@@ -131,7 +140,7 @@ def test_source_filter_in_the_sidebar_changes_the_totals_everywhere(
     assert "fonte=Oneri" in page.url  # the filtered view can be bookmarked
     budget = page.locator(".js-plotly-plot").first.locator(".annotation-text").all_text_contents()
     assert budget == ["Competere nella società del rischio · 41.000 €"]
-    shoot(page, artifacts, "panoramica_filtrata_oneri")
+    shoot(page, artifacts, "panoramica_filtrata_oneri", "dashboard-filtro-oneri-1280x720")
 
     page.locator('[data-testid="stSidebarNavLink"]').filter(has_text="Matrice di stato").click()
     page.wait_for_url(re.compile(r".*/matrice.*"))
@@ -181,7 +190,7 @@ def test_a_row_of_the_status_matrix_opens_the_project_card(
     settle(page)
     assert page.get_by_text("Distacco di personale").count() == 1
     page.get_by_text("Distacco di personale").scroll_into_view_if_needed()
-    shoot(page, artifacts, "scheda_progetto_da_matrice")
+    shoot(page, artifacts, "scheda_progetto_da_matrice", "dashboard-scheda-progetto-1280x900")
 
 
 def test_kpi_numbers_show_before_the_charts(dashboard_url: str, visitor) -> None:

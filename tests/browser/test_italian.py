@@ -227,7 +227,7 @@ def test_the_first_tab_over_a_slide_says_vai_al_contenuto_principale(
     page.keyboard.press("Tab")
     focused = page.evaluate("() => document.activeElement.textContent.trim()")
     assert focused == "Vai al contenuto principale"
-    shoot(page, artifacts, "presentazione-primo-tab-1024x768")
+    shoot(page, artifacts, "presentazione-primo-tab-1024x768", "presentazione-primo-tab-1024x768")
     assert_italian(page)
 
 
@@ -265,7 +265,7 @@ def test_a_wrong_address_is_told_in_italian(dashboard_url: str, visitor, artifac
     assert dialog.locator("h2").inner_text() == "Pagina non trovata"
     assert "non è una pagina della dashboard: si apre la Panoramica" in dialog.inner_text()
     assert dialog.get_by_role("button").first.get_attribute("aria-label") == "Chiudi"
-    shoot(page, artifacts, "pagina-non-trovata-1280x720")
+    shoot(page, artifacts, "pagina-non-trovata-1280x720", "pagina-non-trovata-1280x720")
     assert_italian(page)
     assert page.title().startswith("Panoramica")  # and the overview is drawn behind it
 

@@ -35,6 +35,20 @@ from coopplan.export.pdf import pdf_available
 
 pytestmark = pytest.mark.browser
 
+SCREENSHOTS = ROOT / "docs" / "screenshots"
+
+# The slides docs/screenshots/ keeps, by screen and slide title (the first slide of that title).
+IN_THE_DOCS = {
+    (1280, 720): {
+        "Le piste di lavoro": "presentazione-piste-1280x720",
+        "I progetti per stato": "presentazione-stati-1280x720",
+        "Che ruolo vogliamo giocare": "presentazione-pista-1280x720",
+        "La matrice degli stati": "presentazione-matrice-1280x720",
+    },
+    (1920, 1080): {"Oneri di funzionamento": "presentazione-fonte-1920x1080"},
+    (1024, 768): {"Che ruolo vogliamo giocare (segue)": "presentazione-pista-1024x768"},
+}
+
 
 @pytest.mark.parametrize(("width", "height"), VIEWPORTS, ids=PROJECTORS)
 def test_every_slide_fits_the_screen(visitor, dashboard_url: str, width: int, height: int) -> None:
@@ -44,6 +58,7 @@ def test_every_slide_fits_the_screen(visitor, dashboard_url: str, width: int, he
     wait_slide(page, 1)
     total = shown_total(page)
     assert total >= 10
+    in_the_docs = dict(IN_THE_DOCS[(width, height)])
     for number in range(1, total + 1):
         if number > 1:
             page.get_by_role("button", name="Successiva").first.click()
@@ -61,7 +76,13 @@ def test_every_slide_fits_the_screen(visitor, dashboard_url: str, width: int, he
         if (width, height) == (1024, 768):
             assert m["minBody"] >= MIN_BODY_PX_4_3, (where, m)
         assert m["title"] > m["minBody"], where
-        page.screenshot(path=str(ARTIFACTS / f"{width}x{height}-{number:02d}.png"))
+        shot = ARTIFACTS / f"{width}x{height}-{number:02d}.png"
+        page.screenshot(path=str(shot))
+        slide = page.locator(f"section.cp-slide[data-number='{number}']")
+        title = slide.get_attribute("aria-label") or ""
+        if title in in_the_docs:
+            shutil.copyfile(shot, SCREENSHOTS / f"{in_the_docs.pop(title)}.png")
+    assert not in_the_docs, f"slides for docs/screenshots/ not found: {in_the_docs}"
     assert page.get_by_role("button", name="Successiva").first.is_disabled()
     assert made.outside == [], made.outside
 

@@ -81,7 +81,7 @@ def test_status_matrix_on_a_phone_shows_every_stato_at_16_px(
     assert not [t for t in texts if t["cut"]]
     assert page.evaluate(VISIBLE_GRIDS_JS) == 0  # the 13 px grid is for wider screens
     assert page.evaluate("document.documentElement.scrollWidth") <= width
-    shoot(page, artifacts, "matrice_telefono_elenco")
+    shoot(page, artifacts, "matrice_telefono_elenco", "dashboard-matrice-telefono-390x844")
 
 
 def test_sources_on_a_phone_show_the_pista_names_whole(
@@ -173,7 +173,8 @@ def test_every_tile_of_the_plan_map_has_a_readable_label(
         # cut with «…» (issue 24 §4: «La Cooperazio…» at 1280)
         assert "…" not in tile["label"], where
         assert read_over_lines(tile["lines"]) == titles[tile["id"]], where
-    shoot(page, artifacts, f"mappa_{size[0]}x{size[1]}")
+    docs = "dashboard-mappa-820x1180" if size == TABLET else None
+    shoot(page, artifacts, f"mappa_{size[0]}x{size[1]}", docs)
 
 
 def read_over_lines(lines: list[str]) -> str:

@@ -103,7 +103,8 @@ def test_a_card_says_its_pista_in_words_and_keeps_the_codes_small(
     body = float(card.locator("li").first.evaluate("e => parseFloat(getComputedStyle(e).fontSize)"))
     small = float(codes.evaluate("e => parseFloat(getComputedStyle(e).fontSize)"))
     assert small < body
-    shoot(page, artifacts, f"scheda-progetto-parole-{size[0]}x{size[1]}")
+    name = f"scheda-progetto-parole-{size[0]}x{size[1]}"
+    shoot(page, artifacts, name, name)
 
 
 @pytest.mark.parametrize("size", PHONES.values(), ids=PHONES)
@@ -119,7 +120,8 @@ def test_a_phone_first_screen_shows_the_plan(dashboard_url, visitor, size, artif
     for i in range(2):  # the first row of figures whole in the first 70 % under the menu
         card = cards.nth(i).bounding_box()
         assert card["y"] + card["height"] - menu["height"] <= size[1] * 0.7, (i, card, menu)
-    shoot(page, artifacts, f"dashboard-telefono-{size[0]}x{size[1]}")
+    name = f"dashboard-telefono-{size[0]}x{size[1]}"
+    shoot(page, artifacts, name, name)
 
 
 @pytest.mark.parametrize("size", PHONES.values(), ids=PHONES)
@@ -137,7 +139,8 @@ def test_fonti_on_a_phone_every_tab_reachable_and_no_lone_euro(
     settle(page)
     assert tabs.nth(tabs.count() - 1).get_attribute("aria-selected") == "true"
     assert page.evaluate(LONE_EURO_JS, '[data-testid="stMain"]') == []
-    shoot(page, artifacts, f"dashboard-fonti-telefono-{size[0]}x{size[1]}")
+    name = f"dashboard-fonti-telefono-{size[0]}x{size[1]}"
+    shoot(page, artifacts, name, name)
 
 
 def test_no_slide_leaves_the_euro_alone_at_1024x768(dashboard_url, visitor) -> None:

@@ -1,9 +1,10 @@
-"""Helpers shared by tests (from test_dashboard.py): CHART_DRAWN, ERRORS, GRIDS_JS, KPI_CARDS, KPI_VALUES, ONERI, OVERFLOW_JS, RENDER_ORDER_WATCH, SIZES, check_layout, check_matrix_fits, choose_in_multiselect, first_visit, fresh_server, kpis, nav_pages, opened, settle, shoot, sidebar_filter."""
+"""Helpers shared by tests (from test_dashboard.py): CHART_DRAWN, ERRORS, GRIDS_JS, KPI_CARDS, KPI_VALUES, ONERI, OVERFLOW_JS, RENDER_ORDER_WATCH, SCREENSHOTS, SIZES, check_layout, check_matrix_fits, choose_in_multiselect, first_visit, fresh_server, kpis, nav_pages, opened, settle, shoot, sidebar_filter."""
 
 from __future__ import annotations
 
 import json
 import os
+import shutil
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -115,8 +116,16 @@ def check_matrix_fits(page, where: str) -> None:
     assert scroll <= client + 1, f"{where}: the matrix scrolls sideways ({scroll} > {client} px)"
 
 
-def shoot(page, artifacts: Path, name: str) -> None:
-    page.screenshot(path=str(artifacts / f"{name}.png"))
+SCREENSHOTS = ROOT / "docs" / "screenshots"
+
+
+def shoot(page, artifacts: Path, name: str, docs: str | None = None) -> None:
+    """The page in artifacts/ as ``name``; with ``docs``, also in docs/screenshots/ by that name
+    (the screenshots the documentation shows stay today's app)."""
+    path = artifacts / f"{name}.png"
+    page.screenshot(path=str(path))
+    if docs is not None:
+        shutil.copyfile(path, SCREENSHOTS / f"{docs}.png")
 
 
 def choose_in_multiselect(page, label: str, option: str) -> None:
