@@ -7,7 +7,8 @@ from ui.page import start
 
 page = start(
     "Matrice di stato",
-    "Un progetto per riga, raggruppati per pista; il filtro «Stato» è nella barra laterale.",
+    "Un progetto per riga, raggruppati per pista; il filtro «Stato» è tra i «Filtri» della barra "
+    "laterale (sul telefono si apre con il pulsante in alto a sinistra).",
 )
 view = page.view
 

@@ -642,6 +642,11 @@ CSS = f"""
 @media (min-width: 1024px) {{
   [data-testid="stMainBlockContainer"] {{ padding-left: 2.5rem; padding-right: 2.5rem; }}
 }}
+/* A projector's first screen shows the plan, not 110 px of empty band above the title: the
+   page starts just under Streamlit's header (3.75rem) on every screen («Presentazione» draws its
+   own frame). */
+[data-testid="stMainBlockContainer"] {{ padding-top: 4rem; }}
+[data-testid="stMain"] h1 {{ padding-top: .25rem; }}
 /* Phones get a list of the projects instead of a grid (phone_projects): a grid shows two
    columns of 13 px text there and hides the stato behind a sideways swipe. */
 @media (min-width: {PHONE_MAX_PX + 1}px) {{ {PHONE} {{ display: none; }} }}
@@ -654,10 +659,9 @@ CSS = f"""
   {MAP} {{ display: none; }}
   {WIDE} {{ display: none; }}
   {VALUE} strong {{ font-size: 1.8rem; }}
-  /* The first screen shows the plan, not an empty band and a title of three lines (issue 24
-     §4): the page starts just under Streamlit's header (3.75rem), titles are smaller. */
-  [data-testid="stMainBlockContainer"] {{ padding-top: 4rem; }}
-  [data-testid="stMain"] h1 {{ font-size: 2rem; padding-top: .25rem; }}
+  /* The first screen shows the plan, not a title of three lines (issue 24 §4): titles are
+     smaller (the page starts under Streamlit's header on every screen, above). */
+  [data-testid="stMain"] h1 {{ font-size: 2rem; }}
   /* Tabs wrap to a second row instead of hiding the last one behind a sideways swipe. */
   [data-testid="stTabs"] [role="tablist"] {{ flex-wrap: wrap; row-gap: .25rem; }}
 }}
@@ -674,6 +678,14 @@ CSS = f"""
 /* Long pista titles wrap in the navigation instead of being cut with an ellipsis. */
 [data-testid="stSidebarNavLink"] span {{ white-space: normal !important;
                                         overflow: visible !important; text-overflow: clip !important; }}
+/* «Filtro attivo — …» is what makes every total on the page true: a band read from the back of
+   the hall, not 14 px grey print under the subtitle. */
+.st-key-{keys.FILTER_LINE} [data-testid="stCaptionContainer"] {{ color: #1A1A1A; font-size: 1.05rem;
+    font-weight: 600; background: #FFF4CC; border-left: 6px solid #C98A00; border-radius: .3rem;
+    padding: .35rem .7rem; }}
+/* The way on at the end of a pista page looks like the link it is. */
+.st-key-{keys.WAY_ON} [data-testid="stPageLink"] p {{ color: #1F4E79; font-weight: 600;
+    text-decoration: underline; }}
 /* So does the next pista's title in the link at the end of a pista page (a phone). */
 .st-key-{keys.WAY_ON} [data-testid="stPageLink"] * {{ white-space: normal !important;
     overflow: visible !important; text-overflow: clip !important; min-width: 0; }}

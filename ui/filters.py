@@ -122,6 +122,11 @@ def filter_caption(
     if not filters.active:
         return
     total = len((whole if whole is not None else plan).projects)
+    with st.container(key=keys.FILTER_LINE):  # a band, not small grey print (ui/components.CSS)
+        _filter_line(filters, plan, shown, total, where)
+
+
+def _filter_line(filters: Filters, plan: Plan, shown: Plan, total: int, where: str) -> None:
     st.caption(
         md(
             ":material/filter_alt: Filtro attivo — {filters}: {shown} di {total}{where}.",

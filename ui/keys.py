@@ -43,6 +43,7 @@ DECK_NAV = "cp_nav"  # the footer band under the slide: buttons, number, downloa
 DECK_REMOTE = "cp_keys"  # hidden buttons taking a presenter remote's PageDown / PageUp
 TRACK_PAGES = "cp_track_pages"  # session state: this run's st.Page of every pista (ui.nav)
 WAY_ON = "cp-way-on"  # the links at the end of a pista page
+FILTER_LINE = "cp-filter-active"  # «Filtro attivo — …»: seen from the back of the hall
 
 
 def numbered(key: str, n: int) -> str:

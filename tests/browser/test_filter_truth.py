@@ -8,6 +8,9 @@ from urllib.parse import quote
 from ui.nav import track_url
 
 RESTART = "Risorse Coop Re-Start"
+BAND_JS = """(e) => { const box = e.closest('[data-testid="stCaptionContainer"]');
+  const s = getComputedStyle(box);
+  return {size: parseFloat(s.fontSize), weight: parseInt(s.fontWeight), background: s.backgroundColor}; }"""
 
 
 def test_pista_filter_caption_comes_before_the_cards_on_a_phone(dashboard_url, visitor) -> None:
@@ -17,6 +20,8 @@ def test_pista_filter_caption_comes_before_the_cards_on_a_phone(dashboard_url, v
     caption = page.get_by_text("Filtro attivo").first
     caption.wait_for()
     assert "2 di 5 progetti della pista" in caption.inner_text()
+    band = caption.evaluate(BAND_JS)  # seen from the back of the hall, not small grey print
+    assert band["size"] >= 16 and band["weight"] >= 600 and band["background"] != "rgba(0, 0, 0, 0)"
     first_card = page.get_by_text("Rating cooperativo", exact=True).first  # the first card's title
     first_card.wait_for()
     caption_y = caption.bounding_box()["y"]
