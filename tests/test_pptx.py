@@ -285,3 +285,12 @@ def test_the_handout_has_a_cover_10_pt_text_and_says_its_filter(plan: Plan) -> N
         if run.text.strip() and run.font.size is not None
     }
     assert sizes and min(sizes) >= 10, sorted(sizes)
+
+
+def test_the_handout_pdf_is_titled_with_the_plan_and_its_filter(plan: Plan, tmp_path: Path) -> None:
+    """A file browser or a screen reader showed no title for the handout (pdfinfo: none)."""
+    need_tool("pdfinfo")
+    target = tmp_path / "dispensa.pdf"
+    target.write_bytes(handout_pdf(plan, "Fonte: Oneri di funzionamento"))
+    info = subprocess.run(["pdfinfo", str(target)], capture_output=True, text=True, check=True)
+    assert f"Title:           {plan.meta.title} · Fonte: Oneri di funzionamento" in info.stdout

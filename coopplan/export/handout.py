@@ -109,6 +109,9 @@ def handout_pptx(
     pages += due_pages(plan, today or dt.date.today())
     parts = (plan.meta.title, plan.meta.organization, filter_label, note)
     header = " · ".join(x for x in parts if x)
+    # the PDF's title (a file browser, a screen reader) names the plan and the filter
+    prs.core_properties.title = " · ".join(x for x in (plan.meta.title, filter_label) if x)
+    prs.core_properties.subject = "Dispensa del piano di lavoro"
     for number, content in enumerate(pages, 1):
         page = prs.slides.add_slide(prs.slide_layouts[6])
         if isinstance(content, SincePage):
