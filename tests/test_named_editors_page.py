@@ -172,6 +172,8 @@ def test_sign_out_and_the_idle_timeout_end_the_session(
     at.run()
     assert not at.file_uploader and button(at, "Accedi") is not None
     assert events(store)[-1] == ("sign-out", MARIA, "ok")
+    said = [t.proto.body for t in at.toast]  # «Esci» used to answer with nothing at all
+    assert said == ["Uscita eseguita (Maria Rossi): per pubblicare di nuovo serve accedere."]
 
     sign_in(at, MARIA, MARIA_PW)
     assert at.file_uploader

@@ -109,11 +109,15 @@ def _sign_in(store: VersionStore) -> None:
         st.session_state[NOTICE] = result.message
 
 
+SIGNED_OUT = "Uscita eseguita ({name}): per pubblicare di nuovo serve accedere."
+
+
 def sign_out(store: VersionStore) -> None:
     """«Esci»: the session ends (and the log says so)."""
     held = st.session_state.pop(SESSION, None)
     if isinstance(held, Session):
         log(store, Action(Event.SIGN_OUT, held.editor, held.client))
+        st.toast(text(SIGNED_OUT.format(name=held.editor)), icon=":material/logout:")
 
 
 def audit_section(store: VersionStore) -> None:
