@@ -304,7 +304,9 @@ def test_csv_export_has_italian_headings_and_no_formula(tmp_path: Path) -> None:
     log = audit_for(store)
     log.record(audit.Action(Event.SIGN_IN, '=HYPERLINK("x")', "203.0.113.5", Result.WRONG))
     rows = list(csv.reader(io.StringIO(audit.csv_text(entries(log)))))
-    assert rows[0] == ["N.", "Quando", "Operazione", "Editor", "Indirizzo", "Esito", "Dettaglio"]
+    assert rows[0] == [
+        "N.", "Quando (ora italiana)", "Operazione", "Editor", "Indirizzo", "Esito", "Dettaglio"
+    ]  # fmt: skip
     assert rows[1][2:6] == [
         "Accesso",
         '\'=HYPERLINK("x")',

@@ -83,7 +83,7 @@ def test_a_wrong_password_is_refused_in_italian_and_the_right_one_signs_in(store
 def test_the_audit_log_is_shown_to_the_editor_and_downloadable(store: Store) -> None:
     at = sign_in(AppTest.from_function(page, default_timeout=60).run(), "Maria Rossi", MARIA_PW)
     shown = at.table[0].value
-    assert list(shown.columns) == ["N.", "Quando", "Operazione", "Editor", "Indirizzo", "Esito",
+    assert list(shown.columns) == ["N.", "Quando (ora italiana)", "Operazione", "Editor", "Indirizzo", "Esito",
                                    "Dettaglio"]  # fmt: skip
     assert list(shown["Operazione"])[:2] == ["Accesso", "Editor aggiunto"]
     assert MARIA_PW not in shown.to_string()

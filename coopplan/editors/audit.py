@@ -289,7 +289,15 @@ def copy_audit(source: AuditLog, target: AuditLog) -> int:
     return len(missing)
 
 
-CSV_HEADER = ("N.", "Quando", "Operazione", "Editor", "Indirizzo", "Esito", "Dettaglio")
+CSV_HEADER = (
+    "N.",
+    "Quando (ora italiana)",
+    "Operazione",
+    "Editor",
+    "Indirizzo",
+    "Esito",
+    "Dettaglio",
+)
 
 
 def csv_text(items: Iterable[Entry]) -> str:
