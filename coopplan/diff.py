@@ -28,6 +28,9 @@ def signed_money(value: float) -> str:
     return ("+" if value > 0 else MINUS) + fmt.money(abs(value))
 
 
+EMPTY = "(vuoto)"  # a value that was not there, as every sentence of a change says it
+
+
 @dataclass(frozen=True)
 class ProjectRef:
     id: str
@@ -158,26 +161,34 @@ class PlanDiff:
         out += [f"Progetto tolto: {p.label}." for p in self.removed]
         out += [
             f"Progetto modificato: {c.project.label} – "
-            f"{', '.join(n for n in c.field_names if n != STATUS_FIELD)}."
+            f"{'; '.join(_said(f) for f in c.changes if f.field != STATUS_FIELD)}."
             for c in self.changed
             if c.field_names != [STATUS_FIELD]  # a status change has its own sentence
         ]
         out += [f"Stato di {s.project.label}: da «{s.old}» a «{s.new}»." for s in self.statuses]
         out += [
-            f"{d.source}: {d.shown_difference} (da {d.shown(d.old)} a {d.shown(d.new)})."
-            for d in self.by_source
-        ]
-        out += [
-            f"{d.where} – {d.source}: {d.shown_difference} "
-            f"(da {d.shown(d.old)} a {d.shown(d.new)})."
-            for d in self.by_track
-        ]
-        out += [
             f"{c.what} su {c.project.label} – {c.source}: {signed_money(c.difference)} "
             f"(da {fmt.money(c.old)} a {fmt.money(c.new)})."
             for c in self.spending
         ]
-        return out
+        return out + self.total_sentences()
+
+    def total_sentences(self) -> list[str]:
+        """The totals per source and per pista that changed: what the edits above add up to,
+        not edits of their own (a summary counts them apart)."""
+        out = [
+            f"{d.source}: {d.shown_difference} (da {d.shown(d.old)} a {d.shown(d.new)})."
+            for d in self.by_source
+        ]
+        return out + [
+            f"{d.where} – {d.source}: {d.shown_difference} "
+            f"(da {d.shown(d.old)} a {d.shown(d.new)})."
+            for d in self.by_track
+        ]
+
+    def edit_count(self) -> int:
+        """How many of ``sentences()`` are edits (not totals that follow from them)."""
+        return 0 if self.unchanged else len(self.sentences()) - len(self.total_sentences())
 
     def tables(self) -> list[tuple[str, pd.DataFrame]]:
         """The changes as a few small headed tables of texts (the page's preview and history);
@@ -305,7 +316,7 @@ def _meta(old: Plan, new: Plan) -> tuple[Change, ...]:
 
 def _meta_text(value: object) -> str:
     if value is None or value == "":
-        return "(vuoto)"
+        return EMPTY
     if isinstance(value, dt.date):
         return fmt.date(value)
     return str(value)
@@ -512,6 +523,18 @@ def _restricted(plan: Plan, rows: pd.Series) -> Plan:
         items=plan.items.loc[_as_text(plan.items["project"]).isin(ids).to_numpy()],
         funding=plan.funding.loc[_as_text(plan.funding["project"]).isin(ids).to_numpy()],
     )
+
+
+SAID_WHOLE = 60  # characters: a change this short is said with its values, else by its field
+
+
+def _said(change: Change) -> str:
+    """«Risorse Coop Re-Start da «5.000 €» a «7.500 €»»: where the money went, said in the
+    sentence (a summary of a version showed the field's name only); a long text or a list of
+    activities by its field's name alone (its values are in the tables)."""
+    if change.field in ITEM_FIELDS.values() or len(change.old) + len(change.new) > SAID_WHOLE:
+        return change.field
+    return f"{change.field} da «{change.old or EMPTY}» a «{change.new or EMPTY}»"
 
 
 def _ref(project: dict) -> ProjectRef:

@@ -31,6 +31,7 @@ VERSION_COLUMNS = (
     "done",  # activities done (Attività realizzate)
     "planned",  # ideas for work (Ipotesi di lavoro)
     "changes",  # tuple of Italian sentences: what changed from the previous version
+    "edits",  # how many of them are edits (the rest: totals that follow from the edits)
     "readable",  # False when the version's file could not be read (damage): no numbers
 )
 SPENDING_COLUMNS = ("number", "source", "planned", "spent")
@@ -97,13 +98,16 @@ def _spending(plan: Plan) -> tuple[tuple[str, float, float], ...]:
 
 def describe(
     plan: Plan, previous: Plan | None, tracks: Sequence[str] = ()
-) -> tuple[Snapshot, tuple[str, ...]]:
-    """The snapshot of ``plan`` and the sentences of what changed since ``previous`` (None: the
-    first version of its year), both restricted to the piste ``tracks`` (empty: all)."""
+) -> tuple[Snapshot, tuple[str, ...], int]:
+    """The snapshot of ``plan``, the sentences of what changed since ``previous`` (None: the
+    first version of its year) and how many of them are edits (the others are the totals that
+    follow: one amount changed is one edit, not three changes), all restricted to the piste
+    ``tracks`` (empty: all)."""
     shown = _on_tracks(plan, tracks)
     if previous is None:
-        return snapshot(shown), (FIRST_VERSION.format(year=plan.meta.year),)
-    return snapshot(shown), tuple(diff_plans(_on_tracks(previous, tracks), shown).sentences())
+        return snapshot(shown), (FIRST_VERSION.format(year=plan.meta.year),), 1
+    changes = diff_plans(_on_tracks(previous, tracks), shown)
+    return snapshot(shown), tuple(changes.sentences()), changes.edit_count()
 
 
 def _on_tracks(plan: Plan, tracks: Sequence[str]) -> Plan:
@@ -189,7 +193,7 @@ class Timeline:
         return "\n".join(row["changes"])
 
 
-Described = tuple[Snapshot, tuple[str, ...]] | None
+Described = tuple[Snapshot, tuple[str, ...], int] | None
 """A version's snapshot and changes (see ``describe``), or None when its file cannot be read."""
 
 
@@ -200,7 +204,7 @@ def build(versions: Sequence[Version], described: Sequence[Described]) -> Timeli
     statuses: list[tuple[int, str, int]] = []
     spent: list[tuple[int, str, float, float]] = []
     for version, found in zip(versions, described, strict=True):
-        snap, changes = found if found is not None else (None, (UNREADABLE,))
+        snap, changes, edits = found if found is not None else (None, (UNREADABLE,), 1)
         restored = restored_sentence(version)
         rows.append(
             {
@@ -214,6 +218,7 @@ def build(versions: Sequence[Version], described: Sequence[Described]) -> Timeli
                 "done": snap.done if snap else None,
                 "planned": snap.planned if snap else None,
                 "changes": ((restored,) if restored else ()) + tuple(changes),
+                "edits": edits + (1 if restored else 0),
                 "readable": snap is not None,
             }
         )

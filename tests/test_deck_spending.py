@@ -292,11 +292,11 @@ def test_nothing_spent_is_said_for_a_plan_without_consuntivo(shipped: Plan) -> N
 
 
 def test_the_timeline_keeps_speso_and_preventivo_per_version(example: Plan, shipped: Plan) -> None:
-    snap, _ = describe(example, spent_before(example))
+    snap, _, _ = describe(example, spent_before(example))
     assert snap.spending == ((RCS, 25000.0, 13700.0), (ONERI, 41000.0, 20500.0))
-    old, _ = describe(spent_before(example), None)
+    old, _, _ = describe(spent_before(example), None)
     assert old.spending == ((RCS, 25000.0, 10700.0), (ONERI, 41000.0, 21000.0))
-    none, _ = describe(shipped, None)
+    none, _, _ = describe(shipped, None)
     assert none.spending == ()  # no point rather than «0 € spesi»
-    piste, _ = describe(example, None, ("P2",))
+    piste, _, _ = describe(example, None, ("P2",))
     assert piste.spending == ((RCS, 2500.0, 3200.0), (ONERI, 41000.0, 20500.0))  # P2: 23.700 €

@@ -527,4 +527,7 @@ def test_the_diff_names_new_referente_scadenza_and_assembly(shipped: Plan, examp
 
     said = diff_plans(shipped, example).sentences()
     assert "Prossima assemblea del piano: da «(vuoto)» a «18 dicembre 2026»." in said
-    assert "Progetto modificato: Rating cooperativo (P1-03) – Referente, Scadenza." in said
+    assert (
+        "Progetto modificato: Rating cooperativo (P1-03) – Referente da «(vuoto)» a «Anna Rossi»; "
+        "Scadenza da «(vuoto)» a «13/11/2026»."
+    ) in said  # the values said, not only the fields (the trial)

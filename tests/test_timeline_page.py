@@ -8,9 +8,10 @@ import json
 import pytest
 from streamlit.testing.v1 import AppTest
 from support.history import publish_history
-from support.variants import COOP, as_bytes, shipped, with_year
+from support.variants import COOP, as_bytes, project_with_amount, shipped, with_amount, with_year
 from support.versions_pages import APP
 
+from coopplan import fmt
 from coopplan.store.folder import Store
 from coopplan.store.location import open_store
 from coopplan.text import shown_text
@@ -110,3 +111,19 @@ def test_another_year_is_told_and_its_own_history_shown(store: Store) -> None:
     at = on_page()
     assert versions_shown(at)["Versione"].tolist() == ["v. 2"]
     assert any("2023" in c.value and "barra laterale" in c.value for c in at.caption)
+
+
+def test_one_amount_changed_is_one_change_said_with_its_values(store: Store) -> None:
+    """The new-user trial changed one cell and read «Progetto modificato: Rating cooperativo
+    (P1-03) – Risorse Coop Re-Start. (e altre 2 modifiche)»: the two «modifiche» were the
+    source's and the pista's totals that follow from the cell, and the amounts were not said."""
+    plan = shipped()
+    project = project_with_amount(plan, COOP)
+    before = plan.funding_of(project)[COOP]
+    store.publish(as_bytes(with_amount(plan, project, COOP, before + 2500)), "Maria Rossi")
+    shown = versions_shown(on_page())
+    said = shown.loc[shown["Versione"] == "v. 2", "Modifiche"].item()
+    assert said == (
+        f"Progetto modificato: {plan.project(project).title} ({project}) – {COOP} da "
+        f"«{fmt.money(before)}» a «{fmt.money(before + 2500)}»."
+    )

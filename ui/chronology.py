@@ -177,18 +177,24 @@ def versions_table(timeline: Timeline) -> None:
             "Nota": frame["note"],
             "Progetti": frame["projects"],
             "Attività realizzate": frame["done"],
-            "Modifiche": [_short(changes) for changes in frame["changes"]],
+            "Modifiche": [
+                _short(changes, int(edits))
+                for changes, edits in zip(frame["changes"], frame["edits"], strict=True)
+            ],
         }
     )
     # a static table: a grid cut «Prima versione de…» at 1280 px (issue 24 §4); a list on phones
     text_table(shown, phone_key="cronologia-versioni")
 
 
-def _short(changes: tuple[str, ...]) -> str:
-    """The first change and how many more."""
-    if len(changes) <= 1:
-        return changes[0] if changes else ""
-    return f"{changes[0]} (e altre {fmt.count(len(changes) - 1, 'modifica', 'modifiche')})"
+def _short(changes: tuple[str, ...], edits: int) -> str:
+    """The first change and how many more edits: the totals that follow from them are no
+    changes of their own (one amount changed read «e altre 2 modifiche»)."""
+    if not changes:
+        return ""
+    if edits <= 1:
+        return changes[0]
+    return f"{changes[0]} (e altre {fmt.count(edits - 1, 'modifica', 'modifiche')})"
 
 
 def version_details(timeline: Timeline) -> None:
