@@ -234,6 +234,9 @@ UNCOVERED_JS = """(e) => { const r = e.getBoundingClientRect();
   return !!at && (e === at || e.contains(at)); }"""
 
 
+SHOW_SLIDE_JS = """(n) => document.querySelectorAll('.slide').forEach(
+  (s) => s.classList.toggle('on', s.dataset.n == String(n)))"""
+
 # Points of the phone's navigation bar, every 8 px, where a tap reaches something else.
 NAV_COVERED_JS = """() => { const nav = document.querySelector('nav.nav');
   const r = nav.getBoundingClientRect(); const out = [];
@@ -254,13 +257,11 @@ def test_no_slide_covers_the_buttons_of_a_phone(hall_server, visitor, width, hei
     total = page.locator(".slide").count()
     covered = []
     for number in range(1, total + 1):
+        # each slide shown as the page shows it (only its layout matters here: stepping with
+        # «Avanti» would race the president's slide when a presentation runs on this server)
+        page.evaluate(SHOW_SLIDE_JS, number)
         page.evaluate("() => window.scrollTo(0, 0)")
         covered += [(number, point) for point in page.evaluate(NAV_COVERED_JS)]
-        if number < total:
-            page.get_by_role("button", name="Avanti ›").click()
-            page.wait_for_function(
-                f"() => document.querySelector('.slide.on').dataset.n == '{number + 1}'"
-            )
     assert total >= 20 and covered == []
 
 
