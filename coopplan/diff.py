@@ -186,9 +186,9 @@ class PlanDiff:
             for d in self.by_track
         ]
 
-    def edit_count(self) -> int:
-        """How many of ``sentences()`` are edits (not totals that follow from them)."""
-        return 0 if self.unchanged else len(self.sentences()) - len(self.total_sentences())
+    def total_count(self) -> int:
+        """How many of ``sentences()`` are totals (the rest are edits), without writing them."""
+        return len(self.by_source) + len(self.by_track)
 
     def tables(self) -> list[tuple[str, pd.DataFrame]]:
         """The changes as a few small headed tables of texts (the page's preview and history);

@@ -107,7 +107,8 @@ def describe(
     if previous is None:
         return snapshot(shown), (FIRST_VERSION.format(year=plan.meta.year),), 1
     changes = diff_plans(_on_tracks(previous, tracks), shown)
-    return snapshot(shown), tuple(changes.sentences()), changes.edit_count()
+    said = tuple(changes.sentences())  # written once: the edits, then the totals they add up to
+    return snapshot(shown), said, len(said) - changes.total_count()
 
 
 def _on_tracks(plan: Plan, tracks: Sequence[str]) -> Plan:
